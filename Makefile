@@ -1,0 +1,51 @@
+# Two commands for a newcomer: `make run` and `make test`. Everything else is a helper.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+PORT ?= 8000
+CHROMIUM ?= /usr/bin/chromium
+
+.PHONY: run test install browser bench messages check-messages clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): requirements.txt | $(PY)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $(STAMP)
+
+install: $(STAMP)
+
+# Browser tests drive Debian's Chromium; install it when missing and we may (root + apt).
+browser:
+	@if [ ! -x "$(CHROMIUM)" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing Chromium for the browser tests (Debian package)…"; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+	      || echo "Could not install Chromium: browser tests will be skipped."; \
+	  else echo "No Chromium at $(CHROMIUM): browser tests will be skipped (apt-get install chromium)."; fi; \
+	fi
+
+run: install
+	@$(PY) manage.py migrate --noinput -v 0
+	@$(PY) manage.py load_demo --once
+	@PORT=$(PORT) $(PY) manage.py run_banner
+	@PORT=$(PORT) PATH="$(CURDIR)/$(VENV)/bin:$$PATH" exec $(VENV)/bin/honcho start -f Procfile
+
+test: install browser
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+bench: install
+	$(PY) -m benchmarks $(BENCH_ARGS)
+
+# Regenerate the translation catalogues after changing strings; commit the .po and .mo.
+messages: install
+	$(PY) manage.py makemessages -l zh_Hans -l en --no-obsolete --ignore=.venv --ignore=var
+	$(PY) manage.py makemessages -d djangojs -l zh_Hans -l en --no-obsolete --ignore=.venv --ignore=var --ignore=static/vendor
+	$(PY) manage.py compilemessages --ignore=.venv
+
+clean:
+	rm -rf $(VENV) var

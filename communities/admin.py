@@ -1,0 +1,108 @@
+from django import forms
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils.translation import gettext_lazy as _
+from guardian.admin import GuardedModelAdmin
+
+from .models import Department, Region, RoleAssignment, ServiceKind, ServicePoint, User
+from .roles import RoleError, check_role_binding, role_assign, role_revoke
+
+
+class RoleAssignmentInline(admin.TabularInline):
+    model = RoleAssignment
+    extra = 0
+    autocomplete_fields = ["region", "service_point", "department"]
+    readonly_fields = ["role", "region", "service_point", "department", "created_at"]
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        # Roles carry object grants: add them on the role assignment page, which goes
+        # through communities.roles so the grants are written with them.
+        return False
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    fieldsets = BaseUserAdmin.fieldsets + ((_("Contact"), {"fields": ["phone"]}),)
+    inlines = [RoleAssignmentInline]
+
+
+@admin.register(Region)
+class RegionAdmin(GuardedModelAdmin):
+    list_display = ["name", "code", "level", "parent"]
+    list_filter = ["level"]
+    search_fields = ["name", "code"]
+    readonly_fields = ["path"]
+    autocomplete_fields = ["parent"]
+
+
+@admin.register(ServiceKind)
+class ServiceKindAdmin(admin.ModelAdmin):
+    list_display = ["code", "__str__"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(ServicePoint)
+class ServicePointAdmin(GuardedModelAdmin):
+    list_display = ["name", "tier", "venue", "region", "phone", "is_active"]
+    list_filter = ["tier", "venue", "services", "is_active"]
+    search_fields = ["name", "address", "region__name"]
+    autocomplete_fields = ["region"]
+    filter_horizontal = ["services"]
+
+
+@admin.register(Department)
+class DepartmentAdmin(GuardedModelAdmin):
+    list_display = ["name", "short_name", "code", "phone", "is_active"]
+    search_fields = ["name", "short_name", "code"]
+
+
+class RoleAssignmentForm(forms.ModelForm):
+    class Meta:
+        model = RoleAssignment
+        fields = ["user", "role", "region", "service_point", "department", "post"]
+
+    def clean(self):
+        data = super().clean()
+        if self.instance.pk:
+            return data
+        bindings = [data.get(f) for f in ("region", "service_point", "department") if data.get(f)]
+        if len(bindings) != 1:
+            raise forms.ValidationError(_("Bind the role to exactly one region, service point or department."))
+        if data.get("role"):
+            try:
+                check_role_binding(role=data["role"], bound_to=bindings[0])
+            except RoleError as exc:
+                raise forms.ValidationError(str(exc)) from exc
+        return data
+
+
+@admin.register(RoleAssignment)
+class RoleAssignmentAdmin(admin.ModelAdmin):
+    form = RoleAssignmentForm
+    list_display = ["user", "role", "region", "service_point", "department", "post"]
+    list_filter = ["role"]
+    search_fields = ["user__username", "user__first_name", "user__last_name"]
+    autocomplete_fields = ["user", "region", "service_point", "department"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["user", "role", "region", "service_point", "department"] if obj else []
+
+    def save_model(self, request, obj, form, change) -> None:
+        if change:
+            obj.save(update_fields=["post"])
+            return
+        saved = role_assign(user=obj.user, role=obj.role, bound_to=obj.bound_to, post=obj.post)
+        obj.pk = saved.pk
+
+    def delete_model(self, request, obj) -> None:
+        role_revoke(assignment=obj)
+
+    def delete_queryset(self, request, queryset) -> None:
+        for assignment in queryset:
+            role_revoke(assignment=assignment)

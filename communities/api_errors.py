@@ -1,0 +1,19 @@
+"""One exception handler for the whole API: domain errors become 400/403, never 500."""
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework import exceptions
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from .errors import DomainError, Forbidden
+
+
+def exception_handler(exc, context):
+    if isinstance(exc, Forbidden | DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied(str(exc) or None)
+    elif isinstance(exc, DomainError):
+        exc = exceptions.ValidationError({"detail": [str(exc)]})
+    elif isinstance(exc, DjangoValidationError):
+        detail = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
+        exc = exceptions.ValidationError(detail)
+    return drf_exception_handler(exc, context)

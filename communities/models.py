@@ -1,0 +1,282 @@
+"""The region tree, the service network, departments, and who holds which role where."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class User(AbstractUser):
+    """Staff, officers and residents with an account. Residents may also file with no account."""
+
+    phone = models.CharField(_("mobile number"), max_length=20, blank=True)
+
+    class Meta(AbstractUser.Meta):
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self) -> str:
+        full = self.get_full_name()
+        return f"{full} ({self.username})" if full else self.username
+
+
+class Service(models.TextChoices):
+    """The five services every hall and station offers some of (五项服务)."""
+
+    COMPLAINT = "complaint", _("Complaints and suggestions")
+    MEDIATION = "mediation", _("Dispute mediation")
+    LEGAL = "legal", _("Legal service")
+    PSYCHOLOGICAL = "psychological", _("Psychological service")
+    AID = "aid", _("Aid and relief")
+
+
+class Region(models.Model):
+    """A node of the district → street → community → grid tree.
+
+    ``path`` is the materialised path of official division codes ("440311/440311001/…/"), so a
+    whole subtree is one indexed ``path__startswith`` query and never a walk in Python.
+    """
+
+    class Level(models.TextChoices):
+        DISTRICT = "district", _("District")
+        STREET = "street", _("Street")
+        COMMUNITY = "community", _("Community")
+        GRID = "grid", _("Grid")
+
+    LEVEL_DEPTH = {Level.DISTRICT: 0, Level.STREET: 1, Level.COMMUNITY: 2, Level.GRID: 3}
+
+    name = models.CharField(_("name"), max_length=100)
+    code = models.CharField(_("division code"), max_length=32, unique=True)
+    level = models.CharField(_("level"), max_length=16, choices=Level.choices)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    path = models.CharField(_("path"), max_length=255, unique=True, editable=False)
+    latitude = models.FloatField(
+        _("latitude"), null=True, blank=True,
+        validators=[MinValueValidator(-90), MaxValueValidator(90)],
+    )
+    longitude = models.FloatField(
+        _("longitude"), null=True, blank=True,
+        validators=[MinValueValidator(-180), MaxValueValidator(180)],
+    )
+    # GeoJSON Polygon of the region's outline: the risk map draws these, no tile server needed.
+    boundary = models.JSONField(_("boundary (GeoJSON)"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("region")
+        verbose_name_plural = _("regions")
+        ordering = ["path"]
+        permissions = [
+            ("handle_petitions", _("Take in and handle petitions in this region")),
+            ("issue_red_notice", _("Issue red notices for this community")),
+            ("mediate", _("Run mediation cases and service sessions in this region")),
+            ("supervise", _("Supervise everything in this region")),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(level="district", parent__isnull=True)
+                | (~Q(level="district") & Q(parent__isnull=False)),
+                name="region_only_district_is_root",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        expected = self.LEVEL_DEPTH[self.level]
+        actual = 0 if self.parent is None else self.LEVEL_DEPTH[self.parent.level] + 1
+        if expected != actual:
+            raise ValidationError(
+                {"parent": _("A %(level)s must sit directly under the level above it.")
+                 % {"level": self.get_level_display()}}
+            )
+
+    def save(self, *args, **kwargs) -> None:
+        # The path is part of the row's identity in the tree, derived from the parent's;
+        # moving a region under another parent is not supported (codes are official).
+        prefix = self.parent.path if self.parent_id else ""
+        self.path = f"{prefix}{self.code}/"
+        super().save(*args, **kwargs)
+
+    @property
+    def depth(self) -> int:
+        return self.LEVEL_DEPTH[self.level]
+
+    def subtree(self) -> models.QuerySet[Region]:
+        """This region and everything below it."""
+        return Region.objects.filter(path__startswith=self.path)
+
+    def ancestors(self) -> models.QuerySet[Region]:
+        """This region and everything above it, root first."""
+        codes = [c for c in self.path.split("/") if c]
+        return Region.objects.filter(code__in=codes).order_by("path")
+
+    def ancestor_at(self, level: str) -> Region | None:
+        return self.ancestors().filter(level=level).first()
+
+
+class ServiceKind(models.Model):
+    """One row per service in ``Service``, so a point's offer is a plain many-to-many."""
+
+    code = models.CharField(_("code"), max_length=32, primary_key=True, choices=Service.choices)
+
+    class Meta:
+        verbose_name = _("service")
+        verbose_name_plural = _("services")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return str(Service(self.code).label)
+
+
+class ServicePoint(models.Model):
+    """A hall or station of the 1+6+31+N network."""
+
+    class Tier(models.TextChoices):
+        DISTRICT_HALL = "district_hall", _("District service hall")
+        STREET_HALL = "street_hall", _("Street service hall")
+        COMMUNITY_HALL = "community_hall", _("Community service hall")
+        STATION = "station", _("Service station")
+
+    class Venue(models.TextChoices):
+        CIVIC_CENTRE = "civic_centre", _("Party and civic service centre")
+        MALL = "mall", _("Shopping mall")
+        BUILDING_SITE = "building_site", _("Building site")
+        HOSPITAL = "hospital", _("Hospital")
+        HOUSING_ESTATE = "housing_estate", _("Housing estate")
+        PARK = "park", _("Industrial or public park")
+        SCHOOL = "school", _("School")
+        OTHER = "other", _("Other")
+
+    name = models.CharField(_("name"), max_length=200)
+    tier = models.CharField(_("tier"), max_length=20, choices=Tier.choices)
+    venue = models.CharField(_("venue kind"), max_length=20, choices=Venue.choices)
+    region = models.ForeignKey(
+        Region, verbose_name=_("region"), on_delete=models.PROTECT, related_name="service_points"
+    )
+    services = models.ManyToManyField(ServiceKind, verbose_name=_("services offered"))
+    address = models.CharField(_("address"), max_length=300)
+    latitude = models.FloatField(_("latitude"), validators=[MinValueValidator(-90), MaxValueValidator(90)])
+    longitude = models.FloatField(
+        _("longitude"), validators=[MinValueValidator(-180), MaxValueValidator(180)]
+    )
+    opening_hours = models.CharField(_("opening hours"), max_length=200, blank=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    is_active = models.BooleanField(_("open"), default=True)
+
+    class Meta:
+        verbose_name = _("service point")
+        verbose_name_plural = _("service points")
+        ordering = ["tier", "name"]
+        permissions = [("staff_service_point", _("Take in petitions at this service point"))]
+        indexes = [models.Index(fields=["latitude", "longitude"], name="servicepoint_latlng")]
+        constraints = [
+            models.UniqueConstraint(fields=["region", "name"], name="servicepoint_unique_name"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Department(models.Model):
+    """A government functional department (职能部门) that red notices summon."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    short_name = models.CharField(_("short name"), max_length=30)
+    code = models.SlugField(_("code"), max_length=30, unique=True)
+    duties = models.TextField(_("duties"), blank=True)
+    phone = models.CharField(_("duty phone"), max_length=30, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("department")
+        verbose_name_plural = _("departments")
+        ordering = ["name"]
+        permissions = [
+            ("act_for_department", _("Act on red notices addressed to this department")),
+            ("lead_department", _("Lead this department (receives its alerts)")),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Role(models.TextChoices):
+    HALL_STAFF = "hall_staff", _("Hall or station staff")
+    GRID_WORKER = "grid_worker", _("Grid worker")
+    SECRETARY = "secretary", _("Community secretary")
+    DEPARTMENT_OFFICER = "department_officer", _("Department officer")
+    DEPARTMENT_HEAD = "department_head", _("Department head")
+    MEDIATOR = "mediator", _("Mediator")
+    LEGAL_ADVISER = "legal_adviser", _("Legal adviser")
+    COUNSELLOR = "counsellor", _("Psychological counsellor")
+    STREET_SUPERVISOR = "street_supervisor", _("Street supervisor")
+    DISTRICT_SUPERVISOR = "district_supervisor", _("District supervisor")
+
+
+class RoleAssignment(models.Model):
+    """A person holding a role, bound to exactly one region, service point or department.
+
+    The object-level grants that follow from it live in django-guardian; ``communities.roles``
+    writes both together.
+    """
+
+    user = models.ForeignKey(
+        User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="roles"
+    )
+    role = models.CharField(_("role"), max_length=32, choices=Role.choices)
+    region = models.ForeignKey(
+        Region, verbose_name=_("region"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="role_assignments",
+    )
+    service_point = models.ForeignKey(
+        ServicePoint, verbose_name=_("service point"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="role_assignments",
+    )
+    department = models.ForeignKey(
+        Department, verbose_name=_("department"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="role_assignments",
+    )
+    post = models.CharField(_("post"), max_length=100, blank=True)
+    created_at = models.DateTimeField(_("assigned at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("role assignment")
+        verbose_name_plural = _("role assignments")
+        ordering = ["user__username", "role"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(region__isnull=False, service_point__isnull=True, department__isnull=True)
+                    | Q(region__isnull=True, service_point__isnull=False, department__isnull=True)
+                    | Q(region__isnull=True, service_point__isnull=True, department__isnull=False)
+                ),
+                name="roleassignment_exactly_one_binding",
+            ),
+            *(
+                models.UniqueConstraint(
+                    fields=["user", "role", field],
+                    condition=Q(**{f"{field}__isnull": False}),
+                    name=f"roleassignment_unique_{field}",
+                )
+                for field in ("region", "service_point", "department")
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_role_display()} · {self.bound_to}"
+
+    @property
+    def bound_to(self) -> Region | ServicePoint | Department:
+        return self.region or self.service_point or self.department

@@ -1,0 +1,164 @@
+"""Who may do what where: roles, their bindings, and the django-guardian grants behind them.
+
+A role is recorded as a ``RoleAssignment`` and enforced through object permissions on the
+object it is bound to. Scoping queries ask guardian which regions, points or departments a
+user holds a permission on, then expand regions to their subtrees by path.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
+from guardian.shortcuts import assign_perm, get_objects_for_user, remove_perm
+
+from .models import Department, Region, Role, RoleAssignment, ServicePoint, User
+
+
+class RoleError(ValueError):
+    """A role that cannot be bound the way it was asked."""
+
+
+@dataclass(frozen=True)
+class RoleRule:
+    binds_to: type  # Region, ServicePoint or Department
+    levels: tuple[str, ...] = ()  # allowed region levels, when bound to a Region
+    perms: tuple[str, ...] = ()  # guardian object permissions granted on the bound object
+
+
+ROLE_RULES: dict[str, RoleRule] = {
+    Role.HALL_STAFF: RoleRule(ServicePoint, perms=("staff_service_point",)),
+    Role.GRID_WORKER: RoleRule(Region, levels=(Region.Level.GRID,), perms=("handle_petitions",)),
+    Role.SECRETARY: RoleRule(
+        Region,
+        levels=(Region.Level.COMMUNITY,),
+        perms=("handle_petitions", "issue_red_notice", "supervise"),
+    ),
+    Role.DEPARTMENT_OFFICER: RoleRule(Department, perms=("act_for_department",)),
+    Role.DEPARTMENT_HEAD: RoleRule(Department, perms=("act_for_department", "lead_department")),
+    Role.MEDIATOR: RoleRule(Region, levels=(Region.Level.COMMUNITY,), perms=("mediate",)),
+    Role.LEGAL_ADVISER: RoleRule(Region, levels=(Region.Level.COMMUNITY,), perms=("mediate",)),
+    Role.COUNSELLOR: RoleRule(Region, levels=(Region.Level.COMMUNITY,), perms=("mediate",)),
+    Role.STREET_SUPERVISOR: RoleRule(
+        Region, levels=(Region.Level.STREET,), perms=("supervise", "handle_petitions")
+    ),
+    Role.DISTRICT_SUPERVISOR: RoleRule(
+        Region, levels=(Region.Level.DISTRICT,), perms=("supervise", "handle_petitions")
+    ),
+}
+
+_BINDING_FIELD = {Region: "region", ServicePoint: "service_point", Department: "department"}
+
+
+def _perm_label(obj: object, perm: str) -> str:
+    return f"{obj._meta.app_label}.{perm}"
+
+
+def check_role_binding(*, role: str, bound_to: object) -> RoleRule:
+    """Refuse a role bound to the wrong kind of object or to a region of the wrong level."""
+    rule = ROLE_RULES[role]
+    if not isinstance(bound_to, rule.binds_to):
+        raise RoleError(
+            _("The role %(role)s is bound to a %(kind)s.")
+            % {"role": Role(role).label, "kind": rule.binds_to._meta.verbose_name}
+        )
+    if rule.levels and bound_to.level not in rule.levels:
+        raise RoleError(
+            _("The role %(role)s is bound to a region of level %(levels)s.")
+            % {
+                "role": Role(role).label,
+                "levels": ", ".join(str(Region.Level(level).label) for level in rule.levels),
+            }
+        )
+    return rule
+
+
+def role_assign(
+    *, user: User, role: str, bound_to: Region | ServicePoint | Department, post: str = ""
+) -> RoleAssignment:
+    """Give ``user`` a role bound to one object, with the guardian grants that go with it.
+
+    Idempotent: assigning a role the user already holds returns the existing assignment.
+    """
+    rule = check_role_binding(role=role, bound_to=bound_to)
+    field = _BINDING_FIELD[rule.binds_to]
+    with transaction.atomic():
+        assignment, created = RoleAssignment.objects.get_or_create(
+            user=user, role=role, **{field: bound_to}, defaults={"post": post}
+        )
+        if created:
+            for perm in rule.perms:
+                assign_perm(_perm_label(bound_to, perm), user, bound_to)
+    return assignment
+
+
+def role_revoke(*, assignment: RoleAssignment) -> None:
+    """Remove a role, and each grant no other role of the user still needs."""
+    rule = ROLE_RULES[assignment.role]
+    bound_to = assignment.bound_to
+    with transaction.atomic():
+        field = _BINDING_FIELD[rule.binds_to]
+        others = RoleAssignment.objects.filter(user=assignment.user, **{field: bound_to}).exclude(
+            pk=assignment.pk
+        )
+        still_needed = {perm for other in others for perm in ROLE_RULES[other.role].perms}
+        for perm in set(rule.perms) - still_needed:
+            remove_perm(_perm_label(bound_to, perm), assignment.user, bound_to)
+        assignment.delete()
+
+
+def regions_with_perm(user: User, perm: str) -> QuerySet[Region]:
+    """Every region in whose subtree ``user`` holds ``perm`` (a Region permission codename).
+    Superusers hold every permission everywhere."""
+    return Region.objects.filter(path_condition(region_paths_with_perm(user, perm), "path"))
+
+
+def region_paths_with_perm(user: User, perm: str) -> list[str]:
+    """The top paths of the subtrees where ``user`` holds ``perm``: for filtering other tables
+    by ``<fk>__path__startswith`` without a join per region."""
+    if not user.is_authenticated or not user.is_active:
+        return []
+    if user.is_superuser:
+        return [""]
+    paths = sorted(
+        get_objects_for_user(
+            user, f"communities.{perm}", klass=Region, accept_global_perms=False
+        ).values_list("path", flat=True)
+    )
+    # Drop paths already covered by an ancestor's path.
+    tops: list[str] = []
+    for path in paths:
+        if not any(path.startswith(top) for top in tops):
+            tops.append(path)
+    return tops
+
+
+def departments_with_perm(user: User, perm: str = "act_for_department") -> QuerySet[Department]:
+    if not user.is_authenticated or not user.is_active:
+        return Department.objects.none()
+    if user.is_superuser:
+        return Department.objects.all()
+    return get_objects_for_user(
+        user, f"communities.{perm}", klass=Department, accept_global_perms=False
+    )
+
+
+def service_points_staffed_by(user: User) -> QuerySet[ServicePoint]:
+    if not user.is_authenticated or not user.is_active:
+        return ServicePoint.objects.none()
+    if user.is_superuser:
+        return ServicePoint.objects.all()
+    return get_objects_for_user(
+        user, "communities.staff_service_point", klass=ServicePoint, accept_global_perms=False
+    )
+
+
+def path_condition(paths: list[str], field: str) -> Q:
+    """``Q`` matching rows whose ``field`` (a path) lies under any of ``paths``; matches
+    nothing when ``paths`` is empty."""
+    condition = Q(pk__in=[])
+    for path in paths:
+        condition |= Q(**{f"{field}__startswith": path})
+    return condition

@@ -1,0 +1,30 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.authtoken.views import obtain_auth_token
+
+from communities import views as community_views
+
+api_patterns = [
+    path("", include("communities.api_urls")),
+    path("auth/token/", obtain_auth_token, name="api-token"),
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+]
+
+urlpatterns = [
+    path("api/", include(api_patterns)),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("healthz", community_views.healthz, name="healthz"),
+]
+
+# Pages: the language is chosen by cookie/Accept-Language, not by URL prefix, so the
+# addresses residents share and print stay the same in every language.
+urlpatterns += [
+    path("", community_views.home, name="home"),
+    path("", include("communities.urls")),
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("admin/", admin.site.urls),
+]

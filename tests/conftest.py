@@ -1,0 +1,63 @@
+import pytest
+
+from communities.models import Region
+from communities.roles import role_assign
+from tests.factories import PASSWORD, DepartmentFactory, RegionFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hasher(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def password() -> str:
+    return PASSWORD
+
+
+@pytest.fixture
+def tree(db):
+    """A small district: two streets, each with two communities, each with one grid.
+
+    Returns a dict keyed by short names: district, s1, s2, c11, c12, c21, c22, g111, ...
+    """
+    t = {"district": RegionFactory(name="光明区", code="440311", level=Region.Level.DISTRICT,
+                                   latitude=22.75, longitude=113.93)}
+    for i in (1, 2):
+        street = RegionFactory(name=f"街道{i}", code=f"440311{i:03d}", level=Region.Level.STREET,
+                               parent=t["district"])
+        t[f"s{i}"] = street
+        for j in (1, 2):
+            community = RegionFactory(
+                name=f"社区{i}{j}", code=f"{street.code}{j:03d}", level=Region.Level.COMMUNITY,
+                parent=street,
+            )
+            t[f"c{i}{j}"] = community
+            t[f"g{i}{j}1"] = RegionFactory(
+                name=f"网格{i}{j}1", code=f"{community.code}001", level=Region.Level.GRID,
+                parent=community,
+            )
+    return t
+
+
+@pytest.fixture
+def department(db):
+    return DepartmentFactory(name="住房和建设局", short_name="住建局", code="zjj")
+
+
+@pytest.fixture
+def other_department(db):
+    return DepartmentFactory(name="人力资源局", short_name="人社局", code="rsj")
+
+
+@pytest.fixture
+def make_user(db):
+    """make_user(role=None, bound_to=None, **fields) -> a user, with the role assigned."""
+
+    def make(role=None, bound_to=None, **fields):
+        user = UserFactory(**fields)
+        if role is not None:
+            role_assign(user=user, role=role, bound_to=bound_to)
+        return user
+
+    return make

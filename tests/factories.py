@@ -1,0 +1,66 @@
+"""factory_boy factories shared by every test package."""
+
+import factory
+from factory.django import DjangoModelFactory
+
+from communities.models import Department, Region, ServiceKind, ServicePoint, User
+
+PASSWORD = "pw-for-tests-2026"
+
+
+class UserFactory(DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ("username",)
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    first_name = factory.Faker("first_name", locale="zh_CN")
+    last_name = factory.Faker("last_name", locale="zh_CN")
+    phone = factory.Sequence(lambda n: f"139{n:08d}")
+    password = factory.django.Password(PASSWORD)
+
+
+class RegionFactory(DjangoModelFactory):
+    class Meta:
+        model = Region
+        django_get_or_create = ("code",)
+
+    name = factory.Sequence(lambda n: f"区域{n}")
+    level = Region.Level.DISTRICT
+    parent = None
+    code = factory.Sequence(lambda n: f"R{n:06d}")
+    latitude = 22.75
+    longitude = 113.93
+
+
+class DepartmentFactory(DjangoModelFactory):
+    class Meta:
+        model = Department
+        django_get_or_create = ("code",)
+
+    name = factory.Sequence(lambda n: f"部门{n}")
+    short_name = factory.LazyAttribute(lambda o: o.name[:6])
+    code = factory.Sequence(lambda n: f"dept{n}")
+
+
+class ServicePointFactory(DjangoModelFactory):
+    class Meta:
+        model = ServicePoint
+        skip_postgeneration_save = True
+
+    name = factory.Sequence(lambda n: f"服务站{n}")
+    tier = ServicePoint.Tier.STATION
+    venue = ServicePoint.Venue.MALL
+    region = factory.SubFactory(RegionFactory)
+    address = factory.Sequence(lambda n: f"光明大道{n}号")
+    latitude = 22.75
+    longitude = 113.93
+    opening_hours = "周一至周日 9:00-18:00"
+    phone = "0755-23400000"
+
+    @factory.post_generation
+    def services(self, create, extracted, **kwargs):
+        if not create:
+            return
+        codes = extracted if extracted is not None else ["complaint", "mediation"]
+        self.services.set(ServiceKind.objects.filter(code__in=codes))
