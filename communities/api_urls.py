@@ -1,6 +1,10 @@
-from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-router = DefaultRouter()
+from .api import DepartmentViewSet, RegionViewSet, ServicePointViewSet
 
-urlpatterns: list = [] + router.urls
+router = DefaultRouter()
+router.register("service-points", ServicePointViewSet, basename="service-point")
+router.register("regions", RegionViewSet, basename="region")
+router.register("departments", DepartmentViewSet, basename="department")
+
+urlpatterns = router.urls

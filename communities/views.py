@@ -1,15 +1,66 @@
 from django.db import connection
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from .context_processors import TEXT_SIZE_COOKIE
+from .forms import FindServicePointForm
+from .models import Region, ServicePoint
+from .selectors import service_points_near, service_points_nearest
 
 
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "home.html")
 
 
+def _place_for_keyword(keyword: str) -> tuple[float, float, str] | None:
+    """Coordinates for a typed place: a community by name first, then a service point by name
+    or address. No geocoding service is needed for a district this size."""
+    region = (
+        Region.objects.filter(level__in=[Region.Level.COMMUNITY, Region.Level.STREET], name__icontains=keyword)
+        .order_by("-level", "path")
+        .first()
+    )
+    if region and region.latitude is not None:
+        return region.latitude, region.longitude, region.name
+    point = ServicePoint.objects.filter(
+        Q(name__icontains=keyword) | Q(address__icontains=keyword), is_active=True
+    ).order_by("tier", "name").first()
+    if point:
+        return point.latitude, point.longitude, point.name
+    return None
+
+
 def find_service_point(request: HttpRequest) -> HttpResponse:
-    return render(request, "communities/find_service_point.html")
+    """Find a service point near me: from the browser's location, a community or a place name."""
+    form = FindServicePointForm(request.GET or None)
+    context: dict = {"form": form, "searched": False}
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        origin = None
+        if data.get("lat") is not None and data.get("lng") is not None:
+            origin = (data["lat"], data["lng"], _("your location"))
+        elif data.get("community"):
+            community = data["community"]
+            origin = (community.latitude, community.longitude, community.name)
+        elif data.get("q"):
+            origin = _place_for_keyword(data["q"].strip())
+            if origin is None:
+                form.add_error("q", _("We could not find that place. Try a community name."))
+        else:
+            form.add_error(None, _("Choose your community, type a place, or use your location."))
+        if origin:
+            lat, lng, label = origin
+            radius = data.get("radius") or 500
+            service = data.get("service") or None
+            found = service_points_near(lat=lat, lng=lng, radius_m=radius, service=service)
+            context.update(searched=True, origin_label=label, radius=radius, results=found,
+                           nearest=[] if found else service_points_nearest(lat=lat, lng=lng, n=3, service=service))
+    return render(request, "communities/find_service_point.html", context)
 
 
 @never_cache
@@ -17,3 +68,18 @@ def healthz(request: HttpRequest) -> JsonResponse:
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return JsonResponse({"status": "ok"})
+
+
+@require_POST
+def text_size(request: HttpRequest) -> HttpResponse:
+    """Large-text mode without JavaScript: remember the choice in a cookie and go back."""
+    next_url = request.POST.get("next", "/")
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()},
+                                           require_https=request.is_secure()):
+        next_url = "/"
+    response = redirect(next_url)
+    if request.POST.get("size") == "large":
+        response.set_cookie(TEXT_SIZE_COOKIE, "large", max_age=365 * 24 * 3600, samesite="Lax")
+    else:
+        response.delete_cookie(TEXT_SIZE_COOKIE, samesite="Lax")
+    return response

@@ -1,0 +1,46 @@
+"""Run the benchmarks: `make bench` (or `python -m benchmarks [name ...]`).
+
+Each benchmark is a module in this package with a `run(args) -> None` that prints its figures
+and ratios. They run against the configured database (DATABASE_URL, default SQLite) in a
+throw-away test database, never the live one.
+"""
+
+import argparse
+import importlib
+import os
+import pkgutil
+import sys
+from pathlib import Path
+
+
+def main() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    import django
+
+    django.setup()
+    available = sorted(
+        m.name for m in pkgutil.iter_modules([str(Path(__file__).parent)]) if m.name.startswith("bench_")
+    )
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("names", nargs="*", help=f"which to run (default all): {', '.join(available)}")
+    parser.add_argument("--scale", type=float, default=1.0, help="multiply the data sizes")
+    args = parser.parse_args()
+    chosen = args.names or available
+    from django.test.utils import setup_test_environment, teardown_test_environment
+    from django.db import connection
+
+    setup_test_environment()
+    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
+    try:
+        for name in chosen:
+            module = importlib.import_module(f"benchmarks.{name if name.startswith('bench_') else 'bench_' + name}")
+            print(f"\n== {module.__name__.split('.')[-1]}: {(module.__doc__ or '').strip().splitlines()[0]}")
+            module.run(args)
+    finally:
+        connection.creation.destroy_test_db(old_name, verbosity=0)
+        teardown_test_environment()
+
+
+if __name__ == "__main__":
+    main()

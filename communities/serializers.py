@@ -1,0 +1,98 @@
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from .models import Department, Region, Service, ServicePoint
+
+MAX_RADIUS_M = 50_000
+
+
+class RegionBriefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Region
+        fields = ["id", "name", "code", "level"]
+
+
+class RegionSerializer(serializers.ModelSerializer):
+    parent = serializers.CharField(source="parent.code", default=None, read_only=True)
+    level_label = serializers.CharField(source="get_level_display", read_only=True)
+
+    class Meta:
+        model = Region
+        fields = ["id", "name", "code", "level", "level_label", "parent", "latitude", "longitude"]
+
+
+class RegionWithBoundarySerializer(RegionSerializer):
+    class Meta(RegionSerializer.Meta):
+        fields = RegionSerializer.Meta.fields + ["boundary"]
+
+
+class DepartmentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Department
+        fields = ["id", "name", "short_name", "code", "duties", "phone"]
+
+
+class ServiceSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    label = serializers.CharField()
+
+
+class ServicePointSerializer(serializers.ModelSerializer):
+    tier_label = serializers.CharField(source="get_tier_display", read_only=True)
+    venue_label = serializers.CharField(source="get_venue_display", read_only=True)
+    services = serializers.SerializerMethodField()
+    region = RegionBriefSerializer(read_only=True)
+
+    class Meta:
+        model = ServicePoint
+        fields = [
+            "id", "name", "tier", "tier_label", "venue", "venue_label", "services", "address",
+            "latitude", "longitude", "opening_hours", "phone", "region",
+        ]
+
+    def get_services(self, point: ServicePoint) -> list[dict[str, str]]:
+        return [{"code": s.code, "label": str(Service(s.code).label)} for s in point.services.all()]
+
+
+class ServicePointNearSerializer(ServicePointSerializer):
+    distance_m = serializers.SerializerMethodField()
+
+    class Meta(ServicePointSerializer.Meta):
+        fields = ["distance_m", *ServicePointSerializer.Meta.fields]
+
+    def get_distance_m(self, point: ServicePoint) -> int:
+        return round(point.distance_m)
+
+
+class ServicePointQuerySerializer(serializers.Serializer):
+    """The query string of `GET /api/service-points/`, validated field by field."""
+
+    lat = serializers.FloatField(
+        required=False, min_value=-90, max_value=90,
+        error_messages={"invalid": _("Latitude must be a number between -90 and 90.")},
+    )
+    lng = serializers.FloatField(
+        required=False, min_value=-180, max_value=180,
+        error_messages={"invalid": _("Longitude must be a number between -180 and 180.")},
+    )
+    radius = serializers.FloatField(
+        required=False, min_value=1, max_value=MAX_RADIUS_M,
+        error_messages={"invalid": _("The radius must be a number of metres.")},
+    )
+    service = serializers.ChoiceField(choices=Service.choices, required=False)
+    tier = serializers.ChoiceField(choices=ServicePoint.Tier.choices, required=False)
+    region = serializers.CharField(required=False, max_length=32)
+
+    def validate(self, data):
+        if ("lat" in data) != ("lng" in data):
+            missing = "lng" if "lat" in data else "lat"
+            raise serializers.ValidationError(
+                {missing: [_("Give both latitude and longitude, or neither.")]}
+            )
+        if "radius" in data and "lat" not in data:
+            raise serializers.ValidationError(
+                {"radius": [_("A radius needs a latitude and longitude.")]}
+            )
+        data.setdefault("radius", float(settings.SUQIU["SERVICE_RADIUS_M"]))
+        return data
