@@ -1,3 +1,5 @@
+import math
+
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
@@ -83,6 +85,13 @@ class ServicePointQuerySerializer(serializers.Serializer):
     service = serializers.ChoiceField(choices=Service.choices, required=False)
     tier = serializers.ChoiceField(choices=ServicePoint.Tier.choices, required=False)
     region = serializers.CharField(required=False, max_length=32)
+
+    def _finite(self, value: float) -> float:
+        if not math.isfinite(value):
+            raise serializers.ValidationError(_("A valid number is required."))
+        return value
+
+    validate_lat = validate_lng = validate_radius = _finite
 
     def validate(self, data):
         if ("lat" in data) != ("lng" in data):

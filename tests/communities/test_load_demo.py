@@ -1,0 +1,113 @@
+import random
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+from communities import geo
+from communities.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
+from communities.models import Department, Region, RoleAssignment, ServicePoint, User
+from communities.roles import departments_with_perm, regions_with_perm
+
+
+def load() -> str:
+    out = StringIO()
+    call_command("load_demo", stdout=out)
+    return out.getvalue()
+
+
+def counts() -> dict[str, int]:
+    return {
+        "regions": Region.objects.count(),
+        "points": ServicePoint.objects.count(),
+        "departments": Department.objects.count(),
+        "users": User.objects.count(),
+        "roles": RoleAssignment.objects.count(),
+    }
+
+
+@pytest.fixture
+def demo(db):
+    return load()
+
+
+def test_guangming_district_is_complete(demo):
+    streets = Region.objects.filter(level=Region.Level.STREET)
+    assert sorted(s.name for s in streets) == sorted(
+        ["光明街道", "公明街道", "新湖街道", "凤凰街道", "玉塘街道", "马田街道"]
+    )
+    assert Region.objects.filter(level=Region.Level.COMMUNITY).count() == 31
+    assert Region.objects.get(name="光明社区").parent.name == "光明街道"
+    assert Region.objects.get(name="上村社区").parent.name == "公明街道"
+    for community in Region.objects.filter(level=Region.Level.COMMUNITY):
+        assert community.children.count() >= 1, f"{community} has no grid"
+    tiers = {t: ServicePoint.objects.filter(tier=t).count() for t, _ in ServicePoint.Tier.choices}
+    assert tiers == {"district_hall": 1, "street_hall": 6, "community_hall": 31, "station": 162}
+    used_venues = set(ServicePoint.objects.filter(tier="station").values_list("venue", flat=True))
+    assert {"mall", "building_site", "hospital", "housing_estate", "park", "school", "other"} <= used_venues
+    shorts = set(Department.objects.values_list("short_name", flat=True))
+    assert Department.objects.count() >= 12
+    assert {"住建局", "人社局", "城管局", "公安分局", "卫健局", "教育局", "民政局", "司法局",
+            "市场监管局", "生态环境局", "交通局", "水务局"} <= shorts
+    for hall in ServicePoint.objects.exclude(tier="station"):
+        assert hall.services.count() == 5
+    assert "stations: 162/162" in demo  # progress was shown
+
+
+def test_every_station_stands_inside_its_own_community(demo):
+    district = Region.objects.get(level=Region.Level.DISTRICT)
+    for point in ServicePoint.objects.filter(tier="station").select_related("region"):
+        assert geo.point_in_polygon(point.latitude, point.longitude, point.region.boundary), point.name
+        assert geo.point_in_polygon(point.latitude, point.longitude, district.boundary)
+
+
+def test_regions_tile_the_district_without_overlap(demo):
+    district = Region.objects.get(level=Region.Level.DISTRICT)
+    communities = list(Region.objects.filter(level=Region.Level.COMMUNITY))
+    streets = list(Region.objects.filter(level=Region.Level.STREET))
+    rng = random.Random(11)
+    min_lng, min_lat, max_lng, max_lat = geo.ring_bbox(geo.geojson_ring(district.boundary))
+    checked = 0
+    while checked < 300:
+        lat, lng = rng.uniform(min_lat, max_lat), rng.uniform(min_lng, max_lng)
+        if not geo.point_in_polygon(lat, lng, district.boundary):
+            continue
+        checked += 1
+        inside = [c for c in communities if geo.point_in_polygon(lat, lng, c.boundary)]
+        assert len(inside) == 1, (lat, lng, inside)
+        street = [s for s in streets if geo.point_in_polygon(lat, lng, s.boundary)]
+        assert street == [inside[0].parent]
+
+
+def test_demo_accounts_sign_in_with_their_roles(demo, client):
+    assert set(DEMO_ACCOUNTS) <= set(User.objects.values_list("username", flat=True))
+    for username in DEMO_ACCOUNTS:
+        assert client.login(username=username, password=DEMO_PASSWORD), username
+    def user(name):
+        return User.objects.get(username=name)
+    guangming, shangcun = Region.objects.get(name="光明社区"), Region.objects.get(name="上村社区")
+    assert user("demo-secretary").has_perm("communities.issue_red_notice", guangming)
+    assert not user("demo-secretary").has_perm("communities.issue_red_notice", shangcun)
+    assert user("demo-secretary2").has_perm("communities.issue_red_notice", shangcun)
+    assert [d.short_name for d in departments_with_perm(user("demo-officer"))] == ["住建局"]
+    assert [d.short_name for d in departments_with_perm(user("demo-officer2"))] == ["人社局"]
+    gongming = Region.objects.get(name="公明街道")
+    assert set(regions_with_perm(user("demo-supervisor"), "supervise")) == set(gongming.subtree())
+    assert regions_with_perm(user("demo-district"), "supervise").count() == Region.objects.count()
+    assert user("demo-mediator").has_perm("communities.mediate", guangming)
+    hall = ServicePoint.objects.get(region=guangming, tier="community_hall")
+    assert user("demo-staff").has_perm("communities.staff_service_point", hall)
+    grid = RoleAssignment.objects.get(user__username="demo-grid").region
+    assert grid.parent == guangming and grid.level == Region.Level.GRID
+    assert user("demo-admin").is_superuser
+    assert not user("demo-resident").roles.exists()
+
+
+def test_load_is_idempotent_and_once_skips(demo):
+    before = counts()
+    load()
+    assert counts() == before
+    out = StringIO()
+    call_command("load_demo", "--once", stdout=out)
+    assert "already loaded" in out.getvalue()
+    assert counts() == before

@@ -1,0 +1,179 @@
+import math
+import random
+
+import pytest
+from rest_framework.test import APIClient
+
+from communities import geo
+from communities.models import Region
+from tests.factories import RegionFactory, ServicePointFactory
+
+CENTRE = (22.77, 113.93)
+URL = "/api/service-points/"
+
+
+def destination(lat, lng, bearing_deg, distance_m):
+    """The point ``distance_m`` from (lat, lng) along ``bearing_deg`` on the sphere."""
+    d = distance_m / geo.EARTH_RADIUS_M
+    b = math.radians(bearing_deg)
+    p1, l1 = math.radians(lat), math.radians(lng)
+    p2 = math.asin(math.sin(p1) * math.cos(d) + math.cos(p1) * math.sin(d) * math.cos(b))
+    l2 = l1 + math.atan2(math.sin(b) * math.sin(d) * math.cos(p1), math.cos(d) - math.sin(p1) * math.sin(p2))
+    return math.degrees(p2), math.degrees(l2)
+
+
+@pytest.fixture
+def api():
+    return APIClient()
+
+
+@pytest.fixture
+def community(db):
+    district = RegionFactory(code="440311", level=Region.Level.DISTRICT)
+    street = RegionFactory(code="440311001", level=Region.Level.STREET, parent=district)
+    return RegionFactory(code="440311001001", level=Region.Level.COMMUNITY, parent=street, name="光明社区")
+
+
+@pytest.fixture
+def scattered(community):
+    rng = random.Random(2026)
+    points = []
+    for i in range(80):
+        lat, lng = destination(*CENTRE, rng.uniform(0, 360), rng.uniform(0, 3000))
+        services = rng.sample(["complaint", "mediation", "legal", "psychological", "aid"], k=2)
+        points.append(ServicePointFactory(name=f"站{i:02d}", region=community, latitude=lat,
+                                          longitude=lng, services=services))
+    return points
+
+
+def brute_force(points, lat, lng, radius, service=None):
+    hits = []
+    for p in points:
+        if service and not p.services.filter(code=service).exists():
+            continue
+        d = geo.haversine_m(lat, lng, p.latitude, p.longitude)
+        if d <= radius:
+            hits.append((d, p.name, p.id))
+    return [pid for _, _, pid in sorted(hits)]
+
+
+def test_matches_brute_force_great_circle(api, scattered):
+    rng = random.Random(99)
+    for _ in range(50):
+        lat, lng = destination(*CENTRE, rng.uniform(0, 360), rng.uniform(0, 2500))
+        radius = rng.choice([100, 300, 500, 800, 1500, 2500])
+        service = rng.choice([None, "legal", "aid"])
+        params = {"lat": lat, "lng": lng, "radius": radius} | ({"service": service} if service else {})
+        body = api.get(URL, params).json()
+        assert [r["id"] for r in body["results"]] == brute_force(scattered, lat, lng, radius, service)
+        distances = [r["distance_m"] for r in body["results"]]
+        assert distances == sorted(distances)
+        assert all(d <= radius for d in distances)
+
+
+def test_edge_of_the_radius(api, community):
+    inside = ServicePointFactory(name="499", region=community, **dict(zip(("latitude", "longitude"),
+                                 destination(*CENTRE, 40, 499), strict=True)))
+    ServicePointFactory(name="501", region=community, **dict(zip(("latitude", "longitude"),
+                        destination(*CENTRE, 220, 501), strict=True)))
+    body = api.get(URL, {"lat": CENTRE[0], "lng": CENTRE[1]}).json()  # default radius 500
+    assert [r["name"] for r in body["results"]] == ["499"]
+    assert body["results"][0]["distance_m"] == 499
+    assert body["results"][0]["id"] == inside.id
+    body = api.get(URL, {"lat": CENTRE[0], "lng": CENTRE[1], "radius": 502}).json()
+    assert [r["name"] for r in body["results"]] == ["499", "501"]
+
+
+def test_point_exactly_on_the_radius_is_included(api, community):
+    lat, lng = destination(*CENTRE, 90, 700)
+    ServicePointFactory(name="edge", region=community, latitude=lat, longitude=lng)
+    radius = geo.haversine_m(*CENTRE, lat, lng)
+    body = api.get(URL, {"lat": CENTRE[0], "lng": CENTRE[1], "radius": radius}).json()
+    assert [r["name"] for r in body["results"]] == ["edge"]
+
+
+def test_answer_carries_what_a_resident_needs(api, community):
+    ServicePointFactory(name="光明社区群众诉求服务大厅", region=community, tier="community_hall",
+                        latitude=CENTRE[0], longitude=CENTRE[1], services=["legal", "aid"])
+    result = api.get(URL, {"lat": CENTRE[0], "lng": CENTRE[1]}).json()["results"][0]
+    assert result["distance_m"] == 0
+    assert result["tier"] == "community_hall"
+    assert {s["code"] for s in result["services"]} == {"legal", "aid"}
+    assert result["region"]["name"] == "光明社区"
+    assert result["phone"] and result["address"] and result["opening_hours"]
+
+
+def test_inactive_points_are_not_offered(api, community):
+    ServicePointFactory(name="closed", region=community, latitude=CENTRE[0], longitude=CENTRE[1],
+                        is_active=False)
+    assert api.get(URL, {"lat": CENTRE[0], "lng": CENTRE[1]}).json()["results"] == []
+
+
+def test_near_the_poles_does_not_crash(api, community):
+    for lat in (89.9999, -90):
+        response = api.get(URL, {"lat": lat, "lng": 10, "radius": 5000})
+        assert response.status_code == 200
+        assert response.json()["results"] == []
+
+
+@pytest.mark.parametrize(
+    "params, field",
+    [
+        ({"lat": "abc", "lng": "113.9"}, "lat"),
+        ({"lat": "22.7", "lng": "east"}, "lng"),
+        ({"lat": "91", "lng": "113.9"}, "lat"),
+        ({"lat": "22.7", "lng": "-180.5"}, "lng"),
+        ({"lat": "22.7"}, "lng"),
+        ({"lng": "113.9"}, "lat"),
+        ({"lat": "22.7", "lng": "113.9", "radius": "0"}, "radius"),
+        ({"lat": "22.7", "lng": "113.9", "radius": "-5"}, "radius"),
+        ({"lat": "22.7", "lng": "113.9", "radius": "60000"}, "radius"),
+        ({"lat": "22.7", "lng": "113.9", "radius": "far"}, "radius"),
+        ({"lat": "22.7", "lng": "113.9", "service": "karaoke"}, "service"),
+        ({"lat": "nan", "lng": "113.9"}, "lat"),
+    ],
+)
+def test_bad_input_is_a_400_naming_the_field(api, community, params, field):
+    response = api.get(URL, params)
+    assert response.status_code == 400
+    body = response.json()
+    assert field in body and body[field][0]
+
+
+def test_error_messages_speak_the_residents_language(api, community):
+    body = api.get(URL, {"lat": "abc", "lng": "1"}, HTTP_ACCEPT_LANGUAGE="zh-hans").json()
+    assert body["lat"] == ["纬度必须是 -90 到 90 之间的数字。"]
+    body = api.get(URL, {"lat": "abc", "lng": "1"}, HTTP_ACCEPT_LANGUAGE="en").json()
+    assert body["lat"] == ["Latitude must be a number between -90 and 90."]
+
+
+def test_listing_without_coordinates_filters_and_pages(api, scattered, django_assert_max_num_queries):
+    with django_assert_max_num_queries(4):
+        body = api.get(URL, {"service": "legal"}).json()
+    expected = sum(1 for p in scattered if p.services.filter(code="legal").exists())
+    assert body["count"] == expected
+    assert all("legal" in {s["code"] for s in r["services"]} for r in body["results"])
+
+
+def test_near_query_count_does_not_grow_with_results(api, scattered, django_assert_max_num_queries):
+    with django_assert_max_num_queries(3):
+        body = api.get(URL, {"lat": CENTRE[0], "lng": CENTRE[1], "radius": 5000}).json()
+    assert body["count"] == 80
+
+
+def test_region_filter_takes_the_subtree(api, community, tree):
+    ServicePointFactory(name="in", region=community)
+    ServicePointFactory(name="elsewhere", region=tree["c21"])
+    body = api.get(URL, {"region": "440311001"}).json()
+    assert [r["name"] for r in body["results"]] == ["in"]
+
+
+def test_regions_and_departments_are_public(api, tree, department):
+    body = api.get("/api/regions/", {"level": "community", "within": tree["s1"].code}).json()
+    assert {r["name"] for r in body["results"]} == {"社区11", "社区12"}
+    assert all("boundary" not in r for r in body["results"])
+    body = api.get("/api/regions/", {"parent": tree["s2"].code, "include": "boundary"}).json()
+    assert {r["name"] for r in body["results"]} == {"社区21", "社区22"}
+    assert all("boundary" in r for r in body["results"])
+    departments = api.get("/api/departments/").json()["results"]
+    assert [d["short_name"] for d in departments] == ["住建局"]
