@@ -43,8 +43,7 @@ bench: install
 
 # Regenerate the translation catalogues after changing strings; commit the .po and .mo.
 messages: install
-	$(PY) manage.py makemessages -l zh_Hans -l en --no-obsolete --ignore=.venv --ignore=var
-	$(PY) manage.py makemessages -d djangojs -l zh_Hans -l en --no-obsolete --ignore=.venv --ignore=var --ignore=static/vendor
+	$(PY) manage.py makemessages -l zh_Hans -l en --no-obsolete --ignore=.venv --ignore=var --ignore=tests --ignore=benchmarks
 	$(PY) manage.py compilemessages --ignore=.venv
 
 clean:

@@ -4,7 +4,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 from guardian.admin import GuardedModelAdmin
 
-from .models import Department, Region, RoleAssignment, ServiceKind, ServicePoint, User
+from .models import Department, Heartbeat, Region, RoleAssignment, ServiceKind, ServicePoint, User
 from .roles import RoleError, check_role_binding, role_assign, role_revoke
 
 
@@ -106,3 +106,14 @@ class RoleAssignmentAdmin(admin.ModelAdmin):
     def delete_queryset(self, request, queryset) -> None:
         for assignment in queryset:
             role_revoke(assignment=assignment)
+
+
+@admin.register(Heartbeat)
+class HeartbeatAdmin(admin.ModelAdmin):
+    list_display = ["name", "last_seen", "runs"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

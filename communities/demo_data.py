@@ -10,7 +10,7 @@ from django.db import transaction
 
 from . import geo
 from .demo import DEMO_ACCOUNTS, DEMO_PASSWORD
-from .models import Department, Region, Role, ServiceKind, ServicePoint, User
+from .models import Department, Region, Role, Service, ServiceKind, ServicePoint, User
 from .roles import role_assign
 
 Progress = Callable[[str], None]
@@ -163,7 +163,8 @@ def _point(*, name: str, region: Region, tier: str, venue: str, lng: float, lat:
 
 
 def load_service_points(rng: random.Random, regions: dict[str, Region], progress: Progress) -> None:
-    all_services = [code for code, _ in ServiceKind._meta.get_field("code").choices]
+    ServiceKind.ensure_all()
+    all_services = list(Service.values)
     district = regions["光明区"]
     _point(name="光明区群众诉求服务中心", region=district, tier=ServicePoint.Tier.DISTRICT_HALL,
            venue=ServicePoint.Venue.CIVIC_CENTRE, lng=113.9355, lat=22.7480,

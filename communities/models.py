@@ -139,6 +139,11 @@ class ServiceKind(models.Model):
     def __str__(self) -> str:
         return str(Service(self.code).label)
 
+    @classmethod
+    def ensure_all(cls) -> None:
+        """The five rows exist from a data migration; a flushed test database needs them back."""
+        cls.objects.bulk_create([cls(code=code) for code in Service.values], ignore_conflicts=True)
+
 
 class ServicePoint(models.Model):
     """A hall or station of the 1+6+31+N network."""
@@ -280,3 +285,20 @@ class RoleAssignment(models.Model):
     @property
     def bound_to(self) -> Region | ServicePoint | Department:
         return self.region or self.service_point or self.department
+
+
+class Heartbeat(models.Model):
+    """When a background process last proved it was alive: beat schedules the heartbeat task,
+    a worker runs it, and /healthz reports how long ago that was. A silent worker means no
+    deadline is being enforced, which operators must see at once."""
+
+    name = models.CharField(_("name"), max_length=50, primary_key=True)
+    last_seen = models.DateTimeField(_("last seen"))
+    runs = models.PositiveBigIntegerField(_("runs"), default=0)
+
+    class Meta:
+        verbose_name = _("heartbeat")
+        verbose_name_plural = _("heartbeats")
+
+    def __str__(self) -> str:
+        return f"{self.name} @ {self.last_seen:%Y-%m-%d %H:%M:%S}"

@@ -1,7 +1,9 @@
+from django.conf import settings
 from django.db import connection
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -9,7 +11,8 @@ from django.views.decorators.http import require_POST
 
 from .context_processors import TEXT_SIZE_COOKIE
 from .forms import FindServicePointForm
-from .models import Region, ServicePoint
+from .models import Heartbeat, Region, ServicePoint
+from .tasks import HEARTBEAT_WORKER
 from .selectors import service_points_near, service_points_nearest
 
 
@@ -65,9 +68,18 @@ def find_service_point(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 def healthz(request: HttpRequest) -> JsonResponse:
+    """Liveness for load balancers (the database answers) plus how long ago a Celery worker
+    last ran the heartbeat that beat schedules: without both, no deadline is enforced."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
-    return JsonResponse({"status": "ok"})
+    beat = Heartbeat.objects.filter(name=HEARTBEAT_WORKER).first()
+    age = (timezone.now() - beat.last_seen).total_seconds() if beat else None
+    stale_after = 3 * settings.SWEEP_INTERVAL_SECONDS
+    return JsonResponse({
+        "status": "ok",
+        "worker_seconds_since_heartbeat": None if age is None else round(age, 1),
+        "worker_alive": age is not None and age <= stale_after,
+    })
 
 
 @require_POST

@@ -159,8 +159,10 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Every sweep the system runs. Beat copies these into the database schedule on start, where an
 # administrator may change an interval; the sweeps themselves are idempotent.
-CELERY_BEAT_SCHEDULE: dict = {}
 SWEEP_INTERVAL_SECONDS = env.int("SWEEP_INTERVAL_SECONDS", default=30)
+CELERY_BEAT_SCHEDULE: dict = {
+    "heartbeat": {"task": "communities.heartbeat", "schedule": float(SWEEP_INTERVAL_SECONDS)},
+}
 
 # --- Auth -----------------------------------------------------------------------------------
 AUTH_USER_MODEL = "communities.User"
@@ -204,7 +206,8 @@ STORAGES = {
 # Uploaded attachments live outside the web root and are only ever served through a view
 # that checks permission and sends them as downloads.
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
-MEDIA_URL = None
+# No route serves this prefix: attachments go out only through permission-checked views.
+MEDIA_URL = "/private-media/"
 FILE_UPLOAD_PERMISSIONS = 0o640
 
 # --- REST framework -------------------------------------------------------------------------

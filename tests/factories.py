@@ -63,4 +63,5 @@ class ServicePointFactory(DjangoModelFactory):
         if not create:
             return
         codes = extracted if extracted is not None else ["complaint", "mediation"]
+        ServiceKind.ensure_all()
         self.services.set(ServiceKind.objects.filter(code__in=codes))

@@ -12,7 +12,7 @@ PRODUCTION = {
     "ALLOWED_HOSTS": "suqiu.gm.gov.cn",
 }
 ENV_KEYS = ("DEBUG", "SECRET_KEY", "SECRET_KEY_FILE", "DATABASE_URL", "REDIS_URL",
-            "CELERY_BROKER_URL", "ALLOWED_HOSTS")
+            "CELERY_BROKER_URL", "ALLOWED_HOSTS", "DJANGO_ALLOW_ASYNC_UNSAFE")
 
 
 def run(code_or_args, **env_vars) -> subprocess.CompletedProcess:

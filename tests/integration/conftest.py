@@ -36,7 +36,7 @@ class CeleryStack:
         self.logs: list[Path] = []
 
     def env(self) -> dict[str, str]:
-        env = dict(os.environ)
+        env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
         env.update(
             DJANGO_SETTINGS_MODULE="config.settings",
             DATABASE_URL=_database_url(),

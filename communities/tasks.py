@@ -1,0 +1,22 @@
+"""Background tasks of the communities app: thin wrappers around service functions."""
+
+from celery import shared_task
+from django.db.models import F
+from django.utils import timezone
+
+from .models import Heartbeat
+
+HEARTBEAT_WORKER = "celery-worker"
+
+
+def heartbeat_record(*, name: str = HEARTBEAT_WORKER) -> Heartbeat:
+    now = timezone.now()
+    updated = Heartbeat.objects.filter(name=name).update(last_seen=now, runs=F("runs") + 1)
+    if not updated:
+        Heartbeat.objects.get_or_create(name=name, defaults={"last_seen": now, "runs": 1})
+    return Heartbeat.objects.get(name=name)
+
+
+@shared_task(name="communities.heartbeat", ignore_result=True, soft_time_limit=10, time_limit=20)
+def heartbeat() -> None:
+    heartbeat_record()
