@@ -4,7 +4,17 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 from guardian.admin import GuardedModelAdmin
 
-from .models import Department, Heartbeat, Region, RoleAssignment, ServiceKind, ServicePoint, User
+from .models import (
+    Department,
+    Heartbeat,
+    Holiday,
+    Notification,
+    Region,
+    RoleAssignment,
+    ServiceKind,
+    ServicePoint,
+    User,
+)
 from .roles import RoleError, check_role_binding, role_assign, role_revoke
 
 
@@ -116,4 +126,22 @@ class HeartbeatAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Holiday)
+class HolidayAdmin(admin.ModelAdmin):
+    list_display = ["date", "name", "is_workday"]
+    list_filter = ["is_workday"]
+    date_hierarchy = "date"
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "channel", "recipient", "address", "kind", "subject", "status", "attempts"]
+    list_filter = ["channel", "status", "kind"]
+    search_fields = ["subject", "recipient__username", "address"]
+    readonly_fields = [f.name for f in Notification._meta.fields]
+
+    def has_add_permission(self, request) -> bool:
         return False

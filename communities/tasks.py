@@ -20,3 +20,10 @@ def heartbeat_record(*, name: str = HEARTBEAT_WORKER) -> Heartbeat:
 @shared_task(name="communities.heartbeat", ignore_result=True, soft_time_limit=10, time_limit=20)
 def heartbeat() -> None:
     heartbeat_record()
+
+
+@shared_task(name="communities.deliver_notifications", ignore_result=True, soft_time_limit=120, time_limit=180)
+def deliver_notifications() -> None:
+    from .notifications import deliver_pending
+
+    deliver_pending()

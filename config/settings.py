@@ -162,6 +162,13 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 SWEEP_INTERVAL_SECONDS = env.int("SWEEP_INTERVAL_SECONDS", default=30)
 CELERY_BEAT_SCHEDULE: dict = {
     "heartbeat": {"task": "communities.heartbeat", "schedule": float(SWEEP_INTERVAL_SECONDS)},
+    "deliver-notifications": {
+        "task": "communities.deliver_notifications", "schedule": float(SWEEP_INTERVAL_SECONDS),
+    },
+    "petitions-sweep-overdue": {
+        "task": "petitions.sweep_overdue", "schedule": float(SWEEP_INTERVAL_SECONDS),
+    },
+    "petitions-sweep-autoclose": {"task": "petitions.sweep_autoclose", "schedule": 300.0},
 }
 
 # --- Auth -----------------------------------------------------------------------------------
@@ -258,6 +265,19 @@ LOGGING = {
 }
 
 # --- Domain ---------------------------------------------------------------------------------
+# Notifications: e-mail to users who have an address; SMS through an HTTP gateway when one is
+# configured; webhooks (signed with HMAC-SHA256) for alerts that other systems subscribe to.
+SUQIU_NOTIFY_EMAIL = env.bool("SUQIU_NOTIFY_EMAIL", default=True)
+SUQIU_SMS_GATEWAY_URL = env.str("SUQIU_SMS_GATEWAY_URL", default="")
+SUQIU_WEBHOOK_URLS = env.list("SUQIU_WEBHOOK_URLS", default=[])
+SUQIU_WEBHOOK_SECRET = env_secret("SUQIU_WEBHOOK_SECRET", default="")
+# Petitions
+SUQIU_REPEAT_WINDOW_DAYS = env.int("SUQIU_REPEAT_WINDOW_DAYS", default=30)
+SUQIU_REOPEN_DAYS = env.int("SUQIU_REOPEN_DAYS", default=7)
+SUQIU_MAX_REOPENS = env.int("SUQIU_MAX_REOPENS", default=2)
+SUQIU_ATTACHMENT_MAX_BYTES = env.int("SUQIU_ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
+SUQIU_ATTACHMENT_MAX_COUNT = env.int("SUQIU_ATTACHMENT_MAX_COUNT", default=5)
+
 SUQIU = {
     "SITE_NAME": _("Suqiu · Guangming petitions"),
     "DISTRICT_CODE": "440311",

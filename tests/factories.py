@@ -65,3 +65,17 @@ class ServicePointFactory(DjangoModelFactory):
         codes = extracted if extracted is not None else ["complaint", "mediation"]
         ServiceKind.ensure_all()
         self.services.set(ServiceKind.objects.filter(code__in=codes))
+
+
+class CategoryFactory(DjangoModelFactory):
+    class Meta:
+        model = "petitions.Category"
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"cat{n}")
+    name = factory.Sequence(lambda n: f"类别{n}")
+    service = "complaint"
+    accept_hours = 2
+    resolve_hours = 24
+    same_day = True
+    default_handler = "community"

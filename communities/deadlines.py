@@ -1,0 +1,73 @@
+"""Every deadline in the system is computed here, from a start time and a duration.
+
+Callers say how long, not how to count: natural hours, or working days on the Chinese calendar
+(public holidays off, weekend make-up days on, from the ``Holiday`` table). Statutory ceilings
+(信访工作条例) cap whatever a local target says.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.utils import timezone
+
+# 信访工作条例: decide whether to accept within 15 days; resolve within 60 days of acceptance;
+# one extension of at most 30 days.
+STATUTORY_ACCEPT = timedelta(days=15)
+STATUTORY_RESOLVE = timedelta(days=60)
+STATUTORY_EXTENSION = timedelta(days=30)
+
+
+@dataclass(frozen=True)
+class WorkCalendar:
+    """Working days: Monday to Friday, minus public holidays, plus make-up working days."""
+
+    holidays: frozenset[date]
+    workdays: frozenset[date]
+
+    @classmethod
+    def load(cls, start: date, end: date) -> WorkCalendar:
+        from .models import Holiday
+
+        rows = Holiday.objects.filter(date__gte=start, date__lte=end).values_list("date", "is_workday")
+        return cls(
+            holidays=frozenset(d for d, work in rows if not work),
+            workdays=frozenset(d for d, work in rows if work),
+        )
+
+    def is_working_day(self, day: date) -> bool:
+        if day in self.workdays:
+            return True
+        if day in self.holidays:
+            return False
+        return day.weekday() < 5
+
+
+def due_at(start: datetime, *, hours: float = 0, days: int = 0, working: bool = False) -> datetime:
+    """When something started at ``start`` is due.
+
+    Natural time: ``start + days + hours``. With ``working=True``, ``days`` counts working days
+    (the deadline falls at the same clock time on the ``days``-th working day after ``start``)
+    and ``hours`` are then added as natural hours.
+    """
+    if timezone.is_naive(start):
+        raise ValueError("deadlines are computed from aware datetimes only")
+    if not working or not days:
+        return start + timedelta(days=days, hours=hours)
+    local = timezone.localtime(start)
+    # Enough room for the longest holiday run (Spring Festival is 9 days).
+    calendar = WorkCalendar.load(local.date(), local.date() + timedelta(days=days * 2 + 30))
+    day = local.date()
+    counted = 0
+    while counted < days:
+        day += timedelta(days=1)
+        if calendar.is_working_day(day):
+            counted += 1
+    result = local.replace(year=day.year, month=day.month, day=day.day)
+    return result + timedelta(hours=hours)
+
+
+def capped(deadline: datetime, *, start: datetime, ceiling: timedelta) -> datetime:
+    """The earlier of ``deadline`` and ``start + ceiling``: a statutory ceiling always wins."""
+    return min(deadline, start + ceiling)

@@ -1,0 +1,225 @@
+"""One way to tell people things: write outbox rows now, deliver them later.
+
+``notify`` is called inside the transaction of the change that causes the message, so a rolled
+back change leaves no message and a committed one always has its rows. The beat sweep
+``deliver_pending`` sends what is due through pluggable channels, retrying with backoff; a row a
+killed worker left in "sending" goes back to pending after a while. Delivery is at least once on
+the wire, exactly once in the outbox.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import logging
+import urllib.request
+from collections.abc import Iterable
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from .models import Notification, User
+
+log = logging.getLogger(__name__)
+Channel = Notification.Channel
+Status = Notification.Status
+
+MAX_ATTEMPTS = 6
+STUCK_AFTER = timedelta(minutes=10)
+
+
+class DeliveryError(Exception):
+    pass
+
+
+class InboxChannel:
+    """In-app: the row itself is the message; delivering it only marks it sent."""
+
+    def send(self, note: Notification) -> None:
+        return None
+
+
+class EmailChannel:
+    def send(self, note: Notification) -> None:
+        address = note.address or (note.recipient.email if note.recipient else "")
+        if not address:
+            raise DeliveryError("no e-mail address")
+        body = note.body + (f"\n\n{note.link}" if note.link else "")
+        send_mail(note.subject, body, settings.DEFAULT_FROM_EMAIL, [address])
+
+
+def _post_json(url: str, data: dict, headers: dict[str, str]) -> None:
+    body = json.dumps(data, ensure_ascii=False).encode()
+    request = urllib.request.Request(url, data=body, method="POST",
+                                     headers={"Content-Type": "application/json", **headers})
+    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 (configured URL)
+        if response.status >= 300:
+            raise DeliveryError(f"HTTP {response.status}")
+
+
+class SmsChannel:
+    """Posts to the SMS gateway configured in SUQIU_SMS_GATEWAY_URL."""
+
+    def send(self, note: Notification) -> None:
+        url = settings.SUQIU_SMS_GATEWAY_URL
+        phone = note.address or (note.recipient.phone if note.recipient else "")
+        if not url or not phone:
+            raise DeliveryError("no SMS gateway or phone number")
+        _post_json(url, {"phone": phone, "text": f"{note.subject} {note.body}".strip()}, {})
+
+
+class WebhookChannel:
+    """Posts the notification as JSON, signed with HMAC-SHA256 over the body."""
+
+    def send(self, note: Notification) -> None:
+        if not note.address:
+            raise DeliveryError("no webhook URL")
+        data = {"kind": note.kind, "subject": note.subject, "body": note.body, "link": note.link,
+                "payload": note.payload, "id": note.pk}
+        secret = settings.SUQIU_WEBHOOK_SECRET.encode()
+        signature = hmac.new(secret, json.dumps(data, ensure_ascii=False).encode(), hashlib.sha256).hexdigest()
+        _post_json(note.address, data, {"X-Suqiu-Signature": f"sha256={signature}"})
+
+
+CHANNELS = {
+    Channel.INBOX: InboxChannel(),
+    Channel.EMAIL: EmailChannel(),
+    Channel.SMS: SmsChannel(),
+    Channel.WEBHOOK: WebhookChannel(),
+}
+
+
+def channels_for(user: User) -> list[str]:
+    """Inbox always; e-mail when the user has an address; SMS when a gateway is configured."""
+    chosen = [Channel.INBOX]
+    if user.email and settings.SUQIU_NOTIFY_EMAIL:
+        chosen.append(Channel.EMAIL)
+    if user.phone and settings.SUQIU_SMS_GATEWAY_URL:
+        chosen.append(Channel.SMS)
+    return chosen
+
+
+def notify(
+    *,
+    recipients: Iterable[User],
+    kind: str,
+    subject: str,
+    body: str = "",
+    link: str = "",
+    payload: dict | None = None,
+    dedupe_key: str | None = None,
+    channels: Iterable[str] | None = None,
+    webhooks: bool = False,
+) -> list[Notification]:
+    """Write the outbox rows for a message; call it inside the causing transaction.
+
+    With ``dedupe_key``, each recipient and channel gets the message once, however often the
+    cause is replayed (a sweep run twice, two workers): the key is unique in the table.
+    """
+    now = timezone.now()
+    rows: list[Notification] = []
+
+    def add(recipient: User | None, channel: str, address: str = "") -> None:
+        key = None
+        if dedupe_key:
+            who = f"user:{recipient.pk}" if recipient else f"addr:{address}"
+            key = f"{dedupe_key}:{who}:{channel}"[:200]
+        rows.append(Notification(
+            recipient=recipient, address=address, channel=channel, kind=kind, subject=subject[:200],
+            body=body, link=link, payload=payload or {}, next_attempt_at=now, dedupe_key=key,
+        ))
+
+    for user in {u.pk: u for u in recipients}.values():
+        for channel in (channels or channels_for(user)):
+            add(user, channel)
+    if webhooks:
+        for url in settings.SUQIU_WEBHOOK_URLS:
+            add(None, Channel.WEBHOOK, url)
+    created = []
+    for row in rows:
+        if row.dedupe_key:
+            # A savepoint per row: a duplicate must not spoil the caller's transaction.
+            try:
+                with transaction.atomic():
+                    row.save()
+            except IntegrityError:
+                continue
+        else:
+            row.save()
+        created.append(row)
+    if created:
+        transaction.on_commit(_kick_delivery)
+    return created
+
+
+def _kick_delivery() -> None:
+    """Deliver promptly; if the broker is down the beat sweep will deliver later anyway."""
+    try:
+        from .tasks import deliver_notifications
+
+        deliver_notifications.delay()
+    except Exception:  # noqa: BLE001 - the outbox row is safe; only promptness is lost
+        log.warning("could not enqueue notification delivery; the sweep will deliver", exc_info=True)
+
+
+def backoff(attempts: int) -> timedelta:
+    return timedelta(seconds=min(3600, 30 * 2 ** (attempts - 1)))
+
+
+def deliver_pending(*, now=None, batch: int = 200) -> int:
+    """Deliver what is due. Safe to run in several workers at once: each row is claimed with a
+    conditional update and only the worker that changed it sends it."""
+    now = now or timezone.now()
+    # Rows a killed worker left half-done go back in the queue.
+    Notification.objects.filter(status=Status.SENDING, claimed_at__lt=now - STUCK_AFTER).update(
+        status=Status.PENDING, claimed_at=None
+    )
+    sent = 0
+    due = list(
+        Notification.objects.filter(status=Status.PENDING, next_attempt_at__lte=now)
+        .order_by("next_attempt_at", "pk").values_list("pk", flat=True)[:batch]
+    )
+    for pk in due:
+        claimed = Notification.objects.filter(pk=pk, status=Status.PENDING).update(
+            status=Status.SENDING, claimed_at=now
+        )
+        if not claimed:
+            continue
+        note = Notification.objects.select_related("recipient").get(pk=pk)
+        try:
+            CHANNELS[note.channel].send(note)
+        except Exception as exc:  # noqa: BLE001 - any failure is retried, recorded, never fatal
+            note.attempts += 1
+            note.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+            note.claimed_at = None
+            if note.attempts >= MAX_ATTEMPTS:
+                note.status = Status.FAILED
+            else:
+                note.status = Status.PENDING
+                note.next_attempt_at = now + backoff(note.attempts)
+            note.save(update_fields=["attempts", "last_error", "claimed_at", "status", "next_attempt_at"])
+            log.warning("notification %s failed (attempt %s): %s", pk, note.attempts, note.last_error)
+            continue
+        note.attempts += 1
+        note.status = Status.SENT
+        note.sent_at = timezone.now()
+        note.save(update_fields=["attempts", "status", "sent_at"])
+        sent += 1
+    return sent
+
+
+def notifications_for(user: User):
+    """A user's inbox, newest first."""
+    return Notification.objects.filter(recipient=user, channel=Channel.INBOX).order_by("-created_at")
+
+
+def notification_mark_read(*, notification: Notification, actor: User) -> None:
+    if notification.recipient_id != actor.pk:
+        from .errors import Forbidden
+
+        raise Forbidden("not your notification")
+    Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(read_at=timezone.now())

@@ -1,0 +1,52 @@
+from django.contrib import admin
+
+from .models import Attachment, Category, Petition, PetitionEvent
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "service", "accept_hours", "resolve_hours", "same_day", "default_handler",
+                    "department", "is_active"]
+    list_filter = ["service", "default_handler", "same_day", "is_active"]
+    search_fields = ["name", "code", "keywords"]
+
+
+class EventInline(admin.TabularInline):
+    model = PetitionEvent
+    extra = 0
+    can_delete = False
+    fields = ["created_at", "actor_label", "action", "from_status", "to_status", "note", "is_public"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class AttachmentInline(admin.TabularInline):
+    model = Attachment
+    extra = 0
+    can_delete = False
+    fields = ["original_name", "content_type", "size", "created_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Petition)
+class PetitionAdmin(admin.ModelAdmin):
+    """Read-only: petitions change only through their lifecycle actions, which keep the trace."""
+
+    list_display = ["tracking_code", "title", "category", "community", "channel", "status", "created_at"]
+    list_filter = ["status", "channel", "service", "category"]
+    search_fields = ["tracking_code", "title"]
+    inlines = [EventInline, AttachmentInline]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

@@ -1,0 +1,110 @@
+"""The category catalogue (60+ high-frequency kinds) and the 2026 holiday calendar."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from communities.models import Department, Holiday
+
+from .models import Category
+
+C, D = "community", "department"
+# code, name, service, accept h, resolve h, same day, handler, department short name, keywords
+CATEGORIES = [
+    ("wage-arrears", "拖欠工资", "complaint", 2, 72, False, D, "人社局", "欠薪 工资 讨薪"),
+    ("labour-contract", "劳动合同纠纷", "mediation", 4, 120, False, D, "人社局", "合同 辞退 加班"),
+    ("social-insurance", "社保缴纳", "complaint", 4, 120, False, D, "人社局", "社保 五险"),
+    ("work-injury", "工伤认定", "legal", 8, 240, False, D, "人社局", "工伤 赔偿"),
+    ("noise-construction", "施工噪音", "complaint", 2, 24, True, D, "生态环境局", "噪音 夜间施工"),
+    ("noise-neighbour", "生活噪音", "complaint", 2, 24, True, C, None, "噪音 扰民"),
+    ("noise-business", "商铺经营噪音", "complaint", 2, 24, True, D, "城管局", "音响 噪音"),
+    ("cooking-fumes", "餐饮油烟", "complaint", 4, 72, False, D, "生态环境局", "油烟 异味"),
+    ("property-management", "物业管理", "complaint", 4, 72, False, D, "住建局", "物业 管理费"),
+    ("property-fees", "物业收费争议", "mediation", 4, 72, False, C, None, "物业费"),
+    ("illegal-construction", "违法建设", "complaint", 4, 168, False, D, "城管局", "违建 加建"),
+    ("building-site-safety", "工地安全隐患", "complaint", 2, 48, False, D, "住建局", "工地 安全"),
+    ("housing-quality", "房屋质量问题", "complaint", 8, 240, False, D, "住建局", "漏水 开裂"),
+    ("leaking-pipe", "水管漏水", "complaint", 1, 24, True, D, "水务局", "漏水 爆管"),
+    ("water-outage", "停水", "complaint", 1, 12, True, D, "水务局", "停水"),
+    ("waterlogging", "道路积水内涝", "complaint", 1, 24, True, D, "水务局", "积水 内涝"),
+    ("sewer-blockage", "下水道堵塞", "complaint", 2, 24, True, C, None, "堵塞 污水"),
+    ("street-light", "路灯不亮", "complaint", 2, 24, True, D, "城管局", "路灯"),
+    ("road-damage", "道路破损", "complaint", 4, 72, False, D, "交通局", "坑洼 路面"),
+    ("illegal-parking", "违章停车", "complaint", 1, 8, True, D, "公安分局", "停车 占道"),
+    ("parking-spaces", "停车位不足", "complaint", 8, 240, False, C, None, "车位"),
+    ("bus-service", "公交线路站点", "complaint", 8, 240, False, D, "交通局", "公交"),
+    ("ride-hailing", "出租网约车", "complaint", 4, 72, False, D, "交通局", "出租车 网约车"),
+    ("garbage", "垃圾清运", "complaint", 2, 24, True, D, "城管局", "垃圾"),
+    ("street-vendors", "占道经营", "complaint", 2, 24, True, D, "城管局", "摆摊"),
+    ("public-toilet", "公厕设施", "complaint", 4, 72, False, D, "城管局", "厕所"),
+    ("greenery", "绿化养护", "complaint", 4, 72, False, D, "城管局", "树木 绿化"),
+    ("stray-animals", "流浪动物", "complaint", 4, 48, False, C, None, "流浪狗 猫"),
+    ("fire-hazard", "消防安全隐患", "complaint", 1, 24, True, D, "应急管理局", "消防 通道"),
+    ("ebike-charging", "电动车违规充电", "complaint", 2, 24, True, C, None, "电动车 充电"),
+    ("food-safety", "食品安全", "complaint", 2, 72, False, D, "市场监管局", "食品 过期"),
+    ("consumer-rights", "消费维权", "mediation", 4, 120, False, D, "市场监管局", "退款 商家"),
+    ("price-gouging", "价格欺诈", "complaint", 4, 72, False, D, "市场监管局", "价格"),
+    ("school-places", "学位申请", "complaint", 8, 240, False, D, "教育局", "学位 入学"),
+    ("school-fees", "教育收费", "complaint", 8, 168, False, D, "教育局", "收费 培训"),
+    ("school-safety", "校园周边安全", "complaint", 4, 72, False, D, "教育局", "校园"),
+    ("medical-dispute", "医疗纠纷", "mediation", 4, 168, False, D, "卫健局", "医院 医疗"),
+    ("clinic-service", "社康服务", "complaint", 8, 120, False, D, "卫健局", "社康 看病"),
+    ("epidemic-prevention", "公共卫生", "complaint", 2, 48, False, D, "卫健局", "卫生 防疫"),
+    ("neighbour-dispute", "邻里纠纷", "mediation", 2, 48, True, C, None, "邻居 矛盾"),
+    ("family-dispute", "家庭纠纷", "mediation", 2, 72, False, C, None, "家庭 婚姻"),
+    ("inheritance-dispute", "继承纠纷", "mediation", 8, 240, False, C, None, "遗产 继承"),
+    ("rental-dispute", "房屋租赁纠纷", "mediation", 4, 72, False, C, None, "租房 押金 房东"),
+    ("landlord-deposit", "押金不退", "mediation", 4, 72, False, C, None, "押金"),
+    ("debt-dispute", "民间借贷纠纷", "mediation", 8, 168, False, C, None, "借款 欠款"),
+    ("traffic-accident", "交通事故赔偿", "mediation", 4, 168, False, D, "公安分局", "事故 赔偿"),
+    ("building-site-wages", "工地农民工工资", "mediation", 1, 48, False, D, "住建局", "农民工 工地 欠薪"),
+    ("land-boundary", "土地权属争议", "mediation", 8, 240, False, D, "规自局", "宅基地 土地"),
+    ("demolition-compensation", "拆迁补偿", "mediation", 8, 240, False, D, "住建局", "拆迁 补偿"),
+    ("legal-consultation", "法律咨询", "legal", 2, 24, True, C, None, "咨询 律师"),
+    ("legal-aid", "法律援助申请", "legal", 4, 120, False, D, "司法局", "援助"),
+    ("contract-review", "合同审查", "legal", 8, 72, False, C, None, "合同"),
+    ("notarisation", "公证事务", "legal", 8, 120, False, D, "司法局", "公证"),
+    ("psych-distress", "心理困扰", "psychological", 1, 24, True, C, None, "焦虑 抑郁 压力"),
+    ("family-counselling", "家庭关系辅导", "psychological", 4, 72, False, C, None, "亲子 婚姻"),
+    ("youth-counselling", "青少年心理辅导", "psychological", 4, 72, False, C, None, "学生 青少年"),
+    ("crisis-intervention", "心理危机干预", "psychological", 1, 4, True, C, None, "轻生 危机"),
+    ("social-assistance", "低保救助", "aid", 8, 240, False, D, "民政局", "低保 救助"),
+    ("temporary-aid", "临时救助", "aid", 2, 48, False, D, "民政局", "临时 困难"),
+    ("elderly-care", "养老服务", "aid", 4, 120, False, D, "民政局", "老人 养老"),
+    ("disability-support", "残疾人帮扶", "aid", 4, 120, False, D, "民政局", "残疾"),
+    ("medical-aid", "医疗救助", "aid", 4, 120, False, D, "民政局", "医疗 困难"),
+    ("public-order", "治安问题", "complaint", 1, 24, True, D, "公安分局", "治安 盗窃"),
+    ("suggestion", "意见建议", "complaint", 24, 240, False, C, None, "建议"),
+]
+
+# 2026 (State Council schedule): public holidays, and the weekend days worked in exchange.
+HOLIDAYS_2026 = [
+    ("元旦", date(2026, 1, 1), 3, [date(2026, 1, 4)]),
+    ("春节", date(2026, 2, 15), 9, [date(2026, 2, 14), date(2026, 2, 28)]),
+    ("清明节", date(2026, 4, 4), 3, []),
+    ("劳动节", date(2026, 5, 1), 5, [date(2026, 5, 9)]),
+    ("端午节", date(2026, 6, 19), 3, []),
+    ("中秋节", date(2026, 9, 25), 3, []),
+    ("国庆节", date(2026, 10, 1), 7, [date(2026, 9, 20), date(2026, 10, 10)]),
+]
+
+
+def load(progress) -> None:
+    departments = {d.short_name: d for d in Department.objects.all()}
+    for order, (code, name, service, accept, resolve, same_day, handler, dept, keywords) in enumerate(CATEGORIES):
+        department = departments.get(dept) if dept else None
+        Category.objects.update_or_create(code=code, defaults={
+            "name": name, "service": service, "accept_hours": accept, "resolve_hours": resolve,
+            "same_day": same_day, "default_handler": handler if department or handler == C else C,
+            "department": department, "keywords": keywords, "sort_order": order, "is_active": True,
+        })
+    progress(f"  categories: {len(CATEGORIES)}")
+    days = 0
+    for name, start, length, workdays in HOLIDAYS_2026:
+        for offset in range(length):
+            Holiday.objects.update_or_create(date=start + timedelta(days=offset),
+                                             defaults={"name": name, "is_workday": False})
+            days += 1
+        for workday in workdays:
+            Holiday.objects.update_or_create(date=workday, defaults={"name": f"{name}调休", "is_workday": True})
+    progress(f"  2026 calendar: {days} holidays, {sum(len(w) for *_, w in HOLIDAYS_2026)} make-up working days")

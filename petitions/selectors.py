@@ -1,0 +1,69 @@
+"""Read side: which petitions a user may see, and what a resident sees of their own."""
+
+from __future__ import annotations
+
+import hmac
+
+from django.db.models import Q, QuerySet
+
+from communities.roles import (
+    departments_with_perm,
+    path_condition,
+    region_paths_with_perm,
+    service_points_staffed_by,
+)
+
+from .models import Petition
+from .validation import normalize_tracking_code
+
+
+def petitions_visible_to(user) -> QuerySet[Petition]:
+    """Scoped once, here: handlers and supervisors by region subtree, officers by department,
+    hall staff by service point, a resident their own; anyone else nothing."""
+    base = Petition.objects.select_related("category", "community", "handler_department")
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return base.none()
+    if user.is_superuser:
+        return base
+    paths = sorted(set(region_paths_with_perm(user, "handle_petitions")) | set(region_paths_with_perm(user, "supervise")))
+    condition = path_condition(paths, "community__path")
+    condition |= Q(handler_department__in=departments_with_perm(user))
+    condition |= Q(service_point__in=service_points_staffed_by(user))
+    condition |= Q(resident=user) | Q(assignee=user)
+    return base.filter(condition)
+
+
+def petition_track(code: str, phone_last4: str) -> Petition | None:
+    """The petition for a tracking code and the last four digits of its phone, or None.
+
+    A wrong code and a wrong phone give the same answer, so the lookup reveals nothing."""
+    normalized = normalize_tracking_code(code)
+    petition = Petition.objects.filter(tracking_code=normalized).first() if normalized else None
+    expected = petition.resident_phone[-4:] if petition else "----"
+    matches = hmac.compare_digest(expected.encode(), (phone_last4 or "").strip().encode())
+    return petition if petition and matches else None
+
+
+def petition_public_view(petition: Petition) -> dict:
+    """What the resident sees: status, category, public replies and public steps (roles, not
+    staff names)."""
+    from .models import Status
+
+    step_labels = {"submit": Status.SUBMITTED.label}
+    return {
+        "tracking_code": petition.tracking_code,
+        "status": petition.status,
+        "status_label": petition.get_status_display(),
+        "category": petition.category.name,
+        "title": petition.title,
+        "community": petition.community.name,
+        "submitted_at": petition.created_at,
+        "public_reply": petition.public_reply,
+        "rating": petition.rating,
+        "timeline": [
+            {"at": e.created_at, "action": e.action, "status": e.to_status,
+             "status_label": Status(e.to_status).label if e.to_status else str(step_labels.get(e.action, "")),
+             "note": e.note if e.action in {"resolve", "decline", "reopen", "rate", "autoclose"} else ""}
+            for e in petition.events.filter(is_public=True)
+        ],
+    }

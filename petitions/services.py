@@ -1,0 +1,361 @@
+"""Every change to a petition: one function per action, each in five steps (lock, check the
+transition and the actor, write the change and its event, notify after commit)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from communities.deadlines import STATUTORY_ACCEPT, STATUTORY_EXTENSION, STATUTORY_RESOLVE, capped, due_at
+from communities.errors import DomainError, Forbidden
+from communities.models import Region, Role, RoleAssignment, ServicePoint, User
+from communities.notifications import notify
+from communities.roles import path_condition, region_paths_with_perm, service_points_staffed_by
+from communities.selectors import region_at
+
+from . import attachments as attachment_rules
+from .models import Attachment, Category, Channel, Petition, PetitionEvent, Status
+from .permissions import ResidentActor, handles, is_resident, supervises
+from .validation import new_tracking_code, normalize_mobile
+
+# action: (states it may be taken from, state it leads to)
+TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
+    "accept": (frozenset({Status.SUBMITTED}), Status.ACCEPTED),
+    "decline": (frozenset({Status.SUBMITTED}), Status.DECLINED),
+    "assign": (frozenset({Status.ACCEPTED, Status.ASSIGNED, Status.IN_PROGRESS}), Status.ASSIGNED),
+    "start": (frozenset({Status.ASSIGNED, Status.ACCEPTED}), Status.IN_PROGRESS),
+    "resolve": (frozenset({Status.ACCEPTED, Status.ASSIGNED, Status.IN_PROGRESS}), Status.RESOLVED),
+    "close": (frozenset({Status.RESOLVED}), Status.CLOSED),
+    "reopen": (frozenset({Status.RESOLVED, Status.CLOSED}), Status.IN_PROGRESS),
+    "rate": (frozenset({Status.RESOLVED}), Status.CLOSED),
+    "send_back": (frozenset({Status.RESOLVED}), Status.IN_PROGRESS),
+    "approve": (frozenset({Status.RESOLVED, Status.CLOSED}), None),
+    "extend": (frozenset({Status.ACCEPTED, Status.ASSIGNED, Status.IN_PROGRESS}), None),
+}
+
+STAFF_ACTIONS = {"accept", "decline", "assign", "start", "resolve", "close", "extend"}
+SUPERVISOR_ACTIONS = {"send_back", "approve"}
+RESIDENT_ACTIONS = {"reopen", "rate"}
+
+
+@dataclass
+class PetitionInput:
+    category: Category
+    title: str
+    description: str
+    phone: str
+    community: Region | None = None
+    address: str = ""
+    latitude: float | None = None
+    longitude: float | None = None
+    people_affected: int = 1
+    name: str = ""
+
+
+def _label(actor) -> str:
+    if actor is None:
+        return "system"
+    if isinstance(actor, ResidentActor):
+        return "resident"
+    return actor.get_full_name() or actor.username
+
+
+def _event(petition: Petition, *, actor, action: str, from_status: str, note: str = "",
+           is_public: bool = True) -> PetitionEvent:
+    return PetitionEvent.objects.create(
+        petition=petition, actor=actor if isinstance(actor, User) else None, actor_label=_label(actor),
+        action=action, from_status=from_status, to_status=petition.status, note=note, is_public=is_public,
+    )
+
+
+def community_handlers(petition: Petition) -> list[User]:
+    """Who answers for a petition in its community: the secretary and the grid worker of its grid."""
+    assignments = RoleAssignment.objects.filter(
+        role=Role.SECRETARY, region=petition.community
+    ) | RoleAssignment.objects.filter(role=Role.GRID_WORKER, region=petition.grid_id or -1)
+    return [a.user for a in assignments.select_related("user") if a.user.is_active]
+
+
+def department_officers(petition: Petition) -> list[User]:
+    if not petition.handler_department_id:
+        return []
+    return [a.user for a in RoleAssignment.objects.filter(
+        department=petition.handler_department_id, role__in=[Role.DEPARTMENT_OFFICER, Role.DEPARTMENT_HEAD]
+    ).select_related("user") if a.user.is_active]
+
+
+def street_supervisors(petition: Petition) -> list[User]:
+    street = petition.community.parent_id
+    return [a.user for a in RoleAssignment.objects.filter(
+        role=Role.STREET_SUPERVISOR, region=street
+    ).select_related("user") if a.user.is_active]
+
+
+def _route(data: PetitionInput) -> tuple[Region, Region | None]:
+    """The community where it happened: the one chosen, else the one under its coordinates."""
+    grid = None
+    if data.latitude is not None and data.longitude is not None:
+        grid = region_at(data.latitude, data.longitude, Region.Level.GRID)
+    community = data.community
+    if community is None:
+        if grid is not None:
+            community = grid.parent
+        elif data.latitude is not None and data.longitude is not None:
+            community = region_at(data.latitude, data.longitude, Region.Level.COMMUNITY)
+    if community is None:
+        raise DomainError(_("Choose the community where this happened."))
+    if community.level != Region.Level.COMMUNITY:
+        raise DomainError(_("Choose a community."))
+    if grid is not None and grid.parent_id != community.pk:
+        grid = None
+    return community, grid
+
+
+def _find_repeat(data_phone: str, category: Category, community: Region) -> Petition | None:
+    since = timezone.now() - timedelta(days=settings.SUQIU_REPEAT_WINDOW_DAYS)
+    return (Petition.objects.filter(resident_phone=data_phone, category=category, community=community,
+                                    created_at__gte=since).order_by("created_at").first())
+
+
+def petition_submit(*, data: PetitionInput, attachments=(), actor: User | None = None,
+                    channel: str = Channel.WEB, service_point: ServicePoint | None = None) -> Petition:
+    """Take in a petition from any channel, route it, and set its deadlines.
+
+    Everything is checked before anything is written; the petition, its attachments and its
+    first event commit together.
+    """
+    phone = normalize_mobile(data.phone)
+    checked = attachment_rules.check_uploads(attachments)
+    if not data.category.is_active:
+        raise DomainError(_("This category is no longer in use."))
+    community, grid = _route(data)
+    if channel != Channel.WEB:
+        if actor is None or not actor.is_authenticated:
+            raise Forbidden(_("Only staff take in petitions from halls, stations, the hotline and patrols."))
+        paths = region_paths_with_perm(actor, "handle_petitions")
+        if grid is None and channel == Channel.GRID_PATROL:
+            # A patrol report comes from the grid worker's own grid.
+            grid = Region.objects.filter(path_condition(paths, "path"), level=Region.Level.GRID,
+                                         parent=community).first()
+        at_point = service_point is not None and service_points_staffed_by(actor).filter(pk=service_point.pk).exists()
+        in_region = any((grid or community).path.startswith(p) for p in paths)
+        if not (at_point or in_region):
+            raise Forbidden(_("You do not take in petitions for this community or service point."))
+    elif service_point is not None:
+        raise DomainError(_("A web petition has no service point."))
+    now = timezone.now()
+    category = data.category
+    accept_due = capped(due_at(now, hours=category.accept_hours), start=now, ceiling=STATUTORY_ACCEPT)
+    resolve_due = capped(due_at(now, hours=category.resolve_hours), start=now,
+                         ceiling=STATUTORY_ACCEPT + STATUTORY_RESOLVE)
+    with transaction.atomic():
+        repeat_of = _find_repeat(phone, category, community)
+        for _attempt in range(5):
+            try:
+                with transaction.atomic():
+                    petition = Petition.objects.create(
+                        tracking_code=new_tracking_code(), channel=channel, service_point=service_point,
+                        category=category, service=category.service, title=data.title.strip(),
+                        description=data.description.strip(), community=community, grid=grid,
+                        address=data.address.strip(), latitude=data.latitude, longitude=data.longitude,
+                        people_affected=data.people_affected, resident_name=data.name.strip(),
+                        resident_phone=phone,
+                        resident=actor if channel == Channel.WEB and actor is not None and actor.is_authenticated else None,
+                        handler_department=category.department if category.default_handler == "department" else None,
+                        accept_due_at=accept_due, resolve_due_at=resolve_due, repeat_of=repeat_of,
+                        created_by=actor if channel != Channel.WEB else None,
+                    )
+                break
+            except IntegrityError:  # a tracking-code collision: astronomically rare, retry
+                continue
+        else:  # pragma: no cover
+            raise DomainError(_("Please try again."))
+        for item in checked:
+            Attachment.objects.create(
+                petition=petition, file=attachment_rules.as_content_file(item), original_name=item.name,
+                content_type=item.content_type, size=len(item.content),
+                uploaded_by=actor if actor is not None and actor.is_authenticated else None,
+            )
+        note = _("Repeat of %(code)s") % {"code": repeat_of.tracking_code} if repeat_of else ""
+        _event(petition, actor=actor if channel != Channel.WEB else None, action="submit", from_status="",
+               note=note, is_public=True)
+        recipients = community_handlers(petition) + department_officers(petition)
+        notify(recipients=recipients, kind="petition.new",
+               subject=_("New petition %(code)s: %(title)s") % {"code": petition.tracking_code, "title": petition.title},
+               link=f"/staff/petitions/{petition.pk}/", dedupe_key=f"petition:{petition.pk}:new")
+    return petition
+
+
+def _check_actor(action: str, petition: Petition, actor) -> None:
+    if action in RESIDENT_ACTIONS:
+        if not is_resident(actor, petition):
+            raise Forbidden(_("Only the resident who filed this petition may do that."))
+    elif action in SUPERVISOR_ACTIONS:
+        if not supervises(actor, petition):
+            raise Forbidden(_("Only a supervisor of this region may review a resolution."))
+    elif not handles(actor, petition):
+        raise Forbidden(_("You do not handle this petition."))
+
+
+def _transition(*, petition: Petition, actor, action: str, note: str = "", is_public: bool = True,
+                apply=None) -> Petition:
+    allowed_from, to_status = TRANSITIONS[action]
+    with transaction.atomic():
+        locked = Petition.objects.select_for_update().select_related("community").get(pk=petition.pk)
+        _check_actor(action, locked, actor)
+        if locked.status not in allowed_from:
+            raise DomainError(_("This cannot be done while the petition is %(status)s.")
+                              % {"status": locked.get_status_display()})
+        from_status = locked.status
+        if apply is not None:
+            apply(locked)
+        if to_status is not None:
+            locked.status = to_status
+        locked.save()
+        _event(locked, actor=actor, action=action, from_status=from_status, note=note, is_public=is_public)
+    petition.refresh_from_db()
+    return locked
+
+
+def _require(text: str, message: str) -> str:
+    text = (text or "").strip()
+    if not text:
+        raise DomainError(message)
+    return text
+
+
+def petition_accept(*, petition: Petition, actor: User, note: str = "") -> Petition:
+    def apply(p: Petition) -> None:
+        now = timezone.now()
+        p.accepted_at = now
+        # The resolve clock runs from acceptance, never past the statutory 60 days.
+        p.resolve_due_at = capped(due_at(now, hours=p.category.resolve_hours), start=now, ceiling=STATUTORY_RESOLVE)
+    return _transition(petition=petition, actor=actor, action="accept", note=note, apply=apply)
+
+
+def petition_decline(*, petition: Petition, actor: User, reason: str) -> Petition:
+    reason = _require(reason, _("Give the resident a reason for declining."))
+
+    def apply(p: Petition) -> None:
+        p.public_reply = reason
+        p.closed_at = timezone.now()
+    return _transition(petition=petition, actor=actor, action="decline", note=reason, apply=apply)
+
+
+def petition_assign(*, petition: Petition, actor: User, assignee: User | None = None, department=None,
+                    note: str = "") -> Petition:
+    if (assignee is None) == (department is None):
+        raise DomainError(_("Assign to one staff member or one department."))
+
+    def apply(p: Petition) -> None:
+        p.assignee = assignee
+        if department is not None:
+            p.handler_department = department
+        recipients = [assignee] if assignee else department_officers(p)
+        notify(recipients=recipients, kind="petition.assigned",
+               subject=_("Petition %(code)s was assigned to you") % {"code": p.tracking_code},
+               body=p.title, link=f"/staff/petitions/{p.pk}/")
+    if assignee is not None and not assignee.is_active:
+        raise DomainError(_("That staff member is not active."))
+    return _transition(petition=petition, actor=actor, action="assign", note=note, apply=apply, is_public=False)
+
+
+def petition_start(*, petition: Petition, actor: User, note: str = "") -> Petition:
+    return _transition(petition=petition, actor=actor, action="start", note=note)
+
+
+def petition_resolve(*, petition: Petition, actor: User, public_reply: str, note: str = "") -> Petition:
+    reply = _require(public_reply, _("Tell the resident how it was resolved."))
+
+    def apply(p: Petition) -> None:
+        p.public_reply = reply
+        p.resolved_at = timezone.now()
+    return _transition(petition=petition, actor=actor, action="resolve", note=note or reply, apply=apply)
+
+
+def petition_close(*, petition: Petition, actor: User, note: str = "") -> Petition:
+    def apply(p: Petition) -> None:
+        p.closed_at = timezone.now()
+    return _transition(petition=petition, actor=actor, action="close", note=note)
+
+
+def petition_reopen(*, petition: Petition, actor, reason: str) -> Petition:
+    reason = _require(reason, _("Say why the problem is not solved."))
+
+    def apply(p: Petition) -> None:
+        window = timedelta(days=settings.SUQIU_REOPEN_DAYS)
+        if p.resolved_at is None or timezone.now() > p.resolved_at + window:
+            raise DomainError(_("A petition can be reopened within %(days)d days of its resolution.")
+                              % {"days": settings.SUQIU_REOPEN_DAYS})
+        if p.reopen_count >= settings.SUQIU_MAX_REOPENS:
+            raise DomainError(_("This petition has been reopened too often; please file a new one."))
+        if p.rating is not None:
+            raise DomainError(_("A rated petition cannot be reopened."))
+        p.reopen_count += 1
+        p.closed_at = None
+        notify(recipients=community_handlers(p) + department_officers(p) + ([p.assignee] if p.assignee else []),
+               kind="petition.reopened", subject=_("Petition %(code)s was reopened") % {"code": p.tracking_code},
+               body=reason, link=f"/staff/petitions/{p.pk}/")
+    return _transition(petition=petition, actor=actor, action="reopen", note=reason, apply=apply)
+
+
+def petition_rate(*, petition: Petition, actor, rating: int, comment: str = "") -> Petition:
+    if not isinstance(rating, int) or not 1 <= rating <= 5:
+        raise DomainError(_("Rate from 1 to 5."))
+
+    def apply(p: Petition) -> None:
+        p.rating = rating
+        p.rating_comment = comment.strip()[:300]
+        p.closed_at = timezone.now()
+    return _transition(petition=petition, actor=actor, action="rate", note=comment, apply=apply)
+
+
+def petition_review(*, petition: Petition, actor: User, approve: bool, note: str = "") -> Petition:
+    if approve:
+        return _transition(petition=petition, actor=actor, action="approve", note=note, is_public=False)
+    note = _require(note, _("Say what must be done again."))
+
+    def apply(p: Petition) -> None:
+        p.resolved_at = None
+        notify(recipients=community_handlers(p) + department_officers(p) + ([p.assignee] if p.assignee else []),
+               kind="petition.sent_back",
+               subject=_("Petition %(code)s was sent back by a supervisor") % {"code": p.tracking_code},
+               body=note, link=f"/staff/petitions/{p.pk}/")
+    return _transition(petition=petition, actor=actor, action="send_back", note=note, apply=apply, is_public=False)
+
+
+def petition_extend(*, petition: Petition, actor: User, days: int, reason: str) -> Petition:
+    reason = _require(reason, _("Give a reason for the extension."))
+    if not 1 <= days <= STATUTORY_EXTENSION.days:
+        raise DomainError(_("An extension is between 1 and %(max)d days.") % {"max": STATUTORY_EXTENSION.days})
+
+    def apply(p: Petition) -> None:
+        if p.extended:
+            raise DomainError(_("A petition may be extended only once."))
+        p.extended = True
+        p.extension_reason = reason
+        p.resolve_due_at = p.resolve_due_at + timedelta(days=days)
+        p.overdue_resolve_at = None
+    return _transition(petition=petition, actor=actor, action="extend", note=reason, apply=apply)
+
+
+def petition_allowed_actions(*, petition: Petition, user) -> list[str]:
+    """The actions this viewer could take now, for showing only the buttons that work."""
+    allowed = []
+    for action, (from_states, _to) in TRANSITIONS.items():
+        if petition.status not in from_states:
+            continue
+        if action in RESIDENT_ACTIONS:
+            ok = is_resident(user, petition)
+        elif action in SUPERVISOR_ACTIONS:
+            ok = supervises(user, petition)
+        else:
+            ok = handles(user, petition)
+        if ok:
+            allowed.append(action)
+    return allowed

@@ -1,0 +1,120 @@
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from communities import geo
+from communities.errors import DomainError, Forbidden
+from communities.models import Notification
+from petitions.models import Channel, Petition, PetitionEvent, Status
+from petitions.services import PetitionInput, petition_submit
+from petitions.validation import CODE_ALPHABET, normalize_mobile, normalize_tracking_code
+
+NOW = timezone.datetime(2026, 3, 10, 9, 0, tzinfo=timezone.get_current_timezone())
+
+
+@time_machine.travel(NOW, tick=False)
+def test_web_petition_is_routed_and_timed(submit, category, people, tree):
+    petition = submit(category)
+    assert petition.status == Status.SUBMITTED
+    assert petition.community == tree["c11"]
+    assert petition.accept_due_at == NOW + timedelta(hours=2)
+    assert petition.resolve_due_at == NOW + timedelta(hours=24)
+    assert petition.handler_department is None
+    event = petition.events.get()
+    assert (event.action, event.to_status, event.actor) == ("submit", Status.SUBMITTED, None)
+    # The community's secretary learns of it in the inbox, in the same transaction.
+    assert Notification.objects.filter(recipient=people["secretary"], kind="petition.new").count() == 1
+    assert not Notification.objects.filter(recipient=people["other_secretary"]).exists()
+
+
+def test_department_category_routes_to_the_department(submit, wage_category, department):
+    petition = submit(wage_category)
+    assert petition.handler_department == department
+
+
+def test_tracking_code_is_short_readable_and_unique(submit, category):
+    codes = {submit(category, phone=f"1390000{i:04d}").tracking_code for i in range(30)}
+    assert len(codes) == 30
+    for code in codes:
+        assert code.startswith("GM-") and len(code) == 12
+        assert set(code[3:].replace("-", "")) <= set(CODE_ALPHABET)
+    code = next(iter(codes))
+    assert normalize_tracking_code(code.lower().replace("-", " ")) == code
+
+
+@pytest.mark.parametrize("raw, expected", [
+    ("13812345678", "13812345678"), ("+86 138-1234-5678", "13812345678"), ("008613812345678", "13812345678"),
+])
+def test_mobile_numbers_are_normalised(raw, expected):
+    assert normalize_mobile(raw) == expected
+
+
+@pytest.mark.parametrize("raw", ["12812345678", "1381234567", "138123456789", "0755-23400000", "abc", ""])
+def test_bad_mobile_numbers_are_refused(raw):
+    with pytest.raises(ValidationError):
+        normalize_mobile(raw)
+
+
+def test_bad_phone_writes_nothing(submit, category):
+    with pytest.raises(ValidationError):
+        submit(category, phone="12345")
+    assert not Petition.objects.exists() and not PetitionEvent.objects.exists()
+
+
+def test_routing_from_coordinates(tree, category):
+    ring = [(113.90, 22.70), (113.91, 22.70), (113.91, 22.71), (113.90, 22.71)]
+    tree["c12"].boundary = geo.ring_to_geojson(ring)
+    tree["c12"].save()
+    tree["g121"].boundary = geo.ring_to_geojson(ring)
+    tree["g121"].save()
+    data = PetitionInput(category=category, title="路灯", description="不亮", phone="13812345678",
+                         latitude=22.705, longitude=113.905)
+    petition = petition_submit(data=data)
+    assert petition.community == tree["c12"] and petition.grid == tree["g121"]
+    outside = PetitionInput(category=category, title="x", description="y", phone="13812345678",
+                            latitude=30.0, longitude=120.0)
+    with pytest.raises(DomainError):
+        petition_submit(data=outside)
+
+
+def test_repeat_petition_is_linked(submit, category, tree):
+    first = submit(category)
+    second = submit(category)
+    assert second.repeat_of == first
+    other_place = submit(category, community=tree["c12"])
+    assert other_place.repeat_of is None
+    with time_machine.travel(timezone.now() + timedelta(days=31)):
+        late = submit(category)
+    assert late.repeat_of is None
+
+
+def test_staff_intake_records_channel_and_point(tree, category, people):
+    data = PetitionInput(category=category, title="漏水", description="厨房漏水", phone="13812345678",
+                         community=tree["c11"])
+    petition = petition_submit(data=data, actor=people["staff"], channel=Channel.HALL, service_point=people["hall"])
+    assert (petition.channel, petition.service_point, petition.created_by) == ("hall", people["hall"], people["staff"])
+    grid_petition = petition_submit(data=data, actor=people["grid"], channel=Channel.GRID_PATROL)
+    assert grid_petition.channel == "grid_patrol"
+
+
+def test_staff_intake_refused_outside_their_region(tree, category, people):
+    data = PetitionInput(category=category, title="漏水", description="厨房漏水", phone="13812345678",
+                         community=tree["c21"])
+    with pytest.raises(Forbidden):
+        petition_submit(data=data, actor=people["secretary"], channel=Channel.HOTLINE)
+    with pytest.raises(Forbidden):
+        petition_submit(data=data, actor=None, channel=Channel.HALL)
+    assert not Petition.objects.exists()
+
+
+def test_statutory_ceiling_caps_a_long_local_target(submit, category):
+    category.accept_hours = 24 * 40
+    category.resolve_hours = 24 * 100
+    category.save()
+    with time_machine.travel(NOW, tick=False):
+        petition = submit(category)
+    assert petition.accept_due_at == NOW + timedelta(days=15)
+    assert petition.resolve_due_at == NOW + timedelta(days=75)
