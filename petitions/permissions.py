@@ -18,7 +18,9 @@ class ResidentActor:
 
 
 def _under(paths: list[str], petition: Petition) -> bool:
-    return any(petition.community.path.startswith(p) for p in paths)
+    """Is the petition's community, or its grid, inside one of these subtrees?"""
+    places = [petition.community.path] + ([petition.grid.path] if petition.grid_id else [])
+    return any(place.startswith(p) for p in paths for place in places)
 
 
 def handles(user, petition: Petition) -> bool:

@@ -26,7 +26,7 @@ def petitions_visible_to(user) -> QuerySet[Petition]:
     if user.is_superuser:
         return base
     paths = sorted(set(region_paths_with_perm(user, "handle_petitions")) | set(region_paths_with_perm(user, "supervise")))
-    condition = path_condition(paths, "community__path")
+    condition = path_condition(paths, "community__path") | path_condition(paths, "grid__path")
     condition |= Q(handler_department__in=departments_with_perm(user))
     condition |= Q(service_point__in=service_points_staffed_by(user))
     condition |= Q(resident=user) | Q(assignee=user)

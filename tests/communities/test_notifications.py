@@ -1,0 +1,90 @@
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.db import transaction
+from django.utils import timezone
+
+from communities import notifications
+from communities.models import Notification
+from tests.factories import UserFactory
+
+
+@pytest.fixture
+def user(db):
+    return UserFactory(email="wang@example.cn", phone="13812345678")
+
+
+def test_rows_are_written_per_channel(user, settings):
+    settings.SUQIU_SMS_GATEWAY_URL = ""
+    notifications.notify(recipients=[user, user], kind="k", subject="s")
+    assert sorted(Notification.objects.values_list("channel", flat=True)) == ["email", "inbox"]
+
+
+def test_rolled_back_change_leaves_no_notification(user):
+    with pytest.raises(RuntimeError), transaction.atomic():
+        notifications.notify(recipients=[user], kind="k", subject="s")
+        raise RuntimeError("the change failed")
+    assert not Notification.objects.exists()
+
+
+def test_dedupe_key_writes_each_message_once(user):
+    for _ in range(3):
+        with transaction.atomic():
+            notifications.notify(recipients=[user], kind="k", subject="s", dedupe_key="petition:1:overdue")
+    assert Notification.objects.filter(channel="inbox").count() == 1
+
+
+def test_delivery_marks_sent_and_emails(user):
+    notifications.notify(recipients=[user], kind="k", subject="逾期提醒", body="请处理", link="/x/")
+    assert notifications.deliver_pending() == 2
+    assert set(Notification.objects.values_list("status", flat=True)) == {"sent"}
+    assert len(mail.outbox) == 1 and mail.outbox[0].subject == "逾期提醒"
+    assert notifications.deliver_pending() == 0  # nothing sent twice
+
+
+def test_failures_retry_with_backoff_then_give_up(user, monkeypatch):
+    calls = []
+
+    class Broken:
+        def send(self, note):
+            calls.append(note.pk)
+            raise OSError("gateway down")
+
+    monkeypatch.setitem(notifications.CHANNELS, Notification.Channel.EMAIL, Broken())
+    notifications.notify(recipients=[user], kind="k", subject="s", channels=["email"])
+    now = timezone.now()
+    notifications.deliver_pending(now=now)
+    note = Notification.objects.get()
+    assert (note.status, note.attempts) == ("pending", 1)
+    assert note.next_attempt_at == now + timedelta(seconds=30)
+    assert "gateway down" in note.last_error
+    notifications.deliver_pending(now=now + timedelta(seconds=10))
+    assert len(calls) == 1  # not due yet
+    for _ in range(notifications.MAX_ATTEMPTS):
+        now += timedelta(hours=2)
+        notifications.deliver_pending(now=now)
+    note.refresh_from_db()
+    assert note.status == "failed" and note.attempts == notifications.MAX_ATTEMPTS
+
+
+def test_a_row_left_sending_by_a_killed_worker_is_delivered_later(user):
+    notifications.notify(recipients=[user], kind="k", subject="s", channels=["inbox"])
+    stale = timezone.now() - timedelta(minutes=30)
+    Notification.objects.update(status="sending", claimed_at=stale)
+    assert notifications.deliver_pending() == 1
+    assert Notification.objects.get().status == "sent"
+
+
+def test_inbox_and_mark_read(user):
+    other = UserFactory()
+    notifications.notify(recipients=[user], kind="k", subject="s", channels=["inbox"])
+    note = notifications.notifications_for(user).get()
+    assert not notifications.notifications_for(other).exists()
+    from communities.errors import Forbidden
+
+    with pytest.raises(Forbidden):
+        notifications.notification_mark_read(notification=note, actor=other)
+    notifications.notification_mark_read(notification=note, actor=user)
+    note.refresh_from_db()
+    assert note.read_at is not None

@@ -1,0 +1,134 @@
+import threading
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.db import connection
+from django.utils import timezone
+
+from communities.models import Notification
+from petitions import services as s
+from petitions import sweeps
+from petitions.models import Petition, PetitionEvent, Status
+from petitions.permissions import ResidentActor
+
+START = timezone.datetime(2026, 3, 10, 9, 0, tzinfo=timezone.get_current_timezone())
+
+
+@pytest.fixture
+def petition(submit, category, people):
+    with time_machine.travel(START, tick=False):
+        return submit(category)  # accept by 11:00, resolve by next day 09:00
+
+
+def overdue_events(p, step):
+    return PetitionEvent.objects.filter(petition=p, action=f"overdue_{step}")
+
+
+def alerts(kind):
+    return Notification.objects.filter(kind=kind)
+
+
+def test_not_overdue_before_the_deadline(petition):
+    assert sweeps.sweep_overdue(now=START + timedelta(hours=1, minutes=59)) == 0
+    petition.refresh_from_db()
+    assert petition.overdue_accept_at is None
+
+
+def test_late_acceptance_is_marked_once_and_alerts_handlers_and_street(petition, people):
+    now = START + timedelta(hours=2, seconds=1)
+    assert sweeps.sweep_overdue(now=now) == 1
+    assert sweeps.sweep_overdue(now=now + timedelta(minutes=1)) == 0
+    petition.refresh_from_db()
+    assert petition.overdue_accept_at == now and petition.is_overdue
+    assert overdue_events(petition, "accept").count() == 1
+    recipients = set(alerts("petition.overdue_accept").filter(channel="inbox").values_list("recipient__username", flat=True))
+    assert recipients == {"secretary", "street1"}
+
+
+def test_late_resolution_is_a_separate_step(petition, people):
+    with time_machine.travel(START + timedelta(hours=1), tick=False):
+        s.petition_accept(petition=petition, actor=people["secretary"])
+    petition.refresh_from_db()
+    assert sweeps.sweep_overdue(now=petition.resolve_due_at - timedelta(seconds=1)) == 0
+    assert sweeps.sweep_overdue(now=petition.resolve_due_at + timedelta(seconds=1)) == 1
+    assert overdue_events(petition, "resolve").count() == 1
+    assert overdue_events(petition, "accept").count() == 0
+
+
+def test_resolved_petitions_are_not_marked(petition, people):
+    with time_machine.travel(START + timedelta(hours=1), tick=False):
+        s.petition_accept(petition=petition, actor=people["secretary"])
+        s.petition_resolve(petition=petition, actor=people["secretary"], public_reply="done")
+    assert sweeps.sweep_overdue(now=START + timedelta(days=30)) == 0
+
+
+def test_a_failing_row_is_skipped_not_fatal(petition, submit, category, monkeypatch):
+    with time_machine.travel(START, tick=False):
+        other = submit(category, phone="13911112222")
+    real = sweeps._mark_overdue
+
+    def flaky(pk, step, now):
+        if pk == petition.pk:
+            raise RuntimeError("boom")
+        return real(pk, step, now)
+
+    monkeypatch.setattr(sweeps, "_mark_overdue", flaky)
+    assert sweeps.sweep_overdue(now=START + timedelta(hours=3)) == 1
+    assert overdue_events(other, "accept").count() == 1
+    monkeypatch.setattr(sweeps, "_mark_overdue", real)
+    assert sweeps.sweep_overdue(now=START + timedelta(hours=3)) == 1  # the next sweep finishes it
+    assert overdue_events(petition, "accept").count() == 1
+
+
+def test_autoclose_after_the_reopen_window(petition, people):
+    with time_machine.travel(START + timedelta(hours=1), tick=False):
+        s.petition_accept(petition=petition, actor=people["secretary"])
+        s.petition_resolve(petition=petition, actor=people["secretary"], public_reply="done")
+    assert sweeps.sweep_autoclose(now=START + timedelta(days=7)) == 0
+    assert sweeps.sweep_autoclose(now=START + timedelta(days=7, hours=2)) == 1
+    assert sweeps.sweep_autoclose(now=START + timedelta(days=8)) == 0
+    petition.refresh_from_db()
+    assert petition.status == Status.CLOSED
+    assert petition.events.last().action == "autoclose"
+
+
+def test_rated_petitions_are_already_closed(petition, people):
+    with time_machine.travel(START + timedelta(hours=1), tick=False):
+        s.petition_accept(petition=petition, actor=people["secretary"])
+        s.petition_resolve(petition=petition, actor=people["secretary"], public_reply="done")
+        s.petition_rate(petition=petition, actor=ResidentActor(petition.pk), rating=4)
+    assert sweeps.sweep_autoclose(now=START + timedelta(days=9)) == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_sweeps_at_once_mark_and_alert_exactly_once(tree, category, people, submit):
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrent writers need PostgreSQL (SQLite serialises them)")
+    with time_machine.travel(START, tick=False):
+        for i in range(40):
+            submit(category, phone=f"1380000{i:04d}")
+    now = START + timedelta(hours=5)
+    results, errors = [], []
+    barrier = threading.Barrier(2)
+
+    def run():
+        try:
+            barrier.wait()
+            results.append(sweeps.sweep_overdue(now=now, batch=7))
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    assert sum(results) == 40
+    assert PetitionEvent.objects.filter(action="overdue_accept").count() == 40
+    per_petition = alerts("petition.overdue_accept").filter(recipient=people["street"], channel="inbox")
+    assert per_petition.count() == 40
+    assert Petition.objects.filter(overdue_accept_at__isnull=True).count() == 0
