@@ -41,12 +41,10 @@ ROLE_RULES: dict[str, RoleRule] = {
     Role.MEDIATOR: RoleRule(Region, levels=(Region.Level.COMMUNITY,), perms=("mediate",)),
     Role.LEGAL_ADVISER: RoleRule(Region, levels=(Region.Level.COMMUNITY,), perms=("mediate",)),
     Role.COUNSELLOR: RoleRule(Region, levels=(Region.Level.COMMUNITY,), perms=("mediate",)),
-    Role.STREET_SUPERVISOR: RoleRule(
-        Region, levels=(Region.Level.STREET,), perms=("supervise", "handle_petitions")
-    ),
-    Role.DISTRICT_SUPERVISOR: RoleRule(
-        Region, levels=(Region.Level.DISTRICT,), perms=("supervise", "handle_petitions")
-    ),
+    # Supervisors watch and review; they do not handle cases, so they see residents' contact
+    # details masked.
+    Role.STREET_SUPERVISOR: RoleRule(Region, levels=(Region.Level.STREET,), perms=("supervise",)),
+    Role.DISTRICT_SUPERVISOR: RoleRule(Region, levels=(Region.Level.DISTRICT,), perms=("supervise",)),
 }
 
 _BINDING_FIELD = {Region: "region", ServicePoint: "service_point", Department: "department"}

@@ -8,6 +8,7 @@ from communities import views as community_views
 
 api_patterns = [
     path("", include("communities.api_urls")),
+    path("", include("petitions.api_urls")),
     path("auth/token/", obtain_auth_token, name="api-token"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

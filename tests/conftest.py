@@ -11,6 +11,12 @@ def _fast_password_hasher(settings):
 
 
 @pytest.fixture(autouse=True)
+def _no_rate_limits(settings):
+    """Rate limits have their own tests; elsewhere many requests come from one test client."""
+    settings.RATELIMIT_ENABLE = False
+
+
+@pytest.fixture(autouse=True)
 def _private_media(settings, tmp_path):
     """Uploaded files of a test go to its own folder, never to var/media."""
     settings.MEDIA_ROOT = tmp_path / "media"

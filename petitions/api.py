@@ -1,0 +1,199 @@
+"""The petitions API of DESIGN.md §5: anonymous intake and tracking, scoped staff views, actions."""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import exceptions, generics, status
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from communities.errors import DomainError
+from communities.models import User
+
+from . import services
+from .models import Category, Petition
+from .permissions import ResidentActor
+from .ratelimits import over_limit
+from .selectors import petition_public_view, petition_track, petitions_visible_to
+from .serializers import (
+    ActionSerializer,
+    CategorySerializer,
+    FeedbackSerializer,
+    PetitionCreateSerializer,
+    PetitionDetailSerializer,
+    PetitionSerializer,
+    TrackSerializer,
+)
+
+
+class Throttled(exceptions.Throttled):
+    default_detail = _("Too many requests from your connection. Please wait a while and try again.")
+
+
+def _limit(request, group: str) -> None:
+    if over_limit(request, group):
+        raise Throttled(wait=60)
+
+
+class CategoryList(generics.ListAPIView):
+    """Petition categories, each in one of the five services, with its local deadlines."""
+
+    permission_classes = [AllowAny]
+    serializer_class = CategorySerializer
+    pagination_class = None
+    filterset_fields = ["service"]
+    queryset = Category.objects.filter(is_active=True).select_related("department")
+
+
+@extend_schema(parameters=[
+    OpenApiParameter("status", str), OpenApiParameter("category", str, description="category code"),
+    OpenApiParameter("channel", str), OpenApiParameter("overdue", bool),
+])
+class PetitionListCreate(generics.ListCreateAPIView):
+    """GET: the petitions the caller may see, overdue first. POST: anonymous intake."""
+
+    parser_classes = [MultiPartParser, FormParser, JSONParser]
+
+    def get_permissions(self):
+        return [AllowAny()] if self.request.method == "POST" else [IsAuthenticated()]
+
+    def get_serializer_class(self):
+        return PetitionCreateSerializer if self.request.method == "POST" else PetitionSerializer
+
+    def get_queryset(self):
+        queryset = petitions_visible_to(self.request.user).select_related("repeat_of")
+        params = self.request.query_params
+        if params.get("status"):
+            queryset = queryset.filter(status=params["status"])
+        if params.get("category"):
+            queryset = queryset.filter(category__code=params["category"])
+        if params.get("channel"):
+            queryset = queryset.filter(channel=params["channel"])
+        if params.get("overdue") in ("1", "true"):
+            queryset = queryset.filter(overdue_accept_at__isnull=False) | queryset.filter(
+                overdue_resolve_at__isnull=False)
+        return queryset.order_by("overdue_accept_at", "overdue_resolve_at", "-created_at")
+
+    def filter_queryset(self, queryset):
+        return queryset
+
+    @extend_schema(request=PetitionCreateSerializer, responses={201: dict})
+    def create(self, request, *args, **kwargs):
+        _limit(request, "petition-submit")
+        form = PetitionCreateSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        data = form.validated_data
+        try:
+            petition = services.petition_submit(
+                data=services.PetitionInput(
+                    category=data["category"], title=data["title"], description=data["description"],
+                    phone=data["phone"], community=data.get("community"), address=data["address"],
+                    latitude=data.get("latitude"), longitude=data.get("longitude"),
+                    people_affected=data["people_affected"], name=data["name"],
+                ),
+                attachments=data["attachments"],
+                actor=request.user if request.user.is_authenticated else None,
+            )
+        except DjangoValidationError as exc:
+            raise exceptions.ValidationError({"attachments": exc.messages}) from exc
+        except DomainError as exc:
+            raise exceptions.ValidationError({"community": [str(exc)]}) from exc
+        return Response({"tracking_code": petition.tracking_code, "status": petition.status,
+                         "accept_due_at": petition.accept_due_at}, status=status.HTTP_201_CREATED)
+
+
+class PetitionDetail(generics.RetrieveAPIView):
+    serializer_class = PetitionDetailSerializer
+
+    def get_queryset(self):
+        return petitions_visible_to(self.request.user).prefetch_related("events")
+
+
+ACTIONS = ["accept", "decline", "assign", "start", "resolve", "close", "review", "extend"]
+
+
+class PetitionAction(APIView):
+    """POST /api/petitions/<id>/<action>/ — accept, decline, assign, start, resolve, close, review, extend."""
+
+    serializer_class = ActionSerializer
+
+    @extend_schema(request=ActionSerializer, responses={200: PetitionDetailSerializer}, operation_id="petitions_action")
+    def post(self, request, pk: int, action: str):
+        if action not in ACTIONS:
+            raise exceptions.NotFound(_("Unknown action."))
+        petition = get_object_or_404(petitions_visible_to(request.user), pk=pk)
+        form = ActionSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        d = form.validated_data
+        user = request.user
+        if action == "accept":
+            services.petition_accept(petition=petition, actor=user, note=d["note"])
+        elif action == "decline":
+            services.petition_decline(petition=petition, actor=user, reason=d["reason"] or d["note"])
+        elif action == "assign":
+            assignee = None
+            if "assignee" in d:
+                assignee = User.objects.filter(pk=d["assignee"]).first()
+                if assignee is None:
+                    raise exceptions.ValidationError({"assignee": [_("No such staff member.")]})
+            services.petition_assign(petition=petition, actor=user, assignee=assignee,
+                                     department=d.get("department"), note=d["note"])
+        elif action == "start":
+            services.petition_start(petition=petition, actor=user, note=d["note"])
+        elif action == "resolve":
+            services.petition_resolve(petition=petition, actor=user, public_reply=d["public_reply"], note=d["note"])
+        elif action == "close":
+            services.petition_close(petition=petition, actor=user, note=d["note"])
+        elif action == "review":
+            services.petition_review(petition=petition, actor=user, approve=d["approve"], note=d["note"])
+        elif action == "extend":
+            if "days" not in d:
+                raise exceptions.ValidationError({"days": [_("How many days?")]})
+            services.petition_extend(petition=petition, actor=user, days=d["days"], reason=d["reason"] or d["note"])
+        petition = petitions_visible_to(user).prefetch_related("events").get(pk=pk)
+        return Response(PetitionDetailSerializer(petition, context={"request": request}).data)
+
+
+def _tracked(request, code: str, phone: str) -> Petition:
+    _limit(request, "petition-track")
+    petition = petition_track(code, phone)
+    if petition is None:
+        raise exceptions.NotFound(_("No petition matches this tracking code and phone number."))
+    return petition
+
+
+@extend_schema(parameters=[OpenApiParameter("phone", str, description="last 4 digits", required=True)])
+class PetitionTrack(APIView):
+    """The resident's view: status, public timeline and replies. Wrong code or phone: 404."""
+
+    permission_classes = [AllowAny]
+    serializer_class = TrackSerializer
+
+    def get(self, request, code: str):
+        form = TrackSerializer(data=request.query_params)
+        form.is_valid(raise_exception=True)
+        return Response(petition_public_view(_tracked(request, code, form.validated_data["phone"])))
+
+
+class PetitionFeedback(APIView):
+    """The resident rates the outcome (which closes it) or asks to reopen it."""
+
+    permission_classes = [AllowAny]
+    serializer_class = FeedbackSerializer
+
+    @extend_schema(request=FeedbackSerializer, responses={200: dict})
+    def post(self, request, code: str):
+        form = FeedbackSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        d = form.validated_data
+        petition = _tracked(request, code, d["phone"])
+        actor = ResidentActor(petition_id=petition.pk)
+        if d["reopen"]:
+            services.petition_reopen(petition=petition, actor=actor, reason=d["reason"])
+        else:
+            services.petition_rate(petition=petition, actor=actor, rating=d["rating"], comment=d["comment"])
+        petition.refresh_from_db()
+        return Response(petition_public_view(petition))

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from . import api
+
+urlpatterns = [
+    path("categories/", api.CategoryList.as_view(), name="api-categories"),
+    path("petitions/", api.PetitionListCreate.as_view(), name="api-petitions"),
+    path("petitions/track/<str:code>/", api.PetitionTrack.as_view(), name="api-petition-track"),
+    path("petitions/track/<str:code>/feedback/", api.PetitionFeedback.as_view(), name="api-petition-feedback"),
+    path("petitions/<int:pk>/", api.PetitionDetail.as_view(), name="api-petition"),
+    path("petitions/<int:pk>/<str:action>/", api.PetitionAction.as_view(), name="api-petition-action"),
+]

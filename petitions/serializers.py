@@ -1,0 +1,130 @@
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from communities.models import Department, Region
+from communities.serializers import RegionBriefSerializer
+
+from .models import Category, Petition, PetitionEvent
+from .permissions import mask_name, mask_phone, sees_contact
+from .validation import normalize_mobile
+
+
+class CategorySerializer(serializers.ModelSerializer):
+    service_label = serializers.CharField(source="get_service_display", read_only=True)
+    department = serializers.CharField(source="department.short_name", default=None, read_only=True)
+
+    class Meta:
+        model = Category
+        fields = ["id", "code", "name", "service", "service_label", "accept_hours", "resolve_hours",
+                  "same_day", "default_handler", "department"]
+
+
+class PetitionCreateSerializer(serializers.Serializer):
+    """The resident's form, field by field."""
+
+    category = serializers.SlugRelatedField(slug_field="code", queryset=Category.objects.filter(is_active=True))
+    title = serializers.CharField(max_length=100)
+    description = serializers.CharField(max_length=5000)
+    community = serializers.SlugRelatedField(
+        slug_field="code", queryset=Region.objects.filter(level=Region.Level.COMMUNITY), required=False,
+        allow_null=True,
+    )
+    address = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    latitude = serializers.FloatField(required=False, allow_null=True, min_value=-90, max_value=90)
+    longitude = serializers.FloatField(required=False, allow_null=True, min_value=-180, max_value=180)
+    people_affected = serializers.IntegerField(min_value=1, max_value=100_000, default=1)
+    name = serializers.CharField(max_length=50, required=False, allow_blank=True, default="")
+    phone = serializers.CharField(max_length=30)
+    attachments = serializers.ListField(child=serializers.FileField(), required=False, default=list, max_length=20)
+
+    def validate_phone(self, value: str) -> str:
+        try:
+            return normalize_mobile(value)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.messages) from exc
+
+    def validate(self, data):
+        has_point = data.get("latitude") is not None and data.get("longitude") is not None
+        if not data.get("community") and not has_point:
+            raise serializers.ValidationError({"community": [_("Choose the community where this happened.")]})
+        if (data.get("latitude") is None) != (data.get("longitude") is None):
+            raise serializers.ValidationError({"longitude": [_("Give both latitude and longitude, or neither.")]})
+        return data
+
+
+class EventSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = PetitionEvent
+        fields = ["created_at", "actor_label", "action", "from_status", "to_status", "note", "is_public"]
+
+
+class PetitionSerializer(serializers.ModelSerializer):
+    """Staff view: contact masked unless the viewer handles the petition."""
+
+    category = serializers.CharField(source="category.name")
+    community = RegionBriefSerializer()
+    status_label = serializers.CharField(source="get_status_display")
+    channel_label = serializers.CharField(source="get_channel_display")
+    handler_department = serializers.CharField(source="handler_department.short_name", default=None)
+    resident_name = serializers.SerializerMethodField()
+    resident_phone = serializers.SerializerMethodField()
+    is_overdue = serializers.BooleanField()
+    repeat_of = serializers.CharField(source="repeat_of.tracking_code", default=None)
+
+    class Meta:
+        model = Petition
+        fields = ["id", "tracking_code", "title", "category", "service", "channel", "channel_label", "status",
+                  "status_label", "community", "address", "people_affected", "resident_name", "resident_phone",
+                  "handler_department", "accept_due_at", "resolve_due_at", "is_overdue", "repeat_of",
+                  "created_at", "resolved_at", "rating"]
+
+    def _sees(self, petition: Petition) -> bool:
+        return sees_contact(self.context["request"].user, petition)
+
+    def get_resident_name(self, petition: Petition) -> str:
+        return petition.resident_name if self._sees(petition) else mask_name(petition.resident_name)
+
+    def get_resident_phone(self, petition: Petition) -> str:
+        return petition.resident_phone if self._sees(petition) else mask_phone(petition.resident_phone)
+
+
+class PetitionDetailSerializer(PetitionSerializer):
+    events = EventSerializer(many=True)
+    description = serializers.CharField()
+    public_reply = serializers.CharField()
+    allowed_actions = serializers.SerializerMethodField()
+
+    class Meta(PetitionSerializer.Meta):
+        fields = PetitionSerializer.Meta.fields + ["description", "public_reply", "events", "allowed_actions"]
+
+    def get_allowed_actions(self, petition: Petition) -> list[str]:
+        from .services import petition_allowed_actions
+
+        return petition_allowed_actions(petition=petition, user=self.context["request"].user)
+
+
+class ActionSerializer(serializers.Serializer):
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+    public_reply = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
+    assignee = serializers.IntegerField(required=False)
+    department = serializers.SlugRelatedField(slug_field="code", required=False, queryset=Department.objects.all())
+    days = serializers.IntegerField(required=False, min_value=1, max_value=30)
+    approve = serializers.BooleanField(required=False, default=True)
+
+
+class TrackSerializer(serializers.Serializer):
+    phone = serializers.RegexField(r"^\d{4}$", error_messages={"invalid": _("Enter the last 4 digits of your phone.")})
+
+
+class FeedbackSerializer(TrackSerializer):
+    rating = serializers.IntegerField(required=False, min_value=1, max_value=5)
+    comment = serializers.CharField(required=False, allow_blank=True, default="", max_length=300)
+    reopen = serializers.BooleanField(required=False, default=False)
+    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+
+    def validate(self, data):
+        if data["reopen"] == ("rating" in data):
+            raise serializers.ValidationError({"rating": [_("Either rate the outcome or ask to reopen.")]})
+        return data
