@@ -25,6 +25,7 @@ urlpatterns = [
 urlpatterns += [
     path("", community_views.home, name="home"),
     path("", include("communities.urls")),
+    path("", include("petitions.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),

@@ -1,0 +1,116 @@
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from communities.forms import CommunityChoiceField
+from communities.models import Region, Service
+
+from .attachments import check_uploads
+from .models import Category
+from .validation import normalize_mobile
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/webp,application/pdf"}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, list | tuple) else ([data] if data else [])
+        return [super(MultipleFileField, self).clean(f, initial) for f in files] if files else []
+
+
+class CategoryChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, category: Category) -> str:
+        return category.name
+
+
+class PetitionForm(forms.Form):
+    """The resident's form: nothing is saved until every field is valid."""
+
+    service = forms.ChoiceField(label=_("Service"), choices=[("", _("— choose —")), *Service.choices])
+    category = CategoryChoiceField(label=_("What is it about?"), queryset=Category.objects.none(),
+                                   to_field_name="code", empty_label=_("— choose —"))
+    title = forms.CharField(label=_("Title"), max_length=100,
+                            help_text=_("One line, e.g. “Street light broken outside building 3”."))
+    description = forms.CharField(label=_("What happened?"), max_length=5000, widget=forms.Textarea(attrs={"rows": 6}))
+    community = CommunityChoiceField(label=_("Community"), queryset=Region.objects.none(), to_field_name="code",
+                                     empty_label=_("— choose your community —"))
+    address = forms.CharField(label=_("Address or place"), max_length=200, required=False)
+    latitude = forms.FloatField(required=False, widget=forms.HiddenInput, min_value=-90, max_value=90)
+    longitude = forms.FloatField(required=False, widget=forms.HiddenInput, min_value=-180, max_value=180)
+    people_affected = forms.IntegerField(label=_("How many people are affected?"), min_value=1, max_value=100_000,
+                                         initial=1)
+    name = forms.CharField(label=_("Your name (optional)"), max_length=50, required=False)
+    phone = forms.CharField(label=_("Mobile number"), max_length=30,
+                            help_text=_("We send progress to this number. Staff who handle it see it; nobody else does."),
+                            widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}))
+    attachments = MultipleFileField(label=_("Photos or PDF (optional)"), required=False,
+                                    help_text=_("Up to 5 files, 10 MB each: JPEG, PNG, WebP or PDF."))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = Category.objects.filter(is_active=True).order_by("service", "sort_order")
+        communities = Region.objects.filter(level=Region.Level.COMMUNITY).select_related("parent").order_by("path")
+        self.fields["community"].queryset = communities
+        groups: dict[str, list[tuple[str, str]]] = {}
+        for community in communities:
+            groups.setdefault(community.parent.name, []).append((community.code, community.name))
+        self.fields["community"].choices = [("", _("— choose your community —")), *groups.items()]
+        by_service: dict[str, list[tuple[str, str]]] = {}
+        for category in self.fields["category"].queryset:
+            by_service.setdefault(str(Service(category.service).label), []).append((category.code, category.name))
+        self.fields["category"].choices = [("", _("— choose —")), *by_service.items()]
+
+    def clean_phone(self) -> str:
+        return normalize_mobile(self.cleaned_data["phone"])
+
+    def clean_attachments(self):
+        files = self.cleaned_data.get("attachments") or []
+        check_uploads(files)  # raises a ValidationError listing each bad file
+        for upload in files:
+            upload.seek(0)
+        return files
+
+    def clean(self):
+        data = super().clean()
+        category, service = data.get("category"), data.get("service")
+        if category and service and category.service != service:
+            self.add_error("category", _("This category belongs to another service."))
+        return data
+
+
+class TrackForm(forms.Form):
+    code = forms.CharField(label=_("Tracking code"), max_length=20,
+                           widget=forms.TextInput(attrs={"autocapitalize": "characters", "autocomplete": "off"}))
+    phone = forms.RegexField(label=_("Last 4 digits of your mobile number"), regex=r"^\d{4}$",
+                             error_messages={"invalid": _("Enter the last 4 digits of your phone.")},
+                             widget=forms.TextInput(attrs={"inputmode": "numeric", "maxlength": "4"}))
+
+
+class RateForm(forms.Form):
+    rating = forms.TypedChoiceField(label=_("How satisfied are you?"), coerce=int, widget=forms.RadioSelect,
+                                    choices=[(5, _("5 — very satisfied")), (4, _("4 — satisfied")),
+                                             (3, _("3 — acceptable")), (2, _("2 — dissatisfied")),
+                                             (1, _("1 — very dissatisfied"))])
+    comment = forms.CharField(label=_("Comment (optional)"), max_length=300, required=False)
+
+
+class ReopenForm(forms.Form):
+    reason = forms.CharField(label=_("Why is it not solved?"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class StaffActionForm(forms.Form):
+    note = forms.CharField(label=_("Note"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(label=_("Reason"), required=False, max_length=2000)
+    public_reply = forms.CharField(label=_("Reply to the resident"), required=False, max_length=5000,
+                                   widget=forms.Textarea(attrs={"rows": 3}))
+    days = forms.IntegerField(label=_("Days"), required=False, min_value=1, max_value=30)
+
+
+def validation_messages(exc: ValidationError) -> list[str]:
+    return exc.messages

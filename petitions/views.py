@@ -1,0 +1,224 @@
+"""Web pages: the resident's form and tracking, the staff inbox and petition page."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Case, IntegerField, Q, Value, When
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+from django.views.decorators.http import require_POST
+
+from communities.errors import DomainError
+from communities.models import Service
+
+from . import services
+from .forms import PetitionForm, RateForm, ReopenForm, StaffActionForm, TrackForm
+from .models import Category, Channel, Petition, Status
+from .permissions import ResidentActor, mask_name, mask_phone, sees_contact
+from .ratelimits import over_limit
+from .selectors import petition_public_view, petition_track, petitions_visible_to
+
+TRACKED = "tracked_petitions"
+ACTION_LABELS = {
+    "submit": _lazy("Submitted"), "accept": _lazy("Accepted"), "decline": _lazy("Declined"),
+    "assign": _lazy("Assigned"), "start": _lazy("Work started"), "resolve": _lazy("Resolved"),
+    "close": _lazy("Closed"), "reopen": _lazy("Reopened by the resident"), "rate": _lazy("Rated by the resident"),
+    "approve": _lazy("Resolution approved"), "send_back": _lazy("Sent back by a supervisor"),
+    "extend": _lazy("Deadline extended"), "overdue_accept": _lazy("Late to accept"),
+    "overdue_resolve": _lazy("Late to resolve"), "autoclose": _lazy("Closed automatically"),
+}
+
+
+def _too_many(request: HttpRequest) -> HttpResponse:
+    return render(request, "petitions/too_many.html", status=429)
+
+
+def petition_new(request: HttpRequest) -> HttpResponse:
+    """File a petition, no account needed. Nothing is saved until every field is valid."""
+    form = PetitionForm(request.POST or None, request.FILES or None)
+    if request.method == "POST":
+        if over_limit(request, "petition-submit"):
+            return _too_many(request)
+        if form.is_valid():
+            d = form.cleaned_data
+            try:
+                petition = services.petition_submit(
+                    data=services.PetitionInput(
+                        category=d["category"], title=d["title"], description=d["description"], phone=d["phone"],
+                        community=d["community"], address=d["address"], latitude=d["latitude"],
+                        longitude=d["longitude"], people_affected=d["people_affected"], name=d["name"],
+                    ),
+                    attachments=d["attachments"],
+                    actor=request.user if request.user.is_authenticated else None,
+                )
+            except ValidationError as exc:
+                form.add_error("attachments", exc)
+            except DomainError as exc:
+                form.add_error("community", str(exc))
+            else:
+                request.session[TRACKED] = [*request.session.get(TRACKED, []), petition.pk][-20:]
+                request.session["just_filed"] = petition.tracking_code
+                return redirect("petition-filed")
+    return render(request, "petitions/new.html", {"form": form, "services": Service.choices})
+
+
+def petition_filed(request: HttpRequest) -> HttpResponse:
+    code = request.session.get("just_filed")
+    if not code:
+        return redirect("petition-new")
+    return render(request, "petitions/filed.html", {"code": code, "spoken": " ".join(code.replace("-", ""))})
+
+
+def petition_track_page(request: HttpRequest) -> HttpResponse:
+    """Follow a petition with its tracking code and the last four digits of the phone.
+
+    Posted, not in the URL, so codes and digits stay out of logs and browser history."""
+    form = TrackForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if over_limit(request, "petition-track"):
+            return _too_many(request)
+        petition = petition_track(form.cleaned_data["code"], form.cleaned_data["phone"])
+        if petition is None:
+            form.add_error(None, _("No petition matches this tracking code and phone number."))
+        else:
+            request.session[TRACKED] = [*request.session.get(TRACKED, []), petition.pk][-20:]
+            return redirect("petition-status", code=petition.tracking_code)
+    return render(request, "petitions/track.html", {"form": form})
+
+
+def _tracked_petition(request: HttpRequest, code: str) -> Petition:
+    """The petition, if this browser proved code and phone (or filed it) in this session."""
+    petition = Petition.objects.filter(tracking_code=code).select_related("category", "community").first()
+    if petition is None or petition.pk not in request.session.get(TRACKED, []):
+        raise Http404
+    return petition
+
+
+def petition_status(request: HttpRequest, code: str) -> HttpResponse:
+    petition = _tracked_petition(request, code)
+    actions = services.petition_allowed_actions(petition=petition, user=ResidentActor(petition.pk))
+    return render(request, "petitions/status.html", {
+        "view": petition_public_view(petition), "petition": petition, "can_rate": "rate" in actions,
+        "can_reopen": "reopen" in actions, "rate_form": RateForm(), "reopen_form": ReopenForm(),
+    })
+
+
+@require_POST
+def petition_feedback(request: HttpRequest, code: str, kind: str) -> HttpResponse:
+    if kind not in ("rate", "reopen"):
+        raise Http404
+    petition = _tracked_petition(request, code)
+    actor = ResidentActor(petition.pk)
+    form = RateForm(request.POST) if kind == "rate" else ReopenForm(request.POST)
+    if form.is_valid():
+        try:
+            if kind == "rate":
+                services.petition_rate(petition=petition, actor=actor, rating=form.cleaned_data["rating"],
+                                       comment=form.cleaned_data["comment"])
+                messages.success(request, _("Thank you for your rating."))
+            else:
+                services.petition_reopen(petition=petition, actor=actor, reason=form.cleaned_data["reason"])
+                messages.success(request, _("Your petition has been reopened."))
+        except DomainError as exc:
+            messages.error(request, str(exc))
+    else:
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+    return redirect("petition-status", code=code)
+
+
+# --- Staff ----------------------------------------------------------------------------------
+
+@login_required
+def staff_inbox(request: HttpRequest) -> HttpResponse:
+    """The petitions the viewer may see, overdue first, filterable."""
+    queryset = petitions_visible_to(request.user).select_related("repeat_of")
+    filters = {
+        "status": request.GET.get("status", ""),
+        "category": request.GET.get("category", ""),
+        "channel": request.GET.get("channel", ""),
+    }
+    if filters["status"] in Status.values:
+        queryset = queryset.filter(status=filters["status"])
+    if filters["category"]:
+        queryset = queryset.filter(category__code=filters["category"])
+    if filters["channel"] in Channel.values:
+        queryset = queryset.filter(channel=filters["channel"])
+    # Overdue rows first, then the nearest deadline.
+    queryset = queryset.annotate(
+        late=Case(When(Q(overdue_accept_at__isnull=False) | Q(overdue_resolve_at__isnull=False), then=Value(0)),
+                  default=Value(1), output_field=IntegerField())
+    ).order_by("late", "accept_due_at", "-created_at")
+    page = Paginator(queryset, 25).get_page(request.GET.get("page"))
+    rows = [(p, p.resident_phone if sees_contact(request.user, p) else mask_phone(p.resident_phone)) for p in page]
+    return render(request, "petitions/staff_inbox.html", {
+        "page": page, "rows": rows, "filters": filters, "statuses": Status.choices, "channels": Channel.choices,
+        "categories": Category.objects.filter(is_active=True).order_by("name"),
+    })
+
+
+@login_required
+def staff_petition(request: HttpRequest, pk: int) -> HttpResponse:
+    petition = get_object_or_404(
+        petitions_visible_to(request.user).select_related("repeat_of", "assignee", "service_point"), pk=pk
+    )
+    show_contact = sees_contact(request.user, petition)
+    return render(request, "petitions/staff_petition.html", {
+        "petition": petition,
+        "events": [(e, ACTION_LABELS.get(e.action, e.action)) for e in petition.events.all()],
+        "attachments": petition.attachments.all(),
+        "phone": petition.resident_phone if show_contact else mask_phone(petition.resident_phone),
+        "name": petition.resident_name if show_contact else mask_name(petition.resident_name),
+        "actions": services.petition_allowed_actions(petition=petition, user=request.user),
+        "form": StaffActionForm(),
+        "repeats": petition.repeats.count(),
+    })
+
+
+@login_required
+@require_POST
+def staff_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    petition = get_object_or_404(petitions_visible_to(request.user), pk=pk)
+    form = StaffActionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        return redirect("staff-petition", pk=pk)
+    d, user = form.cleaned_data, request.user
+    try:
+        if action == "accept":
+            services.petition_accept(petition=petition, actor=user, note=d["note"])
+        elif action == "decline":
+            services.petition_decline(petition=petition, actor=user, reason=d["reason"] or d["note"])
+        elif action == "start":
+            services.petition_start(petition=petition, actor=user, note=d["note"])
+        elif action == "resolve":
+            services.petition_resolve(petition=petition, actor=user, public_reply=d["public_reply"], note=d["note"])
+        elif action == "close":
+            services.petition_close(petition=petition, actor=user, note=d["note"])
+        elif action in ("approve", "send_back"):
+            services.petition_review(petition=petition, actor=user, approve=action == "approve", note=d["note"])
+        elif action == "extend":
+            services.petition_extend(petition=petition, actor=user, days=d["days"] or 0, reason=d["reason"])
+        elif action == "assign":
+            services.petition_assign(petition=petition, actor=user, assignee=user, note=d["note"])
+        else:
+            raise Http404
+    except DomainError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Done."))
+    return redirect("staff-petition", pk=pk)
+
+
+@login_required
+def staff_attachment(request: HttpRequest, pk: int, attachment_id: int) -> FileResponse:
+    """Attachments leave only through here: permission-checked, as downloads, never rendered."""
+    petition = get_object_or_404(petitions_visible_to(request.user), pk=pk)
+    attachment = get_object_or_404(petition.attachments, pk=attachment_id)
+    response = FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.original_name,
+                            content_type=attachment.content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
