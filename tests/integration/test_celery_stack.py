@@ -40,3 +40,35 @@ def test_a_task_sent_while_no_worker_runs_is_delivered_when_one_starts(celery_st
     celery_stack.start_worker()
     celery_stack.wait_for(lambda: Heartbeat.objects.filter(name=HEARTBEAT_WORKER).exists(),
                           timeout=60, what="the queued heartbeat")
+
+
+def test_beat_and_worker_mark_a_late_petition_overdue_exactly_once(celery_stack, tree, make_user):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from communities.models import Notification, Role
+    from petitions.models import Petition, PetitionEvent
+    from petitions.services import PetitionInput, petition_submit
+    from tests.factories import CategoryFactory
+
+    secretary = make_user(Role.SECRETARY, tree["c11"], username="secretary", email="")
+    category = CategoryFactory(code="noise", accept_hours=2)
+    petition = petition_submit(data=PetitionInput(category=category, title="噪音", description="夜间施工",
+                                                  phone="13812345678", community=tree["c11"]))
+    Petition.objects.filter(pk=petition.pk).update(accept_due_at=timezone.now() - timedelta(seconds=1))
+    celery_stack.start_worker("w1")
+    celery_stack.start_worker("w2")  # two workers take the same sweeps
+    celery_stack.start_beat()
+
+    def alerted() -> bool:
+        return Notification.objects.filter(kind="petition.overdue_accept", status="sent").exists()
+
+    celery_stack.wait_for(alerted, timeout=90, what="the overdue alert to be delivered")
+    # Let several more sweeps run: nothing is marked or sent twice.
+    import time
+
+    time.sleep(4)
+    assert PetitionEvent.objects.filter(petition=petition, action="overdue_accept").count() == 1
+    inbox = Notification.objects.filter(kind="petition.overdue_accept", recipient=secretary, channel="inbox")
+    assert inbox.count() == 1 and inbox.get().status == "sent"

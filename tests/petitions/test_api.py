@@ -132,3 +132,11 @@ def test_the_form_and_the_lookup_are_rate_limited(api, category, people, setting
 def test_categories_are_public(api, category):
     body = api.get("/api/categories/").json()
     assert [c["code"] for c in body] == ["noise"]
+
+
+def test_the_contract_is_in_the_openapi_document(api, db):
+    schema = api.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    for path in ("/api/petitions/", "/api/petitions/{id}/", "/api/petitions/{id}/{action}/",
+                 "/api/petitions/track/{code}/", "/api/petitions/track/{code}/feedback/", "/api/categories/"):
+        assert path in schema["paths"], path
+    assert "post" in schema["paths"]["/api/petitions/"]
