@@ -8,7 +8,7 @@ Callers say how long, not how to count: natural hours, or working days on the Ch
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.utils import timezone
 
@@ -71,3 +71,16 @@ def due_at(start: datetime, *, hours: float = 0, days: int = 0, working: bool = 
 def capped(deadline: datetime, *, start: datetime, ceiling: timedelta) -> datetime:
     """The earlier of ``deadline`` and ``start + ceiling``: a statutory ceiling always wins."""
     return min(deadline, start + ceiling)
+
+
+def end_of_day(moment: datetime, *, cutoff_hour: int | None = None) -> datetime:
+    """Midnight at the end of ``moment``'s local day: the deadline of a same-day target
+    ("诉求不过夜"). Something that arrives at or after ``cutoff_hour`` is due by the end of the
+    next day instead, so a petition taken in at 23:00 is not late an hour later."""
+    if timezone.is_naive(moment):
+        raise ValueError("deadlines are computed from aware datetimes only")
+    local = timezone.localtime(moment)
+    day = local.date() + timedelta(days=1)
+    if cutoff_hour is not None and local.hour >= cutoff_hour:
+        day += timedelta(days=1)
+    return timezone.make_aware(datetime.combine(day, time.min), local.tzinfo)

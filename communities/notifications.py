@@ -20,6 +20,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from .models import Notification, User
@@ -114,8 +115,13 @@ def notify(
     dedupe_key: str | None = None,
     channels: Iterable[str] | None = None,
     webhooks: bool = False,
+    addresses: Iterable[tuple[str, str]] = (),
 ) -> list[Notification]:
     """Write the outbox rows for a message; call it inside the causing transaction.
+
+    ``recipients`` are users (their channels follow ``channels_for`` unless ``channels`` is
+    given); ``addresses`` are (channel, address) pairs for people without an account, e.g.
+    ("sms", "13812345678") for a resident who filed on the web.
 
     With ``dedupe_key``, each recipient and channel gets the message once, however often the
     cause is replayed (a sweep run twice, two workers): the key is unique in the table.
@@ -136,6 +142,10 @@ def notify(
     for user in {u.pk: u for u in recipients}.values():
         for channel in (channels or channels_for(user)):
             add(user, channel)
+    for channel, address in dict.fromkeys((str(c), a) for c, a in addresses if a):
+        if channel not in CHANNELS:
+            raise ValueError(f"unknown notification channel {channel!r}")
+        add(None, channel, address)
     if webhooks:
         for url in settings.SUQIU_WEBHOOK_URLS:
             add(None, Channel.WEBHOOK, url)
@@ -174,10 +184,14 @@ def deliver_pending(*, now=None, batch: int = 200) -> int:
     """Deliver what is due. Safe to run in several workers at once: each row is claimed with a
     conditional update and only the worker that changed it sends it."""
     now = now or timezone.now()
-    # Rows a killed worker left half-done go back in the queue.
-    Notification.objects.filter(status=Status.SENDING, claimed_at__lt=now - STUCK_AFTER).update(
-        status=Status.PENDING, claimed_at=None
+    # Rows a killed worker left half-done go back in the queue. That counts as an attempt, so a
+    # message that kills every worker that tries it ends as failed instead of looping forever.
+    stuck = Notification.objects.filter(status=Status.SENDING, claimed_at__lt=now - STUCK_AFTER)
+    lost = "worker lost while sending"
+    stuck.filter(attempts__gte=MAX_ATTEMPTS - 1).update(
+        status=Status.FAILED, claimed_at=None, attempts=F("attempts") + 1, last_error=lost
     )
+    stuck.update(status=Status.PENDING, claimed_at=None, attempts=F("attempts") + 1, last_error=lost)
     sent = 0
     due = list(
         Notification.objects.filter(status=Status.PENDING, next_attempt_at__lte=now)

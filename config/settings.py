@@ -275,6 +275,9 @@ SUQIU_WEBHOOK_SECRET = env_secret("SUQIU_WEBHOOK_SECRET", default="")
 SUQIU_REPEAT_WINDOW_DAYS = env.int("SUQIU_REPEAT_WINDOW_DAYS", default=30)
 SUQIU_REOPEN_DAYS = env.int("SUQIU_REOPEN_DAYS", default=7)
 SUQIU_MAX_REOPENS = env.int("SUQIU_MAX_REOPENS", default=2)
+# Same-day categories ("诉求不过夜") are due by midnight; one taken in at or after this hour is
+# due by the end of the next day.
+SUQIU_SAME_DAY_CUTOFF_HOUR = env.int("SUQIU_SAME_DAY_CUTOFF_HOUR", default=18)
 SUQIU_ATTACHMENT_MAX_BYTES = env.int("SUQIU_ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
 SUQIU_ATTACHMENT_MAX_COUNT = env.int("SUQIU_ATTACHMENT_MAX_COUNT", default=5)
 

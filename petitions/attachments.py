@@ -50,10 +50,18 @@ def check_uploads(files) -> list[CheckedFile]:
     checked = []
     for upload in files[:limit]:
         name = getattr(upload, "name", "file")[:200]
-        if upload.size > max_bytes:
-            errors.append(_("%(name)s is larger than %(mb)d MB.") % {"name": name, "mb": max_bytes // (1024 * 1024)})
+        too_big = _("%(name)s is larger than %(mb)d MB.") % {"name": name, "mb": max_bytes // (1024 * 1024)}
+        if (getattr(upload, "size", None) or 0) > max_bytes:
+            errors.append(too_big)
             continue
-        content = upload.read()
+        # A form may have read the file already; and the declared size is the client's word,
+        # so read at most one byte past the limit and judge by what arrived.
+        if hasattr(upload, "seek"):
+            upload.seek(0)
+        content = upload.read(max_bytes + 1)
+        if len(content) > max_bytes:
+            errors.append(too_big)
+            continue
         kind = sniff(content)
         if kind is None:
             errors.append(_("%(name)s is not a JPEG, PNG or WebP image or a PDF.") % {"name": name})

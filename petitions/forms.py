@@ -3,10 +3,11 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from communities.forms import CommunityChoiceField
-from communities.models import Region, Service
+from communities.models import Region, Service, ServicePoint
+from communities.roles import service_points_staffed_by
 
 from .attachments import check_uploads
-from .models import Category
+from .models import Category, Channel
 from .validation import normalize_mobile
 
 
@@ -81,6 +82,31 @@ class PetitionForm(forms.Form):
         category, service = data.get("category"), data.get("service")
         if category and service and category.service != service:
             self.add_error("category", _("This category belongs to another service."))
+        return data
+
+
+class StaffIntakeForm(PetitionForm):
+    """A petition taken in by staff: for a walk-in, a hotline call or a grid patrol."""
+
+    channel = forms.ChoiceField(label=_("Channel"), choices=[])
+    service_point = forms.ModelChoiceField(label=_("Service point"), required=False, queryset=ServicePoint.objects.none(),
+                                           empty_label=_("— none —"))
+
+    field_order = ["channel", "service_point"]
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["channel"].choices = [c for c in Channel.choices if c[0] != Channel.WEB]
+        points = service_points_staffed_by(user) if user is not None else ServicePoint.objects.none()
+        self.fields["service_point"].queryset = points
+        if points.count() == 1:
+            self.fields["service_point"].initial = points.first().pk
+        self.fields["phone"].help_text = _("The resident's mobile number: progress is sent there.")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("channel") in (Channel.HALL, Channel.STATION) and not data.get("service_point"):
+            self.add_error("service_point", _("Which hall or station did the resident come to?"))
         return data
 
 

@@ -44,6 +44,11 @@ def petition_track(code: str, phone_last4: str) -> Petition | None:
     return petition if petition and matches else None
 
 
+# Steps whose note is addressed to the resident: the answer, the reason for a refusal or an
+# extension, the resident's own words, and notes a handler chose to publish.
+PUBLIC_NOTES = {"resolve", "decline", "reopen", "rate", "autoclose", "extend", "note"}
+
+
 def petition_public_view(petition: Petition) -> dict:
     """What the resident sees: status, category, public replies and public steps (roles, not
     staff names)."""
@@ -63,7 +68,8 @@ def petition_public_view(petition: Petition) -> dict:
         "timeline": [
             {"at": e.created_at, "action": e.action, "status": e.to_status,
              "status_label": Status(e.to_status).label if e.to_status else str(step_labels.get(e.action, "")),
-             "note": e.note if e.action in {"resolve", "decline", "reopen", "rate", "autoclose"} else ""}
+             # Only notes written for the resident; staff notes on other steps stay inside.
+             "note": e.note if e.action in PUBLIC_NOTES else ""}
             for e in petition.events.filter(is_public=True)
         ],
     }

@@ -4,14 +4,21 @@ transition and the actor, write the change and its event, notify after commit)."
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from communities.deadlines import STATUTORY_ACCEPT, STATUTORY_EXTENSION, STATUTORY_RESOLVE, capped, due_at
+from communities.deadlines import (
+    STATUTORY_ACCEPT,
+    STATUTORY_EXTENSION,
+    STATUTORY_RESOLVE,
+    capped,
+    due_at,
+    end_of_day,
+)
 from communities.errors import DomainError, Forbidden
 from communities.models import Region, Role, RoleAssignment, ServicePoint, User
 from communities.notifications import notify
@@ -96,6 +103,28 @@ def street_supervisors(petition: Petition) -> list[User]:
     ).select_related("user") if a.user.is_active]
 
 
+def resolve_target(category: Category, start: datetime) -> datetime:
+    """The category's local target for resolving, counted from ``start``: its hours, and for a
+    same-day category no later than midnight ("诉求不过夜"; after the cut-off hour, the next
+    midnight). Callers cap it with the statutory ceiling."""
+    target = due_at(start, hours=category.resolve_hours)
+    if category.same_day:
+        target = min(target, end_of_day(start, cutoff_hour=settings.SUQIU_SAME_DAY_CUTOFF_HOUR))
+    return target
+
+
+def _tell_resident(petition: Petition, *, kind: str, subject: str) -> None:
+    """The resident hears of an outcome: in their inbox (and by their own channels) when they
+    filed with an account, else by SMS to the number they gave, when an SMS gateway is set."""
+    link = "/petitions/track/"
+    key = f"petition:{petition.pk}:{kind}:{petition.reopen_count}"
+    if petition.resident_id:
+        notify(recipients=[petition.resident], kind=kind, subject=subject, link=link, dedupe_key=key)
+    elif settings.SUQIU_SMS_GATEWAY_URL:
+        notify(recipients=[], addresses=[("sms", petition.resident_phone)], kind=kind, subject=subject,
+               link=link, dedupe_key=key)
+
+
 def _route(data: PetitionInput) -> tuple[Region, Region | None]:
     """The community where it happened: the one chosen, else the one under its coordinates."""
     grid = None
@@ -151,8 +180,8 @@ def petition_submit(*, data: PetitionInput, attachments=(), actor: User | None =
     now = timezone.now()
     category = data.category
     accept_due = capped(due_at(now, hours=category.accept_hours), start=now, ceiling=STATUTORY_ACCEPT)
-    resolve_due = capped(due_at(now, hours=category.resolve_hours), start=now,
-                         ceiling=STATUTORY_ACCEPT + STATUTORY_RESOLVE)
+    # Provisional until acceptance restarts the clock; the statute allows acceptance + 60 days.
+    resolve_due = capped(resolve_target(category, now), start=now, ceiling=STATUTORY_ACCEPT + STATUTORY_RESOLVE)
     with transaction.atomic():
         repeat_of = _find_repeat(phone, category, community)
         for _attempt in range(5):
@@ -234,7 +263,7 @@ def petition_accept(*, petition: Petition, actor: User, note: str = "") -> Petit
         now = timezone.now()
         p.accepted_at = now
         # The resolve clock runs from acceptance, never past the statutory 60 days.
-        p.resolve_due_at = capped(due_at(now, hours=p.category.resolve_hours), start=now, ceiling=STATUTORY_RESOLVE)
+        p.resolve_due_at = capped(resolve_target(p.category, now), start=now, ceiling=STATUTORY_RESOLVE)
     return _transition(petition=petition, actor=actor, action="accept", note=note, apply=apply)
 
 
@@ -244,6 +273,9 @@ def petition_decline(*, petition: Petition, actor: User, reason: str) -> Petitio
     def apply(p: Petition) -> None:
         p.public_reply = reason
         p.closed_at = timezone.now()
+        _tell_resident(p, kind="petition.declined",
+                       subject=_("Your petition %(code)s was not accepted. See the reason with your "
+                                 "tracking code.") % {"code": p.tracking_code})
     return _transition(petition=petition, actor=actor, action="decline", note=reason, apply=apply)
 
 
@@ -275,7 +307,18 @@ def petition_resolve(*, petition: Petition, actor: User, public_reply: str, note
     def apply(p: Petition) -> None:
         p.public_reply = reply
         p.resolved_at = timezone.now()
-    return _transition(petition=petition, actor=actor, action="resolve", note=note or reply, apply=apply)
+        _tell_resident(p, kind="petition.resolved",
+                       subject=_("Your petition %(code)s has been resolved. Rate it, or reopen it within "
+                                 "%(days)d days, with your tracking code.")
+                       % {"code": p.tracking_code, "days": settings.SUQIU_REOPEN_DAYS})
+    with transaction.atomic():
+        # The resident sees the resolve step with the public reply; a staff note beside it is
+        # a separate event they never see.
+        resolved = _transition(petition=petition, actor=actor, action="resolve", note=reply, apply=apply)
+        if note.strip() and note.strip() != reply:
+            _event(resolved, actor=actor, action="note", from_status=resolved.status, note=note.strip(),
+                   is_public=False)
+    return resolved
 
 
 def petition_close(*, petition: Petition, actor: User, note: str = "") -> Petition:
@@ -298,6 +341,12 @@ def petition_reopen(*, petition: Petition, actor, reason: str) -> Petition:
             raise DomainError(_("A rated petition cannot be reopened."))
         p.reopen_count += 1
         p.closed_at = None
+        # Handling starts again: a fresh local target from now (under the statutory ceiling), and
+        # the late mark of the earlier round no longer applies to the new deadline.
+        now = timezone.now()
+        p.resolved_at = None
+        p.resolve_due_at = capped(resolve_target(p.category, now), start=now, ceiling=STATUTORY_RESOLVE)
+        p.overdue_resolve_at = None
         notify(recipients=community_handlers(p) + department_officers(p) + ([p.assignee] if p.assignee else []),
                kind="petition.reopened", subject=_("Petition %(code)s was reopened") % {"code": p.tracking_code},
                body=reason, link=f"/staff/petitions/{p.pk}/")
@@ -337,11 +386,30 @@ def petition_extend(*, petition: Petition, actor: User, days: int, reason: str) 
     def apply(p: Petition) -> None:
         if p.extended:
             raise DomainError(_("A petition may be extended only once."))
+        if p.overdue_resolve_at is not None or timezone.now() > p.resolve_due_at:
+            raise DomainError(_("An extension must be granted before the deadline passes."))
         p.extended = True
         p.extension_reason = reason
-        p.resolve_due_at = p.resolve_due_at + timedelta(days=days)
-        p.overdue_resolve_at = None
+        # The statute allows one extension of at most 30 days beyond 60 days from acceptance (or
+        # from the reopening that started this round); the deadline never moves earlier.
+        reopened = p.events.filter(action="reopen").order_by("-created_at", "-pk").first()
+        round_start = reopened.created_at if reopened else (p.accepted_at or p.created_at)
+        extended = capped(due_at(p.resolve_due_at, days=days), start=round_start,
+                          ceiling=STATUTORY_RESOLVE + STATUTORY_EXTENSION)
+        p.resolve_due_at = max(p.resolve_due_at, extended)
     return _transition(petition=petition, actor=actor, action="extend", note=reason, apply=apply)
+
+
+def petition_note(*, petition: Petition, actor: User, note: str, is_public: bool = False) -> PetitionEvent:
+    """A handler adds a step to the trace without changing the state: a call made, a visit paid.
+    With ``is_public`` the resident sees it on the tracking page."""
+    note = _require(note, _("Write the note."))
+    with transaction.atomic():
+        locked = Petition.objects.select_for_update().select_related("community").get(pk=petition.pk)
+        if not handles(actor, locked):
+            raise Forbidden(_("You do not handle this petition."))
+        return _event(locked, actor=actor, action="note", from_status=locked.status, note=note,
+                      is_public=is_public)
 
 
 def petition_allowed_actions(*, petition: Petition, user) -> list[str]:

@@ -75,18 +75,28 @@ def sweep_overdue(*, now: datetime | None = None, batch: int = 500) -> int:
     return marked
 
 
+def _due_ids(queryset, batch: int):
+    """The ids of ``queryset`` in bounded batches by primary key: a row that fails and stays due
+    is passed over, never read again in the same run, and never holds back the rows after it."""
+    last_pk = 0
+    while True:
+        ids = list(queryset.filter(pk__gt=last_pk).order_by("pk").values_list("pk", flat=True)[:batch])
+        if not ids:
+            return
+        yield from ids
+        last_pk = ids[-1]
+
+
 def sweep_autoclose(*, now: datetime | None = None, batch: int = 500) -> int:
     """Close resolved petitions that the resident neither rated nor reopened in the window."""
     now = now or timezone.now()
     cutoff = now - timedelta(days=settings.SUQIU_REOPEN_DAYS)
     closed = 0
-    ids = list(Petition.objects.filter(status=Status.RESOLVED, resolved_at__lte=cutoff)
-               .order_by("pk").values_list("pk", flat=True)[:batch])
-    for pk in ids:
+    for pk in _due_ids(Petition.objects.filter(status=Status.RESOLVED, resolved_at__lte=cutoff), batch):
         try:
             with transaction.atomic():
                 if not Petition.objects.filter(pk=pk, status=Status.RESOLVED, resolved_at__lte=cutoff).update(
-                    status=Status.CLOSED, closed_at=now
+                    status=Status.CLOSED, closed_at=now, updated_at=now
                 ):
                     continue
                 petition = Petition.objects.get(pk=pk)

@@ -9,6 +9,7 @@ urlpatterns = [
     path("petitions/status/<str:code>/", views.petition_status, name="petition-status"),
     path("petitions/status/<str:code>/<str:kind>/", views.petition_feedback, name="petition-feedback"),
     path("staff/petitions/", views.staff_inbox, name="staff-inbox"),
+    path("staff/petitions/new/", views.staff_intake, name="staff-intake"),
     path("staff/petitions/<int:pk>/", views.staff_petition, name="staff-petition"),
     path("staff/petitions/<int:pk>/attachments/<int:attachment_id>/", views.staff_attachment,
          name="staff-attachment"),

@@ -15,7 +15,7 @@ from communities.errors import DomainError
 from communities.models import Service
 
 from . import services
-from .forms import PetitionForm, RateForm, ReopenForm, StaffActionForm, TrackForm
+from .forms import PetitionForm, RateForm, ReopenForm, StaffActionForm, StaffIntakeForm, TrackForm
 from .models import Category, Channel, Petition, Status
 from .permissions import ResidentActor, mask_name, mask_phone, sees_contact
 from .ratelimits import over_limit
@@ -157,6 +157,33 @@ def staff_inbox(request: HttpRequest) -> HttpResponse:
         "page": page, "rows": rows, "filters": filters, "statuses": Status.choices, "channels": Channel.choices,
         "categories": Category.objects.filter(is_active=True).order_by("name"),
     })
+
+
+@login_required
+def staff_intake(request: HttpRequest) -> HttpResponse:
+    """Staff take in a petition for a walk-in resident, a hotline caller or a grid patrol."""
+    form = StaffIntakeForm(request.POST or None, request.FILES or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            petition = services.petition_submit(
+                data=services.PetitionInput(
+                    category=d["category"], title=d["title"], description=d["description"], phone=d["phone"],
+                    community=d["community"], address=d["address"], latitude=d["latitude"],
+                    longitude=d["longitude"], people_affected=d["people_affected"], name=d["name"],
+                ),
+                attachments=d["attachments"], actor=request.user, channel=d["channel"],
+                service_point=d["service_point"],
+            )
+        except ValidationError as exc:
+            form.add_error("attachments", exc)
+        except DomainError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Taken in. Give the resident the tracking code %(code)s.")
+                             % {"code": petition.tracking_code})
+            return redirect("staff-petition", pk=petition.pk)
+    return render(request, "petitions/staff_intake.html", {"form": form})
 
 
 @login_required

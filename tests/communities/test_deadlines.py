@@ -1,9 +1,10 @@
 from datetime import date, datetime, timedelta
+from datetime import timezone as dt_timezone
 
 import pytest
 from django.utils import timezone
 
-from communities.deadlines import STATUTORY_ACCEPT, capped, due_at
+from communities.deadlines import STATUTORY_ACCEPT, capped, due_at, end_of_day
 from communities.models import Holiday
 
 TZ = timezone.get_current_timezone()
@@ -49,3 +50,15 @@ def test_statutory_ceiling_wins():
     start = at(2026, 1, 5)
     assert capped(start + timedelta(days=40), start=start, ceiling=STATUTORY_ACCEPT) == start + timedelta(days=15)
     assert capped(start + timedelta(days=2), start=start, ceiling=STATUTORY_ACCEPT) == start + timedelta(days=2)
+
+
+def test_same_day_target_is_midnight_or_the_next_after_the_cut_off():
+    assert end_of_day(at(2026, 3, 10, 9)) == at(2026, 3, 11, 0)
+    assert end_of_day(at(2026, 3, 10, 17), cutoff_hour=18) == at(2026, 3, 11, 0)
+    # Taken in at 18:00 or later: due by the end of the next day, not in a few hours.
+    assert end_of_day(at(2026, 3, 10, 18), cutoff_hour=18) == at(2026, 3, 12, 0)
+    # The local day counts, not the UTC one: 07:00 in Shanghai is 23:00 UTC the day before.
+    utc_evening = datetime(2026, 3, 9, 23, tzinfo=dt_timezone.utc)
+    assert end_of_day(utc_evening) == at(2026, 3, 11, 0)
+    with pytest.raises(ValueError):
+        end_of_day(datetime(2026, 3, 10, 9))

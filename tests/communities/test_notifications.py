@@ -88,3 +88,28 @@ def test_inbox_and_mark_read(user):
     notifications.notification_mark_read(notification=note, actor=user)
     note.refresh_from_db()
     assert note.read_at is not None
+
+
+def test_people_without_an_account_are_reached_by_address(db):
+    notifications.notify(recipients=[], addresses=[("sms", "13812345678"), ("sms", "13812345678")],
+                         kind="petition.resolved", subject="已办结", dedupe_key="petition:1:resolved")
+    notifications.notify(recipients=[], addresses=[("sms", "13812345678")], kind="petition.resolved",
+                         subject="已办结", dedupe_key="petition:1:resolved")
+    row = Notification.objects.get()
+    assert (row.channel, row.address, row.recipient) == ("sms", "13812345678", None)
+    with pytest.raises(ValueError):
+        notifications.notify(recipients=[], addresses=[("pigeon", "x")], kind="k", subject="s")
+
+
+def test_a_message_that_kills_every_worker_ends_failed(user):
+    notifications.notify(recipients=[user], kind="k", subject="s", channels=["inbox"])
+    now = timezone.now()
+    for _ in range(notifications.MAX_ATTEMPTS):
+        # A worker claims it and dies before marking it: the row stays "sending".
+        Notification.objects.filter(status="pending").update(status="sending", claimed_at=now)
+        now += notifications.STUCK_AFTER + timedelta(minutes=1)
+        Notification.objects.update(next_attempt_at=now + timedelta(days=1))  # recover, don't resend
+        notifications.deliver_pending(now=now)
+    note = Notification.objects.get()
+    assert note.status == "failed" and note.attempts == notifications.MAX_ATTEMPTS
+    assert "worker lost" in note.last_error

@@ -64,3 +64,31 @@ def test_size_and_count_limits(tree, category, settings):
     pdf = SimpleUploadedFile("证明.pdf", b"%PDF-1.4\n%...\n")
     petition = petition_submit(data=data, attachments=[pdf])
     assert petition.attachments.get().content_type == "application/pdf"
+
+
+def test_a_file_the_form_already_read_is_checked_from_its_start(tree, category):
+    from petitions.services import PetitionInput, petition_submit
+
+    upload = SimpleUploadedFile("photo.png", png_bytes())
+    upload.read()  # e.g. a form field that looked at it first
+    petition = petition_submit(
+        data=PetitionInput(category=category, title="t", description="d", phone="13812345678",
+                           community=tree["c11"]),
+        attachments=[upload],
+    )
+    attachment = petition.attachments.get()
+    assert attachment.content_type == "image/png" and attachment.size == len(png_bytes())
+
+
+def test_a_declared_size_that_lies_does_not_let_a_big_file_through(tree, category, settings):
+    from petitions.services import PetitionInput, petition_submit
+
+    settings.SUQIU_ATTACHMENT_MAX_BYTES = 50
+    upload = SimpleUploadedFile("big.png", png_bytes() + b"0" * 100)
+    upload.size = 10  # what a client claimed
+    with pytest.raises(ValidationError) as error:
+        petition_submit(data=PetitionInput(category=category, title="t", description="d", phone="13812345678",
+                                           community=tree["c11"]),
+                        attachments=[upload])
+    assert "big.png" in str(error.value)
+    assert not Petition.objects.exists()

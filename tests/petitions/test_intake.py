@@ -21,7 +21,8 @@ def test_web_petition_is_routed_and_timed(submit, category, people, tree):
     assert petition.status == Status.SUBMITTED
     assert petition.community == tree["c11"]
     assert petition.accept_due_at == NOW + timedelta(hours=2)
-    assert petition.resolve_due_at == NOW + timedelta(hours=24)
+    # A same-day category filed at 09:00 is due by midnight, sooner than its 24 hours.
+    assert petition.resolve_due_at == timezone.datetime(2026, 3, 11, 0, 0, tzinfo=NOW.tzinfo)
     assert petition.handler_department is None
     event = petition.events.get()
     assert (event.action, event.to_status, event.actor) == ("submit", Status.SUBMITTED, None)
@@ -113,6 +114,7 @@ def test_staff_intake_refused_outside_their_region(tree, category, people):
 def test_statutory_ceiling_caps_a_long_local_target(submit, category):
     category.accept_hours = 24 * 40
     category.resolve_hours = 24 * 100
+    category.same_day = False
     category.save()
     with time_machine.travel(NOW, tick=False):
         petition = submit(category)

@@ -127,3 +127,40 @@ def test_attachments_only_through_the_checked_download(client, tree, category, p
     assert response["Content-Disposition"].startswith("attachment")
     assert response["X-Content-Type-Options"] == "nosniff"
     assert client.get(f"/private-media/{attachment.file.name}").status_code == 404
+
+
+def test_hall_staff_take_in_a_walk_in(client, category, people):
+    client.force_login(people["staff"])
+    zh(client)
+    page = client.get("/staff/petitions/new/").content.decode()
+    assert "网上填报" not in page  # staff intake is never the web channel
+    response = client.post("/staff/petitions/new/", {**form(), "channel": "hall", "service_point": people["hall"].pk})
+    petition = Petition.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/staff/petitions/{petition.pk}/"
+    assert (petition.channel, petition.service_point, petition.created_by) == ("hall", people["hall"], people["staff"])
+
+
+def test_staff_intake_needs_the_hall_for_a_walk_in(client, category, people):
+    client.force_login(people["secretary"])
+    html = zh(client).post("/staff/petitions/new/", {**form(), "channel": "hall"}).content.decode()
+    assert 'id="id_service_point_error"' in html
+    assert not Petition.objects.exists()
+    client.post("/staff/petitions/new/", {**form(), "channel": "hotline"})
+    assert Petition.objects.get().channel == "hotline"
+
+
+def test_staff_intake_outside_ones_region_is_refused(client, category, people):
+    client.force_login(people["other_secretary"])
+    html = zh(client).post("/staff/petitions/new/", {**form(), "channel": "hotline"}).content.decode()
+    assert "您不负责该社区或服务点的诉求登记。" in html
+    assert not Petition.objects.exists()
+
+
+def test_token_auth_for_api_clients(client, people, password):
+    from rest_framework.test import APIClient
+
+    token = client.post("/api/auth/token/", {"username": "secretary", "password": password}).json()["token"]
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    assert api.get("/api/petitions/").status_code == 200
+    assert client.post("/api/auth/token/", {"username": "secretary", "password": "wrong"}).status_code == 400

@@ -18,7 +18,7 @@ START = timezone.datetime(2026, 3, 10, 9, 0, tzinfo=timezone.get_current_timezon
 @pytest.fixture
 def petition(submit, category, people):
     with time_machine.travel(START, tick=False):
-        return submit(category)  # accept by 11:00, resolve by next day 09:00
+        return submit(category)  # accept by 11:00; a same-day category: resolve by midnight
 
 
 def overdue_events(p, step):
