@@ -88,12 +88,7 @@ class PetitionListCreate(generics.ListCreateAPIView):
         data = form.validated_data
         try:
             petition = services.petition_submit(
-                data=services.PetitionInput(
-                    category=data["category"], title=data["title"], description=data["description"],
-                    phone=data["phone"], community=data.get("community"), address=data["address"],
-                    latitude=data.get("latitude"), longitude=data.get("longitude"),
-                    people_affected=data["people_affected"], name=data["name"],
-                ),
+                data=services.PetitionInput.from_cleaned(data),
                 attachments=data["attachments"],
                 actor=request.user if request.user.is_authenticated else None,
             )
@@ -122,37 +117,23 @@ class PetitionAction(APIView):
 
     @extend_schema(request=ActionSerializer, responses={200: PetitionDetailSerializer}, operation_id="petitions_action")
     def post(self, request, pk: int, action: str):
-        if action not in ACTIONS:
+        if action not in ACTIONS:  # the API names review one action, with approve true or false
             raise exceptions.NotFound(_("Unknown action."))
         petition = get_object_or_404(petitions_visible_to(request.user), pk=pk)
         form = ActionSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         d = form.validated_data
         user = request.user
-        if action == "accept":
-            services.petition_accept(petition=petition, actor=user, note=d["note"])
-        elif action == "decline":
-            services.petition_decline(petition=petition, actor=user, reason=d["reason"] or d["note"])
-        elif action == "assign":
-            assignee = None
-            if "assignee" in d:
-                assignee = User.objects.filter(pk=d["assignee"]).first()
-                if assignee is None:
-                    raise exceptions.ValidationError({"assignee": [_("No such staff member.")]})
-            services.petition_assign(petition=petition, actor=user, assignee=assignee,
-                                     department=d.get("department"), note=d["note"])
-        elif action == "start":
-            services.petition_start(petition=petition, actor=user, note=d["note"])
-        elif action == "resolve":
-            services.petition_resolve(petition=petition, actor=user, public_reply=d["public_reply"], note=d["note"])
-        elif action == "close":
-            services.petition_close(petition=petition, actor=user, note=d["note"])
-        elif action == "review":
-            services.petition_review(petition=petition, actor=user, approve=d["approve"], note=d["note"])
-        elif action == "extend":
-            if "days" not in d:
-                raise exceptions.ValidationError({"days": [_("How many days?")]})
-            services.petition_extend(petition=petition, actor=user, days=d["days"], reason=d["reason"] or d["note"])
+        assignee = None
+        if "assignee" in d:
+            assignee = User.objects.filter(pk=d["assignee"], is_active=True).first()
+            if assignee is None:
+                raise exceptions.ValidationError({"assignee": [_("No such staff member.")]})
+        if action == "review":
+            action = "approve" if d["approve"] else "send_back"
+        services.petition_act(petition=petition, actor=user, action=action, note=d["note"], reason=d["reason"],
+                              public_reply=d["public_reply"], days=d.get("days"), assignee=assignee,
+                              department=d.get("department"))
         petition = petitions_visible_to(user).prefetch_related("events").get(pk=pk)
         return Response(PetitionDetailSerializer(petition, context={"request": request}).data)
 

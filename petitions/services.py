@@ -63,6 +63,14 @@ class PetitionInput:
     people_affected: int = 1
     name: str = ""
 
+    FIELDS = ("category", "title", "description", "phone", "community", "address", "latitude", "longitude",
+              "people_affected", "name")
+
+    @classmethod
+    def from_cleaned(cls, data: dict) -> PetitionInput:
+        """From a validated form or serializer: the same fields by the same names."""
+        return cls(**{name: data[name] for name in cls.FIELDS if data.get(name) is not None})
+
 
 def _label(actor) -> str:
     if actor is None:
@@ -410,6 +418,36 @@ def petition_note(*, petition: Petition, actor: User, note: str, is_public: bool
             raise Forbidden(_("You do not handle this petition."))
         return _event(locked, actor=actor, action="note", from_status=locked.status, note=note,
                       is_public=is_public)
+
+
+STAFF_ACTION_NAMES = ["accept", "decline", "assign", "start", "resolve", "close", "approve", "send_back", "extend"]
+
+
+def petition_act(*, petition: Petition, actor: User, action: str, note: str = "", reason: str = "",
+                 public_reply: str = "", days: int | None = None, assignee: User | None = None,
+                 department=None) -> Petition:
+    """One entry point for a staff action named by the caller (a button, an API path)."""
+    if action == "accept":
+        return petition_accept(petition=petition, actor=actor, note=note)
+    if action == "decline":
+        return petition_decline(petition=petition, actor=actor, reason=reason or note)
+    if action == "assign":
+        if assignee is None and department is None:
+            assignee = actor  # "take it on myself"
+        return petition_assign(petition=petition, actor=actor, assignee=assignee, department=department, note=note)
+    if action == "start":
+        return petition_start(petition=petition, actor=actor, note=note)
+    if action == "resolve":
+        return petition_resolve(petition=petition, actor=actor, public_reply=public_reply, note=note)
+    if action == "close":
+        return petition_close(petition=petition, actor=actor, note=note)
+    if action in ("approve", "send_back"):
+        return petition_review(petition=petition, actor=actor, approve=action == "approve", note=note)
+    if action == "extend":
+        if not days:
+            raise DomainError(_("How many days?"))
+        return petition_extend(petition=petition, actor=actor, days=days, reason=reason or note)
+    raise DomainError(_("Unknown action."))
 
 
 def petition_allowed_actions(*, petition: Petition, user) -> list[str]:

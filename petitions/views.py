@@ -46,11 +46,7 @@ def petition_new(request: HttpRequest) -> HttpResponse:
             d = form.cleaned_data
             try:
                 petition = services.petition_submit(
-                    data=services.PetitionInput(
-                        category=d["category"], title=d["title"], description=d["description"], phone=d["phone"],
-                        community=d["community"], address=d["address"], latitude=d["latitude"],
-                        longitude=d["longitude"], people_affected=d["people_affected"], name=d["name"],
-                    ),
+                    data=services.PetitionInput.from_cleaned(d),
                     attachments=d["attachments"],
                     actor=request.user if request.user.is_authenticated else None,
                 )
@@ -167,11 +163,7 @@ def staff_intake(request: HttpRequest) -> HttpResponse:
         d = form.cleaned_data
         try:
             petition = services.petition_submit(
-                data=services.PetitionInput(
-                    category=d["category"], title=d["title"], description=d["description"], phone=d["phone"],
-                    community=d["community"], address=d["address"], latitude=d["latitude"],
-                    longitude=d["longitude"], people_affected=d["people_affected"], name=d["name"],
-                ),
+                data=services.PetitionInput.from_cleaned(d),
                 attachments=d["attachments"], actor=request.user, channel=d["channel"],
                 service_point=d["service_point"],
             )
@@ -212,26 +204,12 @@ def staff_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
         return redirect("staff-petition", pk=pk)
-    d, user = form.cleaned_data, request.user
+    if action not in services.STAFF_ACTION_NAMES:
+        raise Http404
+    d = form.cleaned_data
     try:
-        if action == "accept":
-            services.petition_accept(petition=petition, actor=user, note=d["note"])
-        elif action == "decline":
-            services.petition_decline(petition=petition, actor=user, reason=d["reason"] or d["note"])
-        elif action == "start":
-            services.petition_start(petition=petition, actor=user, note=d["note"])
-        elif action == "resolve":
-            services.petition_resolve(petition=petition, actor=user, public_reply=d["public_reply"], note=d["note"])
-        elif action == "close":
-            services.petition_close(petition=petition, actor=user, note=d["note"])
-        elif action in ("approve", "send_back"):
-            services.petition_review(petition=petition, actor=user, approve=action == "approve", note=d["note"])
-        elif action == "extend":
-            services.petition_extend(petition=petition, actor=user, days=d["days"] or 0, reason=d["reason"])
-        elif action == "assign":
-            services.petition_assign(petition=petition, actor=user, assignee=user, note=d["note"])
-        else:
-            raise Http404
+        services.petition_act(petition=petition, actor=request.user, action=action, note=d["note"],
+                              reason=d["reason"], public_reply=d["public_reply"], days=d["days"])
     except DomainError as exc:
         messages.error(request, str(exc))
     else:
