@@ -38,7 +38,9 @@ def _too_many(request: HttpRequest) -> HttpResponse:
 
 def petition_new(request: HttpRequest) -> HttpResponse:
     """File a petition, no account needed. Nothing is saved until every field is valid."""
-    form = PetitionForm(request.POST or None, request.FILES or None)
+    # A service chosen on the home page's tiles arrives preselected.
+    form = PetitionForm(request.POST or None, request.FILES or None,
+                        initial={"service": request.GET.get("service", "")})
     if request.method == "POST":
         if over_limit(request, "petition-submit"):
             return _too_many(request)

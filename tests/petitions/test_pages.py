@@ -164,3 +164,10 @@ def test_token_auth_for_api_clients(client, people, password):
     api.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     assert api.get("/api/petitions/").status_code == 200
     assert client.post("/api/auth/token/", {"username": "secretary", "password": "wrong"}).status_code == 400
+
+
+def test_a_service_tile_opens_the_form_with_that_service_chosen(client, category):
+    home = client.get("/").content.decode()
+    assert 'href="/petitions/new/?service=legal"' in home
+    form_html = client.get("/petitions/new/?service=legal").content.decode()
+    assert '<option value="legal" selected>' in form_html
