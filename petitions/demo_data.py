@@ -50,7 +50,7 @@ CATEGORIES = [
     ("medical-dispute", "医疗纠纷", "mediation", 4, 168, False, D, "卫健局", "医院 医疗"),
     ("clinic-service", "社康服务", "complaint", 8, 120, False, D, "卫健局", "社康 看病"),
     ("epidemic-prevention", "公共卫生", "complaint", 2, 48, False, D, "卫健局", "卫生 防疫"),
-    ("neighbour-dispute", "邻里纠纷", "mediation", 2, 48, True, C, None, "邻居 矛盾"),
+    ("neighbour-dispute", "邻里纠纷", "mediation", 2, 48, False, C, None, "邻居 矛盾"),
     ("family-dispute", "家庭纠纷", "mediation", 2, 72, False, C, None, "家庭 婚姻"),
     ("inheritance-dispute", "继承纠纷", "mediation", 8, 240, False, C, None, "遗产 继承"),
     ("rental-dispute", "房屋租赁纠纷", "mediation", 4, 72, False, C, None, "租房 押金 房东"),

@@ -3,7 +3,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from communities.forms import CommunityChoiceField
-from communities.models import Region, Service, ServicePoint
+from communities.models import Department, Region, Service, ServicePoint, User
+from communities.selectors import staff_of_community
 from communities.roles import service_points_staffed_by
 
 from .attachments import check_uploads
@@ -40,7 +41,8 @@ class PetitionForm(forms.Form):
                             help_text=_("One line, e.g. “Street light broken outside building 3”."))
     description = forms.CharField(label=_("What happened?"), max_length=5000, widget=forms.Textarea(attrs={"rows": 6}))
     community = CommunityChoiceField(label=_("Community"), queryset=Region.objects.none(), to_field_name="code",
-                                     empty_label=_("— choose your community —"))
+                                     empty_label=_("— choose your community —"), required=False,
+                                     help_text=_("Or use your location: we find the community from it."))
     address = forms.CharField(label=_("Address or place"), max_length=200, required=False)
     latitude = forms.FloatField(required=False, widget=forms.HiddenInput, min_value=-90, max_value=90)
     longitude = forms.FloatField(required=False, widget=forms.HiddenInput, min_value=-180, max_value=180)
@@ -82,6 +84,9 @@ class PetitionForm(forms.Form):
         category, service = data.get("category"), data.get("service")
         if category and service and category.service != service:
             self.add_error("category", _("This category belongs to another service."))
+        has_point = data.get("latitude") is not None and data.get("longitude") is not None
+        if not data.get("community") and not has_point and "community" not in self.errors:
+            self.add_error("community", _("Choose the community where this happened."))
         return data
 
 
@@ -136,6 +141,16 @@ class StaffActionForm(forms.Form):
     public_reply = forms.CharField(label=_("Reply to the resident"), required=False, max_length=5000,
                                    widget=forms.Textarea(attrs={"rows": 3}))
     days = forms.IntegerField(label=_("Days"), required=False, min_value=1, max_value=30)
+    assignee = forms.ModelChoiceField(label=_("Assign to a staff member"), required=False,
+                                      queryset=User.objects.none(), empty_label=_("— none —"))
+    department = forms.ModelChoiceField(label=_("Or to a department"), required=False,
+                                        queryset=Department.objects.filter(is_active=True), empty_label=_("— none —"))
+
+    def __init__(self, *args, petition=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if petition is not None:
+            self.fields["assignee"].queryset = staff_of_community(petition.community)
+            self.fields["assignee"].label_from_instance = lambda u: u.get_full_name() or u.username
 
 
 def validation_messages(exc: ValidationError) -> list[str]:

@@ -193,7 +193,7 @@ def staff_petition(request: HttpRequest, pk: int) -> HttpResponse:
         "phone": petition.resident_phone if show_contact else mask_phone(petition.resident_phone),
         "name": petition.resident_name if show_contact else mask_name(petition.resident_name),
         "actions": services.petition_allowed_actions(petition=petition, user=request.user),
-        "form": StaffActionForm(),
+        "form": StaffActionForm(petition=petition),
         "repeats": petition.repeats.count(),
     })
 
@@ -202,7 +202,7 @@ def staff_petition(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def staff_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     petition = get_object_or_404(petitions_visible_to(request.user), pk=pk)
-    form = StaffActionForm(request.POST)
+    form = StaffActionForm(request.POST, petition=petition)
     if not form.is_valid():
         messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
         return redirect("staff-petition", pk=pk)
@@ -211,7 +211,8 @@ def staff_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     d = form.cleaned_data
     try:
         services.petition_act(petition=petition, actor=request.user, action=action, note=d["note"],
-                              reason=d["reason"], public_reply=d["public_reply"], days=d["days"])
+                              reason=d["reason"], public_reply=d["public_reply"], days=d["days"],
+                              assignee=d["assignee"], department=d["department"])
     except DomainError as exc:
         messages.error(request, str(exc))
     else:

@@ -171,3 +171,34 @@ def test_a_service_tile_opens_the_form_with_that_service_chosen(client, category
     assert 'href="/petitions/new/?service=legal"' in home
     form_html = client.get("/petitions/new/?service=legal").content.decode()
     assert '<option value="legal" selected>' in form_html
+
+
+def test_secretary_assigns_to_a_grid_worker_or_a_department(client, submit, category, people, department):
+    petition = submit(category)
+    client.force_login(people["secretary"])
+    client.post(f"/staff/petitions/{petition.pk}/accept/", {})
+    page = zh(client).get(f"/staff/petitions/{petition.pk}/").content.decode()
+    assert f'<option value="{people["grid"].pk}">' in page  # the community's own staff are offered
+    assert f'<option value="{people["street"].pk}">' not in page  # supervisors are not
+    client.post(f"/staff/petitions/{petition.pk}/assign/", {"assignee": people["grid"].pk})
+    petition.refresh_from_db()
+    assert petition.assignee == people["grid"] and petition.status == "assigned"
+    client.post(f"/staff/petitions/{petition.pk}/assign/", {"department": department.pk})
+    petition.refresh_from_db()
+    assert petition.handler_department == department
+    client.force_login(people["officer"])
+    assert client.get(f"/staff/petitions/{petition.pk}/").status_code == 200  # now the department's too
+
+
+def test_a_point_instead_of_a_community(client, category, people, tree):
+    from communities import geo
+
+    ring = [(113.90, 22.70), (113.91, 22.70), (113.91, 22.71), (113.90, 22.71)]
+    for region in (tree["c12"], tree["g121"]):
+        region.boundary = geo.ring_to_geojson(ring)
+        region.save()
+    html = zh(client).post("/petitions/new/", form(community="")).content.decode()
+    assert "请选择事情发生的社区。" in html
+    client.post("/petitions/new/", form(community="", latitude="22.705", longitude="113.905"))
+    petition = Petition.objects.get()
+    assert petition.community == tree["c12"] and petition.grid == tree["g121"]
