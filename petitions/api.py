@@ -10,6 +10,7 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from communities.api import LargePagePagination
 from communities.errors import DomainError
 from communities.models import User
 
@@ -43,7 +44,7 @@ class CategoryList(generics.ListAPIView):
 
     permission_classes = [AllowAny]
     serializer_class = CategorySerializer
-    pagination_class = None
+    pagination_class = LargePagePagination
     filterset_fields = ["service"]
     queryset = Category.objects.filter(is_active=True).select_related("department")
 
