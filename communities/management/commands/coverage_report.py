@@ -1,7 +1,15 @@
+import unicodedata
+
 from django.core.management.base import BaseCommand, CommandError
 
 from communities.coverage import compute_coverage
 from communities.models import Region
+
+
+def pad(text: str, width: int) -> str:
+    """Left-align in a terminal column: CJK characters take two cells."""
+    cells = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    return text + " " * max(0, width - cells)
 
 
 class Command(BaseCommand):
@@ -26,13 +34,13 @@ class Command(BaseCommand):
         self.stdout.write("")
         self.stdout.write(f"Share of the district within {radius:.0f} m of a service point "
                           f"({report.points} active points):")
-        self.stdout.write(f"  {'street':<10} {'points':>8} {'covered':>8} {'share':>8}")
+        self.stdout.write(f"  {pad('street', 10)} {'points':>8} {'covered':>8} {'share':>8}")
         for street in report.streets:
-            self.stdout.write(f"  {street.name:<10} {street.sampled:>8} {street.covered:>8} "
+            self.stdout.write(f"  {pad(street.name, 10)} {street.sampled:>8} {street.covered:>8} "
                               f"{street.share:>8.1%}")
-        self.stdout.write(f"  {'total':<10} {report.sampled:>8} {report.covered:>8} {report.share:>8.1%}")
+        self.stdout.write(f"  {pad('total', 10)} {report.sampled:>8} {report.covered:>8} {report.share:>8.1%}")
         self.stdout.write("")
-        self.stdout.write(f"Largest gaps (at least 1 km apart), where a new station would help most:")
+        self.stdout.write("Largest gaps (at least 1 km apart), where a new station would help most:")
         for rank, gap in enumerate(report.gaps, start=1):
             self.stdout.write(f"  {rank:>2}. {gap.lat:.5f}, {gap.lng:.5f}  {gap.street} {gap.community}  "
                               f"nearest point {gap.distance_m:,.0f} m away")
