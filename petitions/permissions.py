@@ -17,34 +17,58 @@ class ResidentActor:
     label: str = "resident"
 
 
-def _under(paths: list[str], petition: Petition) -> bool:
+@dataclass(frozen=True)
+class Grants:
+    """What a user holds, read once (a few queries) and then checked per petition without
+    touching the database: a list page of 25 petitions costs no more than one petition."""
+
+    superuser: bool
+    handle_paths: tuple[str, ...]
+    supervise_paths: tuple[str, ...]
+    department_ids: frozenset[int]
+    point_ids: frozenset[int]
+
+
+def grants_of(user) -> Grants | None:
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return None
+    cached = getattr(user, "_petition_grants", None)
+    if cached is None:
+        cached = Grants(
+            superuser=user.is_superuser,
+            handle_paths=tuple(region_paths_with_perm(user, "handle_petitions")),
+            supervise_paths=tuple(region_paths_with_perm(user, "supervise")),
+            department_ids=frozenset(departments_with_perm(user).values_list("pk", flat=True)),
+            point_ids=frozenset(service_points_staffed_by(user).values_list("pk", flat=True)),
+        )
+        user._petition_grants = cached  # per request: the user object is loaded anew each time
+    return cached
+
+
+def _under(paths: tuple[str, ...], petition: Petition) -> bool:
     """Is the petition's community, or its grid, inside one of these subtrees?"""
     places = [petition.community.path] + ([petition.grid.path] if petition.grid_id else [])
     return any(place.startswith(p) for p in paths for place in places)
 
 
 def handles(user, petition: Petition) -> bool:
-    """Community handlers (hall staff of the point it came in at, grid workers, the secretary,
-    supervisors above), the assignee, and officers of the handling department."""
-    if not getattr(user, "is_authenticated", False):
+    """Community handlers (the secretary, grid workers of its grid, staff of the hall it came
+    in at), the assignee, and officers of the handling department."""
+    grants = grants_of(user)
+    if grants is None:
         return False
-    if user.is_superuser or petition.assignee_id == user.pk:
-        return True
-    if _under(region_paths_with_perm(user, "handle_petitions"), petition):
-        return True
-    if petition.handler_department_id and departments_with_perm(user).filter(
-        pk=petition.handler_department_id
-    ).exists():
-        return True
-    return bool(petition.service_point_id) and service_points_staffed_by(user).filter(
-        pk=petition.service_point_id
-    ).exists()
+    return (
+        grants.superuser
+        or petition.assignee_id == user.pk
+        or _under(grants.handle_paths, petition)
+        or petition.handler_department_id in grants.department_ids
+        or petition.service_point_id in grants.point_ids
+    )
 
 
 def supervises(user, petition: Petition) -> bool:
-    if not getattr(user, "is_authenticated", False):
-        return False
-    return user.is_superuser or _under(region_paths_with_perm(user, "supervise"), petition)
+    grants = grants_of(user)
+    return grants is not None and (grants.superuser or _under(grants.supervise_paths, petition))
 
 
 def is_resident(actor, petition: Petition) -> bool:

@@ -20,7 +20,7 @@ from .validation import normalize_tracking_code
 def petitions_visible_to(user) -> QuerySet[Petition]:
     """Scoped once, here: handlers and supervisors by region subtree, officers by department,
     hall staff by service point, a resident their own; anyone else nothing."""
-    base = Petition.objects.select_related("category", "community", "handler_department")
+    base = Petition.objects.select_related("category", "community", "grid", "handler_department")
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return base.none()
     if user.is_superuser:
