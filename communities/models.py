@@ -372,3 +372,142 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_channel_display()} → {self.recipient or self.address}: {self.subject}"
+
+
+class RedNotice(models.Model):
+    """A red notice (红头通知, "社区吹哨、部门报到"): a community secretary summons a department to
+    send staff to a place by a deadline, and to report what they did by another."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        ISSUED = "issued", _("Issued")
+        ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+        CHECKED_IN = "checked_in", _("Checked in")
+        REPORTED = "reported", _("Result reported")
+        CLOSED = "closed", _("Closed")
+
+    community = models.ForeignKey(Region, verbose_name=_("community"), on_delete=models.PROTECT,
+                                  related_name="red_notices")
+    department = models.ForeignKey(Department, verbose_name=_("department"), on_delete=models.PROTECT,
+                                   related_name="red_notices")
+    year = models.PositiveSmallIntegerField(_("year"))
+    serial = models.PositiveIntegerField(_("serial number"))
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.ISSUED)
+    matter = models.TextField(_("matter"))
+    place = models.CharField(_("place"), max_length=200)
+    staff_count = models.PositiveSmallIntegerField(_("staff required"), default=1,
+                                                   validators=[MinValueValidator(1)])
+    posts = models.CharField(_("posts"), max_length=200, blank=True)
+    named_staff = models.CharField(_("named staff"), max_length=200, blank=True)
+    source_ref = models.CharField(_("source"), max_length=100, blank=True)
+    issued_by = models.ForeignKey(User, verbose_name=_("issued by"), null=True, on_delete=models.SET_NULL,
+                                  related_name="+")
+    issued_at = models.DateTimeField(_("issued at"))
+    ack_due_at = models.DateTimeField(_("acknowledge by"))
+    checkin_due_at = models.DateTimeField(_("check in by"))
+    result_due_at = models.DateTimeField(_("report by"))
+    overdue_ack_at = models.DateTimeField(_("marked late to acknowledge at"), null=True, blank=True)
+    overdue_checkin_at = models.DateTimeField(_("marked late to check in at"), null=True, blank=True)
+    overdue_result_at = models.DateTimeField(_("marked late to report at"), null=True, blank=True)
+    acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
+    acknowledged_by = models.ForeignKey(User, verbose_name=_("acknowledged by"), null=True, blank=True,
+                                        on_delete=models.SET_NULL, related_name="+")
+    checked_in_at = models.DateTimeField(_("checked in at"), null=True, blank=True)
+    checked_in_by = models.ForeignKey(User, verbose_name=_("checked in by"), null=True, blank=True,
+                                      on_delete=models.SET_NULL, related_name="+")
+    checkin_on_time = models.BooleanField(_("checked in on time"), null=True, blank=True)
+    report = models.TextField(_("result"), blank=True)
+    attendees = models.TextField(_("attendees"), blank=True)
+    reported_at = models.DateTimeField(_("reported at"), null=True, blank=True)
+    rating = models.PositiveSmallIntegerField(_("rating"), null=True, blank=True,
+                                              validators=[MinValueValidator(1), MaxValueValidator(5)])
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("red notice")
+        verbose_name_plural = _("red notices")
+        ordering = ["-issued_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["community", "year", "serial"], name="rednotice_unique_number"),
+            models.CheckConstraint(condition=Q(rating__isnull=True) | Q(rating__gte=1, rating__lte=5),
+                                   name="rednotice_rating_1_5"),
+        ]
+        indexes = [
+            # What the sweep looks for: small partial indexes over the open steps only.
+            models.Index(fields=["ack_due_at"], condition=Q(status="issued", overdue_ack_at=None),
+                         name="rednotice_ack_due"),
+            models.Index(fields=["checkin_due_at"],
+                         condition=Q(status__in=["issued", "acknowledged"], overdue_checkin_at=None),
+                         name="rednotice_checkin_due"),
+            models.Index(fields=["result_due_at"],
+                         condition=Q(status__in=["issued", "acknowledged", "checked_in"], overdue_result_at=None),
+                         name="rednotice_result_due"),
+            models.Index(fields=["department", "status"], name="rednotice_department_status"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def number(self) -> str:
+        """The official style: 光明社区吹哨〔2026〕17号."""
+        return f"{self.community.name}吹哨〔{self.year}〕{self.serial}号"
+
+    @property
+    def is_overdue(self) -> bool:
+        return bool(self.overdue_ack_at or self.overdue_checkin_at or self.overdue_result_at)
+
+
+class RedNoticeEvent(models.Model):
+    """One step of a red notice's trace. Written once, never changed."""
+
+    notice = models.ForeignKey(RedNotice, verbose_name=_("red notice"), on_delete=models.CASCADE,
+                               related_name="events")
+    actor = models.ForeignKey(User, verbose_name=_("actor"), null=True, blank=True, on_delete=models.SET_NULL,
+                              related_name="+")
+    actor_label = models.CharField(_("actor"), max_length=100)
+    action = models.CharField(_("action"), max_length=30)
+    from_status = models.CharField(_("from"), max_length=12, blank=True)
+    to_status = models.CharField(_("to"), max_length=12, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    created_at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("red notice event")
+        verbose_name_plural = _("red notice events")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.notice_id} {self.action} {self.from_status}→{self.to_status}"
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None:
+            raise ValueError("red notice events are immutable")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("red notice events are immutable")
+
+
+def red_notice_attachment_path(instance: RedNoticeAttachment, filename: str) -> str:
+    return filename  # the name is chosen by communities.attachments, never by the uploader
+
+
+class RedNoticeAttachment(models.Model):
+    notice = models.ForeignKey(RedNotice, verbose_name=_("red notice"), on_delete=models.CASCADE,
+                               related_name="attachments")
+    file = models.FileField(_("file"), upload_to=red_notice_attachment_path, max_length=200)
+    original_name = models.CharField(_("original name"), max_length=200)
+    content_type = models.CharField(_("type"), max_length=50)
+    size = models.PositiveIntegerField(_("size"))
+    uploaded_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("red notice attachment")
+        verbose_name_plural = _("red notice attachments")
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return self.original_name

@@ -27,3 +27,10 @@ def deliver_notifications() -> None:
     from .notifications import deliver_pending
 
     deliver_pending()
+
+
+@shared_task(name="communities.sweep_red_notices", ignore_result=True, soft_time_limit=240, time_limit=300)
+def sweep_red_notices() -> None:
+    from .red_notices import sweep_red_notices as sweep
+
+    sweep()

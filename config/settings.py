@@ -169,6 +169,9 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "petitions.sweep_overdue", "schedule": float(SWEEP_INTERVAL_SECONDS),
     },
     "petitions-sweep-autoclose": {"task": "petitions.sweep_autoclose", "schedule": 300.0},
+    "red-notices-sweep": {
+        "task": "communities.sweep_red_notices", "schedule": float(SWEEP_INTERVAL_SECONDS),
+    },
 }
 
 # --- Auth -----------------------------------------------------------------------------------
@@ -274,6 +277,8 @@ SUQIU_WEBHOOK_SECRET = env_secret("SUQIU_WEBHOOK_SECRET", default="")
 # Petitions
 SUQIU_REPEAT_WINDOW_DAYS = env.int("SUQIU_REPEAT_WINDOW_DAYS", default=30)
 SUQIU_REOPEN_DAYS = env.int("SUQIU_REOPEN_DAYS", default=7)
+# A red notice must be acknowledged within this many hours of issue (never after its check-in).
+SUQIU_RED_NOTICE_ACK_HOURS = env.float("SUQIU_RED_NOTICE_ACK_HOURS", default=2)
 SUQIU_MAX_REOPENS = env.int("SUQIU_MAX_REOPENS", default=2)
 # Same-day categories ("诉求不过夜") are due by midnight; one taken in at or after this hour is
 # due by the end of the next day.

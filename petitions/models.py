@@ -197,3 +197,22 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+class PetitionRedNotice(models.Model):
+    """A red notice issued for a petition: the petition's timeline shows the notice's steps.
+    The link lives here because petitions depend on communities, never the other way round."""
+
+    petition = models.ForeignKey(Petition, verbose_name=_("petition"), on_delete=models.CASCADE,
+                                 related_name="red_notice_links")
+    notice = models.OneToOneField("communities.RedNotice", verbose_name=_("red notice"), on_delete=models.CASCADE,
+                                  related_name="petition_link")
+    created_at = models.DateTimeField(_("linked at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("petition red notice")
+        verbose_name_plural = _("petition red notices")
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return f"{self.petition_id} → {self.notice_id}"

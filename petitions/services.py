@@ -465,3 +465,42 @@ def petition_allowed_actions(*, petition: Petition, user) -> list[str]:
         if ok:
             allowed.append(action)
     return allowed
+
+
+SUMMON_STATUSES = frozenset({Status.SUBMITTED, Status.ACCEPTED, Status.ASSIGNED, Status.IN_PROGRESS})
+
+
+def petition_summon_department(*, petition: Petition, actor: User, department, matter: str, place: str,
+                               staff_count: int, checkin_due_at: datetime, result_due_at: datetime,
+                               posts: str = "", named_staff: str = ""):
+    """The community secretary issues a red notice for this petition: the notice, its link and
+    a step in the petition's trace commit together, or none of them."""
+    from communities.red_notices import issues_for, red_notice_issue
+
+    from .models import PetitionRedNotice
+
+    with transaction.atomic():
+        locked = Petition.objects.select_for_update().select_related("community").get(pk=petition.pk)
+        if not issues_for(actor, locked.community):
+            raise Forbidden(_("Only a secretary of this petition's community may summon a department for it."))
+        if locked.status not in SUMMON_STATUSES:
+            raise DomainError(_("This cannot be done while the petition is %(status)s.")
+                              % {"status": locked.get_status_display()})
+        notice = red_notice_issue(actor=actor, community=locked.community, department=department, matter=matter,
+                                  place=place, staff_count=staff_count, posts=posts, named_staff=named_staff,
+                                  checkin_due_at=checkin_due_at, result_due_at=result_due_at,
+                                  source_ref=locked.tracking_code)
+        PetitionRedNotice.objects.create(petition=locked, notice=notice)
+        _event(locked, actor=actor, action="summon", from_status=locked.status,
+               note=_("Red notice %(number)s to %(department)s") % {"number": notice.number,
+                                                                    "department": department.name},
+               is_public=False)
+    return notice
+
+
+def petition_red_notice_steps(petition: Petition) -> list:
+    """The steps of the red notices issued for ``petition``, oldest first, for its timeline."""
+    from communities.models import RedNoticeEvent
+
+    return list(RedNoticeEvent.objects.filter(notice__petition_link__petition=petition)
+                .select_related("notice__community", "notice__department").order_by("created_at", "pk"))

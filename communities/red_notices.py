@@ -1,0 +1,378 @@
+"""Red notices (社区吹哨、部门报到): issuing, the department's steps, the secretary's close, the
+deadline sweep, and the selectors that scope them.
+
+Every change follows the petitions pattern: lock the row, check the transition and the actor,
+write the change with an immutable event, notify through the outbox in the same transaction.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Count, Max, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from . import attachments as attachment_rules
+from .deadlines import due_at
+from .errors import DomainError, Forbidden
+from .models import Department, RedNotice, RedNoticeAttachment, RedNoticeEvent, Region, Role, RoleAssignment, User
+from .notifications import notify
+from .roles import departments_with_perm, path_condition, region_paths_with_perm
+
+log = logging.getLogger(__name__)
+
+Status = RedNotice.Status
+
+# action: (states it may be taken from, state it leads to)
+TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
+    "acknowledge": (frozenset({Status.ISSUED}), Status.ACKNOWLEDGED),
+    "check_in": (frozenset({Status.ACKNOWLEDGED}), Status.CHECKED_IN),
+    "report": (frozenset({Status.CHECKED_IN}), Status.REPORTED),
+    "close": (frozenset({Status.REPORTED}), Status.CLOSED),
+    "send_back": (frozenset({Status.REPORTED}), Status.CHECKED_IN),
+}
+DEPARTMENT_ACTIONS = {"acknowledge", "check_in", "report"}
+SECRETARY_ACTIONS = {"close", "send_back"}
+OPEN_STATUSES = [Status.ISSUED, Status.ACKNOWLEDGED, Status.CHECKED_IN, Status.REPORTED]
+
+
+# --- who may do what ---------------------------------------------------------------------
+
+def issues_for(user: User, community: Region) -> bool:
+    """A secretary of this community (issue_red_notice on it, or on a region above it)."""
+    return any(community.path.startswith(p) for p in region_paths_with_perm(user, "issue_red_notice"))
+
+
+def acts_for(user: User, notice: RedNotice) -> bool:
+    return departments_with_perm(user).filter(pk=notice.department_id).exists()
+
+
+def supervises(user: User, notice: RedNotice) -> bool:
+    return any(notice.community.path.startswith(p) for p in region_paths_with_perm(user, "supervise"))
+
+
+def allowed_actions(user: User, notice: RedNotice) -> list[str]:
+    """The actions ``user`` may take on ``notice`` now: what the pages offer as buttons."""
+    actions = []
+    is_department = acts_for(user, notice)
+    is_secretary = issues_for(user, notice.community)
+    for action, (allowed_from, _to) in TRANSITIONS.items():
+        if notice.status not in allowed_from:
+            continue
+        if (action in DEPARTMENT_ACTIONS and is_department) or (action in SECRETARY_ACTIONS and is_secretary):
+            actions.append(action)
+    return actions
+
+
+# --- recipients --------------------------------------------------------------------------
+
+def _users(assignments) -> list[User]:
+    return [a.user for a in assignments.select_related("user") if a.user.is_active]
+
+
+def department_staff(notice: RedNotice) -> list[User]:
+    return _users(RoleAssignment.objects.filter(
+        department=notice.department_id, role__in=[Role.DEPARTMENT_OFFICER, Role.DEPARTMENT_HEAD]))
+
+
+def overdue_recipients(notice: RedNotice) -> list[User]:
+    """The department's leadership, the street's and the district's supervisors, and the issuer."""
+    community = notice.community
+    codes = [c for c in community.path.split("/") if c]
+    recipients = _users(RoleAssignment.objects.filter(department=notice.department_id, role=Role.DEPARTMENT_HEAD))
+    recipients += _users(RoleAssignment.objects.filter(role=Role.STREET_SUPERVISOR, region=community.parent_id))
+    recipients += _users(RoleAssignment.objects.filter(role=Role.DISTRICT_SUPERVISOR, region__code__in=codes,
+                                                       region__level=Region.Level.DISTRICT))
+    if notice.issued_by is not None and notice.issued_by.is_active:
+        recipients.append(notice.issued_by)
+    return recipients
+
+
+def _link(notice: RedNotice) -> str:
+    return f"/red-notices/{notice.pk}/"
+
+
+# --- issuing -----------------------------------------------------------------------------
+
+def _label(actor: User | None) -> str:
+    if actor is None:
+        return "system"
+    return actor.get_full_name() or actor.username
+
+
+def _event(notice: RedNotice, *, actor: User | None, action: str, from_status: str, note: str = "") -> RedNoticeEvent:
+    return RedNoticeEvent.objects.create(
+        notice=notice, actor=actor, actor_label=_label(actor), action=action, from_status=from_status,
+        to_status=notice.status, note=note,
+    )
+
+
+def _require(text: str, message: str) -> str:
+    text = (text or "").strip()
+    if not text:
+        raise DomainError(message)
+    return text
+
+
+def red_notice_issue(*, actor: User, community: Region, department: Department, matter: str, place: str,
+                     staff_count: int, posts: str = "", named_staff: str = "", checkin_due_at: datetime,
+                     result_due_at: datetime, source_ref: str = "") -> RedNotice:
+    """Issue a numbered red notice from ``community`` to ``department``.
+
+    The serial is the next one of the community's year, allocated under a lock on the community
+    row, so two secretaries issuing at once get consecutive numbers and never the same one.
+    """
+    if community.level != Region.Level.COMMUNITY:
+        raise DomainError(_("A red notice is issued by a community."))
+    if not issues_for(actor, community):
+        raise Forbidden(_("Only a secretary of this community may issue its red notices."))
+    matter = _require(matter, _("Say what the department is summoned for."))
+    place = _require(place, _("Say where the staff must check in."))
+    if not department.is_active:
+        raise DomainError(_("This department is no longer active."))
+    if staff_count is None or int(staff_count) < 1:
+        raise DomainError(_("At least one member of staff is required."))
+    now = timezone.now()
+    if checkin_due_at <= now:
+        raise DomainError(_("The check-in deadline must be in the future."))
+    if result_due_at < checkin_due_at:
+        raise DomainError(_("The result deadline cannot come before the check-in deadline."))
+    # Acknowledging is quick (a phone call's worth), but never later than the check-in itself.
+    ack_due = min(due_at(now, hours=settings.SUQIU_RED_NOTICE_ACK_HOURS), checkin_due_at)
+    year = timezone.localtime(now).year
+    with transaction.atomic():
+        Region.objects.select_for_update().get(pk=community.pk)
+        last = RedNotice.objects.filter(community=community, year=year).aggregate(m=Max("serial"))["m"] or 0
+        notice = RedNotice.objects.create(
+            community=community, department=department, year=year, serial=last + 1, status=Status.ISSUED,
+            matter=matter, place=place, staff_count=int(staff_count), posts=(posts or "").strip(),
+            named_staff=(named_staff or "").strip(), source_ref=(source_ref or "").strip()[:100],
+            issued_by=actor, issued_at=now, ack_due_at=ack_due, checkin_due_at=checkin_due_at,
+            result_due_at=result_due_at,
+        )
+        _event(notice, actor=actor, action="issue", from_status=Status.DRAFT, note=notice.number)
+        notify(recipients=department_staff(notice), kind="red_notice.issued",
+               subject=_("Red notice %(number)s: check in at %(place)s by %(due)s")
+               % {"number": notice.number, "place": place,
+                  "due": timezone.localtime(checkin_due_at).strftime("%Y-%m-%d %H:%M")},
+               body=matter, link=_link(notice), dedupe_key=f"red_notice:{notice.pk}:issued")
+    return notice
+
+
+# --- the steps ---------------------------------------------------------------------------
+
+def _transition(*, notice: RedNotice, actor: User, action: str, note: str = "", apply=None) -> RedNotice:
+    allowed_from, to_status = TRANSITIONS[action]
+    with transaction.atomic():
+        locked = RedNotice.objects.select_for_update().select_related("community", "department").get(pk=notice.pk)
+        if action in DEPARTMENT_ACTIONS and not acts_for(actor, locked):
+            raise Forbidden(_("This red notice is not addressed to your department."))
+        if action in SECRETARY_ACTIONS and not issues_for(actor, locked.community):
+            raise Forbidden(_("Only a secretary of the issuing community may do that."))
+        if locked.status not in allowed_from:
+            raise DomainError(_("This cannot be done while the red notice is %(status)s.")
+                              % {"status": locked.get_status_display()})
+        from_status = locked.status
+        if apply is not None:
+            apply(locked)
+        locked.status = to_status
+        locked.save()
+        _event(locked, actor=actor, action=action, from_status=from_status, note=note)
+    notice.refresh_from_db()
+    return locked
+
+
+def red_notice_acknowledge(*, notice: RedNotice, actor: User, note: str = "") -> RedNotice:
+    def apply(n: RedNotice) -> None:
+        n.acknowledged_at = timezone.now()
+        n.acknowledged_by = actor
+    return _transition(notice=notice, actor=actor, action="acknowledge", note=note, apply=apply)
+
+
+def red_notice_check_in(*, notice: RedNotice, actor: User, note: str = "") -> RedNotice:
+    """Record who arrived at the place and when; on time means no later than the deadline."""
+    def apply(n: RedNotice) -> None:
+        now = timezone.now()
+        n.checked_in_at = now
+        n.checked_in_by = actor
+        n.checkin_on_time = now <= n.checkin_due_at
+    notice = _transition(notice=notice, actor=actor, action="check_in", note=note, apply=apply)
+    return notice
+
+
+def red_notice_report(*, notice: RedNotice, actor: User, report: str, attendees: str = "",
+                      attachments=()) -> RedNotice:
+    report = _require(report, _("Say what was done."))
+    checked = attachment_rules.check_uploads(attachments)
+
+    def apply(n: RedNotice) -> None:
+        n.report = report
+        n.attendees = (attendees or "").strip()
+        n.reported_at = timezone.now()
+        for item in checked:
+            RedNoticeAttachment.objects.create(
+                notice=n, file=attachment_rules.as_content_file(item, folder="red_notices"),
+                original_name=item.name, content_type=item.content_type, size=len(item.content), uploaded_by=actor,
+            )
+        if n.issued_by is not None:
+            notify(recipients=[n.issued_by], kind="red_notice.reported",
+                   subject=_("Red notice %(number)s: the department reported its result") % {"number": n.number},
+                   body=report, link=_link(n), dedupe_key=f"red_notice:{n.pk}:reported:{n.events.count()}")
+    return _transition(notice=notice, actor=actor, action="report", note=report, apply=apply)
+
+
+def red_notice_close(*, notice: RedNotice, actor: User, rating: int, note: str = "") -> RedNotice:
+    """The secretary confirms the result and rates how the department handled the summons."""
+    try:
+        rating = int(rating)
+    except (TypeError, ValueError):
+        rating = 0
+    if not 1 <= rating <= 5:
+        raise DomainError(_("Rate the department's handling from 1 to 5."))
+
+    def apply(n: RedNotice) -> None:
+        n.rating = rating
+        n.closed_at = timezone.now()
+    return _transition(notice=notice, actor=actor, action="close", note=note, apply=apply)
+
+
+def red_notice_send_back(*, notice: RedNotice, actor: User, note: str) -> RedNotice:
+    """The result is not good enough: back to the department, which must report again."""
+    note = _require(note, _("Say why the result is sent back."))
+
+    def apply(n: RedNotice) -> None:
+        n.reported_at = None
+        notify(recipients=department_staff(n), kind="red_notice.sent_back",
+               subject=_("Red notice %(number)s was sent back: report again") % {"number": n.number},
+               body=note, link=_link(n))
+    return _transition(notice=notice, actor=actor, action="send_back", note=note, apply=apply)
+
+
+def red_notice_act(*, notice: RedNotice, actor: User, action: str, data: dict) -> RedNotice:
+    """One entry point for the page and the API: ``action`` with its cleaned fields."""
+    if action == "acknowledge":
+        return red_notice_acknowledge(notice=notice, actor=actor, note=data.get("note", ""))
+    if action == "check_in":
+        return red_notice_check_in(notice=notice, actor=actor, note=data.get("note", ""))
+    if action == "report":
+        return red_notice_report(notice=notice, actor=actor, report=data.get("report", ""),
+                                 attendees=data.get("attendees", ""), attachments=data.get("attachments") or ())
+    if action == "close":
+        return red_notice_close(notice=notice, actor=actor, rating=data.get("rating"), note=data.get("note", ""))
+    if action == "send_back":
+        return red_notice_send_back(notice=notice, actor=actor, note=data.get("note", ""))
+    raise DomainError(_("Unknown action."))
+
+
+# --- the deadline sweep ------------------------------------------------------------------
+
+STEPS = {
+    # step: (due field, marker field, statuses in which the step is still open)
+    "ack": ("ack_due_at", "overdue_ack_at", [Status.ISSUED]),
+    "checkin": ("checkin_due_at", "overdue_checkin_at", [Status.ISSUED, Status.ACKNOWLEDGED]),
+    "result": ("result_due_at", "overdue_result_at", [Status.ISSUED, Status.ACKNOWLEDGED, Status.CHECKED_IN]),
+}
+STEP_SUBJECTS = {
+    "ack": gettext_lazy("Red notice %(number)s was not acknowledged in time"),
+    "checkin": gettext_lazy("Red notice %(number)s: nobody checked in by the deadline"),
+    "result": gettext_lazy("Red notice %(number)s: no result reported by the deadline"),
+}
+
+
+def _mark_overdue(pk: int, step: str, now: datetime) -> bool:
+    """Claim one notice for one step with a conditional update; the claim, the event and the
+    alerts commit together, so a worker killed half-way leaves the row due for the next sweep."""
+    due_field, marker, statuses = STEPS[step]
+    with transaction.atomic():
+        claimed = RedNotice.objects.filter(
+            pk=pk, status__in=statuses, **{marker: None, f"{due_field}__lte": now}
+        ).update(**{marker: now})
+        if not claimed:
+            return False  # another sweep got there first, or the department moved on
+        notice = RedNotice.objects.select_related("community", "department", "issued_by").get(pk=pk)
+        due = getattr(notice, due_field)
+        _event(notice, actor=None, action=f"overdue_{step}", from_status=notice.status,
+               note=_("Past its deadline (%(due)s)") % {"due": timezone.localtime(due).strftime("%Y-%m-%d %H:%M")})
+        notify(recipients=overdue_recipients(notice), kind=f"red_notice.overdue_{step}",
+               subject=str(STEP_SUBJECTS[step]) % {"number": notice.number},
+               body=f"{notice.department.name}: {notice.matter}"[:2000], link=_link(notice),
+               dedupe_key=f"red_notice:{notice.pk}:overdue_{step}")
+    return True
+
+
+def sweep_red_notices(*, now: datetime | None = None, batch: int = 500) -> int:
+    """Mark notices past a deadline for each open step; returns how many steps were marked."""
+    now = now or timezone.now()
+    marked = 0
+    for step, (due_field, marker, statuses) in STEPS.items():
+        last_pk = 0
+        while True:
+            ids = list(
+                RedNotice.objects.filter(status__in=statuses, **{marker: None, f"{due_field}__lte": now},
+                                         pk__gt=last_pk)
+                .order_by("pk").values_list("pk", flat=True)[:batch]
+            )
+            if not ids:
+                break
+            for pk in ids:
+                try:
+                    marked += _mark_overdue(pk, step, now)
+                except Exception:  # noqa: BLE001 - one bad row must not stop the sweep
+                    log.exception("could not mark red notice %s overdue (%s)", pk, step)
+            last_pk = ids[-1]
+    return marked
+
+
+# --- selectors ---------------------------------------------------------------------------
+
+def red_notices_visible_to(user: User) -> QuerySet[RedNotice]:
+    """Notices addressed to the user's departments, and notices of the regions they supervise
+    or issue for. A department officer sees their department's and no others."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return RedNotice.objects.none()
+    paths = region_paths_with_perm(user, "supervise") + region_paths_with_perm(user, "issue_red_notice")
+    condition = path_condition(paths, "community__path") | Q(
+        department__in=departments_with_perm(user).values("pk"))
+    return RedNotice.objects.filter(condition).select_related("community", "department")
+
+
+def overdue_first(queryset: QuerySet[RedNotice]) -> QuerySet[RedNotice]:
+    """Open overdue notices first, then open ones, then closed ones; newest first within each."""
+    from django.db.models import Case, IntegerField, Value, When
+
+    return queryset.annotate(
+        _rank=Case(
+            When(Q(status=Status.CLOSED), then=Value(2)),
+            When(Q(overdue_ack_at__isnull=False) | Q(overdue_checkin_at__isnull=False)
+                 | Q(overdue_result_at__isnull=False), then=Value(0)),
+            default=Value(1), output_field=IntegerField(),
+        )
+    ).order_by("_rank", "-issued_at", "-pk")
+
+
+def department_checkin_rates(region: Region, *, now: datetime | None = None) -> list[dict]:
+    """On-time check-in rate per department for notices in ``region``'s subtree.
+
+    A notice counts once its check-in is done or its check-in deadline has passed: an open
+    notice past its deadline with nobody checked in counts against the department, so a
+    department cannot keep its rate by not turning up. Lowest rate first.
+    """
+    now = now or timezone.now()
+    due = RedNotice.objects.filter(community__path__startswith=region.path).exclude(status=Status.DRAFT).filter(
+        Q(checked_in_at__isnull=False) | Q(checkin_due_at__lte=now))
+    rows = (due.values("department", "department__name")
+            .annotate(total=Count("pk"), on_time=Count("pk", filter=Q(checkin_on_time=True)))
+            .order_by("department__name"))
+    result = []
+    for row in rows:
+        rate = row["on_time"] / row["total"] if row["total"] else 1.0
+        result.append({"department_id": row["department"], "department": row["department__name"],
+                       "total": row["total"], "on_time": row["on_time"], "late": row["total"] - row["on_time"],
+                       "rate": rate, "percent": round(rate * 100)})
+    result.sort(key=lambda r: (r["rate"], r["department"]))
+    return result

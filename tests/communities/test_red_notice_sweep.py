@@ -1,0 +1,153 @@
+"""The red-notice deadline sweep: each missed step marked and alerted once, by time, by one
+of two concurrent sweeps, and finished by the next sweep after a failure."""
+
+import threading
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.db import connection
+from django.utils import timezone
+
+from communities import red_notices as rn
+from communities.models import Notification, RedNotice, RedNoticeEvent
+from tests.communities.red_notice_fixtures import START, crew, issue  # noqa: F401
+
+
+def alerted(kind):
+    return set(Notification.objects.filter(kind=kind, channel="inbox").values_list("recipient__username", flat=True))
+
+
+def test_nothing_is_overdue_before_its_deadline(issue):
+    notice = issue()
+    assert rn.sweep_red_notices(now=START + timedelta(hours=1, minutes=59)) == 0
+    notice.refresh_from_db()
+    assert not notice.is_overdue
+
+
+def test_missed_acknowledgement_alerts_leadership_and_supervisors_once(issue, crew):
+    notice = issue()
+    now = START + timedelta(hours=2, seconds=1)
+    assert rn.sweep_red_notices(now=now) == 1
+    assert rn.sweep_red_notices(now=now + timedelta(minutes=1)) == 0
+    notice.refresh_from_db()
+    assert notice.overdue_ack_at == now and notice.overdue_checkin_at is None
+    assert RedNoticeEvent.objects.filter(notice=notice, action="overdue_ack").count() == 1
+    # The department's head, the street and district supervisors, and the issuing secretary;
+    # not the officer, nor the other department, nor the other street.
+    assert alerted("red_notice.overdue_ack") == {"head", "street1", "district", "secretary"}
+    assert Notification.objects.filter(kind="red_notice.overdue_ack", channel="inbox").count() == 4
+
+
+def test_each_missed_step_is_marked_in_turn(issue, crew):
+    notice = issue()
+    assert rn.sweep_red_notices(now=START + timedelta(hours=3, seconds=1)) == 2  # ack and check-in
+    with time_machine.travel(START + timedelta(hours=4), tick=False):
+        rn.red_notice_acknowledge(notice=notice, actor=crew["officer"])
+        rn.red_notice_check_in(notice=notice, actor=crew["officer"])
+    assert rn.sweep_red_notices(now=START + timedelta(hours=9, seconds=1)) == 1  # result
+    notice.refresh_from_db()
+    assert notice.checkin_on_time is False
+    assert list(RedNoticeEvent.objects.filter(notice=notice, action__startswith="overdue")
+                .values_list("action", flat=True)) == ["overdue_ack", "overdue_checkin", "overdue_result"]
+
+
+def test_steps_done_in_time_are_never_marked(issue, crew):
+    notice = issue()
+    with time_machine.travel(START + timedelta(hours=1), tick=False):
+        rn.red_notice_acknowledge(notice=notice, actor=crew["officer"])
+        rn.red_notice_check_in(notice=notice, actor=crew["officer"])
+        rn.red_notice_report(notice=notice, actor=crew["officer"], report="done")
+    assert rn.sweep_red_notices(now=START + timedelta(days=3)) == 0
+
+
+def test_a_failing_row_does_not_stop_the_sweep_and_is_finished_next_time(issue, monkeypatch):
+    first, second = issue(), issue()
+    real = rn.overdue_recipients
+    broken = {first.pk}
+
+    def flaky(notice):
+        if notice.pk in broken:
+            raise RuntimeError("worker died here")
+        return real(notice)
+
+    monkeypatch.setattr(rn, "overdue_recipients", flaky)
+    now = START + timedelta(hours=2, seconds=1)
+    assert rn.sweep_red_notices(now=now) == 1
+    first.refresh_from_db()
+    assert first.overdue_ack_at is None  # rolled back with its event: nothing half-done
+    assert not RedNoticeEvent.objects.filter(notice=first, action="overdue_ack").exists()
+    broken.clear()
+    assert rn.sweep_red_notices(now=now + timedelta(seconds=30)) == 1
+    assert RedNoticeEvent.objects.filter(action="overdue_ack").count() == 2
+
+
+def test_the_celery_task_runs_the_sweep(issue):
+    from communities.tasks import sweep_red_notices
+
+    notice = issue()
+    with time_machine.travel(START + timedelta(hours=2, seconds=1), tick=False):
+        sweep_red_notices.apply()
+    notice.refresh_from_db()
+    assert notice.overdue_ack_at is not None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_sweeps_at_once_mark_and_alert_exactly_once(tree, crew, issue):
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrent writers need PostgreSQL (SQLite serialises them)")
+    for _ in range(30):
+        issue()
+    now = START + timedelta(hours=2, seconds=1)
+    results, errors = [], []
+    barrier = threading.Barrier(2)
+
+    def run():
+        try:
+            barrier.wait()
+            results.append(rn.sweep_red_notices(now=now, batch=7))
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    assert sum(results) == 30
+    assert RedNoticeEvent.objects.filter(action="overdue_ack").count() == 30
+    assert Notification.objects.filter(kind="red_notice.overdue_ack", recipient=crew["street"],
+                                       channel="inbox").count() == 30
+    assert not RedNotice.objects.filter(overdue_ack_at__isnull=True).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_secretaries_issuing_at_once_get_distinct_numbers(tree, crew, department):
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrent writers need PostgreSQL (SQLite serialises them)")
+    now = timezone.now()  # real time: no clock travel across threads
+    errors = []
+    barrier = threading.Barrier(4)
+
+    def run():
+        try:
+            barrier.wait()
+            for _ in range(5):
+                rn.red_notice_issue(actor=crew["secretary"], community=tree["c11"], department=department,
+                                    matter="m", place="p", staff_count=1,
+                                    checkin_due_at=now + timedelta(hours=3), result_due_at=now + timedelta(hours=9))
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    assert sorted(RedNotice.objects.values_list("serial", flat=True)) == list(range(1, 21))

@@ -1,0 +1,57 @@
+"""A secretary summons a department for a petition: notice, link and trace together."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from communities import red_notices as rn
+from communities.errors import DomainError, Forbidden
+from communities.models import RedNotice
+from petitions import services as s
+from petitions.models import PetitionEvent, PetitionRedNotice
+
+
+@pytest.fixture
+def petition(submit, category, people):
+    return submit(category)
+
+
+def summon(petition, actor, department, **kwargs):
+    now = timezone.now()
+    fields = dict(petition=petition, actor=actor, department=department, matter="噪音扰民，需执法",
+                  place="碧眼新村3栋", staff_count=1, checkin_due_at=now + timedelta(hours=3),
+                  result_due_at=now + timedelta(hours=9))
+    fields.update(kwargs)
+    return s.petition_summon_department(**fields)
+
+
+def test_summon_links_the_notice_and_writes_a_petition_step(petition, people, department):
+    notice = summon(petition, people["secretary"], department)
+    assert notice.community == petition.community and notice.source_ref == petition.tracking_code
+    assert PetitionRedNotice.objects.get(petition=petition).notice == notice
+    event = PetitionEvent.objects.get(petition=petition, action="summon")
+    assert notice.number in event.note and not event.is_public
+    rn.red_notice_acknowledge(notice=notice, actor=people["officer"])
+    steps = [e.action for e in s.petition_red_notice_steps(petition)]
+    assert steps == ["issue", "acknowledge"]
+
+
+@pytest.mark.parametrize("who", ["other_secretary", "grid", "officer", "street", "district", "nobody"])
+def test_only_the_secretary_of_the_petitions_community_summons(petition, people, department, who):
+    with pytest.raises(Forbidden):
+        summon(petition, people[who], department)
+    assert not RedNotice.objects.exists() and not PetitionRedNotice.objects.exists()
+
+
+def test_a_refused_notice_leaves_no_link_or_step(petition, people, department):
+    with pytest.raises(DomainError):
+        summon(petition, people["secretary"], department, place="")
+    assert not PetitionEvent.objects.filter(action="summon").exists()
+    assert not PetitionRedNotice.objects.exists()
+
+
+def test_a_closed_petition_cannot_summon(petition, people, department):
+    s.petition_decline(petition=petition, actor=people["secretary"], reason="不属于受理范围")
+    with pytest.raises(DomainError):
+        summon(petition, people["secretary"], department)
