@@ -1,44 +1,71 @@
 """Public, read-only API of the service network and the region tree."""
 
-from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    PolymorphicProxySerializer,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import mixins, viewsets
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
-from .models import Department, Region, ServicePoint
+from .models import Department, Region, Service, ServicePoint
 from .selectors import service_points_near
 from .serializers import (
+    MAX_RADIUS_M,
     DepartmentSerializer,
+    RegionQuerySerializer,
     RegionSerializer,
     RegionWithBoundarySerializer,
     ServicePointNearSerializer,
+    ServicePointPageSerializer,
     ServicePointQuerySerializer,
     ServicePointSerializer,
+    ServicePointsNearSerializer,
 )
 
 
 class LargePagePagination(PageNumberPagination):
+    # The petition form's community picker loads every community in one request.
     page_size = 100
     page_size_query_param = "page_size"
     max_page_size = 1000
 
 
-@extend_schema(
-    parameters=[
-        OpenApiParameter("lat", OpenApiTypes.DOUBLE, description="Latitude (WGS-84), -90..90"),
-        OpenApiParameter("lng", OpenApiTypes.DOUBLE, description="Longitude (WGS-84), -180..180"),
-        OpenApiParameter("radius", OpenApiTypes.DOUBLE, description="Metres, default 500, at most 50 000"),
-        OpenApiParameter("service", OpenApiTypes.STR, enum=["complaint", "mediation", "legal", "psychological", "aid"]),
-        OpenApiParameter("tier", OpenApiTypes.STR, enum=[t for t, _ in ServicePoint.Tier.choices]),
-        OpenApiParameter("region", OpenApiTypes.STR, description="Region code: points in its whole subtree"),
-    ]
+@extend_schema_view(
+    list=extend_schema(
+        summary="Service points, or those near a place",
+        description=(
+            "Without `lat`/`lng`: every active hall and station, paginated, filterable. "
+            "With both: those within `radius` metres, nearest first, each with `distance_m` "
+            "(not paginated: the radius bounds the answer). Bad parameters answer 400 with the "
+            "field's name as the key."
+        ),
+        parameters=[
+            OpenApiParameter("lat", OpenApiTypes.DOUBLE, description="Latitude (WGS-84), -90..90; needs `lng`"),
+            OpenApiParameter("lng", OpenApiTypes.DOUBLE, description="Longitude (WGS-84), -180..180; needs `lat`"),
+            OpenApiParameter(
+                "radius", OpenApiTypes.DOUBLE,
+                description=f"Metres, more than 0, at most {MAX_RADIUS_M}; default 500. Needs `lat`/`lng`.",
+            ),
+            OpenApiParameter("service", OpenApiTypes.STR, enum=Service.values),
+            OpenApiParameter("tier", OpenApiTypes.STR, enum=ServicePoint.Tier.values),
+            OpenApiParameter("region", OpenApiTypes.STR, description="Region code: points in its whole subtree"),
+        ],
+        responses=PolymorphicProxySerializer(
+            component_name="ServicePointListOrNear",
+            serializers=[ServicePointPageSerializer, ServicePointsNearSerializer],
+            resource_type_field_name=None,
+            many=False,  # each shape is already the whole body; do not wrap it in a page
+        ),
+    ),
+    retrieve=extend_schema(summary="One service point"),
 )
 class ServicePointViewSet(viewsets.ReadOnlyModelViewSet):
-    """Halls and stations. With `lat` and `lng`: those within `radius` metres, nearest first,
-    each with `distance_m` (not paginated: a radius bounds the answer)."""
+    """Halls and stations of the service network."""
 
     permission_classes = [AllowAny]
     serializer_class = ServicePointSerializer
@@ -60,13 +87,8 @@ class ServicePointViewSet(viewsets.ReadOnlyModelViewSet):
         if "lat" in params:
             found = service_points_near(
                 lat=params["lat"], lng=params["lng"], radius_m=params["radius"],
-                service=params.get("service"),
+                service=params.get("service"), tier=params.get("tier"), within=params.get("region"),
             )
-            if params.get("tier"):
-                found = [(p, d) for p, d in found if p.tier == params["tier"]]
-            if params.get("region"):
-                region = get_object_or_404(Region, code=params["region"])
-                found = [(p, d) for p, d in found if p.region.path.startswith(region.path)]
             for point, distance in found:
                 point.distance_m = distance
             data = ServicePointNearSerializer([p for p, _ in found], many=True).data
@@ -77,20 +99,27 @@ class ServicePointViewSet(viewsets.ReadOnlyModelViewSet):
         if params.get("tier"):
             queryset = queryset.filter(tier=params["tier"])
         if params.get("region"):
-            region = get_object_or_404(Region, code=params["region"])
-            queryset = queryset.filter(region__path__startswith=region.path)
+            queryset = queryset.filter(region__path__startswith=params["region"].path)
         page = self.paginate_queryset(queryset)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
 
-@extend_schema(
-    parameters=[
-        OpenApiParameter("level", OpenApiTypes.STR, enum=[lv for lv, _ in Region.Level.choices]),
-        OpenApiParameter("parent", OpenApiTypes.STR, description="Code of the parent region"),
-        OpenApiParameter("within", OpenApiTypes.STR, description="Code of a region: its whole subtree"),
-        OpenApiParameter("include", OpenApiTypes.STR, enum=["boundary"], description="Add GeoJSON outlines"),
-        OpenApiParameter("page_size", OpenApiTypes.INT, description="Up to 1000"),
-    ]
+@extend_schema_view(
+    list=extend_schema(
+        summary="Regions: district, streets, communities, grids",
+        parameters=[
+            OpenApiParameter("level", OpenApiTypes.STR, enum=Region.Level.values),
+            OpenApiParameter("parent", OpenApiTypes.STR, description="Code of the parent region"),
+            OpenApiParameter("within", OpenApiTypes.STR, description="Code of a region: its whole subtree"),
+            OpenApiParameter("include", OpenApiTypes.STR, enum=["boundary"], description="Add GeoJSON outlines"),
+        ],
+        responses=RegionWithBoundarySerializer(many=True),
+    ),
+    retrieve=extend_schema(
+        summary="One region",
+        parameters=[OpenApiParameter("include", OpenApiTypes.STR, enum=["boundary"], description="Add its outline")],
+        responses=RegionWithBoundarySerializer,
+    ),
 )
 class RegionViewSet(viewsets.ReadOnlyModelViewSet):
     """The district → street → community → grid tree."""
@@ -99,26 +128,43 @@ class RegionViewSet(viewsets.ReadOnlyModelViewSet):
     pagination_class = LargePagePagination
     filter_backends: list = []
 
+    def _query(self) -> dict:
+        # Validated once per request; an unknown code or level is a 400 naming the parameter.
+        if not hasattr(self, "_validated_query"):
+            query = RegionQuerySerializer(data=self.request.query_params)
+            query.is_valid(raise_exception=True)
+            self._validated_query = query.validated_data
+        return self._validated_query
+
+    def _with_boundary(self) -> bool:
+        if getattr(self, "swagger_fake_view", False):  # drf-spectacular building the schema
+            return False
+        return self._query().get("include") == "boundary"
+
     def get_serializer_class(self):
-        if self.request.query_params.get("include") == "boundary":
-            return RegionWithBoundarySerializer
-        return RegionSerializer
+        return RegionWithBoundarySerializer if self._with_boundary() else RegionSerializer
 
     def get_queryset(self):
         queryset = Region.objects.select_related("parent").order_by("path")
-        if self.request.query_params.get("include") != "boundary":
+        if not self._with_boundary():
+            # Outlines are the bulk of a region row; read them only when asked for.
             queryset = queryset.defer("boundary")
-        params = self.request.query_params
+        if self.action != "list":
+            return queryset
+        params = self._query()
         if params.get("level"):
             queryset = queryset.filter(level=params["level"])
         if params.get("parent"):
-            queryset = queryset.filter(parent__code=params["parent"])
+            queryset = queryset.filter(parent=params["parent"])
         if params.get("within"):
-            within = get_object_or_404(Region, code=params["within"])
-            queryset = queryset.filter(path__startswith=within.path)
+            queryset = queryset.filter(path__startswith=params["within"].path)
         return queryset
 
 
+@extend_schema_view(
+    list=extend_schema(summary="Active government departments"),
+    retrieve=extend_schema(summary="One department"),
+)
 class DepartmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Government departments that red notices summon."""
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, QuerySet
+import math
+
+from django.db.models import Prefetch, Q, QuerySet
 
 from . import geo
 from .models import Region, ServiceKind, ServicePoint
@@ -28,19 +30,54 @@ def _points_with_relations() -> QuerySet[ServicePoint]:
     )
 
 
+def _box_condition(lat: float, lng: float, radius_m: float) -> Q:
+    """An indexed pre-filter that contains every point within ``radius_m`` of (lat, lng).
+
+    Latitude comes from ``geo.bounding_box``. Longitude is computed here with the exact extent of
+    a spherical cap, asin(sin δ / cos φ): the linear δ / cos φ of ``geo.bounding_box`` is slightly
+    too narrow away from the equator (by ~1.5 m at 60° N for 50 km), which would drop points just
+    inside the circle. A cap that reaches a pole spans every longitude, and a box that crosses
+    the antimeridian becomes two ranges.
+    """
+    min_lat, max_lat, _, _ = geo.bounding_box(lat, lng, radius_m)
+    condition = Q(latitude__gte=min_lat, latitude__lte=max_lat)
+    angular = radius_m / geo.EARTH_RADIUS_M
+    cos_lat = math.cos(math.radians(lat))
+    if min_lat <= -90 or max_lat >= 90 or angular >= math.pi / 2 or math.sin(angular) >= cos_lat:
+        return condition
+    margin = 1e-6  # degrees: points exactly on the circle must never be cut by rounding
+    dlng = math.degrees(math.asin(math.sin(angular) / cos_lat)) + margin
+    west, east = lng - dlng, lng + dlng
+    if west < -180:
+        return condition & (Q(longitude__gte=west + 360) | Q(longitude__lte=east))
+    if east > 180:
+        return condition & (Q(longitude__gte=west) | Q(longitude__lte=east - 360))
+    return condition & Q(longitude__gte=west, longitude__lte=east)
+
+
 def service_points_near(
-    *, lat: float, lng: float, radius_m: float, service: str | None = None, limit: int | None = None
+    *,
+    lat: float,
+    lng: float,
+    radius_m: float,
+    service: str | None = None,
+    limit: int | None = None,
+    tier: str | None = None,
+    within: Region | None = None,
 ) -> list[tuple[ServicePoint, float]]:
-    """Active service points within ``radius_m`` metres, nearest first, with their distance.
+    """Active service points within ``radius_m`` metres, nearest first (ties by name), with their
+    great-circle distance in metres. Optionally only those offering ``service``, of ``tier``, or
+    in the subtree of ``within``.
 
     An indexed bounding box narrows the rows; the exact great-circle distance decides.
     """
-    min_lat, max_lat, min_lng, max_lng = geo.bounding_box(lat, lng, radius_m)
-    candidates = _points_with_relations().filter(
-        latitude__gte=min_lat, latitude__lte=max_lat, longitude__gte=min_lng, longitude__lte=max_lng
-    )
+    candidates = _points_with_relations().filter(_box_condition(lat, lng, radius_m))
     if service:
         candidates = candidates.filter(services=service)
+    if tier:
+        candidates = candidates.filter(tier=tier)
+    if within is not None:
+        candidates = candidates.filter(region__path__startswith=within.path)
     found = []
     for point in candidates:
         distance = geo.haversine_m(lat, lng, point.latitude, point.longitude)
@@ -53,7 +90,12 @@ def service_points_near(
 def service_points_nearest(
     *, lat: float, lng: float, n: int = 3, service: str | None = None
 ) -> list[tuple[ServicePoint, float]]:
-    """The ``n`` nearest active points at any distance: widen the box until enough are found."""
+    """The ``n`` nearest active points at any distance, for "nothing in range, here are the nearest".
+
+    Widen the box until ``n`` are inside: every point within the radius is then known, so the
+    first ``n`` are the nearest anywhere. Past a few hundred kilometres nobody is in the district;
+    scan the (small, ~200-point) network instead.
+    """
     radius = 1_000.0
     while radius <= 400_000:
         found = service_points_near(lat=lat, lng=lng, radius_m=radius, service=service, limit=n)

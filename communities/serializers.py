@@ -64,11 +64,29 @@ class ServicePointNearSerializer(ServicePointSerializer):
         fields = ["distance_m", *ServicePointSerializer.Meta.fields]
 
     def get_distance_m(self, point: ServicePoint) -> int:
+        # Set by the view from the selector's (point, distance) pairs.
         return round(point.distance_m)
 
 
+def _region_by_code(code: str) -> Region:
+    region = Region.objects.filter(code=code).first()
+    if region is None:
+        raise serializers.ValidationError(_("There is no region with this code."))
+    return region
+
+
+def _finite(value: float) -> float:
+    # DRF's FloatField accepts "nan" and "inf"; no coordinate or radius is either.
+    if not math.isfinite(value):
+        raise serializers.ValidationError(_("A valid number is required."))
+    return value
+
+
 class ServicePointQuerySerializer(serializers.Serializer):
-    """The query string of `GET /api/service-points/`, validated field by field."""
+    """The query string of `GET /api/service-points/`, validated field by field.
+
+    ``region`` comes out as the Region itself, so the view does not look it up again.
+    """
 
     lat = serializers.FloatField(
         required=False, min_value=-90, max_value=90,
@@ -86,12 +104,8 @@ class ServicePointQuerySerializer(serializers.Serializer):
     tier = serializers.ChoiceField(choices=ServicePoint.Tier.choices, required=False)
     region = serializers.CharField(required=False, max_length=32)
 
-    def _finite(self, value: float) -> float:
-        if not math.isfinite(value):
-            raise serializers.ValidationError(_("A valid number is required."))
-        return value
-
-    validate_lat = validate_lng = validate_radius = _finite
+    validate_lat = validate_lng = validate_radius = staticmethod(_finite)
+    validate_region = staticmethod(_region_by_code)
 
     def validate(self, data):
         if ("lat" in data) != ("lng" in data):
@@ -105,3 +119,28 @@ class ServicePointQuerySerializer(serializers.Serializer):
             )
         data.setdefault("radius", float(settings.SUQIU["SERVICE_RADIUS_M"]))
         return data
+
+
+class RegionQuerySerializer(serializers.Serializer):
+    """The query string of `GET /api/regions/`; codes come out as Regions."""
+
+    level = serializers.ChoiceField(choices=Region.Level.choices, required=False)
+    parent = serializers.CharField(required=False, max_length=32)
+    within = serializers.CharField(required=False, max_length=32)
+    include = serializers.ChoiceField(choices=[("boundary", "boundary")], required=False)
+
+    validate_parent = validate_within = staticmethod(_region_by_code)
+
+
+# Response shapes of `GET /api/service-points/`, for the OpenAPI document only.
+class ServicePointPageSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = ServicePointSerializer(many=True)
+
+
+class ServicePointsNearSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    radius_m = serializers.FloatField()
+    results = ServicePointNearSerializer(many=True)

@@ -21,25 +21,39 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def _place_for_keyword(keyword: str) -> tuple[float, float, str] | None:
-    """Coordinates for a typed place: a community by name first, then a service point by name
-    or address. No geocoding service is needed for a district this size."""
-    region = (
-        Region.objects.filter(level__in=[Region.Level.COMMUNITY, Region.Level.STREET], name__icontains=keyword)
-        .order_by("-level", "path")
-        .first()
-    )
-    if region and region.latitude is not None:
-        return region.latitude, region.longitude, region.name
-    point = ServicePoint.objects.filter(
+    """Coordinates for a typed place: a community or street by name first, then a service point
+    by name or address. No geocoding service is needed for a district this size.
+
+    Best match first: an exact name, then a name that starts with the words, then one that
+    contains them; communities before streets (a street is a coarse place to measure from).
+    """
+    wanted = keyword.casefold()
+
+    def rank(name: str) -> int:
+        name = name.casefold()
+        return 0 if name == wanted else 1 if name.startswith(wanted) else 2 if wanted in name else 3
+
+    regions = Region.objects.filter(
+        level__in=[Region.Level.COMMUNITY, Region.Level.STREET], name__icontains=keyword,
+        latitude__isnull=False, longitude__isnull=False,
+    ).only("name", "level", "path", "latitude", "longitude")
+    if regions:
+        best = min(regions, key=lambda r: (rank(r.name), r.level != Region.Level.COMMUNITY, r.path))
+        return best.latitude, best.longitude, best.name
+    points = ServicePoint.objects.filter(
         Q(name__icontains=keyword) | Q(address__icontains=keyword), is_active=True
-    ).order_by("tier", "name").first()
-    if point:
-        return point.latitude, point.longitude, point.name
+    ).only("name", "latitude", "longitude")
+    if points:
+        best = min(points, key=lambda p: (rank(p.name), p.name))  # rank 3: matched by its address
+        return best.latitude, best.longitude, best.name
     return None
 
 
 def find_service_point(request: HttpRequest) -> HttpResponse:
-    """Find a service point near me: from the browser's location, a community or a place name."""
+    """Find a service point near me: from the browser's location, a community or a place name.
+
+    A plain GET form, so it works without JavaScript; the script only fills in the coordinates.
+    """
     form = FindServicePointForm(request.GET or None)
     context: dict = {"form": form, "searched": False}
     if form.is_bound and form.is_valid():
@@ -49,7 +63,10 @@ def find_service_point(request: HttpRequest) -> HttpResponse:
             origin = (data["lat"], data["lng"], _("your location"))
         elif data.get("community"):
             community = data["community"]
-            origin = (community.latitude, community.longitude, community.name)
+            if community.latitude is None or community.longitude is None:
+                form.add_error("community", _("We do not know where this community is yet. Type a place instead."))
+            else:
+                origin = (community.latitude, community.longitude, community.name)
         elif data.get("q"):
             origin = _place_for_keyword(data["q"].strip())
             if origin is None:
@@ -58,7 +75,7 @@ def find_service_point(request: HttpRequest) -> HttpResponse:
             form.add_error(None, _("Choose your community, type a place, or use your location."))
         if origin:
             lat, lng, label = origin
-            radius = data.get("radius") or 500
+            radius = data.get("radius") or settings.SUQIU["SERVICE_RADIUS_M"]
             service = data.get("service") or None
             found = service_points_near(lat=lat, lng=lng, radius_m=radius, service=service)
             context.update(searched=True, origin_label=label, radius=radius, results=found,

@@ -241,6 +241,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Petitions and red notices both have a "status"; name the notice's enum so neither is guessed.
+    "ENUM_NAME_OVERRIDES": {
+        "PetitionStatusEnum": "petitions.models.Status",
+        "RedNoticeStatusEnum": "communities.models.RedNotice.Status",
+    },
 }
 
 # --- Security (production) ------------------------------------------------------------------

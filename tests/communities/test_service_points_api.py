@@ -177,3 +177,115 @@ def test_regions_and_departments_are_public(api, tree, department):
     assert all("boundary" in r for r in body["results"])
     departments = api.get("/api/departments/").json()["results"]
     assert [d["short_name"] for d in departments] == ["住建局"]
+
+
+def test_radius_set_to_a_points_distance_matches_brute_force(api, scattered):
+    """Radii chosen a hair either side of a real point's distance: the edge is where a wrong
+    box or a wrong comparison shows."""
+    rng = random.Random(7)
+    for _ in range(50):
+        lat, lng = destination(*CENTRE, rng.uniform(0, 360), rng.uniform(0, 2000))
+        target = rng.choice(scattered)
+        radius = geo.haversine_m(lat, lng, target.latitude, target.longitude) + rng.choice([-0.01, 0, 0.01])
+        if radius < 1:
+            continue
+        body = api.get(URL, {"lat": repr(lat), "lng": repr(lng), "radius": repr(radius)}).json()
+        expected = brute_force(scattered, lat, lng, radius)
+        assert [r["id"] for r in body["results"]] == expected
+        assert (target.id in expected) == (radius >= geo.haversine_m(lat, lng, target.latitude, target.longitude))
+
+
+@pytest.mark.parametrize("centre_lat", [60.0, 75.0, -68.0])
+def test_ring_just_inside_a_wide_radius_far_from_the_equator(api, community, centre_lat):
+    """Points 0.5 m inside a 50 km circle on every bearing are all found, also where a degree of
+    longitude is short (a linear longitude box is too narrow there)."""
+    centre = (centre_lat, 10.0)
+    for bearing in range(0, 360, 3):
+        lat, lng = destination(*centre, bearing, 49_999.5)
+        ServicePointFactory(name=f"b{bearing:03d}", region=community, latitude=lat, longitude=lng)
+    body = api.get(URL, {"lat": centre[0], "lng": centre[1], "radius": 50_000}).json()
+    assert body["count"] == 120
+
+
+def test_across_the_antimeridian_and_over_the_pole(api, community):
+    ServicePointFactory(name="west of 180", region=community, latitude=0.0, longitude=-179.9995)
+    ServicePointFactory(name="east of 180", region=community, latitude=0.0, longitude=179.9990)
+    body = api.get(URL, {"lat": 0, "lng": 179.9995, "radius": 500}).json()
+    # 0.0005° of longitude on the equator is 56 m; the point across the antimeridian is 0.001° away.
+    assert [r["name"] for r in body["results"]] == ["east of 180", "west of 180"]
+    assert [r["distance_m"] for r in body["results"]] == [56, 111]
+
+    # 5 km from a point near the North Pole reaches over it, into every longitude.
+    ServicePointFactory(name="far side", region=community, latitude=89.99, longitude=-175.0)
+    body = api.get(URL, {"lat": 89.9999, "lng": 10, "radius": 5000}).json()
+    assert [r["name"] for r in body["results"]] == ["far side"]
+    assert body["results"][0]["distance_m"] == round(geo.haversine_m(89.9999, 10, 89.99, -175.0))
+
+
+def test_nearest_when_nothing_is_in_range(scattered):
+    from communities.selectors import service_points_nearest
+
+    rng = random.Random(5)
+    for _ in range(10):
+        lat, lng = destination(*CENTRE, rng.uniform(0, 360), rng.uniform(0, 600_000))
+        found = service_points_nearest(lat=lat, lng=lng, n=3, service="legal")
+        assert [p.id for p, _ in found] == brute_force(scattered, lat, lng, math.inf, "legal")[:3]
+        assert [d for _, d in found] == sorted(d for _, d in found)
+
+
+def test_coordinates_combine_with_tier_and_region(api, community, tree):
+    ServicePointFactory(name="hall", region=community, tier="community_hall", latitude=CENTRE[0], longitude=CENTRE[1])
+    ServicePointFactory(name="station", region=community, latitude=CENTRE[0], longitude=CENTRE[1])
+    ServicePointFactory(name="other street", region=tree["c21"], latitude=CENTRE[0], longitude=CENTRE[1])
+    near = {"lat": CENTRE[0], "lng": CENTRE[1]}
+    assert [r["name"] for r in api.get(URL, near | {"tier": "community_hall"}).json()["results"]] == ["hall"]
+    names = [r["name"] for r in api.get(URL, near | {"region": "440311001"}).json()["results"]]
+    assert names == ["hall", "station"]
+
+
+def test_unknown_region_is_a_400_not_a_404(api, community):
+    for params in ({"region": "999"}, {"lat": CENTRE[0], "lng": CENTRE[1], "region": "999"}):
+        response = api.get(URL, params)
+        assert response.status_code == 400
+        assert list(response.json()) == ["region"]
+
+
+def test_too_large_radius_says_what_the_limit_is(api, community):
+    body = api.get(URL, {"lat": 22.7, "lng": 113.9, "radius": "60000"}, HTTP_ACCEPT_LANGUAGE="en").json()
+    assert "50000" in body["radius"][0]
+
+
+def test_detail_of_a_service_point(api, community):
+    point = ServicePointFactory(name="光明社区群众诉求服务大厅", region=community, services=["aid"])
+    closed = ServicePointFactory(name="closed", region=community, is_active=False)
+    body = api.get(f"{URL}{point.id}/").json()
+    assert body["name"] == "光明社区群众诉求服务大厅"
+    assert body["services"] == [{"code": "aid", "label": "Aid and relief"}] or body["services"][0]["code"] == "aid"
+    assert body["region"]["code"] == community.code
+    assert api.get(f"{URL}{closed.id}/").status_code == 404
+
+
+def test_region_filters_validate_their_codes(api, tree):
+    for params, field in [({"within": "nope"}, "within"), ({"parent": "nope"}, "parent"),
+                          ({"level": "planet"}, "level"), ({"include": "everything"}, "include")]:
+        response = api.get("/api/regions/", params)
+        assert response.status_code == 400
+        assert field in response.json()
+
+
+def test_region_list_serves_the_community_picker_in_one_page(api, tree, django_assert_max_num_queries):
+    with django_assert_max_num_queries(3):
+        body = api.get("/api/regions/", {"page_size": 1000}).json()
+    assert body["count"] == len(body["results"]) == Region.objects.count()
+    by_code = {r["code"]: r for r in body["results"]}
+    assert by_code[tree["c11"].code]["parent"] == tree["s1"].code
+    assert by_code["440311"]["parent"] is None
+    assert api.get(f"/api/regions/{tree['c11'].id}/", {"include": "boundary"}).json()["code"] == tree["c11"].code
+
+
+def test_inactive_departments_are_not_listed(api, department, other_department):
+    other_department.is_active = False
+    other_department.save()
+    body = api.get("/api/departments/").json()
+    assert [d["code"] for d in body["results"]] == ["zjj"]
+    assert set(body["results"][0]) == {"id", "name", "short_name", "code", "duties", "phone"}

@@ -1,0 +1,140 @@
+"""The red-notice API of DESIGN.md §5: issue, scoped list and detail, and the lifecycle actions."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import exceptions, generics, serializers, status
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from . import red_notices as rn
+from .models import Department, RedNotice, RedNoticeEvent, Region
+
+
+class RedNoticeEventSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = RedNoticeEvent
+        fields = ["action", "from_status", "to_status", "actor_label", "note", "created_at"]
+
+
+class RedNoticeSerializer(serializers.ModelSerializer):
+    number = serializers.CharField(read_only=True)
+    community = serializers.CharField(source="community.code", read_only=True)
+    community_name = serializers.CharField(source="community.name", read_only=True)
+    department = serializers.CharField(source="department.code", read_only=True)
+    department_name = serializers.CharField(source="department.name", read_only=True)
+    status_label = serializers.CharField(source="get_status_display", read_only=True)
+    is_overdue = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = RedNotice
+        fields = ["id", "number", "year", "serial", "status", "status_label", "community", "community_name",
+                  "department", "department_name", "matter", "place", "staff_count", "posts", "named_staff",
+                  "source_ref", "issued_at", "ack_due_at", "checkin_due_at", "result_due_at", "is_overdue",
+                  "overdue_ack_at", "overdue_checkin_at", "overdue_result_at", "acknowledged_at",
+                  "checked_in_at", "checkin_on_time", "reported_at", "report", "attendees", "rating", "closed_at"]
+
+
+class RedNoticeDetailSerializer(RedNoticeSerializer):
+    events = RedNoticeEventSerializer(many=True, read_only=True)
+
+    class Meta(RedNoticeSerializer.Meta):
+        fields = RedNoticeSerializer.Meta.fields + ["events"]
+
+
+class RedNoticeCreateSerializer(serializers.Serializer):
+    community = serializers.SlugRelatedField(slug_field="code",
+                                             queryset=Region.objects.filter(level=Region.Level.COMMUNITY))
+    department = serializers.SlugRelatedField(slug_field="code", queryset=Department.objects.filter(is_active=True))
+    matter = serializers.CharField(max_length=5000)
+    place = serializers.CharField(max_length=200)
+    staff_count = serializers.IntegerField(min_value=1, max_value=1000, default=1)
+    posts = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    named_staff = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    checkin_due_at = serializers.DateTimeField()
+    result_due_at = serializers.DateTimeField()
+    source_ref = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+
+
+class RedNoticeActionSerializer(serializers.Serializer):
+    note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+    report = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="",
+                                   help_text=gettext_lazy("report: what was done"))
+    attendees = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+    rating = serializers.IntegerField(min_value=1, max_value=5, required=False,
+                                      help_text=gettext_lazy("close: the department's handling, 1 to 5"))
+    attachments = serializers.ListField(child=serializers.FileField(), required=False, default=list, max_length=20)
+
+
+@extend_schema(parameters=[
+    OpenApiParameter("status", str), OpenApiParameter("department", str, description="department code"),
+    OpenApiParameter("overdue", bool),
+])
+class RedNoticeListCreate(generics.ListCreateAPIView):
+    """GET: the notices the caller may see, overdue first. POST: a secretary issues one."""
+
+    parser_classes = [JSONParser, FormParser, MultiPartParser]
+
+    def get_serializer_class(self):
+        return RedNoticeCreateSerializer if self.request.method == "POST" else RedNoticeSerializer
+
+    def get_queryset(self):
+        queryset = rn.red_notices_visible_to(self.request.user)
+        params = self.request.query_params
+        if params.get("status"):
+            queryset = queryset.filter(status=params["status"])
+        if params.get("department"):
+            queryset = queryset.filter(department__code=params["department"])
+        if params.get("overdue") in ("1", "true"):
+            queryset = queryset.filter(overdue_ack_at__isnull=False) | queryset.filter(
+                overdue_checkin_at__isnull=False) | queryset.filter(overdue_result_at__isnull=False)
+        return rn.overdue_first(queryset)
+
+    def filter_queryset(self, queryset):
+        return queryset
+
+    @extend_schema(request=RedNoticeCreateSerializer, responses={201: RedNoticeDetailSerializer})
+    def create(self, request, *args, **kwargs):
+        form = RedNoticeCreateSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        notice = rn.red_notice_issue(actor=request.user, **form.validated_data)
+        return Response(RedNoticeDetailSerializer(notice).data, status=status.HTTP_201_CREATED)
+
+
+class RedNoticeDetail(generics.RetrieveAPIView):
+    serializer_class = RedNoticeDetailSerializer
+
+    def get_queryset(self):
+        return rn.red_notices_visible_to(self.request.user).prefetch_related("events")
+
+
+# The API's names for the actions (hyphenated, as URLs are) and the services' names.
+ACTIONS = {"acknowledge": "acknowledge", "check-in": "check_in", "report": "report", "close": "close",
+           "send-back": "send_back"}
+
+
+class RedNoticeAction(APIView):
+    """POST /api/red-notices/<id>/<action>/ — acknowledge, check-in, report, close (rating), send-back (note)."""
+
+    serializer_class = RedNoticeActionSerializer
+    parser_classes = [JSONParser, FormParser, MultiPartParser]
+
+    @extend_schema(request=RedNoticeActionSerializer, responses={200: RedNoticeDetailSerializer},
+                   operation_id="red_notices_action")
+    def post(self, request, pk: int, action: str):
+        if action not in ACTIONS:
+            raise exceptions.NotFound(_("Unknown action."))
+        notice = get_object_or_404(rn.red_notices_visible_to(request.user), pk=pk)
+        form = RedNoticeActionSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        try:
+            rn.red_notice_act(notice=notice, actor=request.user, action=ACTIONS[action], data=form.validated_data)
+        except DjangoValidationError as exc:
+            raise exceptions.ValidationError({"attachments": exc.messages}) from exc
+        notice = rn.red_notices_visible_to(request.user).prefetch_related("events").get(pk=pk)
+        return Response(RedNoticeDetailSerializer(notice).data)
