@@ -1,7 +1,26 @@
+from functools import cached_property
+
 from django.conf import settings
 from django.http import HttpRequest
 
 TEXT_SIZE_COOKIE = "suqiu_text"
+
+
+class Nav:
+    """Which role-bound sections the header offers; worked out only when a template asks."""
+
+    def __init__(self, user):
+        self.user = user
+
+    @cached_property
+    def red_notices(self) -> bool:
+        from .roles import departments_with_perm, region_paths_with_perm
+
+        if not self.user.is_authenticated:
+            return False
+        return bool(region_paths_with_perm(self.user, "issue_red_notice")
+                    or region_paths_with_perm(self.user, "supervise")
+                    or departments_with_perm(self.user).exists())
 
 
 def site(request: HttpRequest) -> dict:
@@ -9,4 +28,5 @@ def site(request: HttpRequest) -> dict:
         "SITE_NAME": settings.SUQIU["SITE_NAME"],
         # Rendered on <html> by the server, so large text shows from the first paint.
         "large_text": request.COOKIES.get(TEXT_SIZE_COOKIE) == "large",
+        "nav": Nav(request.user),
     }

@@ -1,8 +1,17 @@
 from django.urls import path
 
+from . import red_notice_views as rnv
 from . import views
 
 urlpatterns: list = [
     path("preferences/text-size/", views.text_size, name="text-size"),
     path("service-points/near/", views.find_service_point, name="find-service-point"),
+    path("red-notices/", rnv.red_notice_list, name="red-notices"),
+    path("red-notices/new/", rnv.red_notice_new, name="red-notice-new"),
+    path("red-notices/<int:pk>/", rnv.red_notice_detail, name="red-notice"),
+    path("red-notices/<int:pk>/print/", rnv.red_notice_print, name="red-notice-print"),
+    path("red-notices/<int:pk>.pdf", rnv.red_notice_pdf, name="red-notice-pdf"),
+    path("red-notices/<int:pk>/attachments/<int:attachment_id>/", rnv.red_notice_attachment,
+         name="red-notice-attachment"),
+    path("red-notices/<int:pk>/<str:action>/", rnv.red_notice_action, name="red-notice-action"),
 ]

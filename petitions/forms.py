@@ -2,7 +2,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from communities.forms import CommunityChoiceField
+from communities.forms import CommunityChoiceField, MultipleFileField
 from communities.models import Department, Region, Service, ServicePoint, User
 from communities.selectors import staff_of_community
 from communities.roles import service_points_staffed_by
@@ -10,20 +10,6 @@ from communities.roles import service_points_staffed_by
 from .attachments import check_uploads
 from .models import Category, Channel
 from .validation import normalize_mobile
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/webp,application/pdf"}))
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None):
-        files = data if isinstance(data, list | tuple) else ([data] if data else [])
-        return [super(MultipleFileField, self).clean(f, initial) for f in files] if files else []
 
 
 class CategoryChoiceField(forms.ModelChoiceField):

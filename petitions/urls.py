@@ -13,5 +13,6 @@ urlpatterns = [
     path("staff/petitions/<int:pk>/", views.staff_petition, name="staff-petition"),
     path("staff/petitions/<int:pk>/attachments/<int:attachment_id>/", views.staff_attachment,
          name="staff-attachment"),
+    path("staff/petitions/<int:pk>/summon/", views.staff_summon, name="staff-summon"),
     path("staff/petitions/<int:pk>/<str:action>/", views.staff_action, name="staff-action"),
 ]

@@ -12,6 +12,9 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from communities.errors import DomainError
+from communities.forms import RedNoticeForm
+from communities.red_notice_views import ACTION_LABELS as NOTICE_LABELS
+from communities.red_notices import issues_for
 from communities.models import Service
 
 from . import services
@@ -185,17 +188,52 @@ def staff_petition(request: HttpRequest, pk: int) -> HttpResponse:
     petition = get_object_or_404(
         petitions_visible_to(request.user).select_related("repeat_of", "assignee", "service_point"), pk=pk
     )
+    return _staff_petition_page(request, petition)
+
+
+def _staff_petition_page(request: HttpRequest, petition: Petition, summon_form: RedNoticeForm | None = None,
+                         status: int = 200) -> HttpResponse:
     show_contact = sees_contact(request.user, petition)
+    # The petition's own steps and those of the red notices issued for it, in one trace.
+    events = [(e.created_at, e, ACTION_LABELS.get(e.action, e.action), None) for e in petition.events.all()]
+    events += [(e.created_at, e, NOTICE_LABELS.get(e.action, e.action), e.notice)
+               for e in services.petition_red_notice_steps(petition)]
+    events.sort(key=lambda row: row[0])
+    can_summon = (petition.status in services.SUMMON_STATUSES
+                  and issues_for(request.user, petition.community))
     return render(request, "petitions/staff_petition.html", {
         "petition": petition,
-        "events": [(e, ACTION_LABELS.get(e.action, e.action)) for e in petition.events.all()],
+        "events": [row[1:] for row in events],
+        "notices": [link.notice for link in petition.red_notice_links.select_related("notice__department")],
+        "summon_form": (summon_form or RedNoticeForm(initial={"place": petition.address})) if can_summon else None,
         "attachments": petition.attachments.all(),
         "phone": petition.resident_phone if show_contact else mask_phone(petition.resident_phone),
         "name": petition.resident_name if show_contact else mask_name(petition.resident_name),
         "actions": services.petition_allowed_actions(petition=petition, user=request.user),
         "form": StaffActionForm(petition=petition),
         "repeats": petition.repeats.count(),
-    })
+    }, status=status)
+
+
+@login_required
+@require_POST
+def staff_summon(request: HttpRequest, pk: int) -> HttpResponse:
+    """The community secretary summons a department for this petition with a red notice."""
+    petition = get_object_or_404(petitions_visible_to(request.user), pk=pk)
+    form = RedNoticeForm(request.POST)
+    if form.is_valid():
+        d = form.cleaned_data
+        try:
+            notice = services.petition_summon_department(
+                petition=petition, actor=request.user, department=d["department"], matter=d["matter"],
+                place=d["place"], staff_count=d["staff_count"], posts=d["posts"], named_staff=d["named_staff"],
+                checkin_due_at=d["checkin_due_at"], result_due_at=d["result_due_at"])
+        except DomainError as exc:  # Forbidden is a DomainError too
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Red notice %(number)s issued.") % {"number": notice.number})
+            return redirect("red-notice", pk=notice.pk)
+    return _staff_petition_page(request, petition, summon_form=form, status=400)
 
 
 @login_required

@@ -72,3 +72,47 @@ def test_beat_and_worker_mark_a_late_petition_overdue_exactly_once(celery_stack,
     assert PetitionEvent.objects.filter(petition=petition, action="overdue_accept").count() == 1
     inbox = Notification.objects.filter(kind="petition.overdue_accept", recipient=secretary, channel="inbox")
     assert inbox.count() == 1 and inbox.get().status == "sent"
+
+
+def test_beat_and_workers_mark_a_red_notice_late_to_check_in_and_alert_exactly_once(celery_stack, tree, make_user):
+    """The scenario of issue 4: a notice is issued, its check-in deadline passes with nobody there;
+    real beat and two workers mark it overdue within a sweep interval and alert its supervisors once."""
+    import time
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from communities import red_notices as rn
+    from communities.models import Notification, RedNotice, RedNoticeEvent, Role
+    from tests.factories import DepartmentFactory
+
+    department = DepartmentFactory(name="住房和建设局", code="zjj")
+    secretary = make_user(Role.SECRETARY, tree["c11"], username="secretary", email="")
+    make_user(Role.DEPARTMENT_OFFICER, department, username="officer", email="")
+    head = make_user(Role.DEPARTMENT_HEAD, department, username="head", email="")
+    street = make_user(Role.STREET_SUPERVISOR, tree["s1"], username="street", email="")
+    district = make_user(Role.DISTRICT_SUPERVISOR, tree["district"], username="district", email="")
+    other_street = make_user(Role.STREET_SUPERVISOR, tree["s2"], username="street2", email="")
+    notice = rn.red_notice_issue(
+        actor=secretary, community=tree["c11"], department=department, matter="违建阻塞消防通道",
+        place="碧眼新村3栋", staff_count=2, checkin_due_at=timezone.now() + timedelta(seconds=3),
+        result_due_at=timezone.now() + timedelta(hours=6))
+    celery_stack.start_worker("w1")
+    celery_stack.start_worker("w2")
+    celery_stack.start_beat()
+
+    def alerted() -> bool:
+        return Notification.objects.filter(kind="red_notice.overdue_checkin", status="sent").exists()
+
+    celery_stack.wait_for(alerted, timeout=90, what="the late check-in alert to be delivered")
+    notice.refresh_from_db()
+    # Marked within one sweep interval (1 s here, plus the beat/worker round trip) of the deadline.
+    assert notice.overdue_checkin_at is not None
+    assert notice.overdue_checkin_at - notice.checkin_due_at < timedelta(seconds=15)
+    time.sleep(4)  # several more sweeps by both workers: nothing is marked or sent twice
+    assert RedNoticeEvent.objects.filter(notice=notice, action="overdue_checkin").count() == 1
+    alerts = Notification.objects.filter(kind="red_notice.overdue_checkin", channel="inbox")
+    assert sorted(a.recipient.username for a in alerts) == sorted(u.username for u in [head, street, district,
+                                                                                       secretary])
+    assert other_street.username not in [a.recipient.username for a in alerts]
+    assert RedNotice.objects.get(pk=notice.pk).status == RedNotice.Status.ISSUED

@@ -55,3 +55,42 @@ def test_a_closed_petition_cannot_summon(petition, people, department):
     s.petition_decline(petition=petition, actor=people["secretary"], reason="不属于受理范围")
     with pytest.raises(DomainError):
         summon(petition, people["secretary"], department)
+
+
+def test_the_secretary_summons_from_the_petition_page_and_sees_the_steps_in_its_timeline(
+        client, petition, people, department):
+    client.force_login(people["secretary"])
+    page = client.get(f"/staff/petitions/{petition.pk}/").content.decode()
+    assert 'id="summon"' in page
+    now = timezone.localtime()
+    response = client.post(f"/staff/petitions/{petition.pk}/summon/", {
+        "department": department.code, "matter": "噪音扰民，需执法", "place": "碧眼新村3栋", "staff_count": 2,
+        "checkin_due_at": (now + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"),
+        "result_due_at": (now + timedelta(hours=6)).strftime("%Y-%m-%dT%H:%M"),
+    })
+    notice = RedNotice.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/red-notices/{notice.pk}/"
+    rn.red_notice_acknowledge(notice=notice, actor=people["officer"], note="收到，马上安排")
+    page = client.get(f"/staff/petitions/{petition.pk}/").content.decode()
+    assert f'href="/red-notices/{notice.pk}/"' in page
+    timeline = page[page.index('class="timeline"'):]
+    assert f"{notice.number}: " in timeline and "收到，马上安排" in timeline
+
+
+def test_the_summon_form_keeps_the_typing_and_says_what_is_wrong(client, petition, people, department):
+    client.force_login(people["secretary"])
+    response = client.post(f"/staff/petitions/{petition.pk}/summon/", {
+        "department": department.code, "matter": "噪音扰民", "place": "", "staff_count": 1,
+        "checkin_due_at": "2020-01-01T09:00", "result_due_at": "2020-01-01T08:00"})
+    assert response.status_code == 400
+    errors = response.context["summon_form"].errors
+    assert {"place", "checkin_due_at", "result_due_at"} <= set(errors)
+    assert "噪音扰民" in response.content.decode()
+    assert not RedNotice.objects.exists()
+
+
+def test_only_the_secretary_is_offered_the_summon_form(client, petition, people):
+    client.force_login(people["staff"])
+    assert 'id="summon"' not in client.get(f"/staff/petitions/{petition.pk}/").content.decode()
+    response = client.post(f"/staff/petitions/{petition.pk}/summon/", {})
+    assert response.status_code in (400, 404) and not RedNotice.objects.exists()

@@ -1,0 +1,203 @@
+"""Red-notice pages: the list (with the supervisors' on-time panel), issuing, the notice with its
+steps, the printable red-header notice and its PDF, and checked attachment downloads."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from . import red_notices as rn
+from .documents import Fields, Paragraph, chinese_date, official_pdf
+from .errors import DomainError, Forbidden
+from .forms import RedNoticeActionForm, RedNoticeForm
+from .models import Department, RedNotice, Region
+from .roles import region_paths_with_perm
+
+ACTION_LABELS = {
+    "issue": gettext_lazy("Issued"), "acknowledge": gettext_lazy("Acknowledged"),
+    "check_in": gettext_lazy("Checked in"), "report": gettext_lazy("Result reported"),
+    "close": gettext_lazy("Confirmed and closed"), "send_back": gettext_lazy("Sent back"),
+    "overdue_ack": gettext_lazy("Late to acknowledge"), "overdue_checkin": gettext_lazy("Late to check in"),
+    "overdue_result": gettext_lazy("Late to report"),
+}
+BUTTONS = {
+    "acknowledge": gettext_lazy("Acknowledge"), "check_in": gettext_lazy("Check in now"),
+    "report": gettext_lazy("Report the result"), "close": gettext_lazy("Confirm and close"),
+    "send_back": gettext_lazy("Send back"),
+}
+
+
+def _visible(request: HttpRequest):
+    return rn.red_notices_visible_to(request.user)
+
+
+def _notice(request: HttpRequest, pk: int) -> RedNotice:
+    # Someone else's notice is "not found", never "forbidden": its existence is not theirs to know.
+    return get_object_or_404(_visible(request).select_related("issued_by", "checked_in_by"), pk=pk)
+
+
+def _issuing_communities(user):
+    paths = region_paths_with_perm(user, "issue_red_notice")
+    condition = Q(pk__in=[])
+    for path in paths:
+        condition |= Q(path__startswith=path)
+    return Region.objects.filter(condition, level=Region.Level.COMMUNITY).order_by("path")
+
+
+def _supervised_regions(user) -> list[Region]:
+    paths = region_paths_with_perm(user, "supervise")
+    return list(Region.objects.filter(path__in=paths).order_by("path")) if paths != [""] else list(
+        Region.objects.filter(parent__isnull=True).order_by("path"))
+
+
+@login_required
+def red_notice_list(request: HttpRequest) -> HttpResponse:
+    notices = _visible(request)
+    status = request.GET.get("status", "")
+    if status in RedNotice.Status.values:
+        notices = notices.filter(status=status)
+    department = request.GET.get("department", "")
+    if department:
+        notices = notices.filter(department__code=department)
+    if request.GET.get("overdue") == "1":
+        notices = notices.filter(Q(overdue_ack_at__isnull=False) | Q(overdue_checkin_at__isnull=False)
+                                 | Q(overdue_result_at__isnull=False)).exclude(status=RedNotice.Status.CLOSED)
+    page = Paginator(rn.overdue_first(notices), 25).get_page(request.GET.get("page"))
+    rates = [(region, rn.department_checkin_rates(region)) for region in _supervised_regions(request.user)]
+    return render(request, "communities/red_notices/list.html", {
+        "page": page, "statuses": RedNotice.Status.choices, "status": status, "department": department,
+        "overdue": request.GET.get("overdue") == "1",
+        "departments": Department.objects.filter(is_active=True).order_by("name"),
+        "rates": rates, "can_issue": _issuing_communities(request.user).exists(),
+    })
+
+
+@login_required
+def red_notice_new(request: HttpRequest) -> HttpResponse:
+    communities = _issuing_communities(request.user)
+    if not communities.exists():
+        raise Http404
+    form = RedNoticeForm(request.POST or None, communities=communities)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            notice = rn.red_notice_issue(
+                actor=request.user, community=d["community"], department=d["department"], matter=d["matter"],
+                place=d["place"], staff_count=d["staff_count"], posts=d["posts"], named_staff=d["named_staff"],
+                checkin_due_at=d["checkin_due_at"], result_due_at=d["result_due_at"],
+            )
+        except (DomainError, Forbidden) as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Red notice %(number)s issued.") % {"number": notice.number})
+            return redirect("red-notice", pk=notice.pk)
+    return render(request, "communities/red_notices/new.html", {"form": form},
+                  status=400 if form.is_bound and form.errors else 200)
+
+
+def _detail(request: HttpRequest, notice: RedNotice, form: RedNoticeActionForm | None = None,
+            status: int = 200) -> HttpResponse:
+    actions = rn.allowed_actions(request.user, notice)
+    return render(request, "communities/red_notices/detail.html", {
+        "notice": notice,
+        "events": [(e, ACTION_LABELS.get(e.action, e.action)) for e in notice.events.order_by("created_at", "pk")],
+        "attachments": notice.attachments.all(),
+        "actions": [(a, BUTTONS[a]) for a in actions],
+        "form": form or RedNoticeActionForm(),
+        "now": timezone.now(),
+    }, status=status)
+
+
+@login_required
+def red_notice_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _detail(request, _notice(request, pk))
+
+
+@login_required
+@require_POST
+def red_notice_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    notice = _notice(request, pk)
+    if action not in rn.TRANSITIONS:
+        raise Http404
+    form = RedNoticeActionForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            rn.red_notice_act(notice=notice, actor=request.user, action=action, data=form.cleaned_data)
+        except ValidationError as exc:  # an attachment that is not what it claims
+            form.add_error("attachments", exc)
+        except (DomainError, Forbidden) as exc:
+            form.add_error("report" if action == "report" else "rating" if action == "close" else "note", str(exc))
+        else:
+            messages.success(request, _("Done."))
+            return redirect("red-notice", pk=pk)
+    return _detail(request, notice, form, status=400)
+
+
+@login_required
+def red_notice_attachment(request: HttpRequest, pk: int, attachment_id: int) -> FileResponse:
+    notice = _notice(request, pk)
+    attachment = get_object_or_404(notice.attachments, pk=attachment_id)
+    response = FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.original_name,
+                            content_type=attachment.content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+# --- the official document -------------------------------------------------------------
+
+def _document(notice: RedNotice) -> dict:
+    """What the printed notice says, shared by the print page and the PDF so they cannot differ."""
+    local = timezone.localtime
+    staff = _("%(count)s people") % {"count": notice.staff_count}
+    if notice.posts:
+        staff += f"（{notice.posts}）"
+    secretary = (notice.issued_by.get_full_name() or notice.issued_by.username) if notice.issued_by else ""
+    return {
+        "office": _("%(community)s Party Committee") % {"community": notice.community.name},
+        "number": notice.number,
+        "title": _("Red notice to %(department)s") % {"department": notice.department.name},
+        "addressee": f"{notice.department.name}：",
+        "order": _("Under the rule that the community blows the whistle and the department reports, your "
+                   "department is summoned to send staff to the place below by the deadline, deal with the "
+                   "matter, and report the result to this committee."),
+        "fields": [
+            (_("Matter"), notice.matter),
+            (_("Check-in place"), notice.place),
+            (_("Staff required"), staff),
+            (_("Named staff"), notice.named_staff or "—"),
+            (_("Acknowledge by"), local(notice.ack_due_at).strftime("%Y-%m-%d %H:%M")),
+            (_("Check in by"), local(notice.checkin_due_at).strftime("%Y-%m-%d %H:%M")),
+            (_("Report the result by"), local(notice.result_due_at).strftime("%Y-%m-%d %H:%M")),
+        ],
+        "signature": [_("%(community)s Party Committee (seal)") % {"community": notice.community.name},
+                      _("Secretary: %(name)s") % {"name": secretary}],
+        "date": chinese_date(local(notice.issued_at)),
+    }
+
+
+@login_required
+def red_notice_print(request: HttpRequest, pk: int) -> HttpResponse:
+    notice = _notice(request, pk)
+    return render(request, "communities/red_notices/print.html", {"notice": notice, "doc": _document(notice)})
+
+
+@login_required
+def red_notice_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    notice = _notice(request, pk)
+    doc = _document(notice)
+    pdf = official_pdf(office=doc["office"], number=doc["number"], title=doc["title"], addressee=doc["addressee"],
+                       blocks=[Paragraph(doc["order"]), Fields(doc["fields"])], signature=doc["signature"],
+                       date_text=doc["date"])
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="red-notice-{notice.year}-{notice.serial}.pdf"'
+    return response
