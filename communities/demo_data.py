@@ -264,6 +264,56 @@ def load_accounts(rng: random.Random, regions: dict[str, Region], departments: d
              f"{len(departments)} departments and {len(regions)} regions")
 
 
+# (community, department, matter, place, posts, days ago; None = still open)
+DEMO_NOTICES = [
+    ("光明社区", "住建局", "碧眼新村3栋违建阻塞消防通道，需现场核查处置", "碧眼新村3栋", "执法队员", 26),
+    ("光明社区", "人社局", "光明大道工地拖欠12名工人工资约31万元，工人聚集讨薪", "光明大道1号工地", "劳动监察员", 19),
+    ("光明社区", "住建局", "老旧小区外墙脱落，存在高空坠物隐患", "光明小区5栋", "质量安全监督员", 12),
+    ("上村社区", "人社局", "餐饮店员工劳动合同纠纷，多人投诉未签合同", "上村市场2号", "劳动监察员", 8),
+    ("上村社区", "住建局", "工地夜间施工噪音扰民", "上村路建设工地", "执法队员", 4),
+    ("光明社区", "人社局", "商场物业保洁员被拖欠两个月工资", "光明购物中心", "劳动监察员", None),
+]
+
+
+def load_red_notices(regions: dict[str, Region], departments: dict[str, Department], progress: Progress) -> None:
+    """A few notices through the whole cycle, all checked in on time as in the seed district,
+    and one still open, so the red-notice pages have something to show on `make run`."""
+    from datetime import timedelta
+
+    from django.db.models import F
+    from django.utils import timezone
+
+    from . import red_notices as rn
+    from .models import RedNotice, RedNoticeEvent
+
+    if RedNotice.objects.exists():
+        return
+    officers = {d.pk: User.objects.get(roles__department=d, roles__role=Role.DEPARTMENT_OFFICER)
+                for d in (departments["住建局"], departments["人社局"])}
+    for community_name, dept_short, matter, place, posts, days_ago in DEMO_NOTICES:
+        community, department = regions[community_name], departments[dept_short]
+        secretary = User.objects.get(roles__region=community, roles__role=Role.SECRETARY, username__startswith="demo-")
+        now = timezone.now()
+        notice = rn.red_notice_issue(
+            actor=secretary, community=community, department=department, matter=matter, place=place,
+            staff_count=2, posts=posts, checkin_due_at=now + timedelta(hours=2), result_due_at=now + timedelta(days=1))
+        officer = officers[department.pk]
+        rn.red_notice_acknowledge(notice=notice, actor=officer, note="已收到，马上安排")
+        if days_ago is None:
+            continue
+        rn.red_notice_check_in(notice=notice, actor=officer, note="2人到场")
+        rn.red_notice_report(notice=notice, actor=officer, report="已到场核查，问题当场处置完毕，后续跟进。",
+                             attendees=f"{officer.get_full_name()}等2人")
+        rn.red_notice_close(notice=notice, actor=secretary, rating=5, note="处置及时")
+        # Move the finished cycle back in time, as if it had happened then.
+        shift = timedelta(days=days_ago)
+        fields = ["issued_at", "ack_due_at", "checkin_due_at", "result_due_at", "acknowledged_at",
+                  "checked_in_at", "reported_at", "closed_at"]
+        RedNotice.objects.filter(pk=notice.pk).update(**{f: F(f) - shift for f in fields})
+        RedNoticeEvent.objects.filter(notice=notice).update(created_at=F("created_at") - shift)
+    progress(f"  red notices: {len(DEMO_NOTICES)} (one still open)")
+
+
 def is_loaded() -> bool:
     return (
         Region.objects.filter(code=DISTRICT_CODE).exists()
@@ -282,3 +332,5 @@ def load(progress: Progress) -> None:
         departments = load_departments(progress)
         progress("Accounts and roles…")
         load_accounts(rng, regions, departments, progress)
+        progress("Red notices…")
+        load_red_notices(regions, departments, progress)

@@ -111,3 +111,18 @@ def test_load_is_idempotent_and_once_skips(demo):
     call_command("load_demo", "--once", stdout=out)
     assert "already loaded" in out.getvalue()
     assert counts() == before
+
+
+def test_demo_red_notices_show_the_seed_districts_record(demo, client):
+    """On `make run` the red-notice pages have a history: every check-in on time, one notice open."""
+    from communities.models import RedNotice
+    from communities.red_notices import department_checkin_rates
+
+    notices = RedNotice.objects.all()
+    assert notices.filter(status=RedNotice.Status.CLOSED).count() == notices.count() - 1 >= 4
+    rates = department_checkin_rates(Region.objects.get(name="光明区"))
+    assert rates and all(r["percent"] == 100 for r in rates)
+    client.login(username="demo-officer2", password="suqiu-demo-2026")
+    listing = client.get("/red-notices/").content.decode()
+    open_notice = notices.exclude(status=RedNotice.Status.CLOSED).get()
+    assert open_notice.number in listing and open_notice.department.short_name == "人社局"
