@@ -23,6 +23,13 @@ class Nav:
                     or departments_with_perm(self.user).exists())
 
 
+    @cached_property
+    def mediation(self) -> bool:
+        from .roles import region_paths_with_perm
+
+        return bool(self.user.is_authenticated and region_paths_with_perm(self.user, "mediate"))
+
+
 def site(request: HttpRequest) -> dict:
     return {
         "SITE_NAME": settings.SUQIU["SITE_NAME"],

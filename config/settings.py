@@ -172,6 +172,8 @@ CELERY_BEAT_SCHEDULE: dict = {
     "red-notices-sweep": {
         "task": "communities.sweep_red_notices", "schedule": float(SWEEP_INTERVAL_SECONDS),
     },
+    "mediation-session-reminders": {"task": "mediation.sweep_session_reminders", "schedule": 300.0},
+    "mediation-missed-obligations": {"task": "mediation.sweep_missed_obligations", "schedule": 900.0},
 }
 
 # --- Auth -----------------------------------------------------------------------------------
@@ -245,6 +247,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "PetitionStatusEnum": "petitions.models.Status",
         "RedNoticeStatusEnum": "communities.models.RedNotice.Status",
+        "MediationCaseStatusEnum": "mediation.models.CaseStatus",
+        "MediationModeEnum": "mediation.models.Session.Mode",
     },
 }
 
@@ -284,6 +288,8 @@ SUQIU_REPEAT_WINDOW_DAYS = env.int("SUQIU_REPEAT_WINDOW_DAYS", default=30)
 SUQIU_REOPEN_DAYS = env.int("SUQIU_REOPEN_DAYS", default=7)
 # A red notice must be acknowledged within this many hours of issue (never after its check-in).
 SUQIU_RED_NOTICE_ACK_HOURS = env.float("SUQIU_RED_NOTICE_ACK_HOURS", default=2)
+# Mediators and parties are reminded of a session this many hours before it.
+SUQIU_MEDIATION_REMINDER_HOURS = env.float("SUQIU_MEDIATION_REMINDER_HOURS", default=24)
 SUQIU_MAX_REOPENS = env.int("SUQIU_MAX_REOPENS", default=2)
 # Same-day categories ("诉求不过夜") are due by midnight; one taken in at or after this hour is
 # due by the end of the next day.

@@ -9,6 +9,7 @@ from communities import views as community_views
 api_patterns = [
     path("", include("communities.api_urls")),
     path("", include("petitions.api_urls")),
+    path("", include("mediation.api_urls")),
     path("auth/token/", obtain_auth_token, name="api-token"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
@@ -26,6 +27,7 @@ urlpatterns += [
     path("", community_views.home, name="home"),
     path("", include("communities.urls")),
     path("", include("petitions.urls")),
+    path("", include("mediation.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),

@@ -19,7 +19,8 @@ from .validation import normalize_tracking_code
 
 def petitions_visible_to(user) -> QuerySet[Petition]:
     """Scoped once, here: handlers and supervisors by region subtree, officers by department,
-    hall staff by service point, a resident their own; anyone else nothing."""
+    hall staff by service point, mediators the dispute petitions of their community, a resident
+    their own; anyone else nothing."""
     base = Petition.objects.select_related("category", "community", "grid", "handler_department")
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return base.none()
@@ -30,6 +31,8 @@ def petitions_visible_to(user) -> QuerySet[Petition]:
     condition |= Q(handler_department__in=departments_with_perm(user))
     condition |= Q(service_point__in=service_points_staffed_by(user))
     condition |= Q(resident=user) | Q(assignee=user)
+    # A committee's mediators see the disputes brought to their community, to open cases for them.
+    condition |= path_condition(region_paths_with_perm(user, "mediate"), "community__path") & Q(service="mediation")
     return base.filter(condition)
 
 

@@ -504,3 +504,41 @@ def petition_red_notice_steps(petition: Petition) -> list:
 
     return list(RedNoticeEvent.objects.filter(notice__petition_link__petition=petition)
                 .select_related("notice__community", "notice__department").order_by("created_at", "pk"))
+
+
+# --- mediation cases opened for a petition -------------------------------------------------
+# The mediation app (to the right of petitions) calls these after checking its own actor: a
+# case's mediator writes its steps into the petition's trace and resolves it with the agreement.
+
+MEDIATION_STATUSES = frozenset({Status.SUBMITTED, Status.ACCEPTED, Status.ASSIGNED, Status.IN_PROGRESS})
+
+
+def petition_mediation_step(*, petition: Petition, actor: User, note: str, is_public: bool = False) -> PetitionEvent:
+    """A step of the mediation case opened for ``petition``, shown on its timeline."""
+    with transaction.atomic():
+        locked = Petition.objects.select_for_update().get(pk=petition.pk)
+        return _event(locked, actor=actor, action="mediation", from_status=locked.status, note=note,
+                      is_public=is_public)
+
+
+def petition_resolve_by_agreement(*, petition: Petition, actor: User, public_reply: str) -> Petition:
+    """The dispute was settled by a mediation agreement: the petition resolves with it, and the
+    resident is told, as for any resolution (they may still rate it or reopen it)."""
+    with transaction.atomic():
+        locked = Petition.objects.select_for_update().select_related("community").get(pk=petition.pk)
+        if locked.status not in MEDIATION_STATUSES:
+            return locked  # already resolved or closed by its handlers: the agreement is in its trace
+        from_status = locked.status
+        now = timezone.now()
+        locked.status = Status.RESOLVED
+        locked.public_reply = public_reply
+        locked.accepted_at = locked.accepted_at or now
+        locked.resolved_at = now
+        locked.save()
+        _event(locked, actor=actor, action="resolve", from_status=from_status, note=public_reply)
+        _tell_resident(locked, kind="petition.resolved",
+                       subject=_("Your petition %(code)s has been resolved. Rate it, or reopen it within "
+                                 "%(days)d days, with your tracking code.")
+                       % {"code": locked.tracking_code, "days": settings.SUQIU_REOPEN_DAYS})
+    petition.refresh_from_db()
+    return locked

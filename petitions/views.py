@@ -15,6 +15,7 @@ from communities.errors import DomainError
 from communities.forms import RedNoticeForm
 from communities.red_notice_views import ACTION_LABELS as NOTICE_LABELS
 from communities.red_notices import issues_for
+from communities.roles import region_paths_with_perm
 from communities.models import Service
 
 from . import services
@@ -201,10 +202,14 @@ def _staff_petition_page(request: HttpRequest, petition: Petition, summon_form: 
     events.sort(key=lambda row: row[0])
     can_summon = (petition.status in services.SUMMON_STATUSES
                   and issues_for(request.user, petition.community))
+    can_mediate = (petition.status in services.MEDIATION_STATUSES
+                   and any(petition.community.path.startswith(p)
+                           for p in region_paths_with_perm(request.user, "mediate")))
     return render(request, "petitions/staff_petition.html", {
         "petition": petition,
         "events": [row[1:] for row in events],
         "notices": [link.notice for link in petition.red_notice_links.select_related("notice__department")],
+        "can_mediate": can_mediate,
         "summon_form": (summon_form or RedNoticeForm(initial={"place": petition.address})) if can_summon else None,
         "attachments": petition.attachments.all(),
         "phone": petition.resident_phone if show_contact else mask_phone(petition.resident_phone),

@@ -51,3 +51,45 @@ def test_bodies_never_crash(api):
     for path in [f"/api/petitions/track/{code}/", "/api/petitions/track/💥/", "/api/petitions/999999/"]:
         for value in GARBAGE:
             assert api.get(path, {"phone": value}).status_code < 500
+
+
+def test_mediation_and_red_notice_bodies_never_crash(tree, make_user, department):
+    """The same garbage into every field of the case and notice actions, by someone allowed to act."""
+    from datetime import timedelta
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from communities import red_notices as rn
+    from mediation import services as ms
+
+    mediator = make_user(Role.MEDIATOR, tree["c11"], username="med")
+    secretary = make_user(Role.SECRETARY, tree["c11"], username="sec2")
+    case = ms.case_open(actor=mediator, committee=tree["c11"], dispute_type="wages", title="t", facts="f",
+                        mediator=mediator, amount_in_dispute=Decimal(1),
+                        parties=[ms.PartyInput(side="applicant", name="a")])
+    notice = rn.red_notice_issue(actor=secretary, community=tree["c11"], department=department, matter="m",
+                                 place="p", staff_count=1, checkin_due_at=timezone.now() + timedelta(hours=1),
+                                 result_due_at=timezone.now() + timedelta(hours=2))
+    client = APIClient()
+    fields = ["committee", "dispute_type", "amount_in_dispute", "mediator", "petition", "parties", "party",
+              "scheduled_at", "mode", "session", "obligations", "referral", "confirmed", "obligation", "department",
+              "staff_count", "checkin_due_at", "hearing_at", "rating", "attachments", "report"]
+    actions = ["add-party", "schedule-session", "record-session", "agree", "fail", "request-red-notice",
+               "request-confirmation", "record-confirmation", "record-performance", "mark-enforcement", "close"]
+    client.force_authenticate(mediator)
+    posts = ["/api/mediation-cases/"] + [f"/api/mediation-cases/{case.pk}/{a}/" for a in actions]
+    client2 = APIClient()
+    client2.force_authenticate(secretary)
+    # A sample of the garbage: the shapes that differ (empty, text, huge, not-a-number, non-ASCII, JSON).
+    sample = ["", "x", "9" * 40, "nan", "💥", "[]", "{}"]
+    for who, paths in [(client, posts), (client2, ["/api/red-notices/"] + [
+            f"/api/red-notices/{notice.pk}/{a}/" for a in ["acknowledge", "check-in", "report", "close", "send-back"]])]:
+        for path in paths:
+            for field in fields:
+                for value in sample:
+                    response = who.post(path, {field: value}, format="json")
+                    assert response.status_code < 500, (path, field, value, response.content[:300])
+    for value in GARBAGE:
+        assert client.get("/api/mediation-cases/stats/", {"year": value}).status_code < 500
+        assert client.get("/api/mediation-cases/", {"status": value, "page": value}).status_code < 500

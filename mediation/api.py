@@ -1,0 +1,260 @@
+"""The mediation API of DESIGN.md §5: open a case, the committee's cases, each step, statistics."""
+
+from __future__ import annotations
+
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import exceptions, generics, serializers, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from communities.models import Department, Region, User
+from petitions.selectors import petitions_visible_to
+
+from . import services
+from .models import CaseEvent, CaseStatus, DisputeType, MediationCase, Obligation, Party, Referral, Session
+from .selectors import cases_visible_to, mask_id, mediation_stats, stats_regions
+
+
+class PartySerializer(serializers.ModelSerializer):
+    phone = serializers.SerializerMethodField()
+    id_number = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Party
+        fields = ["id", "side", "kind", "name", "phone", "id_number", "address"]
+
+    def _reveal(self, party: Party) -> bool:
+        return self.context.get("reveal", False)
+
+    def get_phone(self, party: Party) -> str:
+        from petitions.permissions import mask_phone
+
+        return party.phone if self._reveal(party) or not party.phone else mask_phone(party.phone)
+
+    def get_id_number(self, party: Party) -> str:
+        return party.id_number if self._reveal(party) else mask_id(party.id_number)
+
+
+class SessionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Session
+        fields = ["id", "scheduled_at", "mode", "place", "held_at", "attendees", "minutes", "next_step"]
+
+
+class ObligationSerializer(serializers.ModelSerializer):
+    debtor = serializers.CharField(source="debtor.name")
+    creditor = serializers.CharField(source="creditor.name", default=None)
+
+    class Meta:
+        model = Obligation
+        fields = ["id", "debtor", "creditor", "description", "amount", "due_date", "performed_at", "missed_at"]
+
+
+class CaseEventSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = CaseEvent
+        fields = ["action", "from_status", "to_status", "actor_label", "note", "created_at"]
+
+
+class CaseSerializer(serializers.ModelSerializer):
+    number = serializers.CharField(read_only=True)
+    committee = serializers.CharField(source="committee.code")
+    mediator = serializers.CharField(source="mediator.username")
+    petition = serializers.CharField(source="petition.tracking_code", default=None)
+
+    class Meta:
+        model = MediationCase
+        fields = ["id", "number", "status", "dispute_type", "title", "committee", "mediator", "petition",
+                  "amount_in_dispute", "amount_recovered", "opened_at", "agreed_at", "closed_at"]
+
+
+class CaseDetailSerializer(CaseSerializer):
+    parties = serializers.SerializerMethodField()
+    sessions = SessionSerializer(many=True, read_only=True)
+    terms = serializers.CharField(source="agreement.terms", default=None)
+    obligations = serializers.SerializerMethodField()
+    confirmation = serializers.SerializerMethodField()
+    events = CaseEventSerializer(many=True, read_only=True)
+
+    class Meta(CaseSerializer.Meta):
+        fields = CaseSerializer.Meta.fields + ["facts", "failure_reason", "referral", "referral_note", "parties",
+                                               "sessions", "terms", "obligations", "confirmation", "events"]
+
+    def get_parties(self, case) -> list[dict]:
+        return PartySerializer(case.parties.all(), many=True, context=self.context).data
+
+    def get_obligations(self, case) -> list[dict]:
+        agreement = getattr(case, "agreement", None)
+        return ObligationSerializer(agreement.obligations.all(), many=True).data if agreement else []
+
+    def get_confirmation(self, case) -> dict | None:
+        c = getattr(case, "confirmation", None)
+        if c is None:
+            return None
+        return {"court": c.court, "hearing_mode": c.hearing_mode, "hearing_at": c.hearing_at,
+                "decision": c.decision, "ruling_number": c.ruling_number, "decided_at": c.decided_at}
+
+
+class PartyInputSerializer(serializers.Serializer):
+    side = serializers.ChoiceField(choices=Party.Side.choices)
+    kind = serializers.ChoiceField(choices=Party.Kind.choices, default=Party.Kind.PERSON)
+    name = serializers.CharField(max_length=100)
+    phone = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
+    id_number = serializers.CharField(max_length=30, required=False, allow_blank=True, default="")
+    address = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+
+
+class CaseOpenSerializer(serializers.Serializer):
+    committee = serializers.SlugRelatedField(slug_field="code",
+                                             queryset=Region.objects.filter(level=Region.Level.COMMUNITY))
+    dispute_type = serializers.ChoiceField(choices=DisputeType.choices)
+    title = serializers.CharField(max_length=100)
+    facts = serializers.CharField(max_length=5000)
+    amount_in_dispute = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0, required=False,
+                                                 allow_null=True, default=None)
+    mediator = serializers.SlugRelatedField(slug_field="username", queryset=User.objects.filter(is_active=True))
+    petition = serializers.IntegerField(required=False, allow_null=True, default=None,
+                                        help_text="id of the petition the case is opened for")
+    parties = PartyInputSerializer(many=True, min_length=1, max_length=20)
+
+
+class ObligationInputSerializer(serializers.Serializer):
+    debtor = serializers.IntegerField(help_text="party id")
+    creditor = serializers.IntegerField(required=False, allow_null=True, default=None)
+    description = serializers.CharField(max_length=300)
+    amount = serializers.DecimalField(max_digits=12, decimal_places=2, required=False, allow_null=True,
+                                      default=None, min_value=0)
+    due_date = serializers.DateField()
+
+
+class CaseActionSerializer(serializers.Serializer):
+    """Every field any action reads; each action checks its own in the service."""
+
+    party = PartyInputSerializer(required=False, help_text="add_party")
+    scheduled_at = serializers.DateTimeField(required=False, help_text="schedule_session")
+    mode = serializers.ChoiceField(choices=Session.Mode.choices, required=False, default=Session.Mode.IN_PERSON)
+    place = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    session = serializers.IntegerField(required=False, help_text="record_session: session id")
+    minutes = serializers.CharField(max_length=10000, required=False, allow_blank=True, default="")
+    attendees = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+    next_step = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+    terms = serializers.CharField(max_length=10000, required=False, allow_blank=True, default="")
+    obligations = ObligationInputSerializer(many=True, required=False, default=list, max_length=10)
+    reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+    referral = serializers.ChoiceField(choices=Referral.choices, required=False, default="")
+    referral_note = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+    court = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    hearing_mode = serializers.ChoiceField(choices=Session.Mode.choices, required=False, default=Session.Mode.ONLINE)
+    hearing_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    confirmed = serializers.BooleanField(required=False, default=False)
+    ruling_number = serializers.CharField(max_length=60, required=False, allow_blank=True, default="")
+    obligation = serializers.IntegerField(required=False, help_text="record_performance: obligation id")
+    note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+    department = serializers.SlugRelatedField(slug_field="code", queryset=Department.objects.filter(is_active=True),
+                                              required=False, help_text="request_red_notice")
+    matter = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+    staff_count = serializers.IntegerField(min_value=1, max_value=100, required=False, default=1)
+    checkin_due_at = serializers.DateTimeField(required=False)
+    result_due_at = serializers.DateTimeField(required=False)
+
+    REQUIRED = {"add_party": ["party"], "schedule_session": ["scheduled_at"], "record_session": ["session"],
+                "request_red_notice": ["department", "checkin_due_at", "result_due_at"],
+                "record_performance": ["obligation"]}
+
+    def validate(self, data):
+        missing = {name: [_("This field is required.")] for name in self.REQUIRED.get(self.context["action"], [])
+                   if data.get(name) is None}
+        if missing:
+            raise serializers.ValidationError(missing)
+        return data
+
+
+def _detail(request, case: MediationCase) -> dict:
+    case = cases_visible_to(request.user).prefetch_related("parties", "sessions", "events").get(pk=case.pk)
+    return CaseDetailSerializer(case, context={"reveal": services.sees_identity(request.user, case)}).data
+
+
+@extend_schema(parameters=[OpenApiParameter("status", str)])
+class CaseListCreate(generics.ListCreateAPIView):
+    """GET: the caller's committees' cases. POST: a mediator opens one."""
+
+    serializer_class = CaseSerializer
+
+    def get_serializer_class(self):
+        return CaseOpenSerializer if self.request.method == "POST" else CaseSerializer
+
+    def get_queryset(self):
+        cases = cases_visible_to(self.request.user)
+        if self.request.query_params.get("status") in CaseStatus.values:
+            cases = cases.filter(status=self.request.query_params["status"])
+        return cases.order_by("-opened_at", "-pk")
+
+    @extend_schema(request=CaseOpenSerializer, responses={201: CaseDetailSerializer})
+    def create(self, request, *args, **kwargs):
+        form = CaseOpenSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        d = dict(form.validated_data)
+        petition = None
+        if d.pop("petition"):
+            petition = petitions_visible_to(request.user).filter(pk=form.validated_data["petition"]).first()
+            if petition is None:
+                raise exceptions.ValidationError({"petition": [_("There is no such petition you can see.")]})
+        parties = [services.PartyInput(**p) for p in d.pop("parties")]
+        case = services.case_open(actor=request.user, petition=petition, parties=parties, **d)
+        return Response(_detail(request, case), status=status.HTTP_201_CREATED)
+
+
+class CaseDetail(APIView):
+    serializer_class = CaseDetailSerializer
+
+    @extend_schema(responses={200: CaseDetailSerializer})
+    def get(self, request, pk: int):
+        return Response(_detail(request, get_object_or_404(cases_visible_to(request.user), pk=pk)))
+
+
+ACTIONS = {name.replace("_", "-"): name for name in services.TRANSITIONS}
+
+
+class CaseAction(APIView):
+    """POST /api/mediation-cases/<id>/<action>/: add-party, schedule-session, record-session, agree,
+    fail, request-red-notice, request-confirmation, record-confirmation, record-performance,
+    mark-enforcement, close."""
+
+    serializer_class = CaseActionSerializer
+
+    @extend_schema(request=CaseActionSerializer, responses={200: CaseDetailSerializer},
+                   operation_id="mediation_cases_action")
+    def post(self, request, pk: int, action: str):
+        name = ACTIONS.get(action) or (action if action in services.TRANSITIONS else None)
+        if name is None:
+            raise exceptions.NotFound(_("Unknown action."))
+        case = get_object_or_404(cases_visible_to(request.user), pk=pk)
+        form = CaseActionSerializer(data=request.data, context={"action": name})
+        form.is_valid(raise_exception=True)
+        data = dict(form.validated_data)
+        if name == "add_party":
+            data["party"] = dict(data["party"])
+        if name == "agree":
+            data["obligations"] = [dict(o) for o in data["obligations"]]
+        services.case_act(case=case, actor=request.user, action=name, data=data)
+        return Response(_detail(request, case))
+
+
+class CaseStats(APIView):
+    """Per community and month, within the regions the caller supervises or mediates in."""
+
+    @extend_schema(parameters=[OpenApiParameter("year", int)], responses={200: dict})
+    def get(self, request):
+        paths = stats_regions(request.user)
+        if not paths:
+            raise exceptions.PermissionDenied(_("Only supervisors and mediators see mediation statistics."))
+        year = request.query_params.get("year", "")
+        if year and not (year.isdigit() and 2000 <= int(year) <= 2100):
+            raise exceptions.ValidationError({"year": [_("Give a year such as 2026.")]})
+        rows = mediation_stats(paths=paths, year=int(year) if year else None)
+        for row in rows:
+            row["amount_in_dispute"] = str(row["amount_in_dispute"])
+            row["amount_recovered"] = str(row["amount_recovered"])
+        return Response({"results": rows})

@@ -1,0 +1,531 @@
+"""Mediation cases from the first session to the court's confirmation and the follow-up.
+
+Every change: lock the case, check the state against TRANSITIONS and the actor against the
+committee, write the change with an immutable CaseEvent, notify through the outbox, all in one
+transaction. A case opened for a petition writes each step into the petition's trace too, and the
+agreement resolves the petition.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Max, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from communities.errors import DomainError, Forbidden
+from communities.models import Region, Role, RoleAssignment, User
+from communities.notifications import notify
+from communities.roles import region_paths_with_perm
+from petitions import services as petition_services
+from petitions.models import Petition
+
+from .models import (
+    Agreement,
+    CaseEvent,
+    CaseStatus,
+    Confirmation,
+    DisputeType,
+    MediationCase,
+    Obligation,
+    Party,
+    Referral,
+    Session,
+)
+
+log = logging.getLogger(__name__)
+
+ROSTER_ROLES = [Role.MEDIATOR, Role.LEGAL_ADVISER, Role.COUNSELLOR]
+PERFORMING = frozenset({CaseStatus.AGREED, CaseStatus.CONFIRMATION_REQUESTED, CaseStatus.CONFIRMED,
+                        CaseStatus.REFUSED, CaseStatus.ENFORCEMENT})
+
+# action: (states it may be taken from, state it leads to; None keeps the state)
+TRANSITIONS: dict[str, tuple[frozenset[str], str | None]] = {
+    "add_party": (frozenset({CaseStatus.OPENED}), None),
+    "schedule_session": (frozenset({CaseStatus.OPENED}), None),
+    "record_session": (frozenset({CaseStatus.OPENED}), None),
+    "agree": (frozenset({CaseStatus.OPENED}), CaseStatus.AGREED),
+    "fail": (frozenset({CaseStatus.OPENED}), CaseStatus.FAILED),
+    "request_red_notice": (frozenset({CaseStatus.OPENED, CaseStatus.FAILED}), None),
+    "request_confirmation": (frozenset({CaseStatus.AGREED}), CaseStatus.CONFIRMATION_REQUESTED),
+    "record_confirmation": (frozenset({CaseStatus.CONFIRMATION_REQUESTED}), None),  # confirmed or refused
+    "record_performance": (PERFORMING, None),
+    "mark_enforcement": (frozenset({CaseStatus.CONFIRMED}), CaseStatus.ENFORCEMENT),
+    "close": (frozenset({CaseStatus.AGREED, CaseStatus.CONFIRMED, CaseStatus.REFUSED, CaseStatus.ENFORCEMENT}),
+              CaseStatus.CLOSED),
+}
+
+
+# --- who -------------------------------------------------------------------------------------
+
+def roster(committee: Region) -> QuerySet[User]:
+    """The mediators, legal advisers and counsellors bound to this community."""
+    return User.objects.filter(is_active=True, roles__region=committee, roles__role__in=ROSTER_ROLES).distinct()
+
+
+def mediates(user: User, committee: Region) -> bool:
+    return any(committee.path.startswith(p) for p in region_paths_with_perm(user, "mediate"))
+
+
+def sees_identity(user: User, case: MediationCase) -> bool:
+    """ID numbers and phones of the parties: the case's own mediator only (and administrators)."""
+    return bool(user.is_authenticated and (user.is_superuser or user.pk == case.mediator_id))
+
+
+def allowed_actions(user: User, case: MediationCase) -> list[str]:
+    if not mediates(user, case.committee):
+        return []
+    return [a for a, (allowed, _to) in TRANSITIONS.items() if case.status in allowed]
+
+
+def _label(actor: User | None) -> str:
+    return (actor.get_full_name() or actor.username) if actor else "system"
+
+
+def _event(case: MediationCase, *, actor: User | None, action: str, from_status: str, note: str = "") -> CaseEvent:
+    return CaseEvent.objects.create(case=case, actor=actor, actor_label=_label(actor), action=action,
+                                    from_status=from_status, to_status=case.status, note=note)
+
+
+def _petition_step(case: MediationCase, actor: User, note: str) -> None:
+    if case.petition_id:
+        petition_services.petition_mediation_step(petition=case.petition, actor=actor,
+                                                  note=f"{case.number}: {note}")
+
+
+def _require(text: str, message: str) -> str:
+    text = (text or "").strip()
+    if not text:
+        raise DomainError(message)
+    return text
+
+
+def _link(case: MediationCase) -> str:
+    return f"/mediation/cases/{case.pk}/"
+
+
+@transaction.atomic
+def _step(*, case: MediationCase, actor: User, action: str, note: str = "", apply=None,
+          to_status: str | None = None) -> MediationCase:
+    """Lock, check, apply, record: the frame of every action after opening."""
+    allowed_from, default_to = TRANSITIONS[action]
+    locked = MediationCase.objects.select_for_update().select_related("committee", "petition").get(pk=case.pk)
+    if not mediates(actor, locked.committee):
+        raise Forbidden(_("Only a mediator of this committee may do that."))
+    if locked.status not in allowed_from:
+        raise DomainError(_("This cannot be done while the case is %(status)s.")
+                          % {"status": locked.get_status_display()})
+    from_status = locked.status
+    result = apply(locked) if apply is not None else None
+    new_status = to_status or (result if isinstance(result, str) else None) or default_to
+    if new_status:
+        locked.status = new_status
+    locked.save()
+    _event(locked, actor=actor, action=action, from_status=from_status, note=note)
+    return locked
+
+
+# --- opening ---------------------------------------------------------------------------------
+
+@dataclass
+class PartyInput:
+    side: str
+    name: str
+    kind: str = Party.Kind.PERSON
+    phone: str = ""
+    id_number: str = ""
+    address: str = ""
+
+
+def _make_party(case: MediationCase, data: PartyInput) -> Party:
+    if data.side not in Party.Side.values:
+        raise DomainError(_("Choose the party's role in the dispute."))
+    return Party.objects.create(case=case, side=data.side, kind=data.kind or Party.Kind.PERSON,
+                                name=_require(data.name, _("Give the party's name.")),
+                                phone=(data.phone or "").strip(), id_number=(data.id_number or "").strip().upper(),
+                                address=(data.address or "").strip())
+
+
+def case_open(*, actor: User, committee: Region, dispute_type: str, title: str, facts: str, mediator: User,
+              parties: list[PartyInput], amount_in_dispute: Decimal | None = None,
+              petition: Petition | None = None) -> MediationCase:
+    """Open a case in a community's mediation committee, for a petition or a walk-in."""
+    if committee.level != Region.Level.COMMUNITY:
+        raise DomainError(_("Mediation committees sit in communities."))
+    if not mediates(actor, committee):
+        raise Forbidden(_("Only a mediator of this committee may open its cases."))
+    if dispute_type not in DisputeType.values:
+        raise DomainError(_("Choose the type of dispute."))
+    if not roster(committee).filter(pk=mediator.pk).exists():
+        raise DomainError(_("Choose a mediator from this committee's roster."))
+    if amount_in_dispute is not None and amount_in_dispute < 0:
+        raise DomainError(_("The amount cannot be negative."))
+    if not any(p.side == Party.Side.APPLICANT for p in parties):
+        raise DomainError(_("Name at least the applicant."))
+    title = _require(title, _("Give the case a title."))
+    facts = _require(facts, _("Describe the dispute."))
+    now = timezone.now()
+    year = timezone.localtime(now).year
+    with transaction.atomic():
+        if petition is not None:
+            petition = Petition.objects.select_for_update().get(pk=petition.pk)
+            if petition.community_id != committee.pk:
+                raise DomainError(_("This petition belongs to another community."))
+            if petition.status not in petition_services.MEDIATION_STATUSES:
+                raise DomainError(_("A mediation case is opened only for a petition that is still open."))
+        Region.objects.select_for_update().get(pk=committee.pk)  # serial numbers one at a time
+        last = MediationCase.objects.filter(committee=committee, year=year).aggregate(m=Max("serial"))["m"] or 0
+        case = MediationCase.objects.create(
+            committee=committee, year=year, serial=last + 1, dispute_type=dispute_type, title=title, facts=facts,
+            amount_in_dispute=amount_in_dispute, petition=petition, mediator=mediator, opened_by=actor, opened_at=now)
+        for data in parties:
+            _make_party(case, data)
+        _event(case, actor=actor, action="open", from_status="", note=case.number)
+        _petition_step(case, actor, _("mediation case opened, mediator %(name)s") % {"name": _label(mediator)})
+        if mediator.pk != actor.pk:
+            notify(recipients=[mediator], kind="mediation.assigned",
+                   subject=_("Mediation case %(number)s is yours") % {"number": case.number}, body=title,
+                   link=_link(case), dedupe_key=f"mediation:{case.pk}:assigned:{mediator.pk}")
+    return case
+
+
+def case_add_party(*, case: MediationCase, actor: User, party: PartyInput) -> Party:
+    created: list[Party] = []
+
+    def apply(c: MediationCase) -> None:
+        created.append(_make_party(c, party))
+    _step(case=case, actor=actor, action="add_party", note=party.name, apply=apply)
+    return created[0]
+
+
+# --- sessions --------------------------------------------------------------------------------
+
+def session_schedule(*, case: MediationCase, actor: User, scheduled_at: datetime, mode: str,
+                     place: str) -> Session:
+    if scheduled_at <= timezone.now():
+        raise DomainError(_("A session is scheduled in the future."))
+    if mode not in Session.Mode.values:
+        raise DomainError(_("Choose in person or online."))
+    place = _require(place, _("Say where the session is held, or its meeting link."))
+    created: list[Session] = []
+
+    def apply(c: MediationCase) -> None:
+        created.append(Session.objects.create(case=c, scheduled_at=scheduled_at, mode=mode, place=place))
+    when = timezone.localtime(scheduled_at).strftime("%Y-%m-%d %H:%M")
+    _step(case=case, actor=actor, action="schedule_session", note=f"{when} · {place}", apply=apply)
+    return created[0]
+
+
+def session_record(*, session: Session, actor: User, minutes: str, attendees: str = "", next_step: str = "",
+                   held_at: datetime | None = None) -> Session:
+    minutes = _require(minutes, _("Write the minutes of the session."))
+    held_at = held_at or timezone.now()
+    if held_at > timezone.now() + timedelta(minutes=5):
+        raise DomainError(_("A session cannot be recorded before it is held."))
+
+    def apply(c: MediationCase) -> None:
+        locked = Session.objects.select_for_update().get(pk=session.pk, case=c)
+        if locked.held_at is not None:
+            raise DomainError(_("This session is already recorded."))
+        Session.objects.filter(pk=locked.pk).update(held_at=held_at, minutes=minutes,
+                                                    attendees=(attendees or "").strip(),
+                                                    next_step=(next_step or "").strip())
+        _petition_step(c, actor, _("mediation session held"))
+    _step(case=session.case, actor=actor, action="record_session", note=minutes[:500], apply=apply)
+    session.refresh_from_db()
+    return session
+
+
+# --- outcome ---------------------------------------------------------------------------------
+
+@dataclass
+class ObligationInput:
+    debtor: int  # party pk
+    description: str
+    due_date: date
+    creditor: int | None = None
+    amount: Decimal | None = None
+
+
+def case_agree(*, case: MediationCase, actor: User, terms: str, obligations: list[ObligationInput]) -> Agreement:
+    """The parties settle: the agreement with each payment or duty and its due date."""
+    terms = _require(terms, _("Write the terms of the agreement."))
+    if not obligations:
+        raise DomainError(_("An agreement says who does what by when: add at least one obligation."))
+    created: list[Agreement] = []
+
+    def apply(c: MediationCase) -> None:
+        if not c.sessions.filter(held_at__isnull=False).exists():
+            raise DomainError(_("Record the session in which the parties agreed first."))
+        parties = {p.pk: p for p in c.parties.all()}
+        agreement = Agreement.objects.create(case=c, terms=terms)
+        for item in obligations:
+            if item.debtor not in parties or (item.creditor is not None and item.creditor not in parties):
+                raise DomainError(_("An obligation names a party of this case."))
+            if item.amount is not None and item.amount <= 0:
+                raise DomainError(_("An amount must be more than zero."))
+            Obligation.objects.create(agreement=agreement, debtor=parties[item.debtor],
+                                      creditor=parties.get(item.creditor), amount=item.amount,
+                                      description=_require(item.description, _("Say what is to be paid or done.")),
+                                      due_date=item.due_date)
+        c.agreed_at = agreement.signed_at
+        created.append(agreement)
+        _petition_step(c, actor, _("agreement reached"))
+        if c.petition_id:
+            petition_services.petition_resolve_by_agreement(
+                petition=c.petition, actor=actor,
+                public_reply=_("Settled by mediation agreement %(number)s: %(terms)s")
+                % {"number": c.number, "terms": terms[:1500]})
+    _step(case=case, actor=actor, action="agree", note=terms[:500], apply=apply)
+    return created[0]
+
+
+def case_fail(*, case: MediationCase, actor: User, reason: str, referral: str = "", referral_note: str = "") -> MediationCase:
+    reason = _require(reason, _("Say why mediation failed."))
+    if referral not in Referral.values:
+        raise DomainError(_("Choose where the parties are referred."))
+
+    def apply(c: MediationCase) -> None:
+        c.failure_reason = reason
+        c.referral = referral
+        c.referral_note = (referral_note or "").strip()[:300]
+        c.closed_at = timezone.now()
+        _petition_step(c, actor, _("mediation failed: %(reason)s") % {"reason": reason})
+    return _step(case=case, actor=actor, action="fail", note=reason, apply=apply)
+
+
+def case_request_red_notice(*, case: MediationCase, actor: User, department, matter: str, place: str,
+                            staff_count: int, checkin_due_at: datetime, result_due_at: datetime):
+    """The dispute needs a department (unpaid wages for the labour bureau, say). A mediator who is
+    also the community's secretary issues the notice; any other mediator's request goes to the
+    secretaries with the order prepared, since only they may sign one."""
+    from communities import red_notices as rn
+
+    issued: list = []
+
+    def apply(c: MediationCase) -> None:
+        if rn.issues_for(actor, c.committee):
+            if c.petition_id and c.petition.status in petition_services.SUMMON_STATUSES:
+                notice = petition_services.petition_summon_department(
+                    petition=c.petition, actor=actor, department=department, matter=matter, place=place,
+                    staff_count=staff_count, checkin_due_at=checkin_due_at, result_due_at=result_due_at)
+            else:
+                notice = rn.red_notice_issue(actor=actor, community=c.committee, department=department,
+                                             matter=matter, place=place, staff_count=staff_count,
+                                             checkin_due_at=checkin_due_at, result_due_at=result_due_at,
+                                             source_ref=c.number)
+            c.red_notice = notice
+            issued.append(notice)
+            return
+        secretaries = [a.user for a in RoleAssignment.objects.filter(
+            role=Role.SECRETARY, region=c.committee).select_related("user") if a.user.is_active]
+        if not secretaries:
+            raise DomainError(_("This community has no secretary to sign a red notice."))
+        due = timezone.localtime(checkin_due_at).strftime("%Y-%m-%d %H:%M")
+        notify(recipients=secretaries, kind="mediation.red_notice_requested",
+               subject=_("Mediation case %(number)s asks you to summon %(department)s")
+               % {"number": c.number, "department": department.name},
+               body=f"{matter}\n{place} · {staff_count} · {due}", link=_link(c),
+               payload={"department": department.code, "matter": matter, "place": place,
+                        "staff_count": staff_count, "checkin_due_at": checkin_due_at.isoformat(),
+                        "result_due_at": result_due_at.isoformat()})
+
+    note = _("Red notice requested from %(department)s: %(matter)s") % {"department": department.name,
+                                                                         "matter": matter}
+    _step(case=case, actor=actor, action="request_red_notice", note=note, apply=apply)
+    return issued[0] if issued else None
+
+
+# --- judicial confirmation -------------------------------------------------------------------
+
+def confirmation_request(*, case: MediationCase, actor: User, court: str, hearing_mode: str,
+                         hearing_at: datetime | None = None) -> Confirmation:
+    court = _require(court, _("Name the court."))
+    if hearing_mode not in Session.Mode.values:
+        raise DomainError(_("Choose an online or in-person hearing."))
+    created: list[Confirmation] = []
+
+    def apply(c: MediationCase) -> None:
+        created.append(Confirmation.objects.create(case=c, court=court, hearing_mode=hearing_mode,
+                                                   hearing_at=hearing_at))
+        _petition_step(c, actor, _("judicial confirmation requested from %(court)s") % {"court": court})
+    _step(case=case, actor=actor, action="request_confirmation", note=court, apply=apply)
+    return created[0]
+
+
+def confirmation_record(*, case: MediationCase, actor: User, confirmed: bool, ruling_number: str,
+                        hearing_at: datetime | None = None) -> MediationCase:
+    """The court's decision. A confirmed agreement is enforceable: if a party does not perform,
+    the other may apply to the court for enforcement directly."""
+    ruling_number = _require(ruling_number, _("Give the ruling number."))
+
+    def apply(c: MediationCase) -> str:
+        confirmation = Confirmation.objects.select_for_update().get(case=c)
+        confirmation.decision = Confirmation.Decision.CONFIRMED if confirmed else Confirmation.Decision.REFUSED
+        confirmation.ruling_number = ruling_number
+        confirmation.decided_at = timezone.now()
+        if hearing_at is not None:
+            confirmation.hearing_at = hearing_at
+        confirmation.save()
+        word = _("confirmed") if confirmed else _("refused")
+        _petition_step(c, actor, _("the court %(decision)s the agreement (%(ruling)s)")
+                       % {"decision": word, "ruling": ruling_number})
+        return CaseStatus.CONFIRMED if confirmed else CaseStatus.REFUSED
+    note = f"{_('Confirmed') if confirmed else _('Refused')} · {ruling_number}"
+    return _step(case=case, actor=actor, action="record_confirmation", note=note, apply=apply)
+
+
+# --- performance -----------------------------------------------------------------------------
+
+def obligation_perform(*, obligation: Obligation, actor: User, note: str = "") -> MediationCase:
+    """A payment made or a duty done. When the last one is done the case closes."""
+    def apply(c: MediationCase) -> str | None:
+        locked = Obligation.objects.select_for_update().get(pk=obligation.pk, agreement__case=c)
+        if locked.performed_at is not None:
+            raise DomainError(_("This obligation is already recorded as performed."))
+        locked.performed_at = timezone.now()
+        locked.save(update_fields=["performed_at"])
+        if locked.amount:
+            c.amount_recovered = (c.amount_recovered or Decimal(0)) + locked.amount
+        if not Obligation.objects.filter(agreement__case=c, performed_at__isnull=True).exists():
+            c.closed_at = timezone.now()
+            _petition_step(c, actor, _("agreement performed in full; case closed"))
+            return CaseStatus.CLOSED
+        return None
+    text = f"{obligation.description}" + (f" · {note}" if note else "")
+    return _step(case=obligation.agreement.case, actor=actor, action="record_performance", note=text, apply=apply)
+
+
+def case_mark_enforcement(*, case: MediationCase, actor: User, note: str) -> MediationCase:
+    note = _require(note, _("Say what was not performed."))
+
+    def apply(c: MediationCase) -> None:
+        today = timezone.localdate()
+        if not Obligation.objects.filter(agreement__case=c, performed_at__isnull=True, due_date__lt=today).exists():
+            raise DomainError(_("Enforcement is for an obligation past its due date and not performed."))
+        _petition_step(c, actor, _("referred to the court for enforcement"))
+    return _step(case=case, actor=actor, action="mark_enforcement", note=note, apply=apply)
+
+
+def case_close(*, case: MediationCase, actor: User, note: str = "") -> MediationCase:
+    """Close by hand: when everything is performed, or when a refused or enforced case leaves the
+    committee (the note says where it went)."""
+    def apply(c: MediationCase) -> None:
+        pending = Obligation.objects.filter(agreement__case=c, performed_at__isnull=True).exists()
+        if pending and c.status not in {CaseStatus.REFUSED, CaseStatus.ENFORCEMENT}:
+            raise DomainError(_("Some obligations are not performed yet."))
+        if pending and not note.strip():
+            raise DomainError(_("Say where the case goes from here."))
+        c.closed_at = timezone.now()
+        _petition_step(c, actor, _("case closed"))
+    return _step(case=case, actor=actor, action="close", note=note, apply=apply)
+
+
+# --- sweeps ----------------------------------------------------------------------------------
+
+def _party_addresses(case: MediationCase) -> list[tuple[str, str]]:
+    return [("sms", p.phone) for p in case.parties.all() if p.phone]
+
+
+def sweep_session_reminders(*, now: datetime | None = None, batch: int = 500) -> int:
+    """Remind the mediator and the parties of a session due within the reminder window, once."""
+    now = now or timezone.now()
+    horizon = now + timedelta(hours=settings.SUQIU_MEDIATION_REMINDER_HOURS)
+    due = Session.objects.filter(held_at__isnull=True, reminded_at__isnull=True, scheduled_at__gt=now,
+                                 scheduled_at__lte=horizon).order_by("scheduled_at", "pk")
+    sent = 0
+    for pk in list(due.values_list("pk", flat=True)[:batch]):
+        try:
+            with transaction.atomic():
+                if not Session.objects.filter(pk=pk, reminded_at__isnull=True).update(reminded_at=now):
+                    continue  # another sweep got it
+                session = Session.objects.select_related("case__committee", "case__mediator").get(pk=pk)
+                case = session.case
+                when = timezone.localtime(session.scheduled_at).strftime("%Y-%m-%d %H:%M")
+                notify(recipients=[case.mediator], addresses=_party_addresses(case), kind="mediation.session_reminder",
+                       subject=_("Mediation session for %(number)s at %(when)s, %(place)s")
+                       % {"number": case.number, "when": when, "place": session.place},
+                       link=_link(case), dedupe_key=f"mediation:session:{pk}:reminder")
+                sent += 1
+        except Exception:  # noqa: BLE001 - one bad row must not stop the sweep
+            log.exception("could not remind of mediation session %s", pk)
+    return sent
+
+
+def sweep_missed_obligations(*, now: datetime | None = None, batch: int = 500) -> int:
+    """Flag each obligation past its due date and not performed, and alert the mediator once."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    due = Obligation.objects.filter(performed_at__isnull=True, missed_at__isnull=True, due_date__lt=today,
+                                    agreement__case__status__in=PERFORMING).order_by("due_date", "pk")
+    flagged = 0
+    for pk in list(due.values_list("pk", flat=True)[:batch]):
+        try:
+            with transaction.atomic():
+                if not Obligation.objects.filter(pk=pk, missed_at__isnull=True, performed_at__isnull=True).update(
+                        missed_at=now):
+                    continue
+                obligation = Obligation.objects.select_related("agreement__case__committee", "debtor").get(pk=pk)
+                case = obligation.agreement.case
+                note = _("Missed: %(what)s (due %(due)s)") % {"what": obligation.description,
+                                                            "due": obligation.due_date.isoformat()}
+                _event(case, actor=None, action="obligation_missed", from_status=case.status, note=note)
+                notify(recipients=[case.mediator], kind="mediation.obligation_missed",
+                       subject=_("Case %(number)s: %(party)s missed an obligation")
+                       % {"number": case.number, "party": obligation.debtor.name},
+                       body=note, link=_link(case), dedupe_key=f"mediation:obligation:{pk}:missed")
+                flagged += 1
+        except Exception:  # noqa: BLE001
+            log.exception("could not flag mediation obligation %s", pk)
+    return flagged
+
+
+# --- one entry point for the pages and the API ----------------------------------------------
+
+def case_act(*, case: MediationCase, actor: User, action: str, data: dict):
+    if action == "add_party":
+        return case_add_party(case=case, actor=actor, party=PartyInput(**data["party"]))
+    if action == "schedule_session":
+        return session_schedule(case=case, actor=actor, scheduled_at=data["scheduled_at"], mode=data["mode"],
+                                place=data.get("place", ""))
+    if action == "record_session":
+        session = case.sessions.filter(pk=data.get("session")).first()
+        if session is None:
+            raise DomainError(_("Choose a session of this case."))
+        return session_record(session=session, actor=actor, minutes=data.get("minutes", ""),
+                              attendees=data.get("attendees", ""), next_step=data.get("next_step", ""))
+    if action == "agree":
+        return case_agree(case=case, actor=actor, terms=data.get("terms", ""),
+                          obligations=[o if isinstance(o, ObligationInput) else ObligationInput(**o)
+                                       for o in data.get("obligations", [])])
+    if action == "fail":
+        return case_fail(case=case, actor=actor, reason=data.get("reason", ""), referral=data.get("referral", ""),
+                         referral_note=data.get("referral_note", ""))
+    if action == "request_red_notice":
+        return case_request_red_notice(case=case, actor=actor, department=data["department"],
+                                       matter=data.get("matter", ""), place=data.get("place", ""),
+                                       staff_count=data.get("staff_count", 1),
+                                       checkin_due_at=data["checkin_due_at"], result_due_at=data["result_due_at"])
+    if action == "request_confirmation":
+        return confirmation_request(case=case, actor=actor, court=data.get("court", ""),
+                                    hearing_mode=data.get("hearing_mode", Session.Mode.ONLINE),
+                                    hearing_at=data.get("hearing_at"))
+    if action == "record_confirmation":
+        return confirmation_record(case=case, actor=actor, confirmed=bool(data.get("confirmed")),
+                                   ruling_number=data.get("ruling_number", ""))
+    if action == "record_performance":
+        obligation = Obligation.objects.filter(pk=data.get("obligation"), agreement__case=case).first()
+        if obligation is None:
+            raise DomainError(_("Choose an obligation of this case."))
+        return obligation_perform(obligation=obligation, actor=actor, note=data.get("note", ""))
+    if action == "mark_enforcement":
+        return case_mark_enforcement(case=case, actor=actor, note=data.get("note", ""))
+    if action == "close":
+        return case_close(case=case, actor=actor, note=data.get("note", ""))
+    raise DomainError(_("Unknown action."))
