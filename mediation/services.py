@@ -115,7 +115,7 @@ def _step(*, case: MediationCase, actor: User, action: str, note: str = "", appl
           to_status: str | None = None) -> MediationCase:
     """Lock, check, apply, record: the frame of every action after opening."""
     allowed_from, default_to = TRANSITIONS[action]
-    locked = MediationCase.objects.select_for_update().select_related("committee", "petition").get(pk=case.pk)
+    locked = MediationCase.objects.select_for_update().select_related("committee").get(pk=case.pk)
     if not mediates(actor, locked.committee):
         raise Forbidden(_("Only a mediator of this committee may do that."))
     if locked.status not in allowed_from:
