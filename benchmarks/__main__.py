@@ -25,6 +25,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("names", nargs="*", help=f"which to run (default all): {', '.join(available)}")
     parser.add_argument("--scale", type=float, default=1.0, help="multiply the data sizes")
+    parser.add_argument("--petitions", default="100000",
+                        help="bench_dashboard: comma-separated table sizes, e.g. 1000000,10000000")
     args = parser.parse_args()
     chosen = args.names or available
     from django.test.utils import setup_test_environment, teardown_test_environment

@@ -6,11 +6,14 @@ from guardian.admin import GuardedModelAdmin
 
 from .models import (
     Department,
+    DepartmentScore,
+    DutyShift,
     Heartbeat,
     Holiday,
     Notification,
     Region,
     RoleAssignment,
+    ScoreWeights,
     ServiceKind,
     ServicePoint,
     User,
@@ -145,3 +148,34 @@ class NotificationAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request) -> bool:
         return False
+
+
+@admin.register(ScoreWeights)
+class ScoreWeightsAdmin(admin.ModelAdmin):
+    """The five parts must add up to 100 % (checked by the model); the nightly run uses them."""
+
+    list_display = ["ack", "checkin", "result", "rating", "satisfaction", "assessment_share", "updated_at"]
+
+    def has_add_permission(self, request) -> bool:
+        return not ScoreWeights.objects.exists()
+
+
+@admin.register(DepartmentScore)
+class DepartmentScoreAdmin(admin.ModelAdmin):
+    """Scores are computed, never typed in."""
+
+    list_display = ["department", "period", "total", "notices", "computed_at", "frozen_at"]
+    list_filter = ["period", "frozen_at"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(DutyShift)
+class DutyShiftAdmin(admin.ModelAdmin):
+    list_display = ["service_point", "user", "role", "weekday", "starts", "ends"]
+    list_filter = ["role", "weekday"]
+    raw_id_fields = ["service_point", "user"]

@@ -1,7 +1,7 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-from . import red_notice_api
+from . import red_notice_api, score_api
 from .api import DepartmentViewSet, RegionViewSet, ServicePointViewSet
 
 router = DefaultRouter()
@@ -10,6 +10,7 @@ router.register("regions", RegionViewSet, basename="region")
 router.register("departments", DepartmentViewSet, basename="department")
 
 urlpatterns = router.urls + [
+    path("scores/departments/", score_api.DepartmentScores.as_view(), name="api-department-scores"),
     path("red-notices/", red_notice_api.RedNoticeListCreate.as_view(), name="api-red-notices"),
     path("red-notices/<int:pk>/", red_notice_api.RedNoticeDetail.as_view(), name="api-red-notice"),
     path("red-notices/<int:pk>/<str:action>/", red_notice_api.RedNoticeAction.as_view(),

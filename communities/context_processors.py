@@ -30,6 +30,13 @@ class Nav:
         return bool(self.user.is_authenticated and region_paths_with_perm(self.user, "mediate"))
 
 
+    @cached_property
+    def supervises(self) -> bool:
+        from .roles import region_paths_with_perm
+
+        return bool(self.user.is_authenticated and region_paths_with_perm(self.user, "supervise"))
+
+
 def site(request: HttpRequest) -> dict:
     return {
         "SITE_NAME": settings.SUQIU["SITE_NAME"],

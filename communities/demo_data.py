@@ -10,7 +10,7 @@ from django.db import transaction
 
 from . import geo
 from .demo import DEMO_ACCOUNTS, DEMO_PASSWORD
-from .models import Department, Region, Role, Service, ServiceKind, ServicePoint, User
+from .models import Department, Region, Role, RoleAssignment, Service, ServiceKind, ServicePoint, User
 from .roles import role_assign
 
 Progress = Callable[[str], None]
@@ -314,6 +314,32 @@ def load_red_notices(regions: dict[str, Region], departments: dict[str, Departme
     progress(f"  red notices: {len(DEMO_NOTICES)} (one still open)")
 
 
+def load_duty_shifts(progress: Progress) -> None:
+    """Each community's mediator, legal adviser and counsellor at its hall on working days; the
+    光明社区 mediator (demo-mediator) at the hall every day until late, so "staffed now" is never empty."""
+    from datetime import time
+
+    from .models import DutyShift
+
+    if DutyShift.objects.exists():
+        return
+    shifts = []
+    halls = {p.region_id: p for p in ServicePoint.objects.filter(tier=ServicePoint.Tier.COMMUNITY_HALL)}
+    roster = RoleAssignment.objects.filter(role__in=[Role.MEDIATOR, Role.LEGAL_ADVISER, Role.COUNSELLOR],
+                                           region__isnull=False).select_related("user")
+    for assignment in roster:
+        hall = halls.get(assignment.region_id)
+        if hall is None:
+            continue
+        demo = assignment.user.username == "demo-mediator"
+        for weekday in range(7 if demo else 5):
+            shifts.append(DutyShift(service_point=hall, user=assignment.user, role=assignment.role, weekday=weekday,
+                                    starts=time(0, 0) if demo else time(8, 30),
+                                    ends=time(23, 59) if demo else time(18, 0)))
+    DutyShift.objects.bulk_create(shifts)
+    progress(f"  duty roster: {len(shifts)} weekly shifts at {len(halls)} community halls")
+
+
 def is_loaded() -> bool:
     return (
         Region.objects.filter(code=DISTRICT_CODE).exists()
@@ -334,3 +360,8 @@ def load(progress: Progress) -> None:
         load_accounts(rng, regions, departments, progress)
         progress("Red notices…")
         load_red_notices(regions, departments, progress)
+        progress("Duty roster and department scores…")
+        load_duty_shifts(progress)
+        from .scoring import scores_compute
+
+        scores_compute(progress=progress)

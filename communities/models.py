@@ -511,3 +511,88 @@ class RedNoticeAttachment(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+class ScoreWeights(models.Model):
+    """How a department's red-notice score is weighed (one row, edited in the admin). The parts
+    are percentages of the red-notice score and sum to 100; ``assessment_share`` is the share of
+    the department's whole government assessment the red-notice score stands for (35 %)."""
+
+    ack = models.PositiveSmallIntegerField(_("acknowledged in time (%)"), default=15)
+    checkin = models.PositiveSmallIntegerField(_("checked in on time (%)"), default=40)
+    result = models.PositiveSmallIntegerField(_("result reported in time (%)"), default=20)
+    rating = models.PositiveSmallIntegerField(_("secretaries' rating of the handling (%)"), default=15)
+    satisfaction = models.PositiveSmallIntegerField(_("residents' satisfaction with linked petitions (%)"),
+                                                    default=10)
+    assessment_share = models.PositiveSmallIntegerField(_("share of the government assessment (%)"), default=35)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    PARTS = ("ack", "checkin", "result", "rating", "satisfaction")
+
+    class Meta:
+        verbose_name = _("score weights")
+        verbose_name_plural = _("score weights")
+
+    def __str__(self) -> str:
+        return " / ".join(f"{getattr(self, p)}" for p in self.PARTS)
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        if sum(getattr(self, p) for p in self.PARTS) != 100:
+            raise ValidationError(_("The five parts must add up to 100 %."))
+        if not 0 < self.assessment_share <= 100:
+            raise ValidationError({"assessment_share": _("Between 1 and 100 %.")})
+
+    @classmethod
+    def current(cls) -> "ScoreWeights":
+        weights = cls.objects.order_by("pk").first()
+        return weights or cls.objects.create()
+
+    def as_dict(self) -> dict[str, int]:
+        return {p: getattr(self, p) for p in self.PARTS}
+
+
+class DepartmentScore(models.Model):
+    """A department's red-notice score for one month. Recomputed nightly while the month runs;
+    frozen after it ends, and a frozen score never changes."""
+
+    department = models.ForeignKey(Department, verbose_name=_("department"), on_delete=models.CASCADE,
+                                   related_name="scores")
+    period = models.CharField(_("month"), max_length=7)  # YYYY-MM
+    total = models.FloatField(_("score"), null=True, blank=True)
+    parts = models.JSONField(_("parts"), default=dict)  # part: {"value", "good", "basis", "weight"}
+    items = models.JSONField(_("records behind each part"), default=dict)  # part: [[kind, id, label, ok], ...]
+    notices = models.PositiveIntegerField(_("red notices"), default=0)
+    weights = models.JSONField(_("weights used"), default=dict)
+    computed_at = models.DateTimeField(_("computed at"))
+    frozen_at = models.DateTimeField(_("frozen at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("department score")
+        verbose_name_plural = _("department scores")
+        ordering = ["period", "-total"]
+        constraints = [models.UniqueConstraint(fields=["department", "period"], name="department_score_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.department} {self.period}"
+
+
+class DutyShift(models.Model):
+    """Who is on duty at a hall or station, and when (a weekly roster)."""
+
+    service_point = models.ForeignKey(ServicePoint, verbose_name=_("service point"), on_delete=models.CASCADE,
+                                      related_name="duty_shifts")
+    user = models.ForeignKey(User, verbose_name=_("person"), on_delete=models.CASCADE, related_name="duty_shifts")
+    role = models.CharField(_("role"), max_length=32, choices=Role.choices)
+    weekday = models.PositiveSmallIntegerField(_("weekday"), choices=[
+        (0, _("Monday")), (1, _("Tuesday")), (2, _("Wednesday")), (3, _("Thursday")), (4, _("Friday")),
+        (5, _("Saturday")), (6, _("Sunday"))])
+    starts = models.TimeField(_("from"))
+    ends = models.TimeField(_("until"))
+
+    class Meta:
+        verbose_name = _("duty shift")
+        verbose_name_plural = _("duty shifts")
+        ordering = ["service_point", "weekday", "starts"]
+        indexes = [models.Index(fields=["weekday", "starts", "ends"])]

@@ -34,3 +34,19 @@ def sweep_red_notices() -> None:
     from .red_notices import sweep_red_notices as sweep
 
     sweep()
+
+
+@shared_task(name="communities.compute_scores", ignore_result=True, soft_time_limit=600, time_limit=900)
+def compute_scores() -> None:
+    """Nightly: the running month's department scores."""
+    from .scoring import scores_compute
+
+    scores_compute()
+
+
+@shared_task(name="communities.freeze_scores", ignore_result=True, soft_time_limit=600, time_limit=900)
+def freeze_scores() -> None:
+    """On the first of the month: the month that just ended, computed once more and frozen."""
+    from .scoring import current_period, previous_period, scores_freeze
+
+    scores_freeze(period=previous_period(current_period()))

@@ -1,11 +1,14 @@
 from django.urls import path
 
 from . import red_notice_views as rnv
+from . import score_views
 from . import views
 
 urlpatterns: list = [
     path("preferences/text-size/", views.text_size, name="text-size"),
     path("service-points/near/", views.find_service_point, name="find-service-point"),
+    path("scores/departments/", score_views.department_league, name="department-league"),
+    path("scores/departments/<str:code>/<str:period>/", score_views.department_score, name="department-score"),
     path("red-notices/", rnv.red_notice_list, name="red-notices"),
     path("red-notices/new/", rnv.red_notice_new, name="red-notice-new"),
     path("red-notices/<int:pk>/", rnv.red_notice_detail, name="red-notice"),

@@ -9,6 +9,7 @@ sets ``DATABASE_URL`` (PostgreSQL) and ``REDIS_URL`` (Redis: broker and cache), 
 import os
 from pathlib import Path
 
+from celery.schedules import crontab
 import environ
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
@@ -172,6 +173,11 @@ CELERY_BEAT_SCHEDULE: dict = {
     "red-notices-sweep": {
         "task": "communities.sweep_red_notices", "schedule": float(SWEEP_INTERVAL_SECONDS),
     },
+    "petitions-rollup-stats": {"task": "petitions.rollup_stats", "schedule": float(SWEEP_INTERVAL_SECONDS)},
+    "petitions-rebuild-stats": {"task": "petitions.rebuild_stats", "schedule": crontab(hour=3, minute=10)},
+    "petitions-sweep-risk": {"task": "petitions.sweep_risk", "schedule": float(SWEEP_INTERVAL_SECONDS)},
+    "scores-compute": {"task": "communities.compute_scores", "schedule": crontab(hour=2, minute=30)},
+    "scores-freeze": {"task": "communities.freeze_scores", "schedule": crontab(day_of_month="1", hour=3, minute=40)},
     "mediation-session-reminders": {"task": "mediation.sweep_session_reminders", "schedule": 300.0},
     "mediation-missed-obligations": {"task": "mediation.sweep_missed_obligations", "schedule": 900.0},
 }
@@ -288,6 +294,9 @@ SUQIU_REPEAT_WINDOW_DAYS = env.int("SUQIU_REPEAT_WINDOW_DAYS", default=30)
 SUQIU_REOPEN_DAYS = env.int("SUQIU_REOPEN_DAYS", default=7)
 # A red notice must be acknowledged within this many hours of issue (never after its check-in).
 SUQIU_RED_NOTICE_ACK_HOURS = env.float("SUQIU_RED_NOTICE_ACK_HOURS", default=2)
+# A tile server for the risk map (e.g. https://tiles.example/{z}/{x}/{y}.png); empty: the region
+# shapes alone are the map.
+SUQIU_MAP_TILE_URL = env.str("SUQIU_MAP_TILE_URL", default="")
 # Mediators and parties are reminded of a session this many hours before it.
 SUQIU_MEDIATION_REMINDER_HOURS = env.float("SUQIU_MEDIATION_REMINDER_HOURS", default=24)
 SUQIU_MAX_REOPENS = env.int("SUQIU_MAX_REOPENS", default=2)

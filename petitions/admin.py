@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Attachment, Category, Petition, PetitionEvent
+from .models import Attachment, Category, Petition, PetitionEvent, RedAlert, RiskRule
 
 
 @admin.register(Category)
@@ -49,4 +49,23 @@ class PetitionAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(RiskRule)
+class RiskRuleAdmin(admin.ModelAdmin):
+    """The rules behind every petition's risk level: thresholds and keywords are tuned here."""
+
+    list_display = ["name", "kind", "threshold", "keywords", "level", "is_active"]
+    list_editable = ["threshold", "level", "is_active"]
+    list_filter = ["kind", "level", "is_active"]
+
+
+@admin.register(RedAlert)
+class RedAlertAdmin(admin.ModelAdmin):
+    list_display = ["petition", "raised_at", "acknowledged_at", "acknowledged_by"]
+    list_filter = ["acknowledged_at"]
+    raw_id_fields = ["petition", "acknowledged_by"]
+
+    def has_add_permission(self, request) -> bool:
         return False

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import api
+from . import api, supervision_api
 
 urlpatterns = [
     path("categories/", api.CategoryList.as_view(), name="api-categories"),
@@ -9,4 +9,8 @@ urlpatterns = [
     path("petitions/track/<str:code>/feedback/", api.PetitionFeedback.as_view(), name="api-petition-feedback"),
     path("petitions/<int:pk>/", api.PetitionDetail.as_view(), name="api-petition"),
     path("petitions/<int:pk>/<str:action>/", api.PetitionAction.as_view(), name="api-petition-action"),
+    path("dashboard/summary/", supervision_api.DashboardSummary.as_view(), name="api-dashboard-summary"),
+    path("scores/communities/", supervision_api.CommunityLeague.as_view(), name="api-community-scores"),
+    path("alerts/", supervision_api.AlertList.as_view(), name="api-alerts"),
+    path("alerts/<int:pk>/acknowledge/", supervision_api.AlertAcknowledge.as_view(), name="api-alert-acknowledge"),
 ]

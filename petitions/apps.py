@@ -2,6 +2,22 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 
+def rated_petitions_of_notices(notice_ids: list[int]) -> list[tuple[int, str, int]]:
+    """Residents' ratings of the petitions these red notices were issued for (for department scores)."""
+    from .models import PetitionRedNotice
+
+    return list(PetitionRedNotice.objects.filter(notice_id__in=notice_ids, petition__rating__isnull=False)
+                .values_list("petition_id", "petition__tracking_code", "petition__rating").distinct())
+
+
 class PetitionsConfig(AppConfig):
     name = "petitions"
     verbose_name = _("Petitions")
+
+    def ready(self) -> None:
+        # Department scores live in communities, which cannot import petitions: hand it the
+        # residents' satisfaction this way.
+        from communities import scoring
+
+        if rated_petitions_of_notices not in scoring.SATISFACTION_PROVIDERS:
+            scoring.SATISFACTION_PROVIDERS.append(rated_petitions_of_notices)

@@ -108,3 +108,52 @@ def load(progress) -> None:
         for workday in workdays:
             Holiday.objects.update_or_create(date=workday, defaults={"name": f"{name}调休", "is_workday": True})
     progress(f"  2026 calendar: {days} holidays, {sum(len(w) for *_, w in HOLIDAYS_2026)} make-up working days")
+    load_history(progress)
+    load_risky(progress)
+    from . import stats
+
+    stats.rebuild_all()
+    progress("  dashboard statistics rolled up")
+
+
+HISTORY = 12_000  # five weeks of synthetic traffic, so the dashboard and league tables have a shape
+
+
+def load_history(progress) -> None:
+    from . import generator
+    from .models import Petition
+
+    from communities.models import Region
+
+    if Petition.objects.filter(tracking_code__startswith="GX-").exists():
+        return
+    if not Region.objects.filter(level=Region.Level.COMMUNITY).exists():
+        return  # the catalogue alone (no district loaded): nothing to file petitions in
+    generator.generate(HISTORY, days=35, progress=None)
+    progress(f"  petitions: {HISTORY:,} of history over 35 days")
+
+
+# (community, category, title, description, people affected): petitions the risk rules flag
+RISKY = [
+    ("公明社区", "wage-arrears", "工厂拖欠3个月工资，工人扬言跳楼", "某电子厂拖欠40名工人3个月工资共计86万元，有工人扬言要跳楼讨薪。", 40),
+    ("上村社区", "building-site-wages", "工地包工头失联，工人准备去省里上访", "上村工地包工头失联，15名工人工资约12万元未付，准备拉横幅去省里上访。", 15),
+    ("马山头社区", "neighbour-dispute", "邻里纠纷多次反映未解决", "楼上装修噪音持续两个月，多次反映无果，双方多次发生争执。", 2),
+]
+
+
+def load_risky(progress) -> None:
+    from communities.models import Region
+
+    from .models import Petition
+    from .services import PetitionInput, petition_submit
+
+    if Petition.objects.filter(title=RISKY[0][2]).exists():
+        return
+    for community, category, title, description, people in RISKY:
+        region = Region.objects.filter(name=community, level=Region.Level.COMMUNITY).first()
+        category_obj = Category.objects.filter(code=category).first()
+        if region is None or category_obj is None:
+            continue
+        petition_submit(data=PetitionInput(category=category_obj, title=title, description=description,
+                                           phone="13800138000", community=region, people_affected=people))
+    progress(f"  risky petitions: {len(RISKY)} (red alerts for the street and district supervisors)")

@@ -70,6 +70,13 @@ class Status(models.TextChoices):
 OPEN_STATUSES = [Status.ACCEPTED, Status.ASSIGNED, Status.IN_PROGRESS]
 
 
+class RiskLevel(models.IntegerChoices):
+    NORMAL = 0, _("Normal")
+    WATCH = 1, _("Watch")
+    HIGH = 2, _("High")
+    RED = 3, _("Red")
+
+
 class Petition(models.Model):
     tracking_code = models.CharField(_("tracking code"), max_length=16, unique=True)
     channel = models.CharField(_("channel"), max_length=12, choices=Channel.choices, default=Channel.WEB)
@@ -116,8 +123,11 @@ class Petition(models.Model):
     public_reply = models.TextField(_("reply to the resident"), blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("taken in by"), null=True,
                                    blank=True, on_delete=models.SET_NULL, related_name="+")
+    risk_level = models.PositiveSmallIntegerField(_("risk level"), default=RiskLevel.NORMAL,
+                                                  choices=RiskLevel.choices)
+    risk_reasons = models.JSONField(_("why"), default=list, blank=True)
     created_at = models.DateTimeField(_("submitted at"), auto_now_add=True, db_index=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_index=True)
 
     class Meta:
         verbose_name = _("petition")
@@ -133,6 +143,8 @@ class Petition(models.Model):
             models.Index(fields=["resolved_at"], condition=Q(status="resolved"), name="petition_resolved"),
             models.Index(fields=["community", "status"], name="petition_community_status"),
             models.Index(fields=["resident_phone", "category", "created_at"], name="petition_repeat"),
+            models.Index(fields=["community", "risk_level"], condition=Q(risk_level__gte=2),
+                         name="petition_risky"),
         ]
 
     def __str__(self) -> str:
@@ -216,3 +228,95 @@ class PetitionRedNotice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.petition_id} → {self.notice_id}"
+
+
+class RiskRule(models.Model):
+    """One explainable rule that raises a petition's risk level; administrators tune them."""
+
+    class Kind(models.TextChoices):
+        PEOPLE = "people", _("Many people affected (at least the threshold)")
+        WAGE_AMOUNT = "wage_amount", _("Wage arrears above an amount in yuan (the threshold)")
+        KEYWORDS = "keywords", _("Words in the title or description (the keywords)")
+        REPEAT = "repeat", _("Repeated petitions from the same person (at least the threshold)")
+        OVERDUE_NOTICE = "overdue_notice", _("A red notice for it is overdue")
+
+    name = models.CharField(_("name"), max_length=60)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    threshold = models.DecimalField(_("threshold"), max_digits=12, decimal_places=0, null=True, blank=True)
+    keywords = models.CharField(_("keywords"), max_length=500, blank=True,
+                                help_text=_("Separated by spaces or commas."))
+    level = models.PositiveSmallIntegerField(_("raises to"), choices=RiskLevel.choices, default=RiskLevel.HIGH)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("risk rule")
+        verbose_name_plural = _("risk rules")
+        ordering = ["-level", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RedAlert(models.Model):
+    """A petition at the highest risk level: on the supervisors' dashboard until acknowledged."""
+
+    petition = models.OneToOneField(Petition, verbose_name=_("petition"), on_delete=models.CASCADE,
+                                    related_name="red_alert")
+    raised_at = models.DateTimeField(_("raised at"), auto_now_add=True)
+    reasons = models.JSONField(_("why"), default=list)
+    acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
+    acknowledged_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("acknowledged by"), null=True,
+                                        blank=True, on_delete=models.SET_NULL, related_name="+")
+    note = models.CharField(_("note"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("red alert")
+        verbose_name_plural = _("red alerts")
+        ordering = ["-raised_at"]
+        indexes = [models.Index(fields=["raised_at"], condition=Q(acknowledged_at=None), name="red_alert_open")]
+
+
+class DailyStat(models.Model):
+    """What came in to one community on one day, and what became of it: the dashboard reads these
+    (31 rows a day for the district) instead of scanning petitions. Rebuilt from the petitions of
+    that day by the rollup, so it can always be repaired."""
+
+    day = models.DateField(_("day"))
+    community = models.ForeignKey(Region, verbose_name=_("community"), on_delete=models.CASCADE, related_name="+")
+    received = models.PositiveIntegerField(default=0)
+    resolved = models.PositiveIntegerField(default=0)  # resolved or closed by now
+    same_day = models.PositiveIntegerField(default=0)  # resolved before the end of the day it came in
+    declined = models.PositiveIntegerField(default=0)
+    overdue = models.PositiveIntegerField(default=0)
+    rated = models.PositiveIntegerField(default=0)
+    rating_sum = models.PositiveIntegerField(default=0)
+    repeats = models.PositiveIntegerField(default=0)
+    by_channel = models.JSONField(default=dict)
+    by_service = models.JSONField(default=dict)
+    by_category = models.JSONField(default=dict)
+
+    class Meta:
+        verbose_name = _("daily statistics")
+        verbose_name_plural = _("daily statistics")
+        constraints = [models.UniqueConstraint(fields=["day", "community"], name="daily_stat_unique")]
+        indexes = [models.Index(fields=["day"])]
+
+
+class OpenStat(models.Model):
+    """Petitions open now in one community, by service, and how many of them are overdue."""
+
+    community = models.ForeignKey(Region, verbose_name=_("community"), on_delete=models.CASCADE, related_name="+")
+    service = models.CharField(max_length=20, choices=Service.choices)
+    open = models.PositiveIntegerField(default=0)
+    overdue = models.PositiveIntegerField(default=0)
+    high_risk = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["community", "service"], name="open_stat_unique")]
+
+
+class RollupMark(models.Model):
+    """How far the statistics rollup has read (petitions updated up to this time)."""
+
+    name = models.CharField(max_length=40, unique=True)
+    upto = models.DateTimeField()

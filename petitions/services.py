@@ -26,6 +26,7 @@ from communities.roles import path_condition, region_paths_with_perm, service_po
 from communities.selectors import region_at
 
 from . import attachments as attachment_rules
+from . import risk
 from .models import Attachment, Category, Channel, Petition, PetitionEvent, Status
 from .permissions import ResidentActor, handles, is_resident, supervises
 from .validation import new_tracking_code, normalize_mobile
@@ -225,6 +226,11 @@ def petition_submit(*, data: PetitionInput, attachments=(), actor: User | None =
         notify(recipients=recipients, kind="petition.new",
                subject=_("New petition %(code)s: %(title)s") % {"code": petition.tracking_code, "title": petition.title},
                link=f"/staff/petitions/{petition.pk}/", dedupe_key=f"petition:{petition.pk}:new")
+        # Its risk, and the earlier petition's, whose person has now come back again.
+        rules = risk.rules_in_force()
+        petition = risk.petition_assess_risk(petition=petition, rules=rules)
+        if repeat_of is not None:
+            risk.petition_assess_risk(petition=repeat_of, rules=rules)
     return petition
 
 

@@ -31,7 +31,7 @@ def _mark_overdue(pk: int, step: str, now: datetime) -> bool:
     with transaction.atomic():
         claimed = Petition.objects.filter(
             pk=pk, status__in=statuses, **{marker: None, f"{due_field}__lte": now}
-        ).update(**{marker: now})
+        ).update(**{marker: now}, updated_at=now)
         if not claimed:
             return False  # another sweep got there first, or the petition moved on
         petition = Petition.objects.select_related("community", "category").get(pk=pk)

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from . import supervision_views as sv
 from . import views
 
 urlpatterns = [
@@ -14,5 +15,12 @@ urlpatterns = [
     path("staff/petitions/<int:pk>/attachments/<int:attachment_id>/", views.staff_attachment,
          name="staff-attachment"),
     path("staff/petitions/<int:pk>/summon/", views.staff_summon, name="staff-summon"),
+    path("dashboard/", sv.dashboard_page, name="dashboard"),
+    path("scores/communities/", sv.community_league_page, name="community-league"),
+    path("alerts/", sv.alerts_page, name="alerts"),
+    path("alerts/<int:pk>/acknowledge/", sv.alert_acknowledge, name="alert-acknowledge"),
+    path("risk-map/", sv.risk_map, name="risk-map"),
+    path("risk-map/data.json", sv.risk_map_data, name="risk-map-data"),
+    path("risk-map/regions/<str:code>/", sv.risk_region, name="risk-region"),
     path("staff/petitions/<int:pk>/<str:action>/", views.staff_action, name="staff-action"),
 ]

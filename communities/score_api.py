@@ -1,0 +1,57 @@
+"""GET /api/scores/departments/?period=YYYY-MM: the month's department league."""
+
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import exceptions, serializers
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from . import scoring
+from .models import DepartmentScore
+from .roles import departments_with_perm
+from .score_views import can_see_all_scores
+
+
+class DepartmentScoreSerializer(serializers.ModelSerializer):
+    department = serializers.CharField(source="department.code")
+    department_name = serializers.CharField(source="department.name")
+    frozen = serializers.SerializerMethodField()
+
+    class Meta:
+        model = DepartmentScore
+        fields = ["department", "department_name", "period", "total", "parts", "notices", "weights", "computed_at",
+                  "frozen"]
+
+    def get_frozen(self, score) -> bool:
+        return score.frozen_at is not None
+
+
+class PeriodQuery(serializers.Serializer):
+    period = serializers.CharField(required=False)
+
+    def validate_period(self, value: str) -> str:
+        try:
+            scoring.parse_period(value)
+        except ValueError:
+            raise serializers.ValidationError(_("Give a month as YYYY-MM.")) from None
+        return value
+
+
+class DepartmentScores(APIView):
+    """Supervisors see every department; a department's officers see their own."""
+
+    serializer_class = DepartmentScoreSerializer
+
+    @extend_schema(parameters=[OpenApiParameter("period", str, description="YYYY-MM; the running month by default")],
+                   responses={200: DepartmentScoreSerializer(many=True)})
+    def get(self, request):
+        query = PeriodQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        period = query.validated_data.get("period") or scoring.current_period()
+        rows = scoring.league(period)
+        if not can_see_all_scores(request.user):
+            own = set(departments_with_perm(request.user).values_list("pk", flat=True))
+            if not own:
+                raise exceptions.PermissionDenied(_("Only supervisors and departments see department scores."))
+            rows = [s for s in rows if s.department_id in own]
+        return Response({"period": period, "results": DepartmentScoreSerializer(rows, many=True).data})

@@ -1,0 +1,69 @@
+"""Department league tables: the month's scores with a chart, each score opened to its parts and
+the notices and petitions behind them, CSV and Excel."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
+
+from . import scoring
+from .exports import table_response
+from .models import Department, DepartmentScore
+from .roles import departments_with_perm, region_paths_with_perm
+
+
+def can_see_all_scores(user) -> bool:
+    return bool(user.is_superuser or region_paths_with_perm(user, "supervise"))
+
+
+def _period(request: HttpRequest) -> str:
+    period = request.GET.get("period") or scoring.current_period()
+    try:
+        scoring.parse_period(period)
+    except ValueError:
+        raise Http404 from None
+    return period
+
+
+def _fmt(value) -> str:
+    return "—" if value is None else f"{value:.1f}"
+
+
+@login_required
+def department_league(request: HttpRequest) -> HttpResponse:
+    own = set(departments_with_perm(request.user).values_list("pk", flat=True))
+    if not (can_see_all_scores(request.user) or own):
+        raise Http404
+    period = _period(request)
+    rows = scoring.league(period)
+    parts = [(p, scoring.PART_LABELS[p]) for p in ("ack", "checkin", "result", "rating", "satisfaction")]
+    fmt = request.GET.get("format")
+    if fmt in ("csv", "xlsx"):
+        header = [_("Rank"), _("Department"), _("Score"), *[str(label) for _p, label in parts], _("Red notices")]
+        table = [[i + 1, s.department.name, s.total, *[s.parts.get(p, {}).get("value") for p, _l in parts], s.notices]
+                 for i, s in enumerate(rows)]
+        return table_response(header=header, rows=table, filename=f"department-scores-{period}", fmt=fmt,
+                              title=period)
+    chart = {"labels": [s.department.short_name or s.department.name for s in rows if s.total is not None],
+             "values": [s.total for s in rows if s.total is not None], "label": _("Score")}
+    weights = rows[0].weights if rows else scoring.ScoreWeights.current().as_dict() | {
+        "assessment_share": scoring.ScoreWeights.current().assessment_share}
+    return render(request, "communities/scores/departments.html", {
+        "period": period, "periods": scoring.month_range(), "parts": parts, "chart": chart,
+        "rows": [(s, [s.parts.get(p, {}).get("value") for p, _l in parts]) for s in rows],
+        "own": own, "weights": weights, "frozen": bool(rows and rows[0].frozen_at),
+        "computed_at": max((s.computed_at for s in rows), default=None),
+    })
+
+
+@login_required
+def department_score(request: HttpRequest, code: str, period: str) -> HttpResponse:
+    department = get_object_or_404(Department, code=code)
+    if not (can_see_all_scores(request.user) or departments_with_perm(request.user).filter(pk=department.pk).exists()):
+        raise Http404
+    score = get_object_or_404(DepartmentScore, department=department, period=period)
+    parts = [(p, scoring.PART_LABELS[p], score.parts.get(p, {}), score.items.get(p, []))
+             for p in ("ack", "checkin", "result", "rating", "satisfaction")]
+    return render(request, "communities/scores/department.html", {"score": score, "parts": parts})

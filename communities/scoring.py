@@ -1,0 +1,162 @@
+"""Department scores: how each department answered the red notices of a month.
+
+Five parts, each a share of the notices (or ratings) behind it, weighed by ``ScoreWeights``:
+
+- ack: acknowledged by the acknowledgement deadline;
+- checkin: checked in on time (the 100 % the seed district reports);
+- result: the result reported by its deadline;
+- rating: the secretaries' 1–5 rating of the handling, as a percentage;
+- satisfaction: residents' 1–5 ratings of the petitions the notices were issued for.
+
+A notice counts in the month it was issued. A step counts once it is done or its deadline has
+passed: a notice still open and past a deadline counts as late for that step, so a department
+cannot keep its rate up by not answering; a step not yet due does not count. A part with nothing
+behind it is left out and the other weights are scaled up; with nothing at all there is no score
+("—"), never a flattering 100. Petitions live to the right of communities, so their satisfaction
+comes from a provider the petitions app registers (``SATISFACTION_PROVIDERS``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .models import Department, DepartmentScore, RedNotice, ScoreWeights
+
+# provider(notice_ids) -> [(petition_id, tracking_code, rating 1-5), ...] for rated petitions
+SATISFACTION_PROVIDERS: list[Callable[[list[int]], list[tuple[int, str, int]]]] = []
+
+PART_LABELS = {
+    "ack": _("Acknowledged in time"), "checkin": _("Checked in on time"), "result": _("Result reported in time"),
+    "rating": _("Secretaries' rating"), "satisfaction": _("Residents' satisfaction"),
+}
+
+
+def parse_period(value: str) -> tuple[datetime, datetime]:
+    """'2026-11' -> the month's bounds in local time; ValueError if it is not a month."""
+    year, month = (int(part) for part in value.split("-"))
+    if not (2000 <= year <= 2100 and 1 <= month <= 12) or len(value) != 7:
+        raise ValueError(value)
+    tz = timezone.get_current_timezone()
+    start = timezone.make_aware(datetime(year, month, 1), tz)
+    end = timezone.make_aware(datetime(year + (month == 12), month % 12 + 1, 1), tz)
+    return start, end
+
+
+def current_period(now: datetime | None = None) -> str:
+    return timezone.localtime(now or timezone.now()).strftime("%Y-%m")
+
+
+def previous_period(period: str) -> str:
+    start, _end = parse_period(period)
+    return (start - timedelta(days=1)).strftime("%Y-%m")
+
+
+def _step(done_at, due_at, now) -> bool | None:
+    """On time (True), late (False), or not counted yet (None)."""
+    if done_at is not None:
+        return done_at <= due_at
+    return False if due_at <= now else None
+
+
+def compute(department: Department, period: str, *, now: datetime | None = None,
+            weights: ScoreWeights | None = None) -> dict:
+    """The score of ``department`` for ``period`` as of ``now``: parts, total and the records."""
+    now = now or timezone.now()
+    weights = weights or ScoreWeights.current()
+    start, end = parse_period(period)
+    notices = list(RedNotice.objects.filter(department=department, issued_at__gte=start, issued_at__lt=end)
+                   .exclude(status=RedNotice.Status.DRAFT).order_by("issued_at", "pk"))
+    items: dict[str, list] = {part: [] for part in ScoreWeights.PARTS}
+    for n in notices:
+        for part, ok in (("ack", _step(n.acknowledged_at, n.ack_due_at, now)),
+                         ("checkin", n.checkin_on_time if n.checked_in_at else _step(None, n.checkin_due_at, now)),
+                         ("result", _step(n.reported_at, n.result_due_at, now))):
+            if ok is not None:
+                items[part].append(["notice", n.pk, n.number, bool(ok)])
+        if n.rating:
+            items["rating"].append(["notice", n.pk, n.number, n.rating])
+    ids = [n.pk for n in notices]
+    for provider in SATISFACTION_PROVIDERS:
+        for pk, code, rating in provider(ids) if ids else []:
+            items["satisfaction"].append(["petition", pk, code, rating])
+    parts = {}
+    for part in ScoreWeights.PARTS:
+        rows = items[part]
+        if part in ("rating", "satisfaction"):
+            good = sum(r[3] for r in rows)
+            value = round(100 * good / (5 * len(rows)), 1) if rows else None
+        else:
+            good = sum(1 for r in rows if r[3])
+            value = round(100 * good / len(rows), 1) if rows else None
+        parts[part] = {"value": value, "good": good, "basis": len(rows), "weight": getattr(weights, part)}
+    counted = {p: v for p, v in parts.items() if v["value"] is not None and v["weight"]}
+    weight_sum = sum(v["weight"] for v in counted.values())
+    total = round(sum(v["value"] * v["weight"] for v in counted.values()) / weight_sum, 1) if weight_sum else None
+    return {"total": total, "parts": parts, "items": items, "notices": len(notices),
+            "weights": {**weights.as_dict(), "assessment_share": weights.assessment_share}}
+
+
+def score_compute(*, department: Department, period: str, now: datetime | None = None,
+                  weights: ScoreWeights | None = None) -> DepartmentScore | None:
+    """Write the month's score, unless it is frozen (a published score never changes): returns
+    the row, or None when the month is frozen."""
+    result = compute(department, period, now=now, weights=weights)
+    now = now or timezone.now()
+    fields = {"total": result["total"], "parts": result["parts"], "items": result["items"],
+              "notices": result["notices"], "weights": result["weights"], "computed_at": now}
+    with transaction.atomic():
+        updated = DepartmentScore.objects.filter(department=department, period=period, frozen_at__isnull=True).update(
+            **fields)
+        if updated:
+            return DepartmentScore.objects.get(department=department, period=period)
+        if DepartmentScore.objects.filter(department=department, period=period).exists():
+            return None  # frozen
+        try:
+            with transaction.atomic():
+                return DepartmentScore.objects.create(department=department, period=period, **fields)
+        except IntegrityError:  # another worker created it meanwhile: its numbers are the same
+            return DepartmentScore.objects.get(department=department, period=period)
+
+
+def scores_compute(*, period: str | None = None, now: datetime | None = None, progress=None) -> int:
+    """Recompute every active department's score for ``period`` (the running month by default)."""
+    period = period or current_period(now)
+    weights = ScoreWeights.current()
+    written = 0
+    for department in Department.objects.filter(is_active=True).order_by("pk"):
+        written += score_compute(department=department, period=period, now=now, weights=weights) is not None
+    if progress:
+        progress(f"  scores for {period}: {written} departments")
+    return written
+
+
+def scores_freeze(*, period: str, now: datetime | None = None) -> int:
+    """Compute the month one last time and freeze it. Only a month that has ended can be frozen."""
+    now = now or timezone.now()
+    _start, end = parse_period(period)
+    if now < end:
+        raise ValueError(f"{period} has not ended yet")
+    scores_compute(period=period, now=now)
+    return DepartmentScore.objects.filter(period=period, frozen_at__isnull=True).update(frozen_at=now)
+
+
+def league(period: str) -> list[DepartmentScore]:
+    """The month's table, best first; departments without a score at the end."""
+    rows = list(DepartmentScore.objects.filter(period=period).select_related("department"))
+    rows.sort(key=lambda s: (s.total is None, -(s.total or 0), s.department.name))
+    return rows
+
+
+def month_range(today: date | None = None, count: int = 12) -> list[str]:
+    """The last ``count`` months, newest first, for the period picker."""
+    today = today or timezone.localdate()
+    year, month, result = today.year, today.month, []
+    for _ in range(count):
+        result.append(f"{year:04d}-{month:02d}")
+        year, month = (year - 1, 12) if month == 1 else (year, month - 1)
+    return result

@@ -1,0 +1,245 @@
+"""Risk levels from explainable rules, and the red alert a petition at the top level raises.
+
+Each rule an administrator keeps (``RiskRule``) either fires on a petition, with the value that
+made it fire, or does not; the petition's level is the highest level among the rules that fire,
+and its reasons list them, so a supervisor can always see why. A petition reaching RED raises
+one RedAlert (its row is unique per petition) and notifies the street and district supervisors in
+the same transaction; re-evaluating never raises a second.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from datetime import timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from communities.errors import DomainError, Forbidden
+from communities.models import Region, Role, RoleAssignment, User
+from communities.notifications import notify
+from communities.roles import region_paths_with_perm
+
+from .models import OPEN_STATUSES, Petition, PetitionEvent, RedAlert, RiskLevel, RiskRule, Status
+
+log = logging.getLogger(__name__)
+
+ACTIVE_STATUSES = [Status.SUBMITTED, *OPEN_STATUSES]
+# "31万元", "310000元", "3.5 万", "12,000块": the amounts people write. Chinese numerals
+# ("三十一万") are not read; the people-affected and keyword rules still catch such petitions.
+AMOUNT_RE = re.compile(r"(\d[\d,，]*(?:\.\d+)?)\s*(万元|万|千元|元|块)")
+WAGE_WORDS = ("工资", "欠薪", "讨薪", "薪水", "劳务费", "工钱")
+
+
+def amounts_in(text: str) -> list[Decimal]:
+    found = []
+    for number, unit in AMOUNT_RE.findall(text or ""):
+        value = Decimal(number.replace(",", "").replace("，", ""))
+        found.append(value * (10000 if unit.startswith("万") else 1000 if unit.startswith("千") else 1))
+    return found
+
+
+def _is_wage_matter(petition: Petition) -> bool:
+    text = f"{petition.title} {petition.description} {petition.category.name} {petition.category.keywords}"
+    return "wage" in petition.category.code or any(word in text for word in WAGE_WORDS)
+
+
+def _keywords(rule: RiskRule) -> list[str]:
+    return [w for w in re.split(r"[\s,，、;；]+", rule.keywords or "") if w]
+
+
+REASONS = {
+    RiskRule.Kind.PEOPLE: gettext_lazy("%(n)s people affected"),
+    RiskRule.Kind.WAGE_AMOUNT: gettext_lazy("wage arrears of %(amount)s yuan"),
+    RiskRule.Kind.KEYWORDS: gettext_lazy("says: %(words)s"),
+    RiskRule.Kind.REPEAT: gettext_lazy("%(n)s petitions from the same person"),
+    RiskRule.Kind.OVERDUE_NOTICE: gettext_lazy("red notice %(number)s is overdue"),
+}
+
+
+def why(reason: dict) -> str:
+    """A reason in the reader's language (reasons are stored as their rule and values)."""
+    template = REASONS.get(reason.get("kind"))
+    try:
+        return str(template) % reason.get("params", {}) if template else reason.get("rule", "")
+    except (KeyError, TypeError, ValueError):
+        return reason.get("rule", "")
+
+
+def whys(reasons: list[dict]) -> str:
+    return "; ".join(why(r) for r in reasons)
+
+
+def _fires(rule: RiskRule, petition: Petition) -> dict | None:
+    """The values that make ``rule`` fire on ``petition``, or None."""
+    threshold = rule.threshold
+    if rule.kind == RiskRule.Kind.PEOPLE:
+        if threshold is not None and petition.people_affected >= threshold:
+            return {"n": petition.people_affected}
+    elif rule.kind == RiskRule.Kind.WAGE_AMOUNT:
+        if threshold is not None and _is_wage_matter(petition):
+            amount = max(amounts_in(f"{petition.title} {petition.description}"), default=None)
+            if amount is not None and amount >= threshold:
+                return {"amount": f"{amount:,.0f}"}
+    elif rule.kind == RiskRule.Kind.KEYWORDS:
+        text = f"{petition.title} {petition.description}"
+        hits = [w for w in _keywords(rule) if w in text]
+        if hits:
+            return {"words": "、".join(hits)}
+    elif rule.kind == RiskRule.Kind.REPEAT:
+        since = timezone.now() - timedelta(days=settings.SUQIU_REPEAT_WINDOW_DAYS * 3)
+        count = Petition.objects.filter(resident_phone=petition.resident_phone, created_at__gte=since).count()
+        if threshold is not None and count >= threshold:
+            return {"n": count}
+    elif rule.kind == RiskRule.Kind.OVERDUE_NOTICE:
+        from communities.models import RedNotice
+
+        late = RedNotice.objects.filter(petition_link__petition=petition).exclude(status=RedNotice.Status.CLOSED).filter(
+            Q(overdue_ack_at__isnull=False) | Q(overdue_checkin_at__isnull=False) | Q(overdue_result_at__isnull=False))
+        notice = late.first()
+        if notice is not None:
+            return {"number": notice.number}
+    return None
+
+
+DEFAULT_RULES = [
+    # name, kind, threshold, keywords, level
+    ("涉及人数较多", RiskRule.Kind.PEOPLE, 10, "", RiskLevel.HIGH),
+    ("群体性事件苗头", RiskRule.Kind.PEOPLE, 30, "", RiskLevel.RED),
+    ("欠薪金额较大", RiskRule.Kind.WAGE_AMOUNT, 100000, "", RiskLevel.RED),
+    ("欠薪", RiskRule.Kind.WAGE_AMOUNT, 10000, "", RiskLevel.HIGH),
+    ("扬言极端行为", RiskRule.Kind.KEYWORDS, None, "跳楼 轻生 自杀 自残 不想活 同归于尽 爆炸 泼汽油", RiskLevel.RED),
+    ("扬言越级上访", RiskRule.Kind.KEYWORDS, None, "上访 去北京 进京 到省里 省政府 拉横幅 集体上访 堵路 媒体曝光",
+     RiskLevel.HIGH),
+    ("反复诉求", RiskRule.Kind.REPEAT, 3, "", RiskLevel.HIGH),
+    ("吹哨超时", RiskRule.Kind.OVERDUE_NOTICE, None, "", RiskLevel.HIGH),
+]
+
+
+def rules_in_force() -> list[RiskRule]:
+    """The active rules. A district that never configured any starts with the defaults above
+    (administrators switch a rule off by deactivating it; an empty table gets the defaults back)."""
+    if not RiskRule.objects.exists():
+        RiskRule.objects.bulk_create([RiskRule(name=n, kind=k, threshold=t, keywords=w, level=lv)
+                                      for n, k, t, w, lv in DEFAULT_RULES])
+    return list(RiskRule.objects.filter(is_active=True))
+
+
+def evaluate(petition: Petition, rules: list[RiskRule] | None = None) -> tuple[int, list[dict]]:
+    """(level, reasons) for ``petition`` under the active rules."""
+    rules = rules if rules is not None else rules_in_force()
+    reasons = []
+    for rule in rules:
+        params = _fires(rule, petition)
+        if params is not None:
+            reasons.append({"rule": rule.name, "kind": rule.kind, "level": rule.level, "params": params})
+    reasons.sort(key=lambda r: -r["level"])
+    return max((r["level"] for r in reasons), default=RiskLevel.NORMAL), reasons
+
+
+def supervisors_of(community: Region) -> list[User]:
+    """The street's and the district's supervisors above a community."""
+    codes = [c for c in community.path.split("/") if c]
+    assignments = RoleAssignment.objects.filter(
+        Q(role=Role.STREET_SUPERVISOR, region=community.parent_id)
+        | Q(role=Role.DISTRICT_SUPERVISOR, region__code__in=codes, region__level=Region.Level.DISTRICT)
+    ).select_related("user")
+    return [a.user for a in assignments if a.user.is_active]
+
+
+def petition_assess_risk(*, petition: Petition, rules: list[RiskRule] | None = None) -> Petition:
+    """Re-evaluate one petition; record a rise on its trace; raise the red alert at RED, once.
+    Call it inside the transaction of the change that may have moved the risk."""
+    with transaction.atomic():
+        locked = Petition.objects.select_for_update().select_related("community", "category").get(pk=petition.pk)
+        level, reasons = evaluate(locked, rules)
+        if level == locked.risk_level and reasons == locked.risk_reasons:
+            return locked
+        rose = level > locked.risk_level
+        Petition.objects.filter(pk=locked.pk).update(risk_level=level, risk_reasons=reasons,
+                                                     updated_at=timezone.now())
+        locked.risk_level, locked.risk_reasons = level, reasons
+        if rose:
+            with translation.override(settings.LANGUAGE_CODE):
+                note = _("Risk %(level)s: %(why)s") % {"level": RiskLevel(level).label, "why": whys(reasons)}
+            PetitionEvent.objects.create(
+                petition=locked, actor=None, actor_label="system", action="risk", from_status=locked.status,
+                to_status=locked.status, is_public=False, note=note)
+        if level >= RiskLevel.RED:
+            _raise_red_alert(locked, reasons)
+    petition.refresh_from_db()
+    return locked
+
+
+def _raise_red_alert(petition: Petition, reasons: list[dict]) -> None:
+    if RedAlert.objects.filter(petition=petition).exists():
+        return
+    try:
+        with transaction.atomic():
+            RedAlert.objects.create(petition=petition, reasons=reasons)
+    except IntegrityError:  # raised by a concurrent change of the same petition
+        return
+    with translation.override(settings.LANGUAGE_CODE):  # messages go out in the district's language
+        subject = _("Red alert: %(title)s (%(community)s)") % {"title": petition.title,
+                                                                "community": petition.community.name}
+        body = f"{petition.tracking_code}: {whys(reasons)}"
+    notify(recipients=supervisors_of(petition.community), kind="petition.red_alert", webhooks=True,
+           subject=subject, body=body, link=f"/staff/petitions/{petition.pk}/",
+           payload={"petition": petition.tracking_code, "community": petition.community.code, "reasons": reasons},
+           dedupe_key=f"petition:{petition.pk}:red_alert")
+
+
+def alerts_visible_to(user: User):
+    """Red alerts of the regions the user supervises."""
+    from communities.roles import path_condition
+
+    paths = region_paths_with_perm(user, "supervise")
+    return RedAlert.objects.filter(path_condition(paths, "petition__community__path")).select_related(
+        "petition__community", "petition__category", "acknowledged_by")
+
+
+def red_alert_acknowledge(*, alert: RedAlert, actor: User, note: str = "") -> RedAlert:
+    """A supervisor of the petition's region takes the alert off the dashboard."""
+    with transaction.atomic():
+        locked = RedAlert.objects.select_for_update().select_related("petition__community").get(pk=alert.pk)
+        if not any(locked.petition.community.path.startswith(p) for p in region_paths_with_perm(actor, "supervise")):
+            raise Forbidden(_("Only a supervisor of this region may acknowledge its alerts."))
+        if locked.acknowledged_at is not None:
+            raise DomainError(_("This alert is already acknowledged."))
+        locked.acknowledged_at = timezone.now()
+        locked.acknowledged_by = actor
+        locked.note = (note or "").strip()[:300]
+        locked.save()
+        PetitionEvent.objects.create(
+            petition=locked.petition, actor=actor, actor_label=actor.get_full_name() or actor.username,
+            action="alert_ack", from_status=locked.petition.status, to_status=locked.petition.status,
+            is_public=False, note=locked.note or _("Red alert acknowledged"))
+    return locked
+
+
+def sweep_risk(*, batch: int = 500) -> int:
+    """Re-assess open petitions whose red notices went overdue (the notice sweep lives in
+    communities and does not know petitions). Idempotent: an unchanged level writes nothing."""
+    from communities.models import RedNotice
+
+    late = RedNotice.objects.exclude(status=RedNotice.Status.CLOSED).filter(
+        Q(overdue_ack_at__isnull=False) | Q(overdue_checkin_at__isnull=False) | Q(overdue_result_at__isnull=False))
+    ids = list(Petition.objects.filter(status__in=ACTIVE_STATUSES, red_notice_links__notice__in=late)
+               .values_list("pk", flat=True).distinct()[:batch])
+    rules = rules_in_force()
+    changed = 0
+    for pk in ids:
+        try:
+            before = Petition.objects.values_list("risk_level", flat=True).get(pk=pk)
+            after = petition_assess_risk(petition=Petition(pk=pk), rules=rules).risk_level
+            changed += after != before
+        except Exception:  # noqa: BLE001 - one bad row must not stop the sweep
+            log.exception("could not assess the risk of petition %s", pk)
+    return changed

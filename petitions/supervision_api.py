@@ -1,0 +1,95 @@
+"""The supervisors' API: dashboard summary, community league, red alerts."""
+
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import exceptions, serializers
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from communities.roles import region_paths_with_perm
+from communities.score_api import PeriodQuery
+from communities.scoring import current_period
+
+from . import dashboard, risk
+from .league import community_league
+from .models import RedAlert
+
+
+def _region(request):
+    region = dashboard.region_for(request.user, request.query_params.get("region"))
+    if region is None:
+        if not dashboard.supervised_regions(request.user):
+            raise exceptions.PermissionDenied(_("Only supervisors see the dashboard."))
+        raise exceptions.NotFound(_("You do not supervise this region."))
+    return region
+
+
+class DashboardSummary(APIView):
+    """GET /api/dashboard/summary/?region=<code>: the dashboard's numbers for a region you supervise."""
+
+    @extend_schema(parameters=[OpenApiParameter("region", str)], responses={200: dict})
+    def get(self, request):
+        region = _region(request)
+        summary = dashboard.dashboard_summary(region)
+        summary["staffed_now"] = dashboard.staffed_now(region)
+        summary["open_red_alerts"] = dashboard.open_alerts(region).count()
+        return Response(summary)
+
+
+class CommunityLeague(APIView):
+    @extend_schema(parameters=[OpenApiParameter("period", str), OpenApiParameter("level", str, enum=["community", "street"])],
+                   responses={200: dict})
+    def get(self, request):
+        paths = region_paths_with_perm(request.user, "supervise")
+        if not paths:
+            raise exceptions.PermissionDenied(_("Only supervisors see the league tables."))
+        query = PeriodQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        period = query.validated_data.get("period") or current_period()
+        level = request.query_params.get("level", "community")
+        if level not in ("community", "street"):
+            raise exceptions.ValidationError({"level": [_("community or street")]})
+        return Response({"period": period, "level": level,
+                         "results": community_league(period=period, paths=paths, level=level)})
+
+
+class RedAlertSerializer(serializers.ModelSerializer):
+    petition = serializers.CharField(source="petition.tracking_code")
+    petition_id = serializers.IntegerField()
+    title = serializers.CharField(source="petition.title")
+    community = serializers.CharField(source="petition.community.code")
+    acknowledged_by = serializers.CharField(source="acknowledged_by.username", default=None)
+
+    class Meta:
+        model = RedAlert
+        fields = ["id", "petition", "petition_id", "title", "community", "reasons", "raised_at", "acknowledged_at",
+                  "acknowledged_by", "note"]
+
+
+class AlertList(APIView):
+    @extend_schema(parameters=[OpenApiParameter("open", bool)], responses={200: RedAlertSerializer(many=True)})
+    def get(self, request):
+        if not region_paths_with_perm(request.user, "supervise"):
+            raise exceptions.PermissionDenied(_("Only supervisors see red alerts."))
+        alerts = risk.alerts_visible_to(request.user).order_by("-raised_at")
+        if request.query_params.get("open") in ("1", "true"):
+            alerts = alerts.filter(acknowledged_at__isnull=True)
+        return Response({"results": RedAlertSerializer(alerts[:500], many=True).data})
+
+
+class AlertAcknowledgeInput(serializers.Serializer):
+    note = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+
+
+class AlertAcknowledge(APIView):
+    serializer_class = AlertAcknowledgeInput
+
+    @extend_schema(request=AlertAcknowledgeInput, responses={200: RedAlertSerializer})
+    def post(self, request, pk: int):
+        alert = get_object_or_404(risk.alerts_visible_to(request.user), pk=pk)
+        data = AlertAcknowledgeInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        alert = risk.red_alert_acknowledge(alert=alert, actor=request.user, note=data.validated_data["note"])
+        return Response(RedAlertSerializer(get_object_or_404(RedAlert.objects.select_related(
+            "petition__community", "acknowledged_by"), pk=alert.pk)).data)

@@ -1,0 +1,147 @@
+"""Risk rules explain themselves, fire at their thresholds, follow the administrator's changes; a
+red alert is raised once, to the right supervisors, and stays until one of them acknowledges it."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from communities import red_notices as rn
+from communities.errors import DomainError, Forbidden
+from communities.models import Notification
+from petitions import risk
+from petitions import services as s
+from petitions.models import PetitionEvent, RedAlert, RiskLevel, RiskRule
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("拖欠工资31万元", [Decimal(310000)]), ("欠薪 310000 元", [Decimal(310000)]), ("3.5万", [Decimal(35000)]),
+    ("12,000块和5千元", [Decimal(12000), Decimal(5000)]), ("三十一万", []), ("3栋5楼", []),
+])
+def test_amounts_people_write(text, expected):
+    assert risk.amounts_in(text) == expected
+
+
+def test_each_rule_fires_with_its_reason_and_not_below_its_threshold(submit, wage_category, category):
+    calm = submit(wage_category, description="老板拖欠工资8000元", people_affected=3)
+    assert calm.risk_level == RiskLevel.NORMAL and calm.risk_reasons == []
+    many = submit(wage_category, description="工地欠薪5万元", people_affected=12, phone="13900000001")
+    assert many.risk_level == RiskLevel.HIGH
+    assert {r["kind"] for r in many.risk_reasons} == {"people", "wage_amount"}
+    assert "12" in risk.whys(many.risk_reasons) and "50,000" in risk.whys(many.risk_reasons)
+    threat = submit(category, description="再不解决我就去北京上访", phone="13900000002")
+    assert threat.risk_level == RiskLevel.HIGH and "去北京" in risk.whys(threat.risk_reasons)
+    selfharm = submit(category, description="邻居说要跳楼", phone="13900000003")
+    assert selfharm.risk_level == RiskLevel.RED
+
+
+def test_an_administrators_new_threshold_applies(submit, wage_category):
+    risk.rules_in_force()  # the defaults, as a district starts
+    rule = RiskRule.objects.get(kind="people", level=RiskLevel.HIGH)
+    rule.threshold = 3
+    rule.save()
+    assert submit(wage_category, description="欠薪", people_affected=3).risk_level == RiskLevel.HIGH
+    RiskRule.objects.filter(kind="people").update(is_active=False)
+    assert submit(wage_category, description="欠薪", people_affected=50, phone="13900000009").risk_level == 0
+
+
+def test_repeated_petitions_from_one_person_raise_the_earlier_one_too(submit, category):
+    first = submit(category)
+    submit(category)
+    third = submit(category)
+    first.refresh_from_db()
+    assert third.risk_level == RiskLevel.HIGH and any(r["kind"] == "repeat" for r in third.risk_reasons)
+    assert first.risk_level == RiskLevel.HIGH  # re-assessed when the person came back
+
+
+def test_a_red_alert_is_raised_once_to_the_street_and_district_only(submit, wage_category, people):
+    petition = submit(wage_category, description="拖欠40名工人工资共86万元", people_affected=40)
+    assert petition.risk_level == RiskLevel.RED
+    alert = RedAlert.objects.get(petition=petition)
+    risk.petition_assess_risk(petition=petition)
+    risk.petition_assess_risk(petition=petition)
+    assert RedAlert.objects.count() == 1
+    inbox = Notification.objects.filter(kind="petition.red_alert", channel="inbox")
+    assert sorted(n.recipient.username for n in inbox) == ["district", "street1"]
+    assert PetitionEvent.objects.filter(petition=petition, action="risk").count() == 1
+    assert alert.acknowledged_at is None
+
+
+def test_acknowledging_is_for_a_supervisor_of_that_region(submit, wage_category, people, client):
+    petition = submit(wage_category, description="拖欠工资100万元", people_affected=30)
+    alert = RedAlert.objects.get(petition=petition)
+    with pytest.raises(Forbidden):
+        risk.red_alert_acknowledge(alert=alert, actor=people["other_street"])
+    client.force_login(people["street"])
+    assert "red-alert" in client.get("/dashboard/").content.decode()
+    response = client.post(f"/alerts/{alert.pk}/acknowledge/", {"note": "已约谈企业负责人"})
+    assert response.status_code == 302
+    alert.refresh_from_db()
+    assert alert.acknowledged_by == people["street"] and alert.note == "已约谈企业负责人"
+    assert 'class="red-alert"' not in client.get("/dashboard/").content.decode()
+    with pytest.raises(DomainError):
+        risk.red_alert_acknowledge(alert=alert, actor=people["district"])
+
+
+def test_alerts_api_is_scoped(submit, wage_category, people, tree):
+    submit(wage_category, description="拖欠工资100万元", people_affected=30)
+    submit(wage_category, description="拖欠工资200万元", people_affected=30, community=tree["c21"],
+           phone="13900000005")
+    api = APIClient()
+    api.force_authenticate(people["street"])
+    alerts = api.get("/api/alerts/?open=1").json()["results"]
+    assert len(alerts) == 1 and alerts[0]["community"] == tree["c11"].code
+    api.force_authenticate(people["district"])
+    assert len(api.get("/api/alerts/").json()["results"]) == 2
+    other = RedAlert.objects.get(petition__community=tree["c21"])
+    api.force_authenticate(people["street"])
+    assert api.post(f"/api/alerts/{other.pk}/acknowledge/", {}, format="json").status_code == 404
+    api.force_authenticate(people["resident"])
+    assert api.get("/api/alerts/").status_code == 403
+
+
+def test_an_overdue_red_notice_raises_its_petitions_risk_in_the_sweep(submit, category, people, department):
+    petition = submit(category)
+    now = timezone.now()
+    notice = s.petition_summon_department(petition=petition, actor=people["secretary"], department=department,
+                                          matter="噪音", place="工地", staff_count=1,
+                                          checkin_due_at=now + timedelta(hours=1), result_due_at=now + timedelta(hours=5))
+    assert risk.sweep_risk() == 0
+    rn.sweep_red_notices(now=now + timedelta(hours=2))
+    assert risk.sweep_risk() == 1
+    assert risk.sweep_risk() == 0
+    petition.refresh_from_db()
+    assert petition.risk_level == RiskLevel.HIGH and notice.number in risk.whys(petition.risk_reasons)
+
+
+def test_the_risk_map_data_and_lists_are_scoped_to_the_viewers_region(submit, wage_category, people, tree, client):
+    from petitions import stats
+
+    for community in (tree["c11"], tree["c21"]):
+        community.boundary = {"type": "Polygon", "coordinates": [[[113.9, 22.7], [113.91, 22.7], [113.91, 22.71],
+                                                                  [113.9, 22.7]]]}
+        community.save()
+    submit(wage_category, description="拖欠工资100万元", people_affected=30)
+    submit(wage_category, description="拖欠工资100万元", people_affected=30, community=tree["c21"], phone="13900000006")
+    stats.rollup()
+    client.force_login(people["street"])
+    geo = client.get("/risk-map/data.json").json()
+    communities = {f["properties"]["code"]: f["properties"]["high_risk"] for f in geo["features"]
+                   if f["properties"]["kind"] == "community"}
+    assert communities == {tree["c11"].code: 1}
+    assert client.get(f"/risk-map/regions/{tree['c11'].code}/").context["petitions"][0].community == tree["c11"]
+    assert client.get(f"/risk-map/regions/{tree['c21'].code}/").status_code == 404
+    assert client.get(f"/risk-map/data.json?region={tree['s2'].code}").status_code == 404
+    client.force_login(people["district"])
+    geo = client.get("/risk-map/data.json").json()
+    assert sum(1 for f in geo["features"] if f["properties"]["kind"] == "community") == 2
+
+
+def test_switched_off_rules_stay_off_and_an_empty_table_gets_the_defaults_back(submit, category):
+    RiskRule.objects.all().delete()
+    assert len(risk.rules_in_force()) == len(risk.DEFAULT_RULES)
+    RiskRule.objects.update(is_active=False)
+    assert risk.rules_in_force() == []
+    assert submit(category, description="扬言要跳楼").risk_level == RiskLevel.NORMAL
