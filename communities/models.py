@@ -10,6 +10,19 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 
+
+class AppendOnly:
+    """For audit trails (petition, red-notice and case events): a row is written once, never
+    changed or deleted through the ORM."""
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None:
+            raise ValueError(f"{type(self).__name__} rows are immutable")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError(f"{type(self).__name__} rows are immutable")
+
 class User(AbstractUser):
     """Staff, officers and residents with an account. Residents may also file with no account."""
 
@@ -459,7 +472,7 @@ class RedNotice(models.Model):
         return bool(self.overdue_ack_at or self.overdue_checkin_at or self.overdue_result_at)
 
 
-class RedNoticeEvent(models.Model):
+class RedNoticeEvent(AppendOnly, models.Model):
     """One step of a red notice's trace. Written once, never changed."""
 
     notice = models.ForeignKey(RedNotice, verbose_name=_("red notice"), on_delete=models.CASCADE,
@@ -480,14 +493,6 @@ class RedNoticeEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.notice_id} {self.action} {self.from_status}→{self.to_status}"
-
-    def save(self, *args, **kwargs) -> None:
-        if self.pk is not None:
-            raise ValueError("red notice events are immutable")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValueError("red notice events are immutable")
 
 
 def red_notice_attachment_path(instance: RedNoticeAttachment, filename: str) -> str:

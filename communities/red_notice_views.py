@@ -10,6 +10,7 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -188,7 +189,9 @@ def _document(notice: RedNotice) -> dict:
 @login_required
 def red_notice_print(request: HttpRequest, pk: int) -> HttpResponse:
     notice = _notice(request, pk)
-    return render(request, "communities/red_notices/print.html", {"notice": notice, "doc": _document(notice)})
+    return render(request, "communities/red_notices/print.html", {
+        "notice": notice, "doc": _document(notice), "back_url": reverse("red-notice", args=[notice.pk]),
+        "back_label": _("Back to the notice"), "pdf_url": reverse("red-notice-pdf", args=[notice.pk])})
 
 
 @login_required

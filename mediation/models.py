@@ -7,7 +7,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from communities.models import Region, User
+from communities.models import AppendOnly, Region, User
 
 
 class DisputeType(models.TextChoices):
@@ -195,7 +195,7 @@ class Confirmation(models.Model):
         verbose_name_plural = _("judicial confirmations")
 
 
-class CaseEvent(models.Model):
+class CaseEvent(AppendOnly, models.Model):
     """One step of a case: who, when, from which state to which, and a note. Never changed."""
 
     case = models.ForeignKey(MediationCase, verbose_name=_("case"), on_delete=models.CASCADE, related_name="events")
@@ -212,11 +212,3 @@ class CaseEvent(models.Model):
         verbose_name = _("case event")
         verbose_name_plural = _("case events")
         ordering = ["created_at", "pk"]
-
-    def save(self, *args, **kwargs) -> None:
-        if self.pk is not None:
-            raise ValueError("case events are immutable")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValueError("case events are immutable")

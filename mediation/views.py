@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -208,8 +209,10 @@ def agreement_print(request: HttpRequest, pk: int) -> HttpResponse:
     case = _case(request, pk)
     if not hasattr(case, "agreement"):
         raise Http404
-    return render(request, "mediation/agreement_print.html",
-                  {"case": case, "doc": agreement_document(case, reveal=services.sees_identity(request.user, case))})
+    return render(request, "mediation/agreement_print.html", {
+        "case": case, "doc": agreement_document(case, reveal=services.sees_identity(request.user, case)),
+        "back_url": reverse("mediation-case", args=[case.pk]), "back_label": _("Back to the case"),
+        "pdf_url": reverse("mediation-agreement-pdf", args=[case.pk])})
 
 
 @login_required

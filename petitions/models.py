@@ -8,7 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from communities.models import Department, Region, Service, ServicePoint
+from communities.models import AppendOnly, Department, Region, Service, ServicePoint
 
 
 class Category(models.Model):
@@ -155,7 +155,7 @@ class Petition(models.Model):
         return bool(self.overdue_accept_at or self.overdue_resolve_at)
 
 
-class PetitionEvent(models.Model):
+class PetitionEvent(AppendOnly, models.Model):
     """One step of a petition's trace. Written once, never changed (人过留痕、事过留迹)."""
 
     petition = models.ForeignKey(Petition, verbose_name=_("petition"), on_delete=models.CASCADE,
@@ -177,14 +177,6 @@ class PetitionEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.petition_id} {self.action} {self.from_status}→{self.to_status}"
-
-    def save(self, *args, **kwargs) -> None:
-        if self.pk is not None:
-            raise ValueError("petition events are immutable")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValueError("petition events are immutable")
 
 
 def attachment_path(instance: Attachment, filename: str) -> str:
