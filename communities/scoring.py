@@ -156,7 +156,7 @@ def month_range(today: date | None = None, count: int = 12) -> list[str]:
     """The last ``count`` months, newest first, for the period picker."""
     today = today or timezone.localdate()
     year, month, result = today.year, today.month, []
-    for _ in range(count):
+    for _month in range(count):
         result.append(f"{year:04d}-{month:02d}")
         year, month = (year - 1, 12) if month == 1 else (year, month - 1)
     return result

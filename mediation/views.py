@@ -15,7 +15,6 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from communities.errors import DomainError
-from petitions.models import Petition
 from petitions.permissions import mask_phone
 from petitions.selectors import petitions_visible_to
 

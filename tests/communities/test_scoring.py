@@ -7,7 +7,6 @@ from datetime import timedelta
 
 import pytest
 import time_machine
-from django.utils import timezone
 from openpyxl import load_workbook
 from rest_framework.test import APIClient
 
