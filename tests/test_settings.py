@@ -37,7 +37,7 @@ def test_embedded_default_needs_no_server():
     assert result.returncode == 0, result.stderr
     engine, broker, cache, debug, _ = result.stdout.split("\n")[:5]
     assert engine == "django.db.backends.sqlite3"
-    assert broker == "filesystem://"
+    assert broker == "filesystem://localhost//"
     assert debug == "True"
 
 
