@@ -71,13 +71,20 @@ class PetitionSerializer(serializers.ModelSerializer):
     resident_phone = serializers.SerializerMethodField()
     is_overdue = serializers.BooleanField()
     repeat_of = serializers.CharField(source="repeat_of.tracking_code", default=None)
+    risk_label = serializers.CharField(source="get_risk_level_display")
+    risk_reasons = serializers.SerializerMethodField()
 
     class Meta:
         model = Petition
         fields = ["id", "tracking_code", "title", "category", "service", "channel", "channel_label", "status",
                   "status_label", "community", "address", "people_affected", "resident_name", "resident_phone",
                   "handler_department", "accept_due_at", "resolve_due_at", "is_overdue", "repeat_of",
-                  "created_at", "resolved_at", "rating"]
+                  "created_at", "resolved_at", "rating", "risk_level", "risk_label", "risk_reasons"]
+
+    def get_risk_reasons(self, petition: Petition) -> list[str]:
+        from .risk import why
+
+        return [why(reason) for reason in petition.risk_reasons]
 
     def _sees(self, petition: Petition) -> bool:
         return sees_contact(self.context["request"].user, petition)

@@ -145,3 +145,11 @@ def test_switched_off_rules_stay_off_and_an_empty_table_gets_the_defaults_back(s
     RiskRule.objects.update(is_active=False)
     assert risk.rules_in_force() == []
     assert submit(category, description="扬言要跳楼").risk_level == RiskLevel.NORMAL
+
+
+def test_staff_see_the_risk_and_its_reasons_through_the_api(submit, wage_category, people):
+    petition = submit(wage_category, description="拖欠40名工人工资86万元", people_affected=40)
+    api = APIClient()
+    api.force_authenticate(people["secretary"])
+    body = api.get(f"/api/petitions/{petition.pk}/").json()
+    assert body["risk_level"] == RiskLevel.RED and any("860,000" in r for r in body["risk_reasons"])
