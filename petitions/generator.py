@@ -29,16 +29,17 @@ COLUMNS = ["tracking_code", "channel", "category_id", "service", "title", "descr
            "created_at", "updated_at"]
 
 
-def _code(n: int, salt: int) -> str:
-    """GX-XXXX-XXXX from a counter: unique by construction, in the tracking codes' alphabet."""
-    value, chars = n * 7919 + salt, []
+def _code(index: int) -> str:
+    """GX-XXXX-XXXX for the index-th generated petition: multiplying by an odd constant modulo
+    2**40 is a bijection, so distinct indices give distinct codes that do not look sequential."""
+    value, chars = (index * 0x9E3779B1) % (1 << 40), []
     for _ in range(8):
         value, digit = divmod(value, 32)
         chars.append(ALPHABET[digit])
     return f"GX-{''.join(chars[:4])}-{''.join(chars[4:])}"
 
 
-def _rows(count: int, *, days: int, now: datetime, seed: int) -> list[tuple]:
+def _rows(count: int, *, first: int, days: int, now: datetime, seed: int) -> list[tuple]:
     rng = random.Random(seed)
     categories = list(Category.objects.filter(is_active=True).values_list("pk", "service", "name", "same_day",
                                                                             "resolve_hours"))
@@ -48,7 +49,6 @@ def _rows(count: int, *, days: int, now: datetime, seed: int) -> list[tuple]:
     channels, weights = list(CHANNEL_WEIGHTS), list(CHANNEL_WEIGHTS.values())
     start = now - timedelta(days=days)
     span = (now - start).total_seconds()
-    salt = rng.randrange(1 << 30)
     rows = []
     for n in range(count):
         cat_pk, service, cat_name, same_day, resolve_hours = rng.choice(categories)
@@ -71,7 +71,7 @@ def _rows(count: int, *, days: int, now: datetime, seed: int) -> list[tuple]:
             overdue = created + timedelta(hours=resolve_hours)
         phone = f"1{rng.randrange(3, 10)}{rng.randrange(10**9):09d}"
         rows.append((
-            _code(n, salt), rng.choices(channels, weights)[0], cat_pk, service, cat_name, f"{community_name}：{cat_name}",
+            _code(first + n), rng.choices(channels, weights)[0], cat_pk, service, cat_name, f"{community_name}：{cat_name}",
             community_pk, "", rng.choice([1, 1, 1, 1, 2, 3, 5]), "", phone, status, created + timedelta(hours=2),
             created + timedelta(hours=resolve_hours), False, "", None, overdue, accepted, resolved, closed, 0, rating,
             "", "", 0, "[]", created, resolved or created,
@@ -83,10 +83,12 @@ def generate(count: int, *, days: int = 365, now: datetime | None = None, seed: 
              progress: Callable[[str], None] | None = None, batch: int = 50_000) -> int:
     """Insert ``count`` petitions spread over the last ``days`` days."""
     now = now or timezone.now()
+    # Number on from the petitions generated before, so every run's codes are new.
+    first = Petition.objects.filter(tracking_code__startswith="GX-").count()
     written = 0
     while written < count:
         size = min(batch, count - written)
-        rows = _rows(size, days=days, now=now, seed=seed + written)
+        rows = _rows(size, first=first + written, days=days, now=now, seed=seed + written)
         with transaction.atomic():
             if connection.vendor == "postgresql":
                 _copy(rows)
