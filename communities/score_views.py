@@ -27,10 +27,6 @@ def _period(request: HttpRequest) -> str:
     return period
 
 
-def _fmt(value) -> str:
-    return "—" if value is None else f"{value:.1f}"
-
-
 @login_required
 def department_league(request: HttpRequest) -> HttpResponse:
     own = set(departments_with_perm(request.user).values_list("pk", flat=True))
@@ -38,6 +34,8 @@ def department_league(request: HttpRequest) -> HttpResponse:
         raise Http404
     period = _period(request)
     rows = scoring.league(period)
+    if not can_see_all_scores(request.user):
+        rows = [s for s in rows if s.department_id in own]  # a department sees its own score (as in the API)
     parts = [(p, scoring.PART_LABELS[p]) for p in ("ack", "checkin", "result", "rating", "satisfaction")]
     fmt = request.GET.get("format")
     if fmt in ("csv", "xlsx"):
@@ -48,8 +46,11 @@ def department_league(request: HttpRequest) -> HttpResponse:
                               title=period)
     chart = {"labels": [s.department.short_name or s.department.name for s in rows if s.total is not None],
              "values": [s.total for s in rows if s.total is not None], "label": _("Score")}
-    weights = rows[0].weights if rows else scoring.ScoreWeights.current().as_dict() | {
-        "assessment_share": scoring.ScoreWeights.current().assessment_share}
+    if rows:
+        weights = rows[0].weights
+    else:
+        current = scoring.ScoreWeights.current()
+        weights = current.as_dict() | {"assessment_share": current.assessment_share}
     return render(request, "communities/scores/departments.html", {
         "period": period, "periods": scoring.month_range(), "parts": parts, "chart": chart,
         "rows": [(s, [s.parts.get(p, {}).get("value") for p, _l in parts]) for s in rows],

@@ -154,3 +154,14 @@ def test_league_page_exports_and_api(client, issue, crew, department, other_depa
     assert api.get(f"/api/scores/departments/?period={PERIOD}").status_code == 403
     client.force_login(crew["other_officer"])
     assert client.get(f"/scores/departments/{department.code}/{PERIOD}/").status_code == 404
+
+
+def test_a_departments_officer_sees_only_its_own_row_on_the_page(client, issue, crew, department, other_department):
+    walk(issue(), crew, ack=1, checkin=2)
+    with at(30):
+        scoring.scores_compute(period=PERIOD)
+    client.force_login(crew["officer"])
+    rows = client.get(f"/scores/departments/?period={PERIOD}").context["rows"]
+    assert [s.department for s, _values in rows] == [department]
+    client.force_login(crew["nobody"])
+    assert client.get(f"/scores/departments/?period={PERIOD}").status_code == 404
