@@ -1,5 +1,8 @@
 """factory_boy factories shared by every test package."""
 
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 import factory
 from factory.django import DjangoModelFactory
 
@@ -79,3 +82,6 @@ class CategoryFactory(DjangoModelFactory):
     resolve_hours = 24
     same_day = True
     default_handler = "community"
+
+# When the red-notice tests issue their notice: acknowledge by 11:00, check in by 12:00, report by 18:00.
+RED_NOTICE_START = datetime(2026, 3, 10, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))

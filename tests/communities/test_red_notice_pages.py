@@ -14,7 +14,7 @@ from pypdf import PdfReader
 
 from communities import red_notices as rn
 from communities.models import RedNotice
-from tests.communities.red_notice_fixtures import START, crew, issue  # noqa: F401
+from tests.factories import RED_NOTICE_START as START
 
 Status = RedNotice.Status
 def png_bytes() -> bytes:

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from communities import red_notices as rn
 from communities.models import Notification, RedNotice, RedNoticeEvent
-from tests.communities.red_notice_fixtures import START, crew, issue  # noqa: F401
+from tests.factories import RED_NOTICE_START as START
 
 
 def alerted(kind):
@@ -62,7 +62,7 @@ def test_steps_done_in_time_are_never_marked(issue, crew):
 
 
 def test_a_failing_row_does_not_stop_the_sweep_and_is_finished_next_time(issue, monkeypatch):
-    first, second = issue(), issue()
+    first, _second = issue(), issue()
     real = rn.overdue_recipients
     broken = {first.pk}
 

@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from communities import red_notices as rn
 from communities.errors import DomainError, Forbidden
 from communities.models import Notification, RedNotice, RedNoticeEvent
-from tests.communities.red_notice_fixtures import START, crew, issue  # noqa: F401
+from tests.factories import RED_NOTICE_START as START
 
 Status = RedNotice.Status
 

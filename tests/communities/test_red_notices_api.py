@@ -7,7 +7,6 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from communities.models import RedNotice
-from tests.communities.red_notice_fixtures import crew, issue  # noqa: F401
 
 Status = RedNotice.Status
 

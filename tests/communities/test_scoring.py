@@ -13,7 +13,7 @@ from rest_framework.test import APIClient
 from communities import red_notices as rn
 from communities import scoring
 from communities.models import DepartmentScore, ScoreWeights
-from tests.communities.red_notice_fixtures import START, crew, issue  # noqa: F401
+from tests.factories import RED_NOTICE_START as START
 
 PERIOD = START.strftime("%Y-%m")  # 2026-03
 

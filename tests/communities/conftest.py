@@ -1,15 +1,14 @@
-"""Fixtures shared by the red-notice tests (imported by their modules)."""
+"""Fixtures shared by the red-notice and scoring tests."""
 
 from datetime import timedelta
 
 import pytest
 import time_machine
-from django.utils import timezone
 
 from communities import red_notices as rn
 from communities.models import Role
 
-START = timezone.datetime(2026, 3, 10, 9, 0, tzinfo=timezone.get_current_timezone())
+from tests.factories import RED_NOTICE_START as START
 
 
 @pytest.fixture
