@@ -10,13 +10,13 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from communities.access import ResidentActor
 from communities.api import LargePagePagination
 from communities.errors import DomainError
 from communities.models import User
 
 from . import services
 from .models import Category, Petition
-from .permissions import ResidentActor
 from .ratelimits import over_limit
 from .selectors import petition_public_view, petition_track, petitions_visible_to
 from .serializers import (

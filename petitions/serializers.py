@@ -2,11 +2,12 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from communities.access import sees_contact
+from communities.masking import mask_name, mask_phone
 from communities.models import Department, Region
 from communities.serializers import RegionBriefSerializer
 
 from .models import Category, Petition, PetitionEvent
-from .permissions import mask_name, mask_phone, sees_contact
 from .validation import normalize_mobile
 
 

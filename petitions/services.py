@@ -11,6 +11,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from communities import access
+from communities.access import ResidentActor, handles, is_resident, supervises
 from communities.deadlines import (
     STATUTORY_ACCEPT,
     STATUTORY_EXTENSION,
@@ -22,13 +24,11 @@ from communities.deadlines import (
 from communities.errors import DomainError, Forbidden
 from communities.models import Region, Role, RoleAssignment, ServicePoint, User
 from communities.notifications import notify
-from communities.roles import path_condition, region_paths_with_perm, service_points_staffed_by
 from communities.selectors import region_at
 
 from . import attachments as attachment_rules
 from . import risk
 from .models import Attachment, Category, Channel, Petition, PetitionEvent, Status
-from .permissions import ResidentActor, handles, is_resident, supervises
 from .validation import new_tracking_code, normalize_mobile
 
 # action: (states it may be taken from, state it leads to)
@@ -175,13 +175,12 @@ def petition_submit(*, data: PetitionInput, attachments=(), actor: User | None =
     if channel != Channel.WEB:
         if actor is None or not actor.is_authenticated:
             raise Forbidden(_("Only staff take in petitions from halls, stations, the hotline and patrols."))
-        paths = region_paths_with_perm(actor, "handle_petitions")
         if grid is None and channel == Channel.GRID_PATROL:
             # A patrol report comes from the grid worker's own grid.
-            grid = Region.objects.filter(path_condition(paths, "path"), level=Region.Level.GRID,
-                                         parent=community).first()
-        at_point = service_point is not None and service_points_staffed_by(actor).filter(pk=service_point.pk).exists()
-        in_region = any((grid or community).path.startswith(p) for p in paths)
+            grid = access.regions_with(actor, "handle_petitions").filter(level=Region.Level.GRID,
+                                                                         parent=community).first()
+        at_point = service_point is not None and access.service_points_of(actor).filter(pk=service_point.pk).exists()
+        in_region = access.holds(actor, "handle_petitions", grid or community)
         if not (at_point or in_region):
             raise Forbidden(_("You do not take in petitions for this community or service point."))
     elif service_point is not None:

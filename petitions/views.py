@@ -11,17 +11,17 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
+from communities import access
+from communities.access import ResidentActor, sees_contact
 from communities.errors import DomainError
 from communities.forms import RedNoticeForm
-from communities.red_notice_views import ACTION_LABELS as NOTICE_LABELS
-from communities.red_notices import issues_for
-from communities.roles import region_paths_with_perm
+from communities.masking import mask_name, mask_phone
 from communities.models import Service
+from communities.red_notice_views import ACTION_LABELS as NOTICE_LABELS
 
 from . import services
 from .forms import PetitionForm, RateForm, ReopenForm, StaffActionForm, StaffIntakeForm, TrackForm
 from .models import Category, Channel, Petition, Status
-from .permissions import ResidentActor, mask_name, mask_phone, sees_contact
 from .ratelimits import over_limit
 from .selectors import petition_public_view, petition_track, petitions_visible_to
 
@@ -201,10 +201,9 @@ def _staff_petition_page(request: HttpRequest, petition: Petition, summon_form: 
                for e in services.petition_red_notice_steps(petition)]
     events.sort(key=lambda row: row[0])
     can_summon = (petition.status in services.SUMMON_STATUSES
-                  and issues_for(request.user, petition.community))
+                  and access.issues_for(request.user, petition.community))
     can_mediate = (petition.status in services.MEDIATION_STATUSES
-                   and any(petition.community.path.startswith(p)
-                           for p in region_paths_with_perm(request.user, "mediate")))
+                   and access.mediates(request.user, petition.community))
     return render(request, "petitions/staff_petition.html", {
         "petition": petition,
         "events": [row[1:] for row in events],
