@@ -298,6 +298,12 @@ def petition_assign(*, petition: Petition, actor: User, assignee: User | None = 
         raise DomainError(_("Assign to one staff member or one department."))
 
     def apply(p: Petition) -> None:
+        # Only the petition's own staff may be given it: anyone else would read the resident's
+        # name and phone and could resolve it.
+        if assignee is not None and not access.may_be_assigned(assignee, p):
+            raise DomainError(_("%(name)s is not staff of this petition's community or of the department "
+                                "handling it.") % {"name": assignee.get_full_name() or assignee.username},
+                              field="assignee")
         p.assignee = assignee
         if department is not None:
             p.handler_department = department
@@ -306,7 +312,7 @@ def petition_assign(*, petition: Petition, actor: User, assignee: User | None = 
                subject=_("Petition %(code)s was assigned to you") % {"code": p.tracking_code},
                body=p.title, link=f"/staff/petitions/{p.pk}/")
     if assignee is not None and not assignee.is_active:
-        raise DomainError(_("That staff member is not active."))
+        raise DomainError(_("That staff member is not active."), field="assignee")
     return _transition(petition=petition, actor=actor, action="assign", note=note, apply=apply, is_public=False)
 
 
