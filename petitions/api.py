@@ -132,10 +132,15 @@ class PetitionAction(APIView):
                 raise exceptions.ValidationError({"assignee": [_("No such staff member.")]})
         if action == "review":
             action = "approve" if d["approve"] else "send_back"
-        services.petition_act(petition=petition, actor=user, action=action, note=d["note"], reason=d["reason"],
-                              public_reply=d["public_reply"], days=d.get("days"), assignee=assignee,
-                              department=d.get("department"))
-        petition = petitions_visible_to(user).prefetch_related("events").get(pk=pk)
+        done = services.petition_act(petition=petition, actor=user, action=action, note=d["note"],
+                                     reason=d["reason"], public_reply=d["public_reply"], days=d.get("days"),
+                                     assignee=assignee, department=d.get("department"))
+        petition = petitions_visible_to(user).prefetch_related("events").filter(pk=pk).first()
+        if petition is None:
+            # The action handed it to someone else and the actor no longer sees it: the change is
+            # saved, so say where it went instead of failing.
+            return Response({"handed_on": True, "tracking_code": done.tracking_code, "status": done.status,
+                             "detail": services.petition_handed_on_message(done)})
         return Response(PetitionDetailSerializer(petition, context={"request": request}).data)
 
 

@@ -461,6 +461,18 @@ def petition_act(*, petition: Petition, actor: User, action: str, note: str = ""
     raise DomainError(_("Unknown action."))
 
 
+def petition_handed_on_message(petition: Petition) -> str:
+    """What an actor who no longer sees ``petition`` after their action is told: where it went."""
+    if petition.assignee_id:
+        holder = petition.assignee.get_full_name() or petition.assignee.username
+    elif petition.handler_department_id:
+        holder = petition.handler_department.short_name or petition.handler_department.name
+    else:
+        holder = petition.community.name
+    return _("Petition %(code)s was handed to %(holder)s; it no longer appears in your inbox.") % {
+        "code": petition.tracking_code, "holder": holder}
+
+
 def petition_allowed_actions(*, petition: Petition, user) -> list[str]:
     """The actions this viewer could take now, for showing only the buttons that work."""
     allowed = []

@@ -252,13 +252,17 @@ def staff_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         raise Http404
     d = form.cleaned_data
     try:
-        services.petition_act(petition=petition, actor=request.user, action=action, note=d["note"],
-                              reason=d["reason"], public_reply=d["public_reply"], days=d["days"],
-                              assignee=d["assignee"], department=d["department"])
+        done = services.petition_act(petition=petition, actor=request.user, action=action, note=d["note"],
+                                     reason=d["reason"], public_reply=d["public_reply"], days=d["days"],
+                                     assignee=d["assignee"], department=d["department"])
     except DomainError as exc:
         messages.error(request, str(exc))
-    else:
-        messages.success(request, _("Done."))
+        return redirect("staff-petition", pk=pk)
+    if not petitions_visible_to(request.user).filter(pk=pk).exists():
+        # Handed on to someone the actor does not work with: say where, not "not found".
+        messages.success(request, services.petition_handed_on_message(done))
+        return redirect("staff-inbox")
+    messages.success(request, _("Done."))
     return redirect("staff-petition", pk=pk)
 
 
