@@ -27,6 +27,12 @@ class Nav:
 
 
     @cached_property
+    def staff(self) -> bool:
+        from . import access
+
+        return access.is_staff_member(self.user)
+
+    @cached_property
     def supervises(self) -> bool:
         from . import access
 

@@ -10,6 +10,7 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from communities import access
 from communities.access import ResidentActor
 from communities.api import LargePagePagination
 from communities.errors import DomainError
@@ -102,10 +103,19 @@ class PetitionListCreate(generics.ListCreateAPIView):
 
 
 class PetitionDetail(generics.RetrieveAPIView):
+    """Staff who work on it read the whole petition; the resident who filed it with their account
+    reads the public view the tracking page gives (no internal steps, staff names or risk)."""
+
     serializer_class = PetitionDetailSerializer
 
     def get_queryset(self):
         return petitions_visible_to(self.request.user).prefetch_related("events")
+
+    def retrieve(self, request, *args, **kwargs):
+        petition = self.get_object()
+        if not access.reads_internals(request.user, petition):
+            return Response(petition_public_view(petition))
+        return Response(self.get_serializer(petition).data)
 
 
 ACTIONS = ["accept", "decline", "assign", "start", "resolve", "close", "review", "extend"]

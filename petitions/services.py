@@ -125,11 +125,13 @@ def resolve_target(category: Category, start: datetime) -> datetime:
 def _tell_resident(petition: Petition, *, kind: str, subject: str) -> None:
     """The resident hears of an outcome: in their inbox (and by their own channels) when they
     filed with an account, else by SMS to the number they gave, when an SMS gateway is set."""
-    link = "/petitions/track/"
     key = f"petition:{petition.pk}:{kind}:{petition.reopen_count}"
     if petition.resident_id:
+        # Signed in, the resident opens the public view of their own petition directly.
+        link = f"/petitions/status/{petition.tracking_code}/"
         notify(recipients=[petition.resident], kind=kind, subject=subject, link=link, dedupe_key=key)
     elif settings.SUQIU_SMS_GATEWAY_URL:
+        link = "/petitions/track/"
         notify(recipients=[], addresses=[("sms", petition.resident_phone)], kind=kind, subject=subject,
                link=link, dedupe_key=key)
 
