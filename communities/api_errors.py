@@ -12,7 +12,7 @@ def exception_handler(exc, context):
     if isinstance(exc, Forbidden | DjangoPermissionDenied):
         exc = exceptions.PermissionDenied(str(exc) or None)
     elif isinstance(exc, DomainError):
-        exc = exceptions.ValidationError({"detail": [str(exc)]})
+        exc = exceptions.ValidationError({exc.field or "detail": [str(exc)]})
     elif isinstance(exc, DjangoValidationError):
         detail = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
         exc = exceptions.ValidationError(detail)

@@ -14,27 +14,29 @@ class Nav:
 
     @cached_property
     def red_notices(self) -> bool:
-        from .roles import departments_with_perm, region_paths_with_perm
+        from . import access
 
-        if not self.user.is_authenticated:
-            return False
-        return bool(region_paths_with_perm(self.user, "issue_red_notice")
-                    or region_paths_with_perm(self.user, "supervise")
-                    or departments_with_perm(self.user).exists())
+        return access.sees_red_notices(self.user)
 
 
     @cached_property
     def mediation(self) -> bool:
-        from .roles import region_paths_with_perm
+        from . import access
 
-        return bool(self.user.is_authenticated and region_paths_with_perm(self.user, "mediate"))
+        return bool(access.committee_paths(self.user))
 
 
     @cached_property
-    def supervises(self) -> bool:
-        from .roles import region_paths_with_perm
+    def staff(self) -> bool:
+        from . import access
 
-        return bool(self.user.is_authenticated and region_paths_with_perm(self.user, "supervise"))
+        return access.is_staff_member(self.user)
+
+    @cached_property
+    def supervises(self) -> bool:
+        from . import access
+
+        return access.supervises_anything(self.user)
 
 
 def site(request: HttpRequest) -> dict:

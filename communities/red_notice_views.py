@@ -16,12 +16,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from . import access
 from . import red_notices as rn
 from .documents import Fields, Paragraph, chinese_date, official_pdf
 from .errors import DomainError, Forbidden
 from .forms import RedNoticeActionForm, RedNoticeForm
-from .models import Department, RedNotice, Region
-from .roles import region_paths_with_perm
+from .models import Department, RedNotice
 
 ACTION_LABELS = {
     "issue": gettext_lazy("Issued"), "acknowledge": gettext_lazy("Acknowledged"),
@@ -46,18 +46,10 @@ def _notice(request: HttpRequest, pk: int) -> RedNotice:
     return get_object_or_404(_visible(request).select_related("issued_by", "checked_in_by"), pk=pk)
 
 
-def _issuing_communities(user):
-    paths = region_paths_with_perm(user, "issue_red_notice")
-    condition = Q(pk__in=[])
-    for path in paths:
-        condition |= Q(path__startswith=path)
-    return Region.objects.filter(condition, level=Region.Level.COMMUNITY).order_by("path")
+_issuing_communities = access.issuing_communities
 
 
-def _supervised_regions(user) -> list[Region]:
-    paths = region_paths_with_perm(user, "supervise")
-    return list(Region.objects.filter(path__in=paths).order_by("path")) if paths != [""] else list(
-        Region.objects.filter(parent__isnull=True).order_by("path"))
+_supervised_regions = access.supervised_regions
 
 
 @login_required

@@ -17,12 +17,21 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from . import access
 from . import attachments as attachment_rules
 from .deadlines import due_at
 from .errors import DomainError, Forbidden
-from .models import Department, RedNotice, RedNoticeAttachment, RedNoticeEvent, Region, Role, RoleAssignment, User
+from .models import (
+    Department,
+    RedNotice,
+    RedNoticeAttachment,
+    RedNoticeEvent,
+    Region,
+    Role,
+    RoleAssignment,
+    User,
+)
 from .notifications import notify
-from .roles import departments_with_perm, path_condition, region_paths_with_perm
 
 log = logging.getLogger(__name__)
 
@@ -43,17 +52,15 @@ OPEN_STATUSES = [Status.ISSUED, Status.ACKNOWLEDGED, Status.CHECKED_IN, Status.R
 
 # --- who may do what ---------------------------------------------------------------------
 
-def issues_for(user: User, community: Region) -> bool:
-    """A secretary of this community (issue_red_notice on it, or on a region above it)."""
-    return any(community.path.startswith(p) for p in region_paths_with_perm(user, "issue_red_notice"))
+issues_for = access.issues_for  # a secretary of this community
 
 
 def acts_for(user: User, notice: RedNotice) -> bool:
-    return departments_with_perm(user).filter(pk=notice.department_id).exists()
+    return access.acts_for(user, notice.department_id)
 
 
 def supervises(user: User, notice: RedNotice) -> bool:
-    return any(notice.community.path.startswith(p) for p in region_paths_with_perm(user, "supervise"))
+    return access.supervises_region(user, notice.community)
 
 
 def allowed_actions(user: User, notice: RedNotice) -> list[str]:
@@ -335,9 +342,9 @@ def red_notices_visible_to(user: User) -> QuerySet[RedNotice]:
     or issue for. A department officer sees their department's and no others."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return RedNotice.objects.none()
-    paths = region_paths_with_perm(user, "supervise") + region_paths_with_perm(user, "issue_red_notice")
-    condition = path_condition(paths, "community__path") | Q(
-        department__in=departments_with_perm(user).values("pk"))
+    paths = access.supervised_paths(user) + access.issuing_paths(user)
+    condition = access.path_condition(paths, "community__path") | Q(
+        department__in=access.departments_of(user).values("pk"))
     return RedNotice.objects.filter(condition).select_related("community", "department")
 
 

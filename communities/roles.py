@@ -1,8 +1,7 @@
 """Who may do what where: roles, their bindings, and the django-guardian grants behind them.
 
 A role is recorded as a ``RoleAssignment`` and enforced through object permissions on the
-object it is bound to. Scoping queries ask guardian which regions, points or departments a
-user holds a permission on, then expand regions to their subtrees by path.
+object it is bound to. What those grants allow is answered by ``communities.access``.
 """
 
 from __future__ import annotations
@@ -10,10 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
-from guardian.shortcuts import assign_perm, get_objects_for_user, remove_perm
+from guardian.shortcuts import assign_perm, remove_perm
 
+from . import access
 from .models import Department, Region, Role, RoleAssignment, ServicePoint, User
 
 
@@ -107,56 +106,10 @@ def role_revoke(*, assignment: RoleAssignment) -> None:
         assignment.delete()
 
 
-def regions_with_perm(user: User, perm: str) -> QuerySet[Region]:
-    """Every region in whose subtree ``user`` holds ``perm`` (a Region permission codename).
-    Superusers hold every permission everywhere."""
-    return Region.objects.filter(path_condition(region_paths_with_perm(user, perm), "path"))
-
-
-def region_paths_with_perm(user: User, perm: str) -> list[str]:
-    """The top paths of the subtrees where ``user`` holds ``perm``: for filtering other tables
-    by ``<fk>__path__startswith`` without a join per region."""
-    if not user.is_authenticated or not user.is_active:
-        return []
-    if user.is_superuser:
-        return [""]
-    paths = sorted(
-        get_objects_for_user(
-            user, f"communities.{perm}", klass=Region, accept_global_perms=False
-        ).values_list("path", flat=True)
-    )
-    # Drop paths already covered by an ancestor's path.
-    tops: list[str] = []
-    for path in paths:
-        if not any(path.startswith(top) for top in tops):
-            tops.append(path)
-    return tops
-
-
-def departments_with_perm(user: User, perm: str = "act_for_department") -> QuerySet[Department]:
-    if not user.is_authenticated or not user.is_active:
-        return Department.objects.none()
-    if user.is_superuser:
-        return Department.objects.all()
-    return get_objects_for_user(
-        user, f"communities.{perm}", klass=Department, accept_global_perms=False
-    )
-
-
-def service_points_staffed_by(user: User) -> QuerySet[ServicePoint]:
-    if not user.is_authenticated or not user.is_active:
-        return ServicePoint.objects.none()
-    if user.is_superuser:
-        return ServicePoint.objects.all()
-    return get_objects_for_user(
-        user, "communities.staff_service_point", klass=ServicePoint, accept_global_perms=False
-    )
-
-
-def path_condition(paths: list[str], field: str) -> Q:
-    """``Q`` matching rows whose ``field`` (a path) lies under any of ``paths``; matches
-    nothing when ``paths`` is empty."""
-    condition = Q(pk__in=[])
-    for path in paths:
-        condition |= Q(**{f"{field}__startswith": path})
-    return condition
+# The questions "where does this user hold what" are answered by the access module; these names
+# stay for the code that imports them from here.
+regions_with_perm = access.regions_with
+region_paths_with_perm = access.region_paths
+departments_with_perm = access.departments_of
+service_points_staffed_by = access.service_points_of
+path_condition = access.path_condition

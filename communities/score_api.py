@@ -6,10 +6,8 @@ from rest_framework import exceptions, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from . import scoring
+from . import access, scoring
 from .models import DepartmentScore
-from .roles import departments_with_perm
-from .score_views import can_see_all_scores
 
 
 class DepartmentScoreSerializer(serializers.ModelSerializer):
@@ -49,8 +47,8 @@ class DepartmentScores(APIView):
         query.is_valid(raise_exception=True)
         period = query.validated_data.get("period") or scoring.current_period()
         rows = scoring.league(period)
-        if not can_see_all_scores(request.user):
-            own = set(departments_with_perm(request.user).values_list("pk", flat=True))
+        own = access.score_departments(request.user)
+        if own is not None:
             if not own:
                 raise exceptions.PermissionDenied(_("Only supervisors and departments see department scores."))
             rows = [s for s in rows if s.department_id in own]

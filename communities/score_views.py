@@ -8,14 +8,11 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 
-from . import scoring
+from . import access, scoring
 from .exports import table_response
 from .models import Department, DepartmentScore
-from .roles import departments_with_perm, region_paths_with_perm
 
-
-def can_see_all_scores(user) -> bool:
-    return bool(user.is_superuser or region_paths_with_perm(user, "supervise"))
+can_see_all_scores = access.reads_all_scores
 
 
 def _period(request: HttpRequest) -> str:
@@ -29,12 +26,12 @@ def _period(request: HttpRequest) -> str:
 
 @login_required
 def department_league(request: HttpRequest) -> HttpResponse:
-    own = set(departments_with_perm(request.user).values_list("pk", flat=True))
-    if not (can_see_all_scores(request.user) or own):
+    own = set(access.departments_of(request.user).values_list("pk", flat=True))
+    if not (access.reads_all_scores(request.user) or own):
         raise Http404
     period = _period(request)
     rows = scoring.league(period)
-    if not can_see_all_scores(request.user):
+    if not access.reads_all_scores(request.user):
         rows = [s for s in rows if s.department_id in own]  # a department sees its own score (as in the API)
     parts = [(p, scoring.PART_LABELS[p]) for p in ("ack", "checkin", "result", "rating", "satisfaction")]
     fmt = request.GET.get("format")
@@ -62,7 +59,7 @@ def department_league(request: HttpRequest) -> HttpResponse:
 @login_required
 def department_score(request: HttpRequest, code: str, period: str) -> HttpResponse:
     department = get_object_or_404(Department, code=code)
-    if not (can_see_all_scores(request.user) or departments_with_perm(request.user).filter(pk=department.pk).exists()):
+    if not access.reads_score_of(request.user, department):
         raise Http404
     score = get_object_or_404(DepartmentScore, department=department, period=period)
     parts = [(p, scoring.PART_LABELS[p], score.parts.get(p, {}), score.items.get(p, []))

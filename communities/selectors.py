@@ -110,17 +110,3 @@ def service_points_nearest(
         key=lambda pair: (pair[1], pair[0].name),
     )
     return ranked[:n]
-
-
-def staff_of_community(community: Region):
-    """People who can be given a petition of this community: its secretary, its grid workers,
-    the staff of its halls and stations (supervisors and department officers excluded)."""
-    from django.db.models import Q
-
-    from .models import Role, User
-
-    return User.objects.filter(
-        Q(roles__role__in=[Role.SECRETARY, Role.GRID_WORKER], roles__region__path__startswith=community.path)
-        | Q(roles__role=Role.HALL_STAFF, roles__service_point__region=community),
-        is_active=True,
-    ).distinct().order_by("last_name", "first_name", "username")

@@ -9,11 +9,21 @@ from rest_framework import exceptions, generics, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from communities.masking import mask_phone
 from communities.models import Department, Region, User
 from petitions.selectors import petitions_visible_to
 
 from . import services
-from .models import CaseEvent, CaseStatus, DisputeType, MediationCase, Obligation, Party, Referral, Session
+from .models import (
+    CaseEvent,
+    CaseStatus,
+    DisputeType,
+    MediationCase,
+    Obligation,
+    Party,
+    Referral,
+    Session,
+)
 from .selectors import cases_visible_to, mask_id, mediation_stats, stats_regions
 
 
@@ -29,8 +39,6 @@ class PartySerializer(serializers.ModelSerializer):
         return self.context.get("reveal", False)
 
     def get_phone(self, party: Party) -> str:
-        from petitions.permissions import mask_phone
-
         return party.phone if self._reveal(party) or not party.phone else mask_phone(party.phone)
 
     def get_id_number(self, party: Party) -> str:

@@ -5,8 +5,10 @@ from __future__ import annotations
 from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 
-from communities.models import Region, User
-from communities.roles import path_condition, region_paths_with_perm
+from communities import access
+from communities.access import path_condition
+from communities.masking import mask_id  # noqa: F401 - re-exported
+from communities.models import User
 
 from .models import CaseStatus, Confirmation, MediationCase
 
@@ -19,14 +21,14 @@ def cases_visible_to(user: User) -> QuerySet[MediationCase]:
     case files (supervisors get the statistics, parties have no account)."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return MediationCase.objects.none()
-    paths = region_paths_with_perm(user, "mediate")
+    paths = access.committee_paths(user)
     return MediationCase.objects.filter(path_condition(paths, "committee__path")).select_related(
         "committee", "mediator", "petition")
 
 
 def stats_regions(user: User) -> list[str]:
     """The subtrees whose statistics ``user`` may read: supervised or mediated regions."""
-    return sorted(set(region_paths_with_perm(user, "supervise")) | set(region_paths_with_perm(user, "mediate")))
+    return sorted(set(access.supervised_paths(user)) | set(access.committee_paths(user)))
 
 
 def mediation_stats(*, paths: list[str], year: int | None = None) -> list[dict]:
@@ -62,13 +64,4 @@ def mediation_stats(*, paths: list[str], year: int | None = None) -> list[dict]:
     return result
 
 
-def committees_of(user: User) -> QuerySet[Region]:
-    paths = region_paths_with_perm(user, "mediate")
-    return Region.objects.filter(path_condition(paths, "path"), level=Region.Level.COMMUNITY).order_by("path")
-
-
-def mask_id(value: str) -> str:
-    """4403**********1234: enough to tell two parties apart, not enough to use."""
-    if not value:
-        return ""
-    return value[:4] + "*" * max(0, len(value) - 8) + value[-4:] if len(value) > 8 else "*" * len(value)
+committees_of = access.committees_of

@@ -19,10 +19,10 @@ from django.db.models import Max, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from communities import access
 from communities.errors import DomainError, Forbidden
 from communities.models import Region, Role, RoleAssignment, User
 from communities.notifications import notify
-from communities.roles import region_paths_with_perm
 from petitions import services as petition_services
 from petitions.models import Petition
 
@@ -69,8 +69,7 @@ def roster(committee: Region) -> QuerySet[User]:
     return User.objects.filter(is_active=True, roles__region=committee, roles__role__in=ROSTER_ROLES).distinct()
 
 
-def mediates(user: User, committee: Region) -> bool:
-    return any(committee.path.startswith(p) for p in region_paths_with_perm(user, "mediate"))
+mediates = access.mediates  # a mediator, legal adviser or counsellor of this committee
 
 
 def sees_identity(user: User, case: MediationCase) -> bool:

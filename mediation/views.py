@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from communities.errors import DomainError
-from petitions.permissions import mask_phone
+from communities.masking import mask_phone
 from petitions.selectors import petitions_visible_to
 
 from . import forms as f

@@ -10,13 +10,14 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from communities import access
+from communities.access import ResidentActor
 from communities.api import LargePagePagination
 from communities.errors import DomainError
 from communities.models import User
 
 from . import services
 from .models import Category, Petition
-from .permissions import ResidentActor
 from .ratelimits import over_limit
 from .selectors import petition_public_view, petition_track, petitions_visible_to
 from .serializers import (
@@ -102,10 +103,19 @@ class PetitionListCreate(generics.ListCreateAPIView):
 
 
 class PetitionDetail(generics.RetrieveAPIView):
+    """Staff who work on it read the whole petition; the resident who filed it with their account
+    reads the public view the tracking page gives (no internal steps, staff names or risk)."""
+
     serializer_class = PetitionDetailSerializer
 
     def get_queryset(self):
         return petitions_visible_to(self.request.user).prefetch_related("events")
+
+    def retrieve(self, request, *args, **kwargs):
+        petition = self.get_object()
+        if not access.reads_internals(request.user, petition):
+            return Response(petition_public_view(petition))
+        return Response(self.get_serializer(petition).data)
 
 
 ACTIONS = ["accept", "decline", "assign", "start", "resolve", "close", "review", "extend"]
@@ -132,10 +142,15 @@ class PetitionAction(APIView):
                 raise exceptions.ValidationError({"assignee": [_("No such staff member.")]})
         if action == "review":
             action = "approve" if d["approve"] else "send_back"
-        services.petition_act(petition=petition, actor=user, action=action, note=d["note"], reason=d["reason"],
-                              public_reply=d["public_reply"], days=d.get("days"), assignee=assignee,
-                              department=d.get("department"))
-        petition = petitions_visible_to(user).prefetch_related("events").get(pk=pk)
+        done = services.petition_act(petition=petition, actor=user, action=action, note=d["note"],
+                                     reason=d["reason"], public_reply=d["public_reply"], days=d.get("days"),
+                                     assignee=assignee, department=d.get("department"))
+        petition = petitions_visible_to(user).prefetch_related("events").filter(pk=pk).first()
+        if petition is None:
+            # The action handed it to someone else and the actor no longer sees it: the change is
+            # saved, so say where it went instead of failing.
+            return Response({"handed_on": True, "tracking_code": done.tracking_code, "status": done.status,
+                             "detail": services.petition_handed_on_message(done)})
         return Response(PetitionDetailSerializer(petition, context={"request": request}).data)
 
 

@@ -12,8 +12,8 @@ from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
+from communities import access
 from communities.models import DutyShift, Region, Role, User
-from communities.roles import region_paths_with_perm
 
 from .models import Category, Channel, DailyStat, OpenStat, Petition, RedAlert, Status
 from .stats import ACTIVE_STATUSES, day_bounds
@@ -22,12 +22,7 @@ DAYS = 30
 ROSTER_ROLES = [Role.MEDIATOR, Role.LEGAL_ADVISER, Role.COUNSELLOR]
 
 
-def supervised_regions(user: User) -> list[Region]:
-    """The tops of the subtrees ``user`` supervises (a district supervisor: the district)."""
-    paths = region_paths_with_perm(user, "supervise")
-    if paths == [""]:
-        return list(Region.objects.filter(parent__isnull=True).order_by("path"))
-    return list(Region.objects.filter(path__in=paths).order_by("path"))
+supervised_regions = access.supervised_regions
 
 
 def region_for(user: User, code: str | None) -> Region | None:
@@ -38,7 +33,7 @@ def region_for(user: User, code: str | None) -> Region | None:
         return None
     if code:
         region = Region.objects.filter(code=code).first()
-        if region and any(region.path.startswith(t.path) for t in tops):
+        if region and access.under([t.path for t in tops], region.path):
             return region
         return None
     return tops[0]

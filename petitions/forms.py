@@ -2,10 +2,9 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from communities import access
 from communities.forms import CommunityChoiceField, MultipleFileField
 from communities.models import Department, Region, Service, ServicePoint, User
-from communities.selectors import staff_of_community
-from communities.roles import service_points_staffed_by
 
 from .attachments import check_uploads
 from .models import Category, Channel
@@ -88,7 +87,7 @@ class StaffIntakeForm(PetitionForm):
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["channel"].choices = [c for c in Channel.choices if c[0] != Channel.WEB]
-        points = service_points_staffed_by(user) if user is not None else ServicePoint.objects.none()
+        points = access.service_points_of(user) if user is not None else ServicePoint.objects.none()
         self.fields["service_point"].queryset = points
         if points.count() == 1:
             self.fields["service_point"].initial = points.first().pk
@@ -135,7 +134,7 @@ class StaffActionForm(forms.Form):
     def __init__(self, *args, petition=None, **kwargs):
         super().__init__(*args, **kwargs)
         if petition is not None:
-            self.fields["assignee"].queryset = staff_of_community(petition.community)
+            self.fields["assignee"].queryset = access.petition_assignees(petition)
             self.fields["assignee"].label_from_instance = lambda u: u.get_full_name() or u.username
 
 

@@ -7,8 +7,8 @@ from collections import defaultdict
 
 from django.db.models import Sum
 
+from communities.access import path_condition
 from communities.models import Region
-from communities.roles import path_condition
 from communities.scoring import parse_period
 
 from .models import DailyStat

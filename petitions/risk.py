@@ -17,15 +17,14 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.utils import timezone
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from communities import access
 from communities.errors import DomainError, Forbidden
 from communities.models import Region, Role, RoleAssignment, User
 from communities.notifications import notify
-from communities.roles import region_paths_with_perm
 
 from .models import OPEN_STATUSES, Petition, PetitionEvent, RedAlert, RiskLevel, RiskRule, Status
 
@@ -198,10 +197,8 @@ def _raise_red_alert(petition: Petition, reasons: list[dict]) -> None:
 
 def alerts_visible_to(user: User):
     """Red alerts of the regions the user supervises."""
-    from communities.roles import path_condition
-
-    paths = region_paths_with_perm(user, "supervise")
-    return RedAlert.objects.filter(path_condition(paths, "petition__community__path")).select_related(
+    paths = access.supervised_paths(user)
+    return RedAlert.objects.filter(access.path_condition(paths, "petition__community__path")).select_related(
         "petition__community", "petition__category", "acknowledged_by")
 
 
@@ -209,7 +206,7 @@ def red_alert_acknowledge(*, alert: RedAlert, actor: User, note: str = "") -> Re
     """A supervisor of the petition's region takes the alert off the dashboard."""
     with transaction.atomic():
         locked = RedAlert.objects.select_for_update().select_related("petition__community").get(pk=alert.pk)
-        if not any(locked.petition.community.path.startswith(p) for p in region_paths_with_perm(actor, "supervise")):
+        if not access.supervises_region(actor, locked.petition.community):
             raise Forbidden(_("Only a supervisor of this region may acknowledge its alerts."))
         if locked.acknowledged_at is not None:
             raise DomainError(_("This alert is already acknowledged."))

@@ -36,6 +36,14 @@ def petitions_visible_to(user) -> QuerySet[Petition]:
     return base.filter(condition)
 
 
+def petitions_filed_by(user) -> QuerySet[Petition]:
+    """The petitions a resident filed while signed in, newest first: theirs to follow through the
+    public view."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return Petition.objects.none()
+    return Petition.objects.filter(resident=user).order_by("-created_at", "-pk")
+
+
 def petition_track(code: str, phone_last4: str) -> Petition | None:
     """The petition for a tracking code and the last four digits of its phone, or None.
 

@@ -2,11 +2,12 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from communities.access import reads_internals, sees_contact
+from communities.masking import mask_name, mask_phone
 from communities.models import Department, Region
 from communities.serializers import RegionBriefSerializer
 
 from .models import Category, Petition, PetitionEvent
-from .permissions import mask_name, mask_phone, sees_contact
 from .validation import normalize_mobile
 
 
@@ -80,6 +81,13 @@ class PetitionSerializer(serializers.ModelSerializer):
                   "status_label", "community", "address", "people_affected", "resident_name", "resident_phone",
                   "handler_department", "accept_due_at", "resolve_due_at", "is_overdue", "repeat_of",
                   "created_at", "resolved_at", "rating", "risk_level", "risk_label", "risk_reasons"]
+
+    def to_representation(self, petition: Petition):
+        data = super().to_representation(petition)
+        if not reads_internals(self.context["request"].user, petition):
+            # The resident's own petition in their list: the risk assessment is staff's business.
+            data.update(risk_level=None, risk_label="", risk_reasons=[])
+        return data
 
     def get_risk_reasons(self, petition: Petition) -> list[str]:
         from .risk import why

@@ -11,6 +11,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from communities import access
+from communities.access import ResidentActor, handles, is_resident, supervises
 from communities.deadlines import (
     STATUTORY_ACCEPT,
     STATUTORY_EXTENSION,
@@ -22,13 +24,11 @@ from communities.deadlines import (
 from communities.errors import DomainError, Forbidden
 from communities.models import Region, Role, RoleAssignment, ServicePoint, User
 from communities.notifications import notify
-from communities.roles import path_condition, region_paths_with_perm, service_points_staffed_by
 from communities.selectors import region_at
 
 from . import attachments as attachment_rules
 from . import risk
 from .models import Attachment, Category, Channel, Petition, PetitionEvent, Status
-from .permissions import ResidentActor, handles, is_resident, supervises
 from .validation import new_tracking_code, normalize_mobile
 
 # action: (states it may be taken from, state it leads to)
@@ -125,11 +125,13 @@ def resolve_target(category: Category, start: datetime) -> datetime:
 def _tell_resident(petition: Petition, *, kind: str, subject: str) -> None:
     """The resident hears of an outcome: in their inbox (and by their own channels) when they
     filed with an account, else by SMS to the number they gave, when an SMS gateway is set."""
-    link = "/petitions/track/"
     key = f"petition:{petition.pk}:{kind}:{petition.reopen_count}"
     if petition.resident_id:
+        # Signed in, the resident opens the public view of their own petition directly.
+        link = f"/petitions/status/{petition.tracking_code}/"
         notify(recipients=[petition.resident], kind=kind, subject=subject, link=link, dedupe_key=key)
     elif settings.SUQIU_SMS_GATEWAY_URL:
+        link = "/petitions/track/"
         notify(recipients=[], addresses=[("sms", petition.resident_phone)], kind=kind, subject=subject,
                link=link, dedupe_key=key)
 
@@ -175,13 +177,12 @@ def petition_submit(*, data: PetitionInput, attachments=(), actor: User | None =
     if channel != Channel.WEB:
         if actor is None or not actor.is_authenticated:
             raise Forbidden(_("Only staff take in petitions from halls, stations, the hotline and patrols."))
-        paths = region_paths_with_perm(actor, "handle_petitions")
         if grid is None and channel == Channel.GRID_PATROL:
             # A patrol report comes from the grid worker's own grid.
-            grid = Region.objects.filter(path_condition(paths, "path"), level=Region.Level.GRID,
-                                         parent=community).first()
-        at_point = service_point is not None and service_points_staffed_by(actor).filter(pk=service_point.pk).exists()
-        in_region = any((grid or community).path.startswith(p) for p in paths)
+            grid = access.regions_with(actor, "handle_petitions").filter(level=Region.Level.GRID,
+                                                                         parent=community).first()
+        at_point = service_point is not None and access.service_points_of(actor).filter(pk=service_point.pk).exists()
+        in_region = access.holds(actor, "handle_petitions", grid or community)
         if not (at_point or in_region):
             raise Forbidden(_("You do not take in petitions for this community or service point."))
     elif service_point is not None:
@@ -299,6 +300,12 @@ def petition_assign(*, petition: Petition, actor: User, assignee: User | None = 
         raise DomainError(_("Assign to one staff member or one department."))
 
     def apply(p: Petition) -> None:
+        # Only the petition's own staff may be given it: anyone else would read the resident's
+        # name and phone and could resolve it.
+        if assignee is not None and not access.may_be_assigned(assignee, p):
+            raise DomainError(_("%(name)s is not staff of this petition's community or of the department "
+                                "handling it.") % {"name": assignee.get_full_name() or assignee.username},
+                              field="assignee")
         p.assignee = assignee
         if department is not None:
             p.handler_department = department
@@ -307,7 +314,7 @@ def petition_assign(*, petition: Petition, actor: User, assignee: User | None = 
                subject=_("Petition %(code)s was assigned to you") % {"code": p.tracking_code},
                body=p.title, link=f"/staff/petitions/{p.pk}/")
     if assignee is not None and not assignee.is_active:
-        raise DomainError(_("That staff member is not active."))
+        raise DomainError(_("That staff member is not active."), field="assignee")
     return _transition(petition=petition, actor=actor, action="assign", note=note, apply=apply, is_public=False)
 
 
@@ -454,6 +461,18 @@ def petition_act(*, petition: Petition, actor: User, action: str, note: str = ""
             raise DomainError(_("How many days?"))
         return petition_extend(petition=petition, actor=actor, days=days, reason=reason or note)
     raise DomainError(_("Unknown action."))
+
+
+def petition_handed_on_message(petition: Petition) -> str:
+    """What an actor who no longer sees ``petition`` after their action is told: where it went."""
+    if petition.assignee_id:
+        holder = petition.assignee.get_full_name() or petition.assignee.username
+    elif petition.handler_department_id:
+        holder = petition.handler_department.short_name or petition.handler_department.name
+    else:
+        holder = petition.community.name
+    return _("Petition %(code)s was handed to %(holder)s; it no longer appears in your inbox.") % {
+        "code": petition.tracking_code, "holder": holder}
 
 
 def petition_allowed_actions(*, petition: Petition, user) -> list[str]:

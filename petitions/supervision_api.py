@@ -7,7 +7,7 @@ from rest_framework import exceptions, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from communities.roles import region_paths_with_perm
+from communities import access
 from communities.score_api import PeriodQuery
 from communities.scoring import current_period
 
@@ -41,7 +41,7 @@ class CommunityLeague(APIView):
     @extend_schema(parameters=[OpenApiParameter("period", str), OpenApiParameter("level", str, enum=["community", "street"])],
                    responses={200: dict})
     def get(self, request):
-        paths = region_paths_with_perm(request.user, "supervise")
+        paths = access.supervised_paths(request.user)
         if not paths:
             raise exceptions.PermissionDenied(_("Only supervisors see the league tables."))
         query = PeriodQuery(data=request.query_params)
@@ -70,7 +70,7 @@ class RedAlertSerializer(serializers.ModelSerializer):
 class AlertList(APIView):
     @extend_schema(parameters=[OpenApiParameter("open", bool)], responses={200: RedAlertSerializer(many=True)})
     def get(self, request):
-        if not region_paths_with_perm(request.user, "supervise"):
+        if not access.supervises_anything(request.user):
             raise exceptions.PermissionDenied(_("Only supervisors see red alerts."))
         alerts = risk.alerts_visible_to(request.user).order_by("-raised_at")
         if request.query_params.get("open") in ("1", "true"):

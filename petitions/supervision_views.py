@@ -128,13 +128,13 @@ def risk_region(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 def community_league_page(request: HttpRequest) -> HttpResponse:
     """Communities (or streets) of the viewer's region ranked on petition handling for a month."""
+    from communities import access
     from communities.exports import table_response
-    from communities.roles import region_paths_with_perm
     from communities.scoring import current_period, month_range, parse_period
 
     from .league import community_league
 
-    paths = region_paths_with_perm(request.user, "supervise")
+    paths = access.supervised_paths(request.user)
     if not paths:
         raise Http404
     period = request.GET.get("period") or current_period()

@@ -1,8 +1,10 @@
 """Web pages: the resident's form and tracking, the staff inbox and petition page."""
 
 from django.contrib import messages
+from functools import wraps
+
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Case, IntegerField, Q, Value, When
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -11,19 +13,19 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
+from communities import access
+from communities.access import ResidentActor, sees_contact
 from communities.errors import DomainError
 from communities.forms import RedNoticeForm
-from communities.red_notice_views import ACTION_LABELS as NOTICE_LABELS
-from communities.red_notices import issues_for
-from communities.roles import region_paths_with_perm
+from communities.masking import mask_name, mask_phone
 from communities.models import Service
+from communities.red_notice_views import ACTION_LABELS as NOTICE_LABELS
 
 from . import services
 from .forms import PetitionForm, RateForm, ReopenForm, StaffActionForm, StaffIntakeForm, TrackForm
 from .models import Category, Channel, Petition, Status
-from .permissions import ResidentActor, mask_name, mask_phone, sees_contact
 from .ratelimits import over_limit
-from .selectors import petition_public_view, petition_track, petitions_visible_to
+from .selectors import petition_public_view, petition_track, petitions_filed_by, petitions_visible_to
 
 TRACKED = "tracked_petitions"
 ACTION_LABELS = {
@@ -88,13 +90,16 @@ def petition_track_page(request: HttpRequest) -> HttpResponse:
         else:
             request.session[TRACKED] = [*request.session.get(TRACKED, []), petition.pk][-20:]
             return redirect("petition-status", code=petition.tracking_code)
-    return render(request, "petitions/track.html", {"form": form})
+    return render(request, "petitions/track.html", {"form": form, "own": petitions_filed_by(request.user)[:50]})
 
 
 def _tracked_petition(request: HttpRequest, code: str) -> Petition:
-    """The petition, if this browser proved code and phone (or filed it) in this session."""
+    """The petition, if this browser proved code and phone (or filed it) in this session, or if
+    the signed-in user filed it."""
     petition = Petition.objects.filter(tracking_code=code).select_related("category", "community").first()
-    if petition is None or petition.pk not in request.session.get(TRACKED, []):
+    if petition is None:
+        raise Http404
+    if petition.pk not in request.session.get(TRACKED, []) and not access.is_resident(request.user, petition):
         raise Http404
     return petition
 
@@ -133,7 +138,27 @@ def petition_feedback(request: HttpRequest, code: str, kind: str) -> HttpRespons
 
 # --- Staff ----------------------------------------------------------------------------------
 
-@login_required
+def staff_required(view):
+    """The ``/staff/`` pages are for people who hold a role: anyone else signed in gets a 403 (a
+    resident follows their petitions through the public view)."""
+    @login_required
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args, **kwargs):
+        if not access.is_staff_member(request.user):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+    return wrapped
+
+
+def _staff_petition_or_404(request: HttpRequest, pk: int, queryset=None) -> Petition:
+    """A petition the viewer works on (handles, supervises, mediates): not one they only filed."""
+    petition = get_object_or_404(queryset if queryset is not None else petitions_visible_to(request.user), pk=pk)
+    if not access.reads_internals(request.user, petition):
+        raise Http404
+    return petition
+
+
+@staff_required
 def staff_inbox(request: HttpRequest) -> HttpResponse:
     """The petitions the viewer may see, overdue first, filterable."""
     queryset = petitions_visible_to(request.user).select_related("repeat_of")
@@ -161,7 +186,7 @@ def staff_inbox(request: HttpRequest) -> HttpResponse:
     })
 
 
-@login_required
+@staff_required
 def staff_intake(request: HttpRequest) -> HttpResponse:
     """Staff take in a petition for a walk-in resident, a hotline caller or a grid patrol."""
     form = StaffIntakeForm(request.POST or None, request.FILES or None, user=request.user)
@@ -184,11 +209,10 @@ def staff_intake(request: HttpRequest) -> HttpResponse:
     return render(request, "petitions/staff_intake.html", {"form": form})
 
 
-@login_required
+@staff_required
 def staff_petition(request: HttpRequest, pk: int) -> HttpResponse:
-    petition = get_object_or_404(
-        petitions_visible_to(request.user).select_related("repeat_of", "assignee", "service_point"), pk=pk
-    )
+    petition = _staff_petition_or_404(
+        request, pk, petitions_visible_to(request.user).select_related("repeat_of", "assignee", "service_point"))
     return _staff_petition_page(request, petition)
 
 
@@ -201,10 +225,9 @@ def _staff_petition_page(request: HttpRequest, petition: Petition, summon_form: 
                for e in services.petition_red_notice_steps(petition)]
     events.sort(key=lambda row: row[0])
     can_summon = (petition.status in services.SUMMON_STATUSES
-                  and issues_for(request.user, petition.community))
+                  and access.issues_for(request.user, petition.community))
     can_mediate = (petition.status in services.MEDIATION_STATUSES
-                   and any(petition.community.path.startswith(p)
-                           for p in region_paths_with_perm(request.user, "mediate")))
+                   and access.mediates(request.user, petition.community))
     return render(request, "petitions/staff_petition.html", {
         "petition": petition,
         "events": [row[1:] for row in events],
@@ -220,11 +243,11 @@ def _staff_petition_page(request: HttpRequest, petition: Petition, summon_form: 
     }, status=status)
 
 
-@login_required
+@staff_required
 @require_POST
 def staff_summon(request: HttpRequest, pk: int) -> HttpResponse:
     """The community secretary summons a department for this petition with a red notice."""
-    petition = get_object_or_404(petitions_visible_to(request.user), pk=pk)
+    petition = _staff_petition_or_404(request, pk)
     form = RedNoticeForm(request.POST)
     if form.is_valid():
         d = form.cleaned_data
@@ -241,10 +264,10 @@ def staff_summon(request: HttpRequest, pk: int) -> HttpResponse:
     return _staff_petition_page(request, petition, summon_form=form, status=400)
 
 
-@login_required
+@staff_required
 @require_POST
 def staff_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    petition = get_object_or_404(petitions_visible_to(request.user), pk=pk)
+    petition = _staff_petition_or_404(request, pk)
     form = StaffActionForm(request.POST, petition=petition)
     if not form.is_valid():
         messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
@@ -253,20 +276,24 @@ def staff_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         raise Http404
     d = form.cleaned_data
     try:
-        services.petition_act(petition=petition, actor=request.user, action=action, note=d["note"],
-                              reason=d["reason"], public_reply=d["public_reply"], days=d["days"],
-                              assignee=d["assignee"], department=d["department"])
+        done = services.petition_act(petition=petition, actor=request.user, action=action, note=d["note"],
+                                     reason=d["reason"], public_reply=d["public_reply"], days=d["days"],
+                                     assignee=d["assignee"], department=d["department"])
     except DomainError as exc:
         messages.error(request, str(exc))
-    else:
-        messages.success(request, _("Done."))
+        return redirect("staff-petition", pk=pk)
+    if not petitions_visible_to(request.user).filter(pk=pk).exists():
+        # Handed on to someone the actor does not work with: say where, not "not found".
+        messages.success(request, services.petition_handed_on_message(done))
+        return redirect("staff-inbox")
+    messages.success(request, _("Done."))
     return redirect("staff-petition", pk=pk)
 
 
-@login_required
+@staff_required
 def staff_attachment(request: HttpRequest, pk: int, attachment_id: int) -> FileResponse:
     """Attachments leave only through here: permission-checked, as downloads, never rendered."""
-    petition = get_object_or_404(petitions_visible_to(request.user), pk=pk)
+    petition = _staff_petition_or_404(request, pk)
     attachment = get_object_or_404(petition.attachments, pk=attachment_id)
     response = FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.original_name,
                             content_type=attachment.content_type)
