@@ -538,6 +538,11 @@ def petition_red_notice_steps(petition: Petition) -> list:
 MEDIATION_STATUSES = frozenset({Status.SUBMITTED, Status.ACCEPTED, Status.ASSIGNED, Status.IN_PROGRESS})
 
 
+def petition_may_be_mediated(petition: Petition) -> bool:
+    """A case may be opened for a dispute brought to mediation that is still open."""
+    return petition.service == "mediation" and petition.status in MEDIATION_STATUSES
+
+
 def petition_mediation_step(*, petition: Petition, actor: User, note: str, is_public: bool = False) -> PetitionEvent:
     """A step of the mediation case opened for ``petition``, shown on its timeline."""
     with transaction.atomic():
