@@ -9,6 +9,7 @@ agreement resolves the petition.
 from __future__ import annotations
 
 import logging
+from urllib.parse import urlencode
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -350,10 +351,17 @@ def case_request_red_notice(*, case: MediationCase, actor: User, department, mat
         if not secretaries:
             raise DomainError(_("This community has no secretary to sign a red notice."))
         due = timezone.localtime(checkin_due_at).strftime("%Y-%m-%d %H:%M")
+        # Secretaries do not read case files: the link opens what they act on, the petition's
+        # page (with its summon form) or a new red notice for the community and department.
+        if c.petition_id:
+            link = f"/staff/petitions/{c.petition_id}/"
+        else:
+            link = "/red-notices/new/?" + urlencode({"community": c.committee.code, "department": department.code,
+                                                     "staff_count": staff_count})
         notify(recipients=secretaries, kind="mediation.red_notice_requested",
                subject=_("Mediation case %(number)s asks you to summon %(department)s")
                % {"number": c.number, "department": department.name},
-               body=f"{matter}\n{place} · {staff_count} · {due}", link=_link(c),
+               body=f"{matter}\n{place} · {staff_count} · {due}", link=link,
                payload={"department": department.code, "matter": matter, "place": place,
                         "staff_count": staff_count, "checkin_due_at": checkin_due_at.isoformat(),
                         "result_due_at": result_due_at.isoformat()})
