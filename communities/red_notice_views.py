@@ -79,7 +79,10 @@ def red_notice_new(request: HttpRequest) -> HttpResponse:
     communities = _issuing_communities(request.user)
     if not communities.exists():
         raise Http404
-    form = RedNoticeForm(request.POST or None, communities=communities)
+    # A request for a summons (from a mediation case) arrives with the community and department.
+    initial = {name: request.GET[name] for name in ("community", "department", "staff_count", "place")
+               if name in request.GET}
+    form = RedNoticeForm(request.POST or None, communities=communities, initial=initial)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:

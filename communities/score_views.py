@@ -62,6 +62,7 @@ def department_score(request: HttpRequest, code: str, period: str) -> HttpRespon
     if not access.reads_score_of(request.user, department):
         raise Http404
     score = get_object_or_404(DepartmentScore, department=department, period=period)
-    parts = [(p, scoring.PART_LABELS[p], score.parts.get(p, {}), score.items.get(p, []))
+    readable = scoring.score_items_for(request.user, score)
+    parts = [(p, scoring.PART_LABELS[p], score.parts.get(p, {}), readable[p]["items"], readable[p]["others"])
              for p in ("ack", "checkin", "result", "rating", "satisfaction")]
     return render(request, "communities/scores/department.html", {"score": score, "parts": parts})

@@ -30,6 +30,9 @@ from .models import Department, DepartmentScore, RedNotice, ScoreWeights
 # provider(notice_ids) -> [(petition_id, tracking_code, rating 1-5), ...] for rated petitions
 SATISFACTION_PROVIDERS: list[Callable[[list[int]], list[tuple[int, str, int]]]] = []
 
+# provider(user, petition_ids) -> the ids among them that ``user`` may open (petitions register it)
+PETITION_VISIBILITY: list[Callable[[object, set[int]], set[int]]] = []
+
 PART_LABELS = {
     "ack": _("Acknowledged in time"), "checkin": _("Checked in on time"), "result": _("Result reported in time"),
     "rating": _("Secretaries' rating"), "satisfaction": _("Residents' satisfaction"),
@@ -143,6 +146,26 @@ def scores_freeze(*, period: str, now: datetime | None = None) -> int:
         raise ValueError(f"{period} has not ended yet")
     scores_compute(period=period, now=now)
     return DepartmentScore.objects.filter(period=period, frozen_at__isnull=True).update(frozen_at=now)
+
+
+def score_items_for(user, score: DepartmentScore) -> dict[str, dict]:
+    """The records behind each part as ``user`` may read them: the notices and petitions they may
+    open, by number; the others (another community's, for a secretary) only as a count."""
+    from .red_notices import red_notices_visible_to
+
+    rows = [row for part_rows in score.items.values() for row in part_rows]
+    notice_ids = {row[1] for row in rows if row[0] == "notice"}
+    petition_ids = {row[1] for row in rows if row[0] == "petition"}
+    readable = {"notice": set(red_notices_visible_to(user).filter(pk__in=notice_ids).values_list("pk", flat=True))
+                if notice_ids else set(), "petition": set()}
+    for provider in PETITION_VISIBILITY:
+        readable["petition"] |= provider(user, petition_ids) if petition_ids else set()
+    result = {}
+    for part in ScoreWeights.PARTS:
+        part_rows = score.items.get(part, [])
+        shown = [row for row in part_rows if row[1] in readable.get(row[0], set())]
+        result[part] = {"items": shown, "others": len(part_rows) - len(shown)}
+    return result
 
 
 def league(period: str) -> list[DepartmentScore]:

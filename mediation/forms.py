@@ -48,14 +48,20 @@ class CaseOpenForm(forms.Form):
     respondent_id = forms.CharField(label=_("Respondent's ID number"), max_length=30, required=False,
                                     help_text=ID_HELP)
 
-    def __init__(self, *args, committees, roster, fixed_committee=False, **kwargs):
+    def __init__(self, *args, committees, roster, fixed_committee=False, masked_phone=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["committee"].queryset = committees
         self.fields["mediator"].queryset = roster.prefetch_related("roles").order_by("username")
         if fixed_committee:
             self.fields["committee"].disabled = True
+        if masked_phone:
+            # Shown masked, never posted back: the case gets the petition's number when opened.
+            self.fields["applicant_phone"].disabled = True
+            self.fields["applicant_phone"].help_text = _("Taken from the petition when the case is opened.")
 
     def clean_applicant_phone(self) -> str:
+        if self.fields["applicant_phone"].disabled:
+            return ""
         return _phone(self.cleaned_data["applicant_phone"])
 
     def clean_respondent_phone(self) -> str:

@@ -9,7 +9,8 @@ agreement resolves the petition.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from urllib.parse import urlencode
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
@@ -21,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from communities import access
 from communities.errors import DomainError, Forbidden
+from communities.masking import mask_name, mask_phone
 from communities.models import Region, Role, RoleAssignment, User
 from communities.notifications import notify
 from petitions import services as petition_services
@@ -151,6 +153,23 @@ def _make_party(case: MediationCase, data: PartyInput) -> Party:
                                 address=(data.address or "").strip())
 
 
+def _with_applicant_contact(parties: list[PartyInput], petition: Petition) -> list[PartyInput]:
+    """The applicant's name and phone come from the petition, here, when the case is created: the
+    mediator saw them masked (as on the petition page) and left them as shown, or blank."""
+    result, copied = [], False
+    for party in parties:
+        if party.side == Party.Side.APPLICANT and not copied:
+            copied = True
+            name, phone = (party.name or "").strip(), (party.phone or "").strip()
+            if name in ("", mask_name(petition.resident_name)) and petition.resident_name:
+                name = petition.resident_name
+            if phone in ("", mask_phone(petition.resident_phone)):
+                phone = petition.resident_phone
+            party = replace(party, name=name, phone=phone)
+        result.append(party)
+    return result
+
+
 def case_open(*, actor: User, committee: Region, dispute_type: str, title: str, facts: str, mediator: User,
               parties: list[PartyInput], amount_in_dispute: Decimal | None = None,
               petition: Petition | None = None) -> MediationCase:
@@ -175,9 +194,14 @@ def case_open(*, actor: User, committee: Region, dispute_type: str, title: str, 
         if petition is not None:
             petition = Petition.objects.select_for_update().get(pk=petition.pk)
             if petition.community_id != committee.pk:
-                raise DomainError(_("This petition belongs to another community."))
-            if petition.status not in petition_services.MEDIATION_STATUSES:
-                raise DomainError(_("A mediation case is opened only for a petition that is still open."))
+                raise DomainError(_("This petition belongs to another community."), field="petition")
+            if petition.service != "mediation":
+                raise DomainError(_("A mediation case is opened only for a dispute brought to mediation."),
+                                  field="petition")
+            if not petition_services.petition_may_be_mediated(petition):
+                raise DomainError(_("A mediation case is opened only for a petition that is still open."),
+                                  field="petition")
+            parties = _with_applicant_contact(parties, petition)
         Region.objects.select_for_update().get(pk=committee.pk)  # serial numbers one at a time
         last = MediationCase.objects.filter(committee=committee, year=year).aggregate(m=Max("serial"))["m"] or 0
         case = MediationCase.objects.create(
@@ -327,10 +351,17 @@ def case_request_red_notice(*, case: MediationCase, actor: User, department, mat
         if not secretaries:
             raise DomainError(_("This community has no secretary to sign a red notice."))
         due = timezone.localtime(checkin_due_at).strftime("%Y-%m-%d %H:%M")
+        # Secretaries do not read case files: the link opens what they act on, the petition's
+        # page (with its summon form) or a new red notice for the community and department.
+        if c.petition_id:
+            link = f"/staff/petitions/{c.petition_id}/"
+        else:
+            link = "/red-notices/new/?" + urlencode({"community": c.committee.code, "department": department.code,
+                                                     "staff_count": staff_count})
         notify(recipients=secretaries, kind="mediation.red_notice_requested",
                subject=_("Mediation case %(number)s asks you to summon %(department)s")
                % {"number": c.number, "department": department.name},
-               body=f"{matter}\n{place} · {staff_count} · {due}", link=_link(c),
+               body=f"{matter}\n{place} · {staff_count} · {due}", link=link,
                payload={"department": department.code, "matter": matter, "place": place,
                         "staff_count": staff_count, "checkin_due_at": checkin_due_at.isoformat(),
                         "result_due_at": result_due_at.isoformat()})

@@ -15,8 +15,10 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from communities.errors import DomainError
-from communities.masking import mask_phone
+from communities.access import sees_contact
+from communities.masking import mask_name, mask_phone
 from petitions.selectors import petitions_visible_to
+from petitions.services import petition_may_be_mediated
 
 from . import forms as f
 from . import services
@@ -74,9 +76,11 @@ def case_new(request: HttpRequest) -> HttpResponse:
     committees = committees_of(request.user)
     if not committees.exists():
         raise Http404
-    petition = None
+    petition, reveal = None, False
     if request.GET.get("petition"):
         petition = get_object_or_404(petitions_visible_to(request.user), pk=request.GET["petition"])
+        if not petition_may_be_mediated(petition):
+            raise Http404
         committees = committees.filter(pk=petition.community_id)
         if not committees.exists():
             raise Http404
@@ -86,11 +90,15 @@ def case_new(request: HttpRequest) -> HttpResponse:
     roster = services.roster(committee) if committee else services.roster(committees.first())
     initial = {"committee": committee or committees.first(), "mediator": request.user}
     if petition:
-        initial.update(title=petition.title, facts=petition.description, applicant_name=petition.resident_name,
-                       applicant_phone=petition.resident_phone,
+        # The same masking as the petition page; the service copies the real contact into the
+        # case when it is created.
+        reveal = sees_contact(request.user, petition)
+        initial.update(title=petition.title, facts=petition.description,
+                       applicant_name=petition.resident_name if reveal else mask_name(petition.resident_name),
+                       applicant_phone=petition.resident_phone if reveal else mask_phone(petition.resident_phone),
                        dispute_type=DisputeType.WAGES if "wage" in petition.category.code else "")
     form = f.CaseOpenForm(request.POST or None, initial=initial, committees=committees, roster=roster,
-                          fixed_committee=bool(petition))
+                          fixed_committee=bool(petition), masked_phone=bool(petition) and not reveal)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         parties = [services.PartyInput(side=Party.Side.APPLICANT, name=d["applicant_name"],

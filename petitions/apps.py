@@ -10,6 +10,13 @@ def rated_petitions_of_notices(notice_ids: list[int]) -> list[tuple[int, str, in
                 .values_list("petition_id", "petition__tracking_code", "petition__rating").distinct())
 
 
+def petitions_readable_by(user, petition_ids: set[int]) -> set[int]:
+    """Which of these petitions ``user`` may open (for the records behind a department's score)."""
+    from .selectors import petitions_visible_to
+
+    return set(petitions_visible_to(user).filter(pk__in=petition_ids).values_list("pk", flat=True))
+
+
 class PetitionsConfig(AppConfig):
     name = "petitions"
     verbose_name = _("Petitions")
@@ -21,3 +28,5 @@ class PetitionsConfig(AppConfig):
 
         if rated_petitions_of_notices not in scoring.SATISFACTION_PROVIDERS:
             scoring.SATISFACTION_PROVIDERS.append(rated_petitions_of_notices)
+        if petitions_readable_by not in scoring.PETITION_VISIBILITY:
+            scoring.PETITION_VISIBILITY.append(petitions_readable_by)

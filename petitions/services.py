@@ -235,6 +235,12 @@ def petition_submit(*, data: PetitionInput, attachments=(), actor: User | None =
     return petition
 
 
+def _resolved_by(petition: Petition) -> int | None:
+    """Who gave the petition's current resolution (the last resolve step)."""
+    last = petition.events.filter(action="resolve").order_by("-created_at", "-pk").values_list("actor_id", flat=True)
+    return last.first()
+
+
 def _check_actor(action: str, petition: Petition, actor) -> None:
     if action in RESIDENT_ACTIONS:
         if not is_resident(actor, petition):
@@ -242,6 +248,10 @@ def _check_actor(action: str, petition: Petition, actor) -> None:
     elif action in SUPERVISOR_ACTIONS:
         if not supervises(actor, petition):
             raise Forbidden(_("Only a supervisor of this region may review a resolution."))
+        if getattr(actor, "pk", None) is not None and _resolved_by(petition) == actor.pk:
+            # Four eyes: a secretary who resolved a petition (they supervise their community too)
+            # does not approve or send back their own resolution.
+            raise Forbidden(_("A resolution is reviewed by someone other than the person who gave it."))
     elif not handles(actor, petition):
         raise Forbidden(_("You do not handle this petition."))
 
@@ -477,7 +487,7 @@ def petition_handed_on_message(petition: Petition) -> str:
 
 def petition_allowed_actions(*, petition: Petition, user) -> list[str]:
     """The actions this viewer could take now, for showing only the buttons that work."""
-    allowed = []
+    allowed, resolver = [], None
     for action, (from_states, _to) in TRANSITIONS.items():
         if petition.status not in from_states:
             continue
@@ -485,6 +495,9 @@ def petition_allowed_actions(*, petition: Petition, user) -> list[str]:
             ok = is_resident(user, petition)
         elif action in SUPERVISOR_ACTIONS:
             ok = supervises(user, petition)
+            if ok and resolver is None:
+                resolver = _resolved_by(petition) or 0
+            ok = ok and resolver != user.pk
         else:
             ok = handles(user, petition)
         if ok:
@@ -536,6 +549,11 @@ def petition_red_notice_steps(petition: Petition) -> list:
 # case's mediator writes its steps into the petition's trace and resolves it with the agreement.
 
 MEDIATION_STATUSES = frozenset({Status.SUBMITTED, Status.ACCEPTED, Status.ASSIGNED, Status.IN_PROGRESS})
+
+
+def petition_may_be_mediated(petition: Petition) -> bool:
+    """A case may be opened for a dispute brought to mediation that is still open."""
+    return petition.service == "mediation" and petition.status in MEDIATION_STATUSES
 
 
 def petition_mediation_step(*, petition: Petition, actor: User, note: str, is_public: bool = False) -> PetitionEvent:

@@ -226,8 +226,7 @@ def _staff_petition_page(request: HttpRequest, petition: Petition, summon_form: 
     events.sort(key=lambda row: row[0])
     can_summon = (petition.status in services.SUMMON_STATUSES
                   and access.issues_for(request.user, petition.community))
-    can_mediate = (petition.status in services.MEDIATION_STATUSES
-                   and access.mediates(request.user, petition.community))
+    can_mediate = services.petition_may_be_mediated(petition) and access.mediates(request.user, petition.community)
     return render(request, "petitions/staff_petition.html", {
         "petition": petition,
         "events": [row[1:] for row in events],
