@@ -7,6 +7,7 @@ import hmac
 from django.db.models import Q, QuerySet
 
 from communities.roles import (
+    communities_worked_by,
     departments_with_perm,
     path_condition,
     region_paths_with_perm,
@@ -19,7 +20,8 @@ from .validation import normalize_tracking_code
 
 def petitions_visible_to(user) -> QuerySet[Petition]:
     """Scoped once, here: handlers and supervisors by region subtree, officers by department,
-    hall staff by service point, mediators the dispute petitions of their community, a resident
+    community hall staff by their community (every channel), other points' staff by what was
+    taken in at their point, grid workers by grid (a grid is a region subtree), mediators the dispute petitions of their community, a resident
     their own; anyone else nothing."""
     base = Petition.objects.select_related("category", "community", "grid", "handler_department")
     if not getattr(user, "is_authenticated", False) or not user.is_active:
@@ -30,6 +32,7 @@ def petitions_visible_to(user) -> QuerySet[Petition]:
     condition = path_condition(paths, "community__path") | path_condition(paths, "grid__path")
     condition |= Q(handler_department__in=departments_with_perm(user))
     condition |= Q(service_point__in=service_points_staffed_by(user))
+    condition |= Q(community__in=communities_worked_by(user))
     condition |= Q(resident=user) | Q(assignee=user)
     # A committee's mediators see the disputes brought to their community, to open cases for them.
     condition |= path_condition(region_paths_with_perm(user, "mediate"), "community__path") & Q(service="mediation")
