@@ -21,6 +21,7 @@ from datetime import timedelta
 
 from django.core.management import call_command
 from django.db import connection, reset_queries
+from django.db.models import Max
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -61,7 +62,7 @@ def _companions(first_pk: int, size: int, seed: int) -> None:
     ids = list(Petition.objects.filter(pk__gt=first_pk).order_by("pk").values_list("pk", "community_id"))
     alerts = [RedAlert(petition_id=pk, reasons=[{"kind": "people", "params": {"n": 60}, "rule": "bench"}]) for pk, _ in ids[::1000]]
     RedAlert.objects.bulk_create(alerts, batch_size=5000, ignore_conflicts=True)
-    serial = {c.pk: RedNotice.objects.filter(community=c).count() for c in communities}
+    serial = {c.pk: RedNotice.objects.filter(community=c).aggregate(m=Max("serial"))["m"] or 0 for c in communities}
     notices = []
     for _ in range(len(ids) // 500):
         community = rng.choice(communities)
@@ -69,19 +70,22 @@ def _companions(first_pk: int, size: int, seed: int) -> None:
         issued = now - timedelta(days=rng.uniform(0, 365))
         closed = issued < now - timedelta(days=14)
         notices.append(RedNotice(
-            community=community, department=rng.choice(departments), year=issued.year, serial=serial[community.pk], status="closed" if closed else "issued", matter="bench",
+            community=community, department=rng.choice(departments), year=issued.year + 100, serial=serial[community.pk], status="closed" if closed else "issued", matter="bench",
             place="bench", issued_at=issued, ack_due_at=issued + timedelta(hours=2),
             checkin_due_at=issued + timedelta(hours=24), result_due_at=issued + timedelta(days=3),
             closed_at=issued + timedelta(days=3) if closed else None))
     RedNotice.objects.bulk_create(notices, batch_size=5000)
     mine = Region.objects.get(role_assignments__user=mediator, role_assignments__role="mediator")
-    case_serial = MediationCase.objects.filter(committee=mine).count()
+    committees = [mine, *communities[:3]]
+    case_serial = {c.pk: MediationCase.objects.filter(committee=c).aggregate(m=Max("serial"))["m"] or 0
+                   for c in committees}
     cases = []
     for _ in range(len(ids) // 1000):
-        case_serial += 1
+        committee = rng.choice(committees)
+        case_serial[committee.pk] += 1
         opened = now - timedelta(days=rng.uniform(0, 365))
         cases.append(MediationCase(
-            committee=rng.choice([mine, *communities[:3]]), year=opened.year, serial=case_serial,
+            committee=committee, year=opened.year + 100, serial=case_serial[committee.pk],
             status=CaseStatus.CLOSED if opened < now - timedelta(days=30) else CaseStatus.OPENED,
             dispute_type=DisputeType.values[0], title="bench", facts="bench", mediator=mediator, opened_by=mediator,
             opened_at=opened))
