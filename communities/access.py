@@ -94,6 +94,20 @@ def service_points_of(user) -> QuerySet[ServicePoint]:
                                 accept_global_perms=False)
 
 
+# Staff of a community hall work every petition of its community, whatever the channel (web,
+# hotline, patrol, walk-in), as the Guangming community halls do. Staff of other points (stations,
+# street and district halls) work what was taken in at their point.
+COMMUNITY_WIDE_TIERS = (ServicePoint.Tier.COMMUNITY_HALL,)
+
+
+def communities_worked_by(user) -> list[int]:
+    """Ids of the communities whose petitions ``user`` works through a community hall they staff."""
+    if not _active(user) or user.is_superuser:
+        return []  # a superuser sees everything anyway
+    points = service_points_of(user).filter(tier__in=COMMUNITY_WIDE_TIERS)
+    return sorted(set(points.values_list("region_id", flat=True)))
+
+
 # --- regions: supervision, red notices, mediation ----------------------------------------------
 
 def supervised_paths(user) -> list[str]:
@@ -226,6 +240,7 @@ class Grants:
     mediate_paths: tuple[str, ...]
     department_ids: frozenset[int]
     point_ids: frozenset[int]
+    hall_community_ids: frozenset[int] = frozenset()
 
 
 def grants_of(user) -> Grants | None:
@@ -240,6 +255,7 @@ def grants_of(user) -> Grants | None:
             mediate_paths=tuple(region_paths(user, "mediate")),
             department_ids=frozenset(departments_of(user).values_list("pk", flat=True)),
             point_ids=frozenset(service_points_of(user).values_list("pk", flat=True)),
+            hall_community_ids=frozenset(communities_worked_by(user)),
         )
         user._petition_grants = cached  # per request: the user object is loaded anew each time
     return cached
@@ -250,8 +266,9 @@ def _places(petition) -> tuple[str, ...]:
 
 
 def handles(user, petition) -> bool:
-    """Community handlers (the secretary, grid workers of its grid, staff of the hall it came
-    in at), the assignee, and officers of the handling department."""
+    """Community handlers (the secretary, grid workers of its grid, staff of its community hall
+    and of the point it came in at), the assignee, and officers of the handling department.
+    The same rule as ``petitions.selectors.petitions_visible_to``."""
     grants = grants_of(user)
     if grants is None:
         return False
@@ -261,6 +278,7 @@ def handles(user, petition) -> bool:
         or under(grants.handle_paths, *_places(petition))
         or petition.handler_department_id in grants.department_ids
         or petition.service_point_id in grants.point_ids
+        or petition.community_id in grants.hall_community_ids
     )
 
 

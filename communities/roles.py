@@ -113,3 +113,4 @@ region_paths_with_perm = access.region_paths
 departments_with_perm = access.departments_of
 service_points_staffed_by = access.service_points_of
 path_condition = access.path_condition
+communities_worked_by = access.communities_worked_by

@@ -8,6 +8,8 @@ from rest_framework import exceptions, generics, status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
+from rest_framework.utils.urls import replace_query_param
 from rest_framework.views import APIView
 
 from communities import access
@@ -19,7 +21,7 @@ from communities.models import User
 from . import services
 from .models import Category, Petition
 from .ratelimits import over_limit
-from .selectors import petition_public_view, petition_track, petitions_visible_to
+from .selectors import InboxFilters, petition_inbox, petition_public_view, petition_track, petitions_visible_to
 from .serializers import (
     ActionSerializer,
     CategorySerializer,
@@ -51,13 +53,18 @@ class CategoryList(generics.ListAPIView):
 
 
 @extend_schema(parameters=[
-    OpenApiParameter("status", str), OpenApiParameter("category", str, description="category code"),
+    OpenApiParameter("status", str, description='"" open work (default), "closed", "all", or one status'),
+    OpenApiParameter("category", str, description="category code"),
     OpenApiParameter("channel", str), OpenApiParameter("overdue", bool),
+    OpenApiParameter("q", str, description="tracking code, phone (full or last four digits) or start of the name"),
+    OpenApiParameter("cursor", str, description="the next page: the cursor of the previous answer's next link"),
 ])
 class PetitionListCreate(generics.ListCreateAPIView):
-    """GET: the petitions the caller may see, overdue first. POST: anonymous intake."""
+    """GET: the caller's inbox (petitions.selectors.petition_inbox: open work, overdue and due
+    soon first, then newest), in keyset pages with a next link. POST: anonymous intake."""
 
     parser_classes = [MultiPartParser, FormParser, JSONParser]
+    pagination_class = None
 
     def get_permissions(self):
         return [AllowAny()] if self.request.method == "POST" else [IsAuthenticated()]
@@ -66,21 +73,18 @@ class PetitionListCreate(generics.ListCreateAPIView):
         return PetitionCreateSerializer if self.request.method == "POST" else PetitionSerializer
 
     def get_queryset(self):
-        queryset = petitions_visible_to(self.request.user).select_related("repeat_of")
-        params = self.request.query_params
-        if params.get("status"):
-            queryset = queryset.filter(status=params["status"])
-        if params.get("category"):
-            queryset = queryset.filter(category__code=params["category"])
-        if params.get("channel"):
-            queryset = queryset.filter(channel=params["channel"])
-        if params.get("overdue") in ("1", "true"):
-            queryset = queryset.filter(overdue_accept_at__isnull=False) | queryset.filter(
-                overdue_resolve_at__isnull=False)
-        return queryset.order_by("overdue_accept_at", "overdue_resolve_at", "-created_at")
+        return petitions_visible_to(self.request.user)
 
-    def filter_queryset(self, queryset):
-        return queryset
+    def list(self, request, *args, **kwargs):
+        params = request.query_params
+        page = petition_inbox(request.user, InboxFilters.from_params(params), after=params.get("cursor", ""),
+                              size=api_settings.PAGE_SIZE)
+        next_url = None
+        if page.next_cursor:
+            next_url = request.build_absolute_uri(replace_query_param(request.get_full_path(), "cursor",
+                                                                      page.next_cursor))
+        rows = PetitionSerializer(page.rows, many=True, context={"request": request}).data
+        return Response({"next": next_url, "results": rows})
 
     @extend_schema(request=PetitionCreateSerializer, responses={201: dict})
     def create(self, request, *args, **kwargs):

@@ -22,7 +22,8 @@ from .models import Category, Channel, Petition, Status
 CHANNEL_WEIGHTS = {Channel.WEB: 35, Channel.HALL: 20, Channel.STATION: 15, Channel.HOTLINE: 20,
                    Channel.GRID_PATROL: 7, Channel.SNAPSHOT: 3}
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
-COLUMNS = ["tracking_code", "channel", "category_id", "service", "title", "description", "community_id", "address",
+COLUMNS = ["tracking_code", "channel", "category_id", "service", "title", "description", "community_id", "street_id",
+           "district_id", "address",
            "people_affected", "resident_name", "resident_phone", "status", "accept_due_at", "resolve_due_at",
            "extended", "extension_reason", "overdue_accept_at", "overdue_resolve_at", "accepted_at", "resolved_at",
            "closed_at", "reopen_count", "rating", "rating_comment", "public_reply", "risk_level", "risk_reasons",
@@ -43,7 +44,8 @@ def _rows(count: int, *, first: int, days: int, now: datetime, seed: int) -> lis
     rng = random.Random(seed)
     categories = list(Category.objects.filter(is_active=True).values_list("pk", "service", "name", "same_day",
                                                                             "resolve_hours"))
-    communities = list(Region.objects.filter(level=Region.Level.COMMUNITY).values_list("pk", "name"))
+    communities = list(Region.objects.filter(level=Region.Level.COMMUNITY).values_list("pk", "name", "parent_id",
+                                                                                     "parent__parent_id"))
     if not categories or not communities:
         raise RuntimeError("load the demo district first (python manage.py load_demo)")
     channels, weights = list(CHANNEL_WEIGHTS), list(CHANNEL_WEIGHTS.values())
@@ -52,7 +54,7 @@ def _rows(count: int, *, first: int, days: int, now: datetime, seed: int) -> lis
     rows = []
     for n in range(count):
         cat_pk, service, cat_name, same_day, resolve_hours = rng.choice(categories)
-        community_pk, community_name = rng.choice(communities)
+        community_pk, community_name, street_pk, district_pk = rng.choice(communities)
         created = start + timedelta(seconds=rng.random() * span)
         resolved = closed = accepted = rating = overdue = None
         status = Status.SUBMITTED
@@ -72,7 +74,7 @@ def _rows(count: int, *, first: int, days: int, now: datetime, seed: int) -> lis
         phone = f"1{rng.randrange(3, 10)}{rng.randrange(10**9):09d}"
         rows.append((
             _code(first + n), rng.choices(channels, weights)[0], cat_pk, service, cat_name, f"{community_name}：{cat_name}",
-            community_pk, "", rng.choice([1, 1, 1, 1, 2, 3, 5]), "", phone, status, created + timedelta(hours=2),
+            community_pk, street_pk, district_pk, "", rng.choice([1, 1, 1, 1, 2, 3, 5]), "", phone, status, created + timedelta(hours=2),
             created + timedelta(hours=resolve_hours), False, "", None, overdue, accepted, resolved, closed, 0, rating,
             "", "", 0, "[]", created, resolved or created,
         ))

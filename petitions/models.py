@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Right
 from django.utils.translation import gettext_lazy as _
 
 from communities.models import AppendOnly, Department, Region, Service, ServicePoint
@@ -68,6 +69,9 @@ class Status(models.TextChoices):
 
 
 OPEN_STATUSES = [Status.ACCEPTED, Status.ASSIGNED, Status.IN_PROGRESS]
+# What an inbox shows by default (work not finished for good), and its closed history.
+INBOX_OPEN = ["submitted", "accepted", "assigned", "in_progress", "resolved"]
+INBOX_CLOSED = ["closed", "declined"]
 
 
 class RiskLevel(models.IntegerChoices):
@@ -75,6 +79,9 @@ class RiskLevel(models.IntegerChoices):
     WATCH = 1, _("Watch")
     HIGH = 2, _("High")
     RED = 3, _("Red")
+
+
+INBOX_SCOPES = ("district", "street", "community")
 
 
 class Petition(models.Model):
@@ -89,6 +96,10 @@ class Petition(models.Model):
     description = models.TextField(_("description"))
     community = models.ForeignKey(Region, verbose_name=_("community"), on_delete=models.PROTECT,
                                   related_name="petitions")
+    # The community's street and district, copied at intake (regions never move), so scoping a
+    # supervisor's list is one indexed equality instead of a join on the region tree.
+    street = models.ForeignKey(Region, verbose_name=_("street"), on_delete=models.PROTECT, related_name="+")
+    district = models.ForeignKey(Region, verbose_name=_("district"), on_delete=models.PROTECT, related_name="+")
     grid = models.ForeignKey(Region, verbose_name=_("grid"), null=True, blank=True, on_delete=models.PROTECT,
                              related_name="grid_petitions")
     address = models.CharField(_("address"), max_length=200, blank=True)
@@ -128,6 +139,19 @@ class Petition(models.Model):
     risk_reasons = models.JSONField(_("why"), default=list, blank=True)
     created_at = models.DateTimeField(_("submitted at"), auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_index=True)
+    # The deadline running now (to accept, then to resolve; none once resolved), kept by the
+    # database itself so no service can forget it: inboxes order by it through an index.
+    due_at = models.GeneratedField(
+        expression=models.Case(
+            models.When(status="submitted", then=models.F("accept_due_at")),
+            models.When(status__in=["accepted", "assigned", "in_progress"], then=models.F("resolve_due_at")),
+            default=None,
+        ),
+        output_field=models.DateTimeField(null=True), db_persist=True, verbose_name=_("due"),
+    )
+    # For the inbox search by the last four digits of the phone.
+    phone_last4 = models.GeneratedField(expression=Right("resident_phone", 4),
+                                        output_field=models.CharField(max_length=4), db_persist=True)
 
     class Meta:
         verbose_name = _("petition")
@@ -145,6 +169,16 @@ class Petition(models.Model):
             models.Index(fields=["resident_phone", "category", "created_at"], name="petition_repeat"),
             models.Index(fields=["community", "risk_level"], condition=Q(risk_level__gte=2),
                          name="petition_risky"),
+            # Inboxes (petitions.selectors.petition_inbox): per scope column, the urgent rows by
+            # deadline, the open rows newest first, and every row newest first.
+            *(index for scope in INBOX_SCOPES for index in (
+                models.Index(fields=[scope, "due_at"], condition=Q(due_at__isnull=False), name=f"petition_{scope}_due"),
+                models.Index(fields=[scope, "-created_at"], condition=Q(status__in=INBOX_OPEN),
+                             name=f"petition_{scope}_open"),
+                models.Index(fields=[scope, "-created_at"], name=f"petition_{scope}_new"),
+            )),
+            models.Index(fields=["phone_last4"], name="petition_phone_last4"),
+            models.Index(fields=["resident_name"], opclasses=["varchar_pattern_ops"], name="petition_name_prefix"),
         ]
 
     def __str__(self) -> str:

@@ -2,37 +2,42 @@
 
 from __future__ import annotations
 
+import base64
 import hmac
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone as dt_timezone
 
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
-from communities.roles import (
-    departments_with_perm,
-    path_condition,
-    region_paths_with_perm,
-    service_points_staffed_by,
+from communities.access import (
+    communities_worked_by,
+    region_paths,
 )
+from communities.access import departments_of as departments_with_perm
+from communities.access import service_points_of as service_points_staffed_by
+from communities.models import Region
 
-from .models import Petition
+from .models import INBOX_CLOSED, INBOX_OPEN, Channel, Petition, Status
 from .validation import normalize_tracking_code
 
 
 def petitions_visible_to(user) -> QuerySet[Petition]:
-    """Scoped once, here: handlers and supervisors by region subtree, officers by department,
-    hall staff by service point, mediators the dispute petitions of their community, a resident
-    their own; anyone else nothing."""
+    """Scoped once, here: handlers and supervisors by region subtree (district, street,
+    community or grid), officers by department, community hall staff by their community (every
+    channel), other points' staff by what was taken in at their point, mediators the dispute
+    petitions of their community, a resident their own, an assignee theirs; anyone else nothing.
+    ``communities.access.handles`` answers the same for one petition."""
     base = Petition.objects.select_related("category", "community", "grid", "handler_department")
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return base.none()
-    if user.is_superuser:
+    conditions = _scope_conditions(user)
+    if conditions is None:
         return base
-    paths = sorted(set(region_paths_with_perm(user, "handle_petitions")) | set(region_paths_with_perm(user, "supervise")))
-    condition = path_condition(paths, "community__path") | path_condition(paths, "grid__path")
-    condition |= Q(handler_department__in=departments_with_perm(user))
-    condition |= Q(service_point__in=service_points_staffed_by(user))
-    condition |= Q(resident=user) | Q(assignee=user)
-    # A committee's mediators see the disputes brought to their community, to open cases for them.
-    condition |= path_condition(region_paths_with_perm(user, "mediate"), "community__path") & Q(service="mediation")
+    if not conditions:
+        return base.none()
+    condition = Q(pk__in=[])
+    for each in conditions:
+        condition |= each
     return base.filter(condition)
 
 
@@ -42,6 +47,181 @@ def petitions_filed_by(user) -> QuerySet[Petition]:
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return Petition.objects.none()
     return Petition.objects.filter(resident=user).order_by("-created_at", "-pk")
+
+
+# --- The inbox: one filter and one order for the page and the API ------------------------------
+
+DUE_SOON = timedelta(hours=24)
+SCOPE_COLUMN = {Region.Level.DISTRICT: "district_id", Region.Level.STREET: "street_id",
+                Region.Level.COMMUNITY: "community_id", Region.Level.GRID: "grid_id"}
+
+
+def _scope_conditions(user) -> list[Q] | None:
+    """The user's scope as a few conditions, each an equality on one indexed column of the
+    petition (never a join on the region tree), or None for everything. Their union is exactly
+    ``petitions_visible_to``; kept apart so each is read through its own index, in order."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return []
+    if user.is_superuser:
+        return None
+    paths = set(region_paths(user, "handle_petitions")) | set(region_paths(user, "supervise"))
+    tops = [p for p in sorted(paths) if not any(p != q and p.startswith(q) for q in paths)]
+    mediate = region_paths(user, "mediate")
+    conditions: list[Q] = []
+    communities = set(communities_worked_by(user))
+    mediated: set[int] = set()
+    if tops or mediate:
+        for pk, level, path in Region.objects.filter(path__in=tops + mediate).values_list("pk", "level", "path"):
+            if path in tops:
+                conditions.append(Q(**{SCOPE_COLUMN[level]: pk}))
+                if level == Region.Level.COMMUNITY:
+                    communities.discard(pk)
+            elif level == Region.Level.COMMUNITY:
+                mediated.add(pk)
+            else:  # a mediator bound above a community: rare, read through the path
+                conditions.append(Q(community__path__startswith=path, service="mediation"))
+    conditions += [Q(community_id=pk) for pk in sorted(communities)]
+    conditions += [Q(community_id=pk, service="mediation") for pk in sorted(mediated)]
+    conditions += [Q(handler_department_id=pk) for pk in departments_with_perm(user).values_list("pk", flat=True)]
+    conditions += [Q(service_point_id=pk) for pk in service_points_staffed_by(user).values_list("pk", flat=True)]
+    conditions.append(Q(assignee_id=user.pk) | Q(resident_id=user.pk))
+    return conditions
+
+
+_CODE_RE = re.compile(r"^[A-Z]{2}[0-9A-Z]{8}$")
+
+
+def _search(text: str) -> Q | None:
+    """Tracking code, full phone, its last four digits, or the start of the resident's name:
+    each answered by an index."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    raw = re.sub(r"[^0-9A-Za-z]", "", text).upper()
+    if _CODE_RE.match(raw):
+        return Q(tracking_code=f"{raw[:2]}-{raw[2:6]}-{raw[6:]}")
+    digits = re.sub(r"[\s\-]", "", text)
+    if digits.isdigit() and len(digits) == 4:
+        return Q(phone_last4=digits)
+    if digits.isdigit() and len(digits) >= 7:
+        return Q(resident_phone=digits[-11:])
+    return Q(resident_name__startswith=text)
+
+
+@dataclass
+class InboxFilters:
+    """What the inbox and the API list accept. ``status``: "" (open work, the default), "closed"
+    (closed and declined history), "all", or one status."""
+
+    status: str = ""
+    category: str = ""
+    channel: str = ""
+    overdue: bool = False
+    q: str = ""
+
+    @classmethod
+    def from_params(cls, params) -> InboxFilters:
+        status = params.get("status", "")
+        return cls(
+            status=status if status in ("closed", "all", *Status.values) else "",
+            category=params.get("category", "")[:40],
+            channel=params.get("channel", "") if params.get("channel", "") in Channel.values else "",
+            overdue=params.get("overdue", "") in ("1", "true"),
+            q=params.get("q", "")[:50],
+        )
+
+
+@dataclass
+class InboxPage:
+    rows: list[Petition]
+    next_cursor: str = ""
+    after: str = ""
+    filters: InboxFilters = field(default_factory=InboxFilters)
+
+    def __iter__(self):
+        return iter(self.rows)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+
+def _encode(segment: str, moment: datetime, pk: int) -> str:
+    micros = int(moment.timestamp() * 1_000_000)
+    return base64.urlsafe_b64encode(f"{segment}.{micros}.{pk}".encode()).decode().rstrip("=")
+
+
+def _decode(cursor: str) -> tuple[str, datetime, int] | None:
+    try:
+        segment, micros, pk = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode().split(".")
+        if segment not in ("u", "r"):
+            return None
+        return segment, datetime.fromtimestamp(int(micros) / 1_000_000, tz=dt_timezone.utc), int(pk)
+    except (ValueError, UnicodeDecodeError):
+        return None
+
+
+def petition_inbox(user, filters: InboxFilters | None = None, *, after: str = "", size: int = 25,
+                   now: datetime | None = None) -> InboxPage:
+    """One page of the user's inbox, for the staff page and the API alike.
+
+    Order: the urgent rows first — open work whose deadline has passed or falls within
+    ``DUE_SOON`` — by deadline (the most overdue first); then everything else, newest first.
+    Ties by id, so SQLite and PostgreSQL agree. Keyset pages (``after`` is the previous page's
+    ``next_cursor``): each page reads ``size`` rows per scope condition through an index, so the
+    first page and the thousandth cost the same whatever the size of the table."""
+    filters = filters or InboxFilters()
+    now = now or timezone.now()
+    soon = now + DUE_SOON
+    base = Petition.objects.select_related("category", "community", "grid", "handler_department", "repeat_of")
+    if filters.status == "closed":
+        base = base.filter(status__in=INBOX_CLOSED)
+    elif filters.status == "all":
+        pass
+    elif filters.status:
+        base = base.filter(status=filters.status)
+    else:
+        base = base.filter(status__in=INBOX_OPEN)
+    if filters.category:
+        base = base.filter(category__code=filters.category)
+    if filters.channel:
+        base = base.filter(channel=filters.channel)
+    if filters.overdue:
+        base = base.filter(Q(overdue_accept_at__isnull=False) | Q(overdue_resolve_at__isnull=False))
+    found = _search(filters.q)
+    if found is not None:
+        base = base.filter(found)
+    conditions = _scope_conditions(user)
+    if conditions is not None and not conditions:
+        return InboxPage(rows=[], filters=filters)
+    conditions = conditions if conditions is not None else [Q()]
+    cursor = _decode(after) if after else None
+    rows: dict[int, tuple[tuple, Petition]] = {}
+    urgent = cursor is None or cursor[0] == "u"
+    if urgent:
+        keyset = Q(due_at__isnull=False, due_at__lt=soon)
+        if cursor:
+            keyset &= Q(due_at__gte=cursor[1]) & (Q(due_at__gt=cursor[1]) | Q(pk__gt=cursor[2]))
+        for condition in conditions:
+            for p in base.filter(condition, keyset).order_by("due_at", "pk")[:size + 1]:
+                rows[p.pk] = (("u", p.due_at.timestamp(), p.pk), p)
+    taken = sorted(rows.values(), key=lambda row: row[0])[:size + 1]
+    # Read even when the urgent rows fill the page (one row), so a page costs the same number of
+    # statements whatever it holds.
+    wanted = max(1, size + 1 - len(taken))
+    rest = Q(due_at__isnull=True) | Q(due_at__gte=soon)
+    if cursor and cursor[0] == "r":
+        rest &= Q(created_at__lte=cursor[1]) & (Q(created_at__lt=cursor[1]) | Q(pk__lt=cursor[2]))
+    more: dict[int, tuple[tuple, Petition]] = {}
+    for condition in conditions:
+        for p in base.filter(condition, rest).order_by("-created_at", "-pk")[:wanted]:
+            more[p.pk] = (("r", -p.created_at.timestamp(), -p.pk), p)
+    taken += sorted(more.values(), key=lambda row: row[0])[:size + 1 - len(taken)]
+    page = [p for _, p in taken[:size]]
+    next_cursor = ""
+    if len(taken) > size:
+        (segment, *_), last = taken[size - 1]
+        next_cursor = _encode(segment, last.due_at if segment == "u" else last.created_at, last.pk)
+    return InboxPage(rows=page, next_cursor=next_cursor, after=after, filters=filters)
 
 
 def petition_track(code: str, phone_last4: str) -> Petition | None:

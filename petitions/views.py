@@ -5,8 +5,6 @@ from functools import wraps
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
-from django.db.models import Case, IntegerField, Q, Value, When
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -25,7 +23,14 @@ from . import services
 from .forms import PetitionForm, RateForm, ReopenForm, StaffActionForm, StaffIntakeForm, TrackForm
 from .models import Category, Channel, Petition, Status
 from .ratelimits import over_limit
-from .selectors import petition_public_view, petition_track, petitions_filed_by, petitions_visible_to
+from .selectors import (
+    InboxFilters,
+    petition_inbox,
+    petition_public_view,
+    petition_track,
+    petitions_filed_by,
+    petitions_visible_to,
+)
 
 TRACKED = "tracked_petitions"
 ACTION_LABELS = {
@@ -160,29 +165,16 @@ def _staff_petition_or_404(request: HttpRequest, pk: int, queryset=None) -> Peti
 
 @staff_required
 def staff_inbox(request: HttpRequest) -> HttpResponse:
-    """The petitions the viewer may see, overdue first, filterable."""
-    queryset = petitions_visible_to(request.user).select_related("repeat_of")
-    filters = {
-        "status": request.GET.get("status", ""),
-        "category": request.GET.get("category", ""),
-        "channel": request.GET.get("channel", ""),
-    }
-    if filters["status"] in Status.values:
-        queryset = queryset.filter(status=filters["status"])
-    if filters["category"]:
-        queryset = queryset.filter(category__code=filters["category"])
-    if filters["channel"] in Channel.values:
-        queryset = queryset.filter(channel=filters["channel"])
-    # Overdue rows first, then the nearest deadline.
-    queryset = queryset.annotate(
-        late=Case(When(Q(overdue_accept_at__isnull=False) | Q(overdue_resolve_at__isnull=False), then=Value(0)),
-                  default=Value(1), output_field=IntegerField())
-    ).order_by("late", "accept_due_at", "-created_at")
-    page = Paginator(queryset, 25).get_page(request.GET.get("page"))
+    """The viewer's inbox: the same selector, filters and order as the API list."""
+    filters = InboxFilters.from_params(request.GET)
+    page = petition_inbox(request.user, filters, after=request.GET.get("after", ""))
     rows = [(p, p.resident_phone if sees_contact(request.user, p) else mask_phone(p.resident_phone)) for p in page]
+    query = request.GET.copy()
+    query.pop("after", None)
     return render(request, "petitions/staff_inbox.html", {
         "page": page, "rows": rows, "filters": filters, "statuses": Status.choices, "channels": Channel.choices,
         "categories": Category.objects.filter(is_active=True).order_by("name"),
+        "query": query.urlencode(),
     })
 
 

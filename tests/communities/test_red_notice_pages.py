@@ -191,3 +191,23 @@ def test_the_printable_notice_and_its_pdf_say_the_same(client, issue, crew):
 def test_the_header_offers_red_notices_only_to_those_who_have_them(client, crew):
     assert 'href="/red-notices/"' in signed_in(client, crew["officer"]).get("/").content.decode()
     assert 'href="/red-notices/"' not in signed_in(client, crew["nobody"]).get("/").content.decode()
+
+
+def test_the_api_list_costs_the_same_queries_for_3_or_30_notices(issue, crew):
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+
+    def count() -> int:
+        api.force_authenticate(crew["street"])
+        with CaptureQueriesContext(connection) as ctx:
+            assert api.get("/api/red-notices/").status_code == 200
+        return len(ctx)
+
+    for _ in range(3):
+        issue(at=timezone.now() - timedelta(minutes=5))
+    count()  # warm the per-process caches
+    few = count()
+    for _ in range(27):
+        issue(at=timezone.now() - timedelta(minutes=5))
+    assert count() == few

@@ -85,7 +85,9 @@ def test_staff_inbox_is_scoped_masked_and_overdue_first(client, submit, category
 
     mine = submit(category, title="我的社区")
     late = submit(category, title="已经超时", phone="13911112222")
-    Petition.objects.filter(pk=late.pk).update(overdue_accept_at=timezone.now())
+    # As the sweep leaves it: the deadline passed, and marked.
+    Petition.objects.filter(pk=late.pk).update(accept_due_at=timezone.now() - timezone.timedelta(hours=1),
+                                               overdue_accept_at=timezone.now())
     submit(category, community=tree["c21"], title="别的社区")
     client.force_login(people["secretary"])
     html = zh(client).get("/staff/petitions/").content.decode()

@@ -153,3 +153,32 @@ def test_staff_see_the_risk_and_its_reasons_through_the_api(submit, wage_categor
     api.force_authenticate(people["secretary"])
     body = api.get(f"/api/petitions/{petition.pk}/").json()
     assert body["risk_level"] == RiskLevel.RED and any("860,000" in r for r in body["risk_reasons"])
+
+
+def test_alert_lists_cost_the_same_queries_for_3_or_30_alerts(client, submit, category, people):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from rest_framework.test import APIClient
+
+    from petitions.models import RedAlert
+
+    def counts() -> tuple[int, int]:
+        client.force_login(people["district"])
+        with CaptureQueriesContext(connection) as page:
+            assert client.get("/alerts/").status_code == 200
+        api = APIClient()
+        api.force_authenticate(people["district"])
+        with CaptureQueriesContext(connection) as listing:
+            assert api.get("/api/alerts/").status_code == 200
+        return len(page), len(listing)
+
+    def alerts(n: int) -> None:
+        for i in range(n):
+            petition = submit(category, phone=f"1370000{RedAlert.objects.count():04d}")
+            RedAlert.objects.create(petition=petition, reasons=[{"kind": "people", "params": {"n": 60}}])
+
+    alerts(3)
+    counts()  # warm the per-process caches
+    few = counts()
+    alerts(27)
+    assert counts() == few

@@ -1,6 +1,6 @@
 import pytest
 
-from petitions.permissions import mask_name, mask_phone, sees_contact
+from petitions.permissions import handles, mask_name, mask_phone, sees_contact
 from petitions.selectors import petition_public_view, petition_track, petitions_visible_to
 from petitions import services as s
 
@@ -37,14 +37,56 @@ def test_a_resident_account_sees_only_its_own(petitions, people, tree, category)
     assert visible(people["resident"]) == {own.pk}
 
 
-def test_hall_staff_see_what_came_in_at_their_hall(petitions, people, tree, category):
+def _walk_in(people, tree, category, point, **kwargs):
     from petitions.models import Channel
     from petitions.services import PetitionInput, petition_submit
 
-    taken = petition_submit(data=PetitionInput(category=category, title="t", description="d", phone="13512345678",
-                                               community=tree["c11"]),
-                            actor=people["staff"], channel=Channel.HALL, service_point=people["hall"])
-    assert visible(people["staff"]) == {taken.pk}
+    return petition_submit(data=PetitionInput(category=category, title="t", description="d", phone="13512345678",
+                                              community=kwargs.pop("community", tree["c11"])),
+                           actor=kwargs.pop("actor", people["staff"]), channel=kwargs.pop("channel", Channel.HALL), service_point=point)
+
+
+def test_community_hall_staff_work_every_petition_of_their_community(petitions, people, tree, category):
+    taken = _walk_in(people, tree, category, people["hall"])
+    # The web petition of the same community too, not the neighbour's nor the far street's.
+    assert visible(people["staff"]) == {taken.pk, petitions["home"].pk}
+    assert handles(people["staff"], petitions["home"]) and not handles(people["staff"], petitions["wages"])
+
+
+def test_station_staff_work_what_was_taken_in_at_their_station(petitions, people, tree, category, make_user):
+    from communities.models import Role
+    from petitions.models import Channel
+    from tests.factories import ServicePointFactory
+
+    station = ServicePointFactory(region=tree["c11"], tier="station")
+    clerk = make_user(Role.HALL_STAFF, station, username="clerk")
+    taken = _walk_in(people, tree, category, station, channel=Channel.STATION, actor=clerk)
+    assert visible(clerk) == {taken.pk}
+    assert handles(clerk, taken) and not handles(clerk, petitions["home"])
+
+
+def test_grid_workers_work_the_petitions_of_their_grid(petitions, people, tree):
+    from petitions.models import Petition
+
+    Petition.objects.filter(pk=petitions["home"].pk).update(grid=tree["g111"])
+    Petition.objects.filter(pk=petitions["wages"].pk).update(grid=tree["g121"])
+    assert visible(people["grid"]) == {petitions["home"].pk}
+    assert handles(people["grid"], Petition.objects.get(pk=petitions["home"].pk))
+
+
+def test_community_hall_staff_see_the_community_on_the_page_and_in_the_api(client, petitions, people):
+    from rest_framework.test import APIClient
+
+    client.force_login(people["staff"])
+    html = client.get("/staff/petitions/").content.decode()
+    assert petitions["home"].tracking_code in html and petitions["far"].tracking_code not in html
+    assert "13812345678" in html  # they handle it, so the contact is not masked
+    api = APIClient()
+    api.force_authenticate(people["staff"])
+    codes = [r["tracking_code"] for r in api.get("/api/petitions/").json()["results"]]
+    assert codes == [petitions["home"].tracking_code]
+    accepted = api.post(f"/api/petitions/{petitions['home'].pk}/accept/", {}, format="json")
+    assert accepted.status_code == 200 and accepted.json()["status"] == "accepted"
 
 
 def test_contact_is_masked_for_those_who_do_not_handle_it(petitions, people):

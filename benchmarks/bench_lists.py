@@ -1,0 +1,163 @@
+"""First page of every staff list (petitions API and inbox, red notices, mediation cases, alerts) per role and size.
+
+Each list is opened through the Django test client, as the browser or an API client would, by the
+district supervisor, a street supervisor, a community secretary, community hall staff (and the
+mediator, the only role that reads case files). Red notices, red alerts and mediation cases grow
+with the petitions (one notice per 500, one alert and one case per 1,000), so every list is
+measured against a table that grows. For each list: p50 and p95 of the first page over the runs,
+then the 10 M / 100 k style ratio of the largest size to the smallest, and the EXPLAIN ANALYZE of
+the slowest statement of the request (PostgreSQL).
+Sizes: `make bench BENCH_ARGS="lists --petitions 100000,1000000"`.
+"""
+
+from __future__ import annotations
+
+import io
+import random
+import statistics
+import time
+from contextlib import redirect_stdout
+from datetime import timedelta
+
+from django.core.management import call_command
+from django.db import connection, reset_queries
+from django.db.models import Max
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from communities.models import Department, RedNotice, Region, User
+from mediation.models import CaseStatus, DisputeType, MediationCase
+from petitions import generator
+from petitions.models import Petition, RedAlert
+
+PER_DAY = 4100
+RUNS = 20
+ROLES = {
+    "district": "demo-district",
+    "street": "demo-supervisor",
+    "secretary": "demo-secretary",
+    "hall staff": "demo-staff",
+    "mediator": "demo-mediator",
+}
+LISTS = {
+    "petitions API": "/api/petitions/",
+    "inbox page": "/staff/petitions/",
+    "red notices API": "/api/red-notices/",
+    "red notices page": "/red-notices/",
+    "cases API": "/api/mediation-cases/",
+    "cases page": "/mediation/cases/",
+    "alerts API": "/api/alerts/",
+    "alerts page": "/alerts/",
+}
+
+
+def _companions(first_pk: int, size: int, seed: int) -> None:
+    """Red alerts, red notices and mediation cases in proportion to the petitions just made."""
+    rng = random.Random(seed)
+    now = timezone.now()
+    communities = list(Region.objects.filter(level=Region.Level.COMMUNITY))
+    departments = list(Department.objects.all())
+    mediator = User.objects.get(username="demo-mediator")
+    ids = list(Petition.objects.filter(pk__gt=first_pk).order_by("pk").values_list("pk", "community_id"))
+    alerts = [RedAlert(petition_id=pk, reasons=[{"kind": "people", "params": {"n": 60}, "rule": "bench"}]) for pk, _ in ids[::1000]]
+    RedAlert.objects.bulk_create(alerts, batch_size=5000, ignore_conflicts=True)
+    serial = {c.pk: RedNotice.objects.filter(community=c).aggregate(m=Max("serial"))["m"] or 0 for c in communities}
+    notices = []
+    for _ in range(len(ids) // 500):
+        community = rng.choice(communities)
+        serial[community.pk] += 1
+        issued = now - timedelta(days=rng.uniform(0, 365))
+        closed = issued < now - timedelta(days=14)
+        notices.append(RedNotice(
+            community=community, department=rng.choice(departments), year=issued.year + 100, serial=serial[community.pk], status="closed" if closed else "issued", matter="bench",
+            place="bench", issued_at=issued, ack_due_at=issued + timedelta(hours=2),
+            checkin_due_at=issued + timedelta(hours=24), result_due_at=issued + timedelta(days=3),
+            closed_at=issued + timedelta(days=3) if closed else None))
+    RedNotice.objects.bulk_create(notices, batch_size=5000)
+    mine = Region.objects.get(role_assignments__user=mediator, role_assignments__role="mediator")
+    committees = [mine, *communities[:3]]
+    case_serial = {c.pk: MediationCase.objects.filter(committee=c).aggregate(m=Max("serial"))["m"] or 0
+                   for c in committees}
+    cases = []
+    for _ in range(len(ids) // 1000):
+        committee = rng.choice(committees)
+        case_serial[committee.pk] += 1
+        opened = now - timedelta(days=rng.uniform(0, 365))
+        cases.append(MediationCase(
+            committee=committee, year=opened.year + 100, serial=case_serial[committee.pk],
+            status=CaseStatus.CLOSED if opened < now - timedelta(days=30) else CaseStatus.OPENED,
+            dispute_type=DisputeType.values[0], title="bench", facts="bench", mediator=mediator, opened_by=mediator,
+            opened_at=opened))
+    MediationCase.objects.bulk_create(cases, batch_size=5000)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("ANALYZE")
+
+
+def _time(client: Client, url: str) -> tuple[int, float, float, int]:
+    response = client.get(url)
+    if response.status_code != 200:
+        return response.status_code, 0.0, 0.0, 0
+    times = []
+    for _ in range(RUNS):
+        started = time.perf_counter()
+        client.get(url)
+        times.append((time.perf_counter() - started) * 1000)
+    times.sort()
+    with CaptureQueriesContext(connection) as queries:
+        client.get(url)
+    return 200, statistics.median(times), times[int(0.95 * (len(times) - 1))], len(queries)
+
+
+def _explain(client: Client, url: str) -> str:
+    """EXPLAIN ANALYZE of the slowest statement of one request."""
+    if connection.vendor != "postgresql":
+        return ""
+    with CaptureQueriesContext(connection) as queries:
+        client.get(url)
+    slowest = max(queries.captured_queries, key=lambda q: float(q["time"]))
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN (ANALYZE, BUFFERS OFF) " + slowest["sql"])
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    return f"      slowest of {len(queries)} statements ({float(slowest['time']) * 1000:.1f} ms):\n" + "\n".join(
+        "        " + line for line in plan.splitlines())
+
+
+def run(args) -> None:
+    with redirect_stdout(io.StringIO()):
+        call_command("load_demo")
+    sizes = sorted(int(float(s) * args.scale) for s in args.petitions.split(","))
+    clients = {}
+    for role, username in ROLES.items():
+        clients[role] = Client()
+        clients[role].force_login(User.objects.get(username=username))
+    results: dict[tuple[str, str], dict[int, tuple]] = {}
+    have = Petition.objects.count()
+    explain = getattr(args, "explain", True)
+    for size in sizes:
+        started = time.perf_counter()
+        last_pk = Petition.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+        generator.generate(size - have, days=max(1, size // PER_DAY), seed=size,
+                           progress=lambda m: print(m, end="\r", flush=True))
+        _companions(last_pk, size - have, seed=size)
+        have = size
+        print(f"\n  {size:>11,} petitions (generated in {time.perf_counter() - started:.0f} s): "
+              f"{RedNotice.objects.count():,} red notices, {MediationCase.objects.count():,} cases, "
+              f"{RedAlert.objects.count():,} alerts")
+        for name, url in LISTS.items():
+            for role, client in clients.items():
+                reset_queries()
+                status, p50, p95, count = _time(client, url)
+                if status != 200:
+                    continue  # this role does not open this list
+                results[(name, role)] = results.get((name, role), {}) | {size: (p50, p95)}
+                print(f"    {name:<17} {role:<10} p50 {p50:7.1f} ms  p95 {p95:7.1f} ms  {count:3d} queries")
+                if explain and size == sizes[-1] and role in ("district", "secretary", "mediator"):
+                    print(_explain(client, url))
+    if len(sizes) > 1:
+        print(f"\n  p95 ratio {sizes[-1]:,} / {sizes[0]:,}:")
+        for (name, role), by_size in results.items():
+            if sizes[0] in by_size and sizes[-1] in by_size:
+                ratio = by_size[sizes[-1]][1] / by_size[sizes[0]][1]
+                print(f"    {name:<17} {role:<10} {ratio:5.2f}")
