@@ -9,7 +9,6 @@ from openpyxl import load_workbook
 from communities import scoring
 from communities.exports import safe_cell, table_response
 from communities.models import DepartmentScore
-from tests.communities.red_notice_fixtures import crew, issue  # noqa: F401
 from tests.communities.test_scoring import PERIOD, at, walk
 from tests.factories import DepartmentFactory
 
