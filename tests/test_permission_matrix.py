@@ -35,7 +35,9 @@ from tests.factories import CategoryFactory, ServicePointFactory, UserFactory
 ROLES = ["anonymous", "resident", "hall", "grid", "secretary", "other_secretary", "officer", "other_officer",
          "mediator", "other_mediator", "street", "other_street", "district"]
 
-HANDLERS = {"grid", "secretary", "officer"}
+# The community hall's staff work every petition of their community (whatever the channel); the
+# grid worker works this one as its assignee (the read doors) or once it is assigned (the writes).
+HANDLERS = {"hall", "grid", "secretary", "officer"}
 SUPERVISORS = {"secretary", "street", "district"}
 PETITION_STAFF = HANDLERS | {"mediator", "street", "district"}
 NOTICE_READERS = {"secretary", "officer", "street", "district"}

@@ -13,7 +13,7 @@ from tests.communities.test_scoring import PERIOD, at, walk
 from tests.factories import DepartmentFactory
 
 
-def _two_communities(issue, crew, tree):  # noqa: F811
+def _two_communities(issue, crew, tree):
     ours = issue()
     theirs = issue(actor=crew["other_secretary"], community=tree["c21"])
     for notice in (ours, theirs):
@@ -23,7 +23,7 @@ def _two_communities(issue, crew, tree):  # noqa: F811
     return ours, theirs
 
 
-def test_a_secretary_sees_other_communities_notices_only_as_counts(client, issue, crew, tree, department):  # noqa: F811
+def test_a_secretary_sees_other_communities_notices_only_as_counts(client, issue, crew, tree, department):
     ours, theirs = _two_communities(issue, crew, tree)
     client.force_login(crew["secretary"])
     page = client.get(f"/scores/departments/{department.code}/{PERIOD}/", HTTP_ACCEPT_LANGUAGE="en")
@@ -36,7 +36,7 @@ def test_a_secretary_sees_other_communities_notices_only_as_counts(client, issue
     assert page.context["score"].parts["checkin"]["basis"] == 2
 
 
-def test_those_who_may_open_every_notice_see_every_number(client, issue, crew, tree, department):  # noqa: F811
+def test_those_who_may_open_every_notice_see_every_number(client, issue, crew, tree, department):
     ours, theirs = _two_communities(issue, crew, tree)
     for who in ("district", "officer"):
         client.force_login(crew[who])
@@ -47,7 +47,7 @@ def test_those_who_may_open_every_notice_see_every_number(client, issue, crew, t
     assert ours.number in html and theirs.number not in html
 
 
-def test_score_items_for_counts_what_is_hidden(issue, crew, tree, department):  # noqa: F811
+def test_score_items_for_counts_what_is_hidden(issue, crew, tree, department):
     ours, theirs = _two_communities(issue, crew, tree)
     score = DepartmentScore.objects.get(department=department, period=PERIOD)
     readable = scoring.score_items_for(crew["other_secretary"], score)
@@ -66,7 +66,7 @@ def test_formula_cells_are_neutralised():
     assert book.active["B2"].value == -1
 
 
-def test_the_league_download_neutralises_a_department_name(client, crew, db):  # noqa: F811
+def test_the_league_download_neutralises_a_department_name(client, crew, db):
     DepartmentFactory(name="=cmd|' /C calc'!A0", short_name="x", code="evil")
     with at(30):
         scoring.scores_compute(period=PERIOD)

@@ -4,7 +4,9 @@ from the API, the inbox with a message on the page; never a 500 or a 404 after t
 import pytest
 from rest_framework.test import APIClient
 
+from communities.models import Role
 from petitions import services as s
+from tests.factories import ServicePointFactory
 
 
 @pytest.fixture
@@ -38,12 +40,14 @@ def test_the_api_still_answers_the_full_petition_to_who_keeps_it(with_department
     assert response.json()["handler_department"] == "人社局"
 
 
-def test_an_assignee_who_hands_it_back_is_told_too(submit, category, people):
+def test_an_assignee_who_hands_it_back_is_told_too(submit, category, people, tree, make_user):
+    station = ServicePointFactory(region=tree["c11"], tier="station")
+    station_staff = make_user(Role.HALL_STAFF, station, username="station-staff")
     petition = s.petition_accept(petition=submit(category), actor=people["secretary"])
-    petition = s.petition_assign(petition=petition, actor=people["secretary"], assignee=people["staff"])
-    # The hall staff member sees it only as its assignee (it did not come in at their hall).
+    petition = s.petition_assign(petition=petition, actor=people["secretary"], assignee=station_staff)
+    # Station staff see it only as its assignee (it did not come in at their station).
     api = APIClient()
-    api.force_authenticate(people["staff"])
+    api.force_authenticate(station_staff)
     response = api.post(f"/api/petitions/{petition.pk}/assign/", {"assignee": people["grid"].pk}, format="json")
     assert response.status_code == 200 and response.json()["handed_on"] is True
 
