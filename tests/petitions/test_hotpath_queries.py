@@ -37,3 +37,25 @@ def test_intake_costs_the_same_queries_however_many_are_notified(db, category, p
     print("\n".join(sql))
     assert many == few
     assert Petition.objects.count() == 3
+
+
+def test_tracking_costs_two_queries_however_long_the_timeline(db, category, people):
+    from petitions import services
+
+    api = APIClient()
+    code = api.post(URL, _form(7), format="json").json()["tracking_code"]
+    petition = Petition.objects.get(tracking_code=code)
+
+    def track() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            response = api.get(f"{URL}track/{code}/", {"phone": "0007"})
+        assert response.status_code == 200
+        return len(queries)
+
+    short = track()
+    for i in range(4):
+        services.petition_note(petition=petition, actor=people["secretary"], note=f"visit {i}", is_public=True)
+    long = track()
+    assert api.get(f"{URL}track/{code}/", {"phone": "0007"}).json()["timeline"][-1]["note"] == "visit 3"
+    print(f"\ntracking: {short} queries with 1 step on the timeline, {long} with 5")
+    assert short == long == 2
