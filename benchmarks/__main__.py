@@ -41,7 +41,7 @@ def main() -> None:
         # Its own database, named after what runs in it (kept between runs with --keepdb).
         suffix = "_".join(n.removeprefix("bench_") for n in args.names) if len(args.names) == 1 else "all"
         connection.settings_dict.setdefault("TEST", {})["NAME"] = f"suqiu_bench_{suffix}"
-    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=args.keepdb)
+    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=args.keepdb, serialize=False)
     try:
         for name in chosen:
             module = importlib.import_module(f"benchmarks.{name if name.startswith('bench_') else 'bench_' + name}")
