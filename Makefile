@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 PORT ?= 8000
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: run test install browser bench messages check-messages clean
+.PHONY: run test install browser wrk bench messages check-messages clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,16 @@ browser:
 	  else echo "No Chromium at $(CHROMIUM): browser tests will be skipped (apt-get install chromium)."; fi; \
 	fi
 
+# The hot-path benchmark drives the server with wrk; install it when missing and we may.
+wrk:
+	@if ! command -v wrk >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing wrk for the benchmarks (Debian package)…"; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null) \
+	      || echo "Could not install wrk: bench_hotpaths will not run."; \
+	  else echo "No wrk: bench_hotpaths will not run (apt-get install wrk)."; fi; \
+	fi
+
 run: install
 	@$(PY) manage.py migrate --noinput -v 0
 	@$(PY) manage.py load_demo --once
@@ -39,7 +49,7 @@ test: install browser
 	$(VENV)/bin/ruff check .
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-bench: install
+bench: install wrk
 	$(PY) -m benchmarks $(BENCH_ARGS)
 
 # Regenerate the translation catalogues after changing strings; commit the .po and .mo.

@@ -27,20 +27,29 @@ def main() -> None:
     parser.add_argument("--scale", type=float, default=1.0, help="multiply the data sizes")
     parser.add_argument("--petitions", default="100000",
                         help="bench_dashboard: comma-separated table sizes, e.g. 1000000,10000000")
+    parser.add_argument("--rounds", type=int, default=3, help="bench_hotpaths: alternating rounds per path")
+    parser.add_argument("--duration", type=int, default=10, help="bench_hotpaths: seconds per side per round")
+    parser.add_argument("--keepdb", action="store_true",
+                        help="keep the benchmark database (and the petitions made) for the next run")
     args = parser.parse_args()
     chosen = args.names or available
     from django.test.utils import setup_test_environment, teardown_test_environment
     from django.db import connection
 
     setup_test_environment()
-    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
+    if connection.vendor == "postgresql":
+        # Its own database, named after what runs in it (kept between runs with --keepdb).
+        suffix = "_".join(n.removeprefix("bench_") for n in args.names) if len(args.names) == 1 else "all"
+        connection.settings_dict.setdefault("TEST", {})["NAME"] = f"suqiu_bench_{suffix}"
+    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=args.keepdb, serialize=False)
     try:
         for name in chosen:
             module = importlib.import_module(f"benchmarks.{name if name.startswith('bench_') else 'bench_' + name}")
             print(f"\n== {module.__name__.split('.')[-1]}: {(module.__doc__ or '').strip().splitlines()[0]}")
             module.run(args)
     finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
+        if not args.keepdb:
+            connection.creation.destroy_test_db(old_name, verbosity=0)
         teardown_test_environment()
 
 

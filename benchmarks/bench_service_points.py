@@ -6,7 +6,7 @@ import time
 
 from communities import geo
 from communities.models import Region, ServiceKind, ServicePoint
-from communities.selectors import service_points_near
+from communities.selectors import service_points_near, service_points_nearest
 
 CENTRE = (22.77, 113.93)
 
@@ -35,7 +35,7 @@ def run(args) -> None:
     district = Region.objects.create(name="bench", code="BENCH", level=Region.Level.DISTRICT)
     complaint = ServiceKind.objects.get(code="complaint")
     created = 0
-    for total in (200, int(20_000 * args.scale)):
+    for total in (200, int(20_000 * args.scale), int(100_000 * args.scale)):
         batch = []
         while created + len(batch) < total:
             n = created + len(batch)
@@ -56,6 +56,8 @@ def run(args) -> None:
                 [pk for pk, _ in _full_scan(*q)]
         near = _timed(lambda lat, lng, r: service_points_near(lat=lat, lng=lng, radius_m=r), queries)
         scan = _timed(_full_scan, queries)
+        nearest = _timed(lambda lat, lng, r: service_points_nearest(lat=lat, lng=lng, n=3), queries)
+        print(f"  {total:>7,} points, the nearest three: median {statistics.median(nearest):7.2f} ms")
         print(f"  {total:>7,} points, 40 queries of 500 m: "
               f"bounding box median {statistics.median(near):7.2f} ms, "
               f"full scan median {statistics.median(scan):8.2f} ms, "

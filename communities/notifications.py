@@ -1,10 +1,12 @@
 """One way to tell people things: write outbox rows now, deliver them later.
 
 ``notify`` is called inside the transaction of the change that causes the message, so a rolled
-back change leaves no message and a committed one always has its rows. The beat sweep
-``deliver_pending`` sends what is due through pluggable channels, retrying with backoff; a row a
-killed worker left in "sending" goes back to pending after a while. Delivery is at least once on
-the wire, exactly once in the outbox.
+back change leaves no message and a committed one always has its rows (one INSERT for all of
+them, and one push to the broker per transaction, after commit). ``deliver_pending`` (kicked
+by that push, and by the beat) claims due rows a batch at a time and sends them through
+pluggable channels until the backlog is drained or its time budget is spent, retrying failures
+with backoff; a row a killed worker left in "sending" goes back to pending after a while.
+Delivery is at least once on the wire, exactly once in the outbox.
 """
 
 from __future__ import annotations
@@ -13,13 +15,14 @@ import hashlib
 import hmac
 import json
 import logging
+import time
 import urllib.request
 from collections.abc import Iterable
 from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -149,21 +152,25 @@ def notify(
     if webhooks:
         for url in settings.SUQIU_WEBHOOK_URLS:
             add(None, Channel.WEBHOOK, url)
-    created = []
-    for row in rows:
-        if row.dedupe_key:
-            # A savepoint per row: a duplicate must not spoil the caller's transaction.
-            try:
-                with transaction.atomic():
-                    row.save()
-            except IntegrityError:
-                continue
-        else:
-            row.save()
-        created.append(row)
-    if created:
-        transaction.on_commit(_kick_delivery)
-    return created
+    # One INSERT for every row; keyed rows already written (a replayed cause) are skipped by the
+    # unique key. Their primary keys are not read back.
+    keyed = [row for row in rows if row.dedupe_key]
+    plain = [row for row in rows if not row.dedupe_key]
+    if keyed:
+        Notification.objects.bulk_create(keyed, ignore_conflicts=True)
+    if plain:
+        Notification.objects.bulk_create(plain)
+    if rows:
+        _kick_on_commit()
+    return rows
+
+
+def _kick_on_commit() -> None:
+    """One push to the broker per transaction, however many messages it writes, after commit."""
+    connection = transaction.get_connection()
+    if connection.in_atomic_block and any(func is _kick_delivery for _ids, func, _robust in connection.run_on_commit):
+        return
+    transaction.on_commit(_kick_delivery)
 
 
 def _kick_delivery() -> None:
@@ -180,10 +187,23 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(seconds=min(3600, 30 * 2 ** (attempts - 1)))
 
 
-def deliver_pending(*, now=None, batch: int = 200) -> int:
-    """Deliver what is due. Safe to run in several workers at once: each row is claimed with a
-    conditional update and only the worker that changed it sends it."""
-    now = now or timezone.now()
+def _claim(*, now, batch: int) -> tuple[list[int], object]:
+    """Claim up to ``batch`` due rows for this worker: the ids, and the claim's timestamp.
+
+    The rows are locked while they are claimed and skipped by any other worker doing the same
+    (SKIP LOCKED on PostgreSQL; SQLite runs one writer at a time), so each row has one owner."""
+    claimed_at = timezone.now() if now is None else now
+    due_before = claimed_at
+    with transaction.atomic():
+        due = Notification.objects.filter(status=Status.PENDING, next_attempt_at__lte=due_before).order_by(
+            "next_attempt_at", "pk")
+        ids = list(due.select_for_update(skip_locked=True).values_list("pk", flat=True)[:batch])
+        if ids:
+            Notification.objects.filter(pk__in=ids).update(status=Status.SENDING, claimed_at=claimed_at)
+    return ids, claimed_at
+
+
+def _requeue_stuck(now) -> None:
     # Rows a killed worker left half-done go back in the queue. That counts as an attempt, so a
     # message that kills every worker that tries it ends as failed instead of looping forever.
     stuck = Notification.objects.filter(status=Status.SENDING, claimed_at__lt=now - STUCK_AFTER)
@@ -192,38 +212,49 @@ def deliver_pending(*, now=None, batch: int = 200) -> int:
         status=Status.FAILED, claimed_at=None, attempts=F("attempts") + 1, last_error=lost
     )
     stuck.update(status=Status.PENDING, claimed_at=None, attempts=F("attempts") + 1, last_error=lost)
+
+
+def deliver_pending(*, now=None, batch: int = 500, budget_seconds: float | None = None) -> int:
+    """Deliver what is due, batch after batch, until nothing is due or the time budget
+    (settings.SUQIU_DELIVERY_BUDGET_SECONDS, under the task's time limit) is spent.
+
+    Safe to run in several workers at once: a worker claims a batch (one statement) and only
+    the worker that claimed a row sends it and marks it, in one statement per batch for the rows
+    sent; a failed row is put back with its backoff, or given up after MAX_ATTEMPTS."""
+    started = time.monotonic()
+    budget = settings.SUQIU_DELIVERY_BUDGET_SECONDS if budget_seconds is None else budget_seconds
+    _requeue_stuck(now or timezone.now())
     sent = 0
-    due = list(
-        Notification.objects.filter(status=Status.PENDING, next_attempt_at__lte=now)
-        .order_by("next_attempt_at", "pk").values_list("pk", flat=True)[:batch]
-    )
-    for pk in due:
-        claimed = Notification.objects.filter(pk=pk, status=Status.PENDING).update(
-            status=Status.SENDING, claimed_at=now
-        )
-        if not claimed:
-            continue
-        note = Notification.objects.select_related("recipient").get(pk=pk)
+    while True:
+        ids, claimed_at = _claim(now=now, batch=batch)
+        if not ids:
+            return sent
+        sent += _send_batch(ids, claimed_at=claimed_at, now=now or timezone.now())
+        if time.monotonic() - started > budget:
+            return sent
+
+
+def _send_batch(ids: list[int], *, claimed_at, now) -> int:
+    mine = Notification.objects.filter(status=Status.SENDING, claimed_at=claimed_at)
+    done: list[int] = []
+    for note in Notification.objects.filter(pk__in=ids).select_related("recipient").order_by("pk"):
         try:
             CHANNELS[note.channel].send(note)
         except Exception as exc:  # noqa: BLE001 - any failure is retried, recorded, never fatal
-            note.attempts += 1
-            note.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-            note.claimed_at = None
-            if note.attempts >= MAX_ATTEMPTS:
-                note.status = Status.FAILED
-            else:
-                note.status = Status.PENDING
-                note.next_attempt_at = now + backoff(note.attempts)
-            note.save(update_fields=["attempts", "last_error", "claimed_at", "status", "next_attempt_at"])
-            log.warning("notification %s failed (attempt %s): %s", pk, note.attempts, note.last_error)
+            attempts = note.attempts + 1
+            error = f"{type(exc).__name__}: {exc}"[:2000]
+            failed = attempts >= MAX_ATTEMPTS
+            mine.filter(pk=note.pk).update(
+                attempts=attempts, last_error=error, claimed_at=None,
+                status=Status.FAILED if failed else Status.PENDING,
+                next_attempt_at=note.next_attempt_at if failed else now + backoff(attempts),
+            )
+            log.warning("notification %s failed (attempt %s): %s", note.pk, attempts, error)
             continue
-        note.attempts += 1
-        note.status = Status.SENT
-        note.sent_at = timezone.now()
-        note.save(update_fields=["attempts", "status", "sent_at"])
-        sent += 1
-    return sent
+        done.append(note.pk)
+    if not done:
+        return 0
+    return mine.filter(pk__in=done).update(status=Status.SENT, sent_at=timezone.now(), attempts=F("attempts") + 1)
 
 
 def notifications_for(user: User):

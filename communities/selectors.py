@@ -71,20 +71,24 @@ def service_points_near(
 
     An indexed bounding box narrows the rows; the exact great-circle distance decides.
     """
-    candidates = _points_with_relations().filter(_box_condition(lat, lng, radius_m))
+    candidates = ServicePoint.objects.filter(_box_condition(lat, lng, radius_m), is_active=True)
     if service:
         candidates = candidates.filter(services=service)
     if tier:
         candidates = candidates.filter(tier=tier)
     if within is not None:
         candidates = candidates.filter(region__path__startswith=within.path)
+    # Distances on plain tuples; model objects (with region and services) only for the answer.
     found = []
-    for point in candidates:
-        distance = geo.haversine_m(lat, lng, point.latitude, point.longitude)
+    for pk, name, plat, plng in candidates.values_list("pk", "name", "latitude", "longitude"):
+        distance = geo.haversine_m(lat, lng, plat, plng)
         if distance <= radius_m:
-            found.append((point, distance))
-    found.sort(key=lambda pair: (pair[1], pair[0].name))
-    return found[:limit] if limit else found
+            found.append((distance, name, pk))
+    found.sort()
+    if limit:
+        found = found[:limit]
+    points = _points_with_relations().in_bulk([pk for _, _, pk in found])
+    return [(points[pk], distance) for distance, _, pk in found]
 
 
 def service_points_nearest(

@@ -292,6 +292,9 @@ SUQIU_NOTIFY_EMAIL = env.bool("SUQIU_NOTIFY_EMAIL", default=True)
 SUQIU_SMS_GATEWAY_URL = env.str("SUQIU_SMS_GATEWAY_URL", default="")
 SUQIU_WEBHOOK_URLS = env.list("SUQIU_WEBHOOK_URLS", default=[])
 SUQIU_WEBHOOK_SECRET = env_secret("SUQIU_WEBHOOK_SECRET", default="")
+# One delivery run drains the outbox batch after batch for at most this long (under the task's
+# soft time limit of 120 s); the next push or beat carries on.
+SUQIU_DELIVERY_BUDGET_SECONDS = env.float("SUQIU_DELIVERY_BUDGET_SECONDS", default=90)
 # Petitions
 SUQIU_REPEAT_WINDOW_DAYS = env.int("SUQIU_REPEAT_WINDOW_DAYS", default=30)
 SUQIU_REOPEN_DAYS = env.int("SUQIU_REOPEN_DAYS", default=7)

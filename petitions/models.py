@@ -12,6 +12,22 @@ from django.utils.translation import gettext_lazy as _
 from communities.models import AppendOnly, Department, Region, Service, ServicePoint
 
 
+class RefDataQuerySet(models.QuerySet):
+    """Bulk changes of reference data make intake's in-memory copies stale, as saves do."""
+
+    def update(self, **kwargs) -> int:
+        from .refdata import changed
+
+        changed()
+        return super().update(**kwargs)
+
+    def delete(self):
+        from .refdata import changed
+
+        changed()
+        return super().delete()
+
+
 class Category(models.Model):
     """A high-frequency kind of petition, with its local deadlines and default handler."""
 
@@ -33,6 +49,8 @@ class Category(models.Model):
                                    on_delete=models.PROTECT, related_name="categories")
     is_active = models.BooleanField(_("active"), default=True)
     sort_order = models.PositiveIntegerField(_("order"), default=0)
+
+    objects = RefDataQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("category")
@@ -273,6 +291,8 @@ class RiskRule(models.Model):
                                 help_text=_("Separated by spaces or commas."))
     level = models.PositiveSmallIntegerField(_("raises to"), choices=RiskLevel.choices, default=RiskLevel.HIGH)
     is_active = models.BooleanField(_("active"), default=True)
+
+    objects = RefDataQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("risk rule")

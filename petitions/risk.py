@@ -76,8 +76,19 @@ def whys(reasons: list[dict]) -> str:
     return "; ".join(why(r) for r in reasons)
 
 
-def _fires(rule: RiskRule, petition: Petition) -> dict | None:
+# Facts a caller may already know, saving their queries: how many petitions the person filed in
+# the window of the repeat rule (``repeat_count``, this one included), and whether the petition
+# has red notices at all (``no_notices``: a petition being taken in has none).
+UNKNOWN = object()
+
+
+def repeat_since():
+    return timezone.now() - timedelta(days=settings.SUQIU_REPEAT_WINDOW_DAYS * 3)
+
+
+def _fires(rule: RiskRule, petition: Petition, facts: dict | None = None) -> dict | None:
     """The values that make ``rule`` fire on ``petition``, or None."""
+    facts = facts or {}
     threshold = rule.threshold
     if rule.kind == RiskRule.Kind.PEOPLE:
         if threshold is not None and petition.people_affected >= threshold:
@@ -93,13 +104,19 @@ def _fires(rule: RiskRule, petition: Petition) -> dict | None:
         if hits:
             return {"words": "、".join(hits)}
     elif rule.kind == RiskRule.Kind.REPEAT:
-        since = timezone.now() - timedelta(days=settings.SUQIU_REPEAT_WINDOW_DAYS * 3)
-        count = Petition.objects.filter(resident_phone=petition.resident_phone, created_at__gte=since).count()
-        if threshold is not None and count >= threshold:
+        if threshold is None:
+            return None
+        count = facts.get("repeat_count", UNKNOWN)
+        if count is UNKNOWN:
+            count = Petition.objects.filter(resident_phone=petition.resident_phone,
+                                            created_at__gte=repeat_since()).count()
+        if count >= threshold:
             return {"n": count}
     elif rule.kind == RiskRule.Kind.OVERDUE_NOTICE:
         from communities.models import RedNotice
 
+        if facts.get("no_notices"):
+            return None
         late = RedNotice.objects.filter(petition_link__petition=petition).exclude(status=RedNotice.Status.CLOSED).filter(
             Q(overdue_ack_at__isnull=False) | Q(overdue_checkin_at__isnull=False) | Q(overdue_result_at__isnull=False))
         notice = late.first()
@@ -122,21 +139,30 @@ DEFAULT_RULES = [
 ]
 
 
-def rules_in_force() -> list[RiskRule]:
-    """The active rules. A district that never configured any starts with the defaults above
-    (administrators switch a rule off by deactivating it; an empty table gets the defaults back)."""
+def load_rules() -> list[RiskRule]:
+    """The active rules from the database. A district that never configured any starts with the
+    defaults above (administrators switch a rule off by deactivating it; an empty table gets the
+    defaults back)."""
     if not RiskRule.objects.exists():
         RiskRule.objects.bulk_create([RiskRule(name=n, kind=k, threshold=t, keywords=w, level=lv)
                                       for n, k, t, w, lv in DEFAULT_RULES])
     return list(RiskRule.objects.filter(is_active=True))
 
 
-def evaluate(petition: Petition, rules: list[RiskRule] | None = None) -> tuple[int, list[dict]]:
+def rules_in_force() -> list[RiskRule]:
+    """The active rules, from this process's copy (reloaded whenever a rule changes)."""
+    from . import refdata
+
+    return list(refdata.current().rules)
+
+
+def evaluate(petition: Petition, rules: list[RiskRule] | None = None,
+             facts: dict | None = None) -> tuple[int, list[dict]]:
     """(level, reasons) for ``petition`` under the active rules."""
     rules = rules if rules is not None else rules_in_force()
     reasons = []
     for rule in rules:
-        params = _fires(rule, petition)
+        params = _fires(rule, petition, facts)
         if params is not None:
             reasons.append({"rule": rule.name, "kind": rule.kind, "level": rule.level, "params": params})
     reasons.sort(key=lambda r: -r["level"])
@@ -153,12 +179,15 @@ def supervisors_of(community: Region) -> list[User]:
     return [a.user for a in assignments if a.user.is_active]
 
 
-def petition_assess_risk(*, petition: Petition, rules: list[RiskRule] | None = None) -> Petition:
+def petition_assess_risk(*, petition: Petition, rules: list[RiskRule] | None = None,
+                         facts: dict | None = None) -> Petition:
     """Re-evaluate one petition; record a rise on its trace; raise the red alert at RED, once.
-    Call it inside the transaction of the change that may have moved the risk."""
+    Call it inside the transaction of the change that may have moved the risk. Only the petition's
+    row is locked, never its community's or category's, which many petitions share."""
     with transaction.atomic():
-        locked = Petition.objects.select_for_update().select_related("community", "category").get(pk=petition.pk)
-        level, reasons = evaluate(locked, rules)
+        locked = (Petition.objects.select_for_update(of=("self",)).select_related("community", "category")
+                  .get(pk=petition.pk))
+        level, reasons = evaluate(locked, rules, facts)
         if level == locked.risk_level and reasons == locked.risk_reasons:
             return locked
         rose = level > locked.risk_level
@@ -166,15 +195,24 @@ def petition_assess_risk(*, petition: Petition, rules: list[RiskRule] | None = N
                                                      updated_at=timezone.now())
         locked.risk_level, locked.risk_reasons = level, reasons
         if rose:
-            with translation.override(settings.LANGUAGE_CODE):
-                note = _("Risk %(level)s: %(why)s") % {"level": RiskLevel(level).label, "why": whys(reasons)}
-            PetitionEvent.objects.create(
-                petition=locked, actor=None, actor_label="system", action="risk", from_status=locked.status,
-                to_status=locked.status, is_public=False, note=note)
+            rise_event(locked, level, reasons).save()
         if level >= RiskLevel.RED:
             _raise_red_alert(locked, reasons)
     petition.refresh_from_db()
     return locked
+
+
+def rise_event(petition: Petition, level: int, reasons: list[dict]) -> PetitionEvent:
+    """The (unsaved) step that records a rise of the risk on the petition's trace."""
+    with translation.override(settings.LANGUAGE_CODE):
+        note = _("Risk %(level)s: %(why)s") % {"level": RiskLevel(level).label, "why": whys(reasons)}
+    return PetitionEvent(petition=petition, actor=None, actor_label="system", action="risk",
+                         from_status=petition.status, to_status=petition.status, is_public=False, note=note)
+
+
+def raise_red_alert(petition: Petition, reasons: list[dict]) -> None:
+    """The red alert of a petition that reached RED (once; see the module's docstring)."""
+    _raise_red_alert(petition, reasons)
 
 
 def _raise_red_alert(petition: Petition, reasons: list[dict]) -> None:

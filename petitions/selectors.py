@@ -224,12 +224,19 @@ def petition_inbox(user, filters: InboxFilters | None = None, *, after: str = ""
     return InboxPage(rows=page, next_cursor=next_cursor, after=after, filters=filters)
 
 
+# What tracking reads of a petition (and what the resident's actions after it need).
+TRACK_FIELDS = ("id", "tracking_code", "status", "title", "created_at", "public_reply", "rating", "resident_phone",
+                "resident_id", "resolved_at", "reopen_count", "category__name", "community__name")
+
+
 def petition_track(code: str, phone_last4: str) -> Petition | None:
     """The petition for a tracking code and the last four digits of its phone, or None.
 
     A wrong code and a wrong phone give the same answer, so the lookup reveals nothing."""
     normalized = normalize_tracking_code(code)
-    petition = Petition.objects.filter(tracking_code=normalized).first() if normalized else None
+    # One query: the petition with the names the resident's view shows.
+    petition = (Petition.objects.select_related("category", "community").only(*TRACK_FIELDS)
+                .filter(tracking_code=normalized).first()) if normalized else None
     expected = petition.resident_phone[-4:] if petition else "----"
     matches = hmac.compare_digest(expected.encode(), (phone_last4 or "").strip().encode())
     return petition if petition and matches else None
@@ -243,7 +250,7 @@ PUBLIC_NOTES = {"resolve", "decline", "reopen", "rate", "autoclose", "extend", "
 def petition_public_view(petition: Petition) -> dict:
     """What the resident sees: status, category, public replies and public steps (roles, not
     staff names)."""
-    from .models import Status
+    from .models import PetitionEvent, Status
 
     step_labels = {"submit": Status.SUBMITTED.label}
     return {
@@ -257,10 +264,11 @@ def petition_public_view(petition: Petition) -> dict:
         "public_reply": petition.public_reply,
         "rating": petition.rating,
         "timeline": [
-            {"at": e.created_at, "action": e.action, "status": e.to_status,
-             "status_label": Status(e.to_status).label if e.to_status else str(step_labels.get(e.action, "")),
+            {"at": e["created_at"], "action": e["action"], "status": e["to_status"],
+             "status_label": Status(e["to_status"]).label if e["to_status"] else str(step_labels.get(e["action"], "")),
              # Only notes written for the resident; staff notes on other steps stay inside.
-             "note": e.note if e.action in PUBLIC_NOTES else ""}
-            for e in petition.events.filter(is_public=True)
+             "note": e["note"] if e["action"] in PUBLIC_NOTES else ""}
+            for e in PetitionEvent.objects.filter(petition=petition.pk, is_public=True).order_by("created_at", "pk")
+            .values("created_at", "action", "to_status", "note")
         ],
     }

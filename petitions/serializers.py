@@ -21,14 +21,33 @@ class CategorySerializer(serializers.ModelSerializer):
                   "same_day", "default_handler", "department"]
 
 
+class CachedCodeField(serializers.SlugRelatedField):
+    """A category or community by its code, looked up in intake's in-memory reference data
+    (petitions.refdata) instead of the database; the same answers and messages as its queryset."""
+
+    def __init__(self, *, table: str, **kwargs):
+        self.table = table
+        super().__init__(slug_field="code", **kwargs)
+
+    def to_internal_value(self, data):
+        from .refdata import current
+
+        if not isinstance(data, str):
+            self.fail("invalid")
+        found = getattr(current(), self.table).get(data)
+        if found is None:
+            self.fail("does_not_exist", slug_name=self.slug_field, value=data)
+        return found
+
+
 class PetitionCreateSerializer(serializers.Serializer):
     """The resident's form, field by field."""
 
-    category = serializers.SlugRelatedField(slug_field="code", queryset=Category.objects.filter(is_active=True))
+    category = CachedCodeField(table="categories", queryset=Category.objects.filter(is_active=True))
     title = serializers.CharField(max_length=100)
     description = serializers.CharField(max_length=5000)
-    community = serializers.SlugRelatedField(
-        slug_field="code", queryset=Region.objects.filter(level=Region.Level.COMMUNITY), required=False,
+    community = CachedCodeField(
+        table="communities", queryset=Region.objects.filter(level=Region.Level.COMMUNITY), required=False,
         allow_null=True,
     )
     address = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")

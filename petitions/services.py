@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -28,7 +29,7 @@ from communities.selectors import region_at
 
 from . import attachments as attachment_rules
 from . import risk
-from .models import Attachment, Category, Channel, Petition, PetitionEvent, Status
+from .models import Attachment, Category, Channel, Petition, PetitionEvent, RiskLevel, Status
 from .validation import new_tracking_code, normalize_mobile
 
 # action: (states it may be taken from, state it leads to)
@@ -156,18 +157,55 @@ def _route(data: PetitionInput) -> tuple[Region, Region | None]:
     return community, grid
 
 
-def _find_repeat(data_phone: str, category: Category, community: Region) -> Petition | None:
-    since = timezone.now() - timedelta(days=settings.SUQIU_REPEAT_WINDOW_DAYS)
-    return (Petition.objects.filter(resident_phone=data_phone, category=category, community=community,
-                                    created_at__gte=since).order_by("created_at").first())
+def _history(phone: str, category: Category, community: Region) -> tuple[int | None, str, int]:
+    """One query for what intake needs to know of the person's earlier petitions: the one this
+    repeats (same phone, category and community within the repeat window: its id and code), and
+    how many they filed within the risk rule's longer window (this one included)."""
+    now = timezone.now()
+    repeat_since = now - timedelta(days=settings.SUQIU_REPEAT_WINDOW_DAYS)
+    rows = list(Petition.objects.filter(resident_phone=phone, created_at__gte=risk.repeat_since())
+                .order_by("created_at", "pk").values_list("pk", "tracking_code", "category_id", "community_id",
+                                                          "created_at")[:HISTORY_CAP])
+    first = next(((pk, code) for pk, code, cat, com, at in rows
+                  if cat == category.pk and com == community.pk and at >= repeat_since), (None, ""))
+    return first[0], first[1], len(rows) + 1
+
+
+# Beyond this many earlier petitions the count stops (every threshold is far below it).
+HISTORY_CAP = 1000
+
+
+def _district_of(community: Region) -> int | None:
+    """The district above a community, from intake's reference data (a query only if the street
+    is not in it)."""
+    from .refdata import current
+
+    district_id = current().district_of_street.get(community.parent_id)
+    if district_id is None:
+        district_id = Region.objects.values_list("parent_id", flat=True).get(pk=community.parent_id)
+    return district_id
+
+
+def intake_recipients(petition: Petition) -> list[User]:
+    """Who hears of a new petition, in one query: the community's secretary, the grid worker of
+    its grid, and the officers of its handling department (``community_handlers`` and
+    ``department_officers``)."""
+    condition = Q(role=Role.SECRETARY, region=petition.community_id)
+    if petition.grid_id:
+        condition |= Q(role=Role.GRID_WORKER, region=petition.grid_id)
+    if petition.handler_department_id:
+        condition |= Q(department=petition.handler_department_id,
+                       role__in=[Role.DEPARTMENT_OFFICER, Role.DEPARTMENT_HEAD])
+    return [a.user for a in RoleAssignment.objects.filter(condition, user__is_active=True).select_related("user")]
 
 
 def petition_submit(*, data: PetitionInput, attachments=(), actor: User | None = None,
                     channel: str = Channel.WEB, service_point: ServicePoint | None = None) -> Petition:
     """Take in a petition from any channel, route it, and set its deadlines.
 
-    Everything is checked before anything is written; the petition, its attachments and its
-    first event commit together.
+    Everything is checked before anything is written; the petition (with its risk), its
+    attachments, its first event and the notices to its handlers commit together. A
+    tracking-code collision (astronomically rare) retries the whole transaction.
     """
     phone = normalize_mobile(data.phone)
     checked = attachment_rules.check_uploads(attachments)
@@ -187,54 +225,67 @@ def petition_submit(*, data: PetitionInput, attachments=(), actor: User | None =
             raise Forbidden(_("You do not take in petitions for this community or service point."))
     elif service_point is not None:
         raise DomainError(_("A web petition has no service point."))
-    # Copied onto the petition for indexed scoping (petitions.selectors.petition_inbox).
-    district_id = Region.objects.values_list("parent_id", flat=True).get(pk=community.parent_id)
+    for _attempt in range(5):
+        try:
+            return _submit(data=data, phone=phone, checked=checked, actor=actor, channel=channel,
+                           service_point=service_point, community=community, grid=grid)
+        except IntegrityError as exc:
+            if "tracking_code" not in str(exc):
+                raise
+    raise DomainError(_("Please try again."))  # pragma: no cover
+
+
+def _submit(*, data: PetitionInput, phone: str, checked, actor, channel: str, service_point, community: Region,
+            grid: Region | None) -> Petition:
     now = timezone.now()
     category = data.category
     accept_due = capped(due_at(now, hours=category.accept_hours), start=now, ceiling=STATUTORY_ACCEPT)
     # Provisional until acceptance restarts the clock; the statute allows acceptance + 60 days.
     resolve_due = capped(resolve_target(category, now), start=now, ceiling=STATUTORY_ACCEPT + STATUTORY_RESOLVE)
+    staff = actor if actor is not None and actor.is_authenticated else None
     with transaction.atomic():
-        repeat_of = _find_repeat(phone, category, community)
-        for _attempt in range(5):
-            try:
-                with transaction.atomic():
-                    petition = Petition.objects.create(
-                        tracking_code=new_tracking_code(), channel=channel, service_point=service_point,
-                        category=category, service=category.service, title=data.title.strip(),
-                        description=data.description.strip(), community=community, grid=grid,
-                        street_id=community.parent_id, district_id=district_id,
-                        address=data.address.strip(), latitude=data.latitude, longitude=data.longitude,
-                        people_affected=data.people_affected, resident_name=data.name.strip(),
-                        resident_phone=phone,
-                        resident=actor if channel == Channel.WEB and actor is not None and actor.is_authenticated else None,
-                        handler_department=category.department if category.default_handler == "department" else None,
-                        accept_due_at=accept_due, resolve_due_at=resolve_due, repeat_of=repeat_of,
-                        created_by=actor if channel != Channel.WEB else None,
-                    )
-                break
-            except IntegrityError:  # a tracking-code collision: astronomically rare, retry
-                continue
-        else:  # pragma: no cover
-            raise DomainError(_("Please try again."))
+        repeat_of_id, repeat_code, filed = _history(phone, category, community)
+        petition = Petition(
+            tracking_code=new_tracking_code(), channel=channel, service_point=service_point,
+            category=category, service=category.service, title=data.title.strip(),
+            description=data.description.strip(), community=community, grid=grid,
+            # Copied onto the petition for indexed scoping (petitions.selectors.petition_inbox).
+            street_id=community.parent_id, district_id=_district_of(community),
+            address=data.address.strip(), latitude=data.latitude, longitude=data.longitude,
+            people_affected=data.people_affected, resident_name=data.name.strip(), resident_phone=phone,
+            resident=staff if channel == Channel.WEB else None,
+            handler_department=category.department if category.default_handler == "department" else None,
+            accept_due_at=accept_due, resolve_due_at=resolve_due, repeat_of_id=repeat_of_id,
+            created_by=staff if channel != Channel.WEB else None,
+        )
+        # Its risk, from what is known already: the rules in memory, the count just read, and no
+        # red notices yet. It goes in with the row; no second read, no lock on shared rows.
+        rules = risk.rules_in_force()
+        facts = {"repeat_count": filed, "no_notices": True}
+        petition.risk_level, petition.risk_reasons = risk.evaluate(petition, rules, facts)
+        petition.save(force_insert=True)
         for item in checked:
             Attachment.objects.create(
                 petition=petition, file=attachment_rules.as_content_file(item), original_name=item.name,
-                content_type=item.content_type, size=len(item.content),
-                uploaded_by=actor if actor is not None and actor.is_authenticated else None,
+                content_type=item.content_type, size=len(item.content), uploaded_by=staff,
             )
-        note = _("Repeat of %(code)s") % {"code": repeat_of.tracking_code} if repeat_of else ""
-        _event(petition, actor=actor if channel != Channel.WEB else None, action="submit", from_status="",
-               note=note, is_public=True)
-        recipients = community_handlers(petition) + department_officers(petition)
-        notify(recipients=recipients, kind="petition.new",
+        note = _("Repeat of %(code)s") % {"code": repeat_code} if repeat_of_id else ""
+        events = [PetitionEvent(petition=petition, actor=actor if channel != Channel.WEB and isinstance(actor, User)
+                                else None, actor_label=_label(actor if channel != Channel.WEB else None),
+                                action="submit", from_status="", to_status=petition.status, note=note,
+                                is_public=True)]
+        if petition.risk_level > RiskLevel.NORMAL:
+            events.append(risk.rise_event(petition, petition.risk_level, petition.risk_reasons))
+        PetitionEvent.objects.bulk_create(events)
+        notify(recipients=intake_recipients(petition), kind="petition.new",
                subject=_("New petition %(code)s: %(title)s") % {"code": petition.tracking_code, "title": petition.title},
                link=f"/staff/petitions/{petition.pk}/", dedupe_key=f"petition:{petition.pk}:new")
-        # Its risk, and the earlier petition's, whose person has now come back again.
-        rules = risk.rules_in_force()
-        petition = risk.petition_assess_risk(petition=petition, rules=rules)
-        if repeat_of is not None:
-            risk.petition_assess_risk(petition=repeat_of, rules=rules)
+        if petition.risk_level >= RiskLevel.RED:
+            risk.raise_red_alert(petition, petition.risk_reasons)
+        if repeat_of_id is not None:
+            # The earlier petition's risk, whose person has now come back again.
+            risk.petition_assess_risk(petition=Petition(pk=repeat_of_id), rules=rules,
+                                      facts={"repeat_count": filed})
     return petition
 
 

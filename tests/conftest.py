@@ -89,3 +89,13 @@ def django_db_setup(django_db_setup, django_db_blocker):
                     "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
                     "WHERE datname = current_database() AND pid <> pg_backend_pid()"
                 )
+
+
+@pytest.fixture(autouse=True)
+def _fresh_reference_data():
+    """Intake keeps categories, communities and rules in memory; each test has a new database."""
+    from petitions import refdata
+
+    refdata.forget()
+    yield
+    refdata.forget()

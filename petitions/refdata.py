@@ -1,0 +1,86 @@
+"""The reference data every intake reads (categories, communities, risk rules), kept in each
+process instead of read from the database on every request.
+
+A version token in the shared cache (Redis in production) says which copy is current: every
+change of a category, a region or a risk rule replaces the token when its transaction commits
+(signals for saves and deletes, the models' querysets for bulk updates), and every reader
+compares its copy's token with the shared one (one cache round trip) before using it. A change
+committed in one process is therefore seen by the next request of every other process.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from django.core.cache import cache
+from django.db import transaction
+
+VERSION_KEY = "suqiu:refdata:version"
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    version: str
+    categories: dict  # code -> Category (active ones)
+    communities: dict  # code -> Region (level community; outline deferred)
+    rules: tuple  # active RiskRule rows
+    district_of_street: dict  # street id -> district id
+
+
+_current: Snapshot | None = None
+
+
+def _shared_version() -> str:
+    version = cache.get(VERSION_KEY)
+    if version is None:
+        cache.add(VERSION_KEY, uuid.uuid4().hex, timeout=None)
+        version = cache.get(VERSION_KEY)
+    return version
+
+
+def _load(version: str) -> Snapshot:
+    from communities.models import Region
+
+    from .models import Category
+    from .risk import load_rules
+
+    categories = {c.code: c for c in Category.objects.filter(is_active=True).select_related("department")}
+    communities = {r.code: r for r in Region.objects.filter(level=Region.Level.COMMUNITY).defer("boundary")}
+    streets = dict(Region.objects.filter(level=Region.Level.STREET).values_list("pk", "parent_id"))
+    return Snapshot(version=version, categories=categories, communities=communities, rules=tuple(load_rules()),
+                    district_of_street=streets)
+
+
+def current() -> Snapshot:
+    """This process's copy, reloaded when another process (or this one) changed the data."""
+    global _current
+    version = _shared_version()
+    if _current is None or _current.version != version:
+        _current = _load(version)
+    return _current
+
+
+def _bump() -> None:
+    global _current
+    _current = None
+    cache.set(VERSION_KEY, uuid.uuid4().hex, timeout=None)
+
+
+def changed() -> None:
+    """Reference data changed: every copy is stale now (this process reads its own uncommitted
+    change) and again once the change commits (a process that reloaded in between read the data
+    from before it)."""
+    _bump()
+    transaction.on_commit(_bump)
+
+
+def forget() -> None:
+    """Drop this process's copy and the shared token (tests start from a fresh database)."""
+    global _current
+    _current = None
+    cache.delete(VERSION_KEY)
+
+
+def on_change(sender, **kwargs) -> None:  # a signal receiver
+    changed()

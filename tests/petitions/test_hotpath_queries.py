@@ -1,0 +1,61 @@
+"""The hot paths cost a fixed number of queries, however many people there are to notify and
+however many rules are in force (issue 12). Counts are printed (-s) so the figure is visible."""
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from rest_framework.test import APIClient
+
+from petitions.models import Petition
+from tests.factories import UserFactory
+from communities.models import Role
+
+URL = "/api/petitions/"
+
+
+def _form(n: int, **overrides) -> dict:
+    data = {"category": "noise", "title": "楼上噪音", "description": "每晚十二点后仍有噪音",
+            "community": "440311001001", "phone": f"1381234{n:04d}", "name": "王小明"}
+    return {**data, **overrides}
+
+
+def _intake_queries(api, n: int, **overrides) -> tuple[int, list[str]]:
+    with CaptureQueriesContext(connection) as queries:
+        response = api.post(URL, _form(n, **overrides), format="json")
+    assert response.status_code == 201, response.content
+    return len(queries), [q["sql"] for q in queries.captured_queries]
+
+
+def test_intake_costs_the_same_queries_however_many_are_notified(db, category, people, tree, make_user):
+    api = APIClient()
+    _intake_queries(api, 0)  # the first one after start loads what is cached
+    few, sql = _intake_queries(api, 1)
+    for i in range(5):  # more people to tell in the community
+        make_user(Role.GRID_WORKER, tree["g111"], username=f"grid{i}", email=f"g{i}@example.org")
+        make_user(Role.SECRETARY, tree["c11"], username=f"sec{i}", email=f"s{i}@example.org")
+    many, _ = _intake_queries(api, 2)
+    print(f"\nintake: {few} queries with 2 people to notify, {many} with 12")
+    print("\n".join(sql))
+    assert many == few
+    assert Petition.objects.count() == 3
+
+
+def test_tracking_costs_two_queries_however_long_the_timeline(db, category, people):
+    from petitions import services
+
+    api = APIClient()
+    code = api.post(URL, _form(7), format="json").json()["tracking_code"]
+    petition = Petition.objects.get(tracking_code=code)
+
+    def track() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            response = api.get(f"{URL}track/{code}/", {"phone": "0007"})
+        assert response.status_code == 200
+        return len(queries)
+
+    short = track()
+    for i in range(4):
+        services.petition_note(petition=petition, actor=people["secretary"], note=f"visit {i}", is_public=True)
+    long = track()
+    assert api.get(f"{URL}track/{code}/", {"phone": "0007"}).json()["timeline"][-1]["note"] == "visit 3"
+    print(f"\ntracking: {short} queries with 1 step on the timeline, {long} with 5")
+    assert short == long == 2
