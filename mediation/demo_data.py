@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from communities.models import Region, User
 from petitions.models import Category
+from petitions.demo_data import grid_point
 from petitions.services import PetitionInput, petition_submit
 
 from . import services as ms
@@ -33,12 +34,14 @@ def load(progress) -> None:
         return
     community = Region.objects.get(name="光明社区", level=Region.Level.COMMUNITY)
     mediator = User.objects.get(username="demo-mediator")
+    lat, lng = grid_point(community)
     with transaction.atomic():
         # The seed district's case: 310,000 yuan for twelve workers, confirmed online, paid.
         petition = petition_submit(data=PetitionInput(
             category=Category.objects.get(code="building-site-wages"), title="光明大道工地拖欠12名工人工资",
             description="光明大道某工地劳务分包方拖欠12名工人工资合计31万元，工人多次讨要未果。",
-            phone="13923456789", name="王建国", community=community, people_affected=12))
+            phone="13923456789", name="王建国", community=community, people_affected=12,
+            latitude=lat, longitude=lng))
         wages = ms.case_open(
             actor=mediator, committee=community, dispute_type="wages", title="光明大道工地12名工人欠薪纠纷",
             facts=petition.description, mediator=mediator, amount_in_dispute=Decimal("310000"), petition=petition,

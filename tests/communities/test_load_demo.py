@@ -126,3 +126,25 @@ def test_demo_red_notices_show_the_seed_districts_record(demo, client):
     listing = client.get("/red-notices/").content.decode()
     open_notice = notices.exclude(status=RedNotice.Status.CLOSED).get()
     assert open_notice.number in listing and open_notice.department.short_name == "人社局"
+
+
+def test_demo_petitions_carry_their_service_point_and_grid(demo):
+    from petitions.models import Petition
+
+    hall = ServicePoint.objects.get(region__name="光明社区", tier="community_hall")
+    taken_at_points = Petition.objects.filter(channel__in=["hall", "station"])
+    assert taken_at_points.exists() and not taken_at_points.filter(service_point__isnull=True).exists()
+    assert not Petition.objects.filter(channel__in=["hall", "station"]).exclude(
+        service_point__region=models_F("community")).exists()
+    assert Petition.objects.filter(service_point=hall, status="submitted").exists()
+    assert not Petition.objects.filter(grid__isnull=True).exists()
+    assert not Petition.objects.exclude(grid__parent=models_F("community")).exists()
+    # Residents have names to search by; department categories name their department.
+    assert Petition.objects.exclude(resident_name="").count() > Petition.objects.count() * 0.9
+    assert not Petition.objects.filter(category__default_handler="department", handler_department__isnull=True).exists()
+
+
+def models_F(name):
+    from django.db.models import F
+
+    return F(name)
