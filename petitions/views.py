@@ -8,7 +8,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from communities import access
@@ -24,6 +26,7 @@ from .forms import PetitionForm, RateForm, ReopenForm, StaffActionForm, StaffInt
 from .models import Category, Channel, Petition, Status
 from .ratelimits import over_limit
 from .selectors import (
+    DUE_SOON,
     InboxFilters,
     petition_inbox,
     petition_public_view,
@@ -163,6 +166,11 @@ def _staff_petition_or_404(request: HttpRequest, pk: int, queryset=None) -> Peti
     return petition
 
 
+# The inbox's three views of the work; the selector's own status values.
+INBOX_STATES = [("", pgettext_lazy("inbox filter", "Open")), ("closed", pgettext_lazy("inbox filter", "Closed")),
+                ("all", pgettext_lazy("inbox filter", "All"))]
+
+
 @staff_required
 def staff_inbox(request: HttpRequest) -> HttpResponse:
     """The viewer's inbox: the same selector, filters and order as the API list."""
@@ -171,10 +179,11 @@ def staff_inbox(request: HttpRequest) -> HttpResponse:
     rows = [(p, p.resident_phone if sees_contact(request.user, p) else mask_phone(p.resident_phone)) for p in page]
     query = request.GET.copy()
     query.pop("after", None)
+    now = timezone.now()
     return render(request, "petitions/staff_inbox.html", {
         "page": page, "rows": rows, "filters": filters, "statuses": Status.choices, "channels": Channel.choices,
         "categories": Category.objects.filter(is_active=True).order_by("name"),
-        "query": query.urlencode(),
+        "query": query.urlencode(), "now": now, "soon": now + DUE_SOON, "states": INBOX_STATES,
     })
 
 
