@@ -17,8 +17,10 @@ Callers build a list of blocks and get bytes back::
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import wraps
 from io import BytesIO
 from xml.sax.saxutils import escape
 
@@ -32,9 +34,24 @@ from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.platypus import HRFlowable, KeepTogether, SimpleDocTemplate, Spacer, Table, TableStyle
 from reportlab.platypus import Paragraph as RLParagraph
 
+from django.conf import settings
+from django.utils import translation
+
 FONT = "STSong-Light"
 RED = colors.HexColor("#c8102e")
 _registered = False
+
+
+def in_official_language(view: Callable) -> Callable:
+    """Official documents (the red notice, the mediation agreement) are printed in Chinese
+    whatever language the reader's pages are in: the view runs under the site's language."""
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        with translation.override(settings.LANGUAGE_CODE):
+            return view(*args, **kwargs)
+
+    return wrapper
 
 
 def _font() -> str:

@@ -25,6 +25,7 @@ from .models import (
     Session,
 )
 from .selectors import cases_visible_to, mask_id, mediation_stats, stats_regions
+from communities.serializers import ActorLabelField
 
 
 class PartySerializer(serializers.ModelSerializer):
@@ -61,6 +62,8 @@ class ObligationSerializer(serializers.ModelSerializer):
 
 
 class CaseEventSerializer(serializers.ModelSerializer):
+    actor_label = ActorLabelField()
+
     class Meta:
         model = CaseEvent
         fields = ["action", "from_status", "to_status", "actor_label", "note", "created_at"]

@@ -8,6 +8,7 @@ from communities.models import Department, Region
 from petitions.validation import normalize_mobile
 
 from .models import DisputeType, Party, Referral, Session
+from communities.names import display_name
 
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
 ID_HELP = _("Resident ID card number (18 characters) or an organisation's unified social credit code.")
@@ -16,7 +17,7 @@ ID_HELP = _("Resident ID card number (18 characters) or an organisation's unifie
 class MediatorChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, user) -> str:
         roles = ", ".join(str(a.get_role_display()) for a in user.roles.all())
-        return f"{user.get_full_name() or user.username} ({roles})"
+        return f"{display_name(user)} ({roles})"
 
 
 def _phone(value: str) -> str:

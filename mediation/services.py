@@ -40,6 +40,7 @@ from .models import (
     Referral,
     Session,
 )
+from communities.names import SYSTEM, display_name
 
 log = logging.getLogger(__name__)
 
@@ -86,7 +87,7 @@ def allowed_actions(user: User, case: MediationCase) -> list[str]:
 
 
 def _label(actor: User | None) -> str:
-    return (actor.get_full_name() or actor.username) if actor else "system"
+    return display_name(actor) if actor else SYSTEM
 
 
 def _event(case: MediationCase, *, actor: User | None, action: str, from_status: str, note: str = "") -> CaseEvent:

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from communities.documents import in_official_language
 from communities.errors import DomainError
 from communities.access import sees_contact
 from communities.masking import mask_name, mask_phone
@@ -212,6 +213,7 @@ def case_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 
 
 @login_required
+@in_official_language
 def agreement_print(request: HttpRequest, pk: int) -> HttpResponse:
     case = _case(request, pk)
     if not hasattr(case, "agreement"):
@@ -223,6 +225,7 @@ def agreement_print(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@in_official_language
 def agreement_pdf_view(request: HttpRequest, pk: int) -> HttpResponse:
     case = _case(request, pk)
     if not hasattr(case, "agreement"):

@@ -94,7 +94,7 @@ def load(progress) -> None:
     for order, (code, name, service, accept, resolve, same_day, handler, dept, keywords) in enumerate(CATEGORIES):
         department = departments.get(dept) if dept else None
         Category.objects.update_or_create(code=code, defaults={
-            "name": name, "service": service, "accept_hours": accept, "resolve_hours": resolve,
+            "name": name, "name_en": CATEGORY_NAMES_EN.get(code, ""), "service": service, "accept_hours": accept, "resolve_hours": resolve,
             "same_day": same_day, "default_handler": handler if department or handler == C else C,
             "department": department, "keywords": keywords, "sort_order": order, "is_active": True,
         })
@@ -224,3 +224,35 @@ def load_daily_work(progress) -> None:
             petition_accept(petition=petition, actor=secretary, note="已受理")
         filed += 1
     progress(f"  today's work: {filed} open petitions at the 光明社区 hall, hotline, grid and web")
+
+
+# The catalogue's names in English, for pages shown in English.
+CATEGORY_NAMES_EN = {
+    "wage-arrears": "Unpaid wages", "labour-contract": "Labour contract dispute",
+    "social-insurance": "Social insurance contributions", "work-injury": "Work injury recognition",
+    "noise-construction": "Construction noise", "noise-neighbour": "Noise from neighbours",
+    "noise-business": "Noise from a shop", "cooking-fumes": "Restaurant cooking fumes",
+    "property-management": "Property management", "property-fees": "Property fee dispute",
+    "illegal-construction": "Illegal construction", "building-site-safety": "Building site hazard",
+    "housing-quality": "Housing quality defect", "leaking-pipe": "Leaking water pipe", "water-outage": "Water outage",
+    "waterlogging": "Flooded road", "sewer-blockage": "Blocked sewer", "street-light": "Street light out",
+    "road-damage": "Damaged road", "illegal-parking": "Illegal parking", "parking-spaces": "Too few parking spaces",
+    "bus-service": "Bus routes and stops", "ride-hailing": "Taxis and ride-hailing", "garbage": "Rubbish collection",
+    "street-vendors": "Street vending", "public-toilet": "Public toilets", "greenery": "Trees and green spaces",
+    "stray-animals": "Stray animals", "fire-hazard": "Fire hazard", "ebike-charging": "Unsafe e-bike charging",
+    "food-safety": "Food safety", "consumer-rights": "Consumer rights", "price-gouging": "Price fraud",
+    "school-places": "School places", "school-fees": "School fees", "school-safety": "Safety around schools",
+    "medical-dispute": "Medical dispute", "clinic-service": "Community health clinic",
+    "epidemic-prevention": "Public health", "neighbour-dispute": "Dispute between neighbours",
+    "family-dispute": "Family dispute", "inheritance-dispute": "Inheritance dispute",
+    "rental-dispute": "Rental dispute", "landlord-deposit": "Deposit not returned", "debt-dispute": "Private loan dispute",
+    "traffic-accident": "Traffic accident compensation", "building-site-wages": "Migrant workers' wages on a site",
+    "land-boundary": "Land ownership dispute", "demolition-compensation": "Demolition compensation",
+    "legal-consultation": "Legal advice", "legal-aid": "Legal aid application", "contract-review": "Contract review",
+    "notarisation": "Notarisation", "psych-distress": "Psychological distress",
+    "family-counselling": "Family counselling", "youth-counselling": "Counselling for young people",
+    "crisis-intervention": "Crisis intervention", "social-assistance": "Minimum living allowance",
+    "temporary-aid": "Temporary assistance", "elderly-care": "Care for the elderly",
+    "disability-support": "Support for people with disabilities", "medical-aid": "Medical assistance",
+    "public-order": "Public order", "suggestion": "Suggestions",
+}

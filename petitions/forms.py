@@ -9,6 +9,7 @@ from communities.models import Department, Region, Service, ServicePoint, User
 from .attachments import check_uploads
 from .models import Category, Channel
 from .validation import normalize_mobile
+from communities.names import display_name
 
 
 class CategoryChoiceField(forms.ModelChoiceField):
@@ -135,7 +136,7 @@ class StaffActionForm(forms.Form):
         super().__init__(*args, **kwargs)
         if petition is not None:
             self.fields["assignee"].queryset = access.petition_assignees(petition)
-            self.fields["assignee"].label_from_instance = lambda u: u.get_full_name() or u.username
+            self.fields["assignee"].label_from_instance = display_name
 
 
 def validation_messages(exc: ValidationError) -> list[str]:

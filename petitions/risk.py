@@ -27,6 +27,7 @@ from communities.models import Region, Role, RoleAssignment, User
 from communities.notifications import notify
 
 from .models import OPEN_STATUSES, Petition, PetitionEvent, RedAlert, RiskLevel, RiskRule, Status
+from communities.names import SYSTEM, display_name
 
 log = logging.getLogger(__name__)
 
@@ -169,7 +170,7 @@ def petition_assess_risk(*, petition: Petition, rules: list[RiskRule] | None = N
             with translation.override(settings.LANGUAGE_CODE):
                 note = _("Risk %(level)s: %(why)s") % {"level": RiskLevel(level).label, "why": whys(reasons)}
             PetitionEvent.objects.create(
-                petition=locked, actor=None, actor_label="system", action="risk", from_status=locked.status,
+                petition=locked, actor=None, actor_label=SYSTEM, action="risk", from_status=locked.status,
                 to_status=locked.status, is_public=False, note=note)
         if level >= RiskLevel.RED:
             _raise_red_alert(locked, reasons)
@@ -215,7 +216,7 @@ def red_alert_acknowledge(*, alert: RedAlert, actor: User, note: str = "") -> Re
         locked.note = (note or "").strip()[:300]
         locked.save()
         PetitionEvent.objects.create(
-            petition=locked.petition, actor=actor, actor_label=actor.get_full_name() or actor.username,
+            petition=locked.petition, actor=actor, actor_label=display_name(actor),
             action="alert_ack", from_status=locked.petition.status, to_status=locked.petition.status,
             is_public=False, note=locked.note or _("Red alert acknowledged"))
     return locked
