@@ -145,15 +145,22 @@ def official_pdf(
     if addressee:
         story.append(RLParagraph(_text(addressee), _style("addressee")))
     body = _style("body", firstLineIndent=24)
-    for block in blocks:
-        story.extend(_render(block, body, width))
+    rendered = [_render(block, body, width) for block in blocks]
     if signature or date_text:
         closing = [Spacer(1, 12 * mm)]
         right = _style("signature", alignment=TA_RIGHT)
         closing += [RLParagraph(_text(line), right) for line in signature]
         if date_text:
             closing.append(RLParagraph(_text(date_text), right))
-        story.append(KeepTogether(closing))
+        # The signatures never stand alone on a page: the last block of text moves with them,
+        # so what was signed is on the page that is signed.
+        last = rendered.pop() if rendered else []
+        for flowables in rendered:
+            story.extend(flowables)
+        story.append(KeepTogether([*last, *closing]))
+    else:
+        for flowables in rendered:
+            story.extend(flowables)
     doc.build(story, onFirstPage=_footer, onLaterPages=_footer)
     return buffer.getvalue()
 

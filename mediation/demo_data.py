@@ -46,7 +46,7 @@ def load(progress) -> None:
             actor=mediator, committee=community, dispute_type="wages", title="光明大道工地12名工人欠薪纠纷",
             facts=petition.description, mediator=mediator, amount_in_dispute=Decimal("310000"), petition=petition,
             parties=[ms.PartyInput(side="applicant", name="王建国（工人代表）", phone="13923456789",
-                                   id_number="440311198503150017"),
+                                   id_number="440311198503150013"),
                      ms.PartyInput(side="respondent", kind="organisation", name="深圳某建筑劳务有限公司",
                                    phone="0755-23401234", id_number="91440300MA5F00001X")])
         _pay(wages, mediator, "被申请人于次日一次性支付12名工人工资共计人民币31万元。",
@@ -60,7 +60,7 @@ def load(progress) -> None:
             actor=mediator, committee=community, dispute_type="rent", title="碧眼新村租房押金纠纷",
             facts="租客退租后房东以墙面损坏为由扣留押金6000元。", mediator=mediator,
             amount_in_dispute=Decimal("6000"),
-            parties=[ms.PartyInput(side="applicant", name="李娜", phone="13712345678", id_number="440311199202020022"),
+            parties=[ms.PartyInput(side="applicant", name="李娜", phone="13712345678", id_number="440311199202020025"),
                      ms.PartyInput(side="respondent", name="陈志强", phone="13612345678")])
         _pay(rent, mediator, "房东退还押金4500元，分两期支付；租客承担墙面修补费1500元。",
              [("第一期退还押金", Decimal("2500"), 7), ("第二期退还押金", Decimal("2000"), 30)])

@@ -82,7 +82,12 @@ class SessionScheduleForm(forms.Form):
 
 
 class SessionRecordForm(forms.Form):
-    session = forms.ModelChoiceField(label=_("Session"), queryset=Session.objects.none(), empty_label=None)
+    """Record a scheduled session, or one held now with whoever walked in (no session chosen)."""
+
+    session = forms.ModelChoiceField(label=_("Session"), queryset=Session.objects.none(), required=False,
+                                     empty_label=_("Held now, not scheduled (walk-in)"))
+    place = forms.CharField(label=_("Place"), max_length=200, required=False,
+                            help_text=_("For a session held now; the committee's mediation room if left empty."))
     attendees = forms.CharField(label=_("Who attended"), max_length=500, required=False)
     minutes = forms.CharField(label=_("Minutes"), widget=forms.Textarea(attrs={"rows": 4}), max_length=10000)
     next_step = forms.CharField(label=_("Next step"), max_length=300, required=False)
