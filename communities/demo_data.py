@@ -12,6 +12,7 @@ from . import geo
 from .demo import DEMO_ACCOUNTS, DEMO_PASSWORD
 from .models import Department, Region, Role, RoleAssignment, Service, ServiceKind, ServicePoint, User
 from .roles import role_assign
+from .names import display_name
 
 Progress = Callable[[str], None]
 SEED = 20260101
@@ -303,7 +304,7 @@ def load_red_notices(regions: dict[str, Region], departments: dict[str, Departme
             continue
         rn.red_notice_check_in(notice=notice, actor=officer, note="2人到场")
         rn.red_notice_report(notice=notice, actor=officer, report="已到场核查，问题当场处置完毕，后续跟进。",
-                             attendees=f"{officer.get_full_name()}等2人")
+                             attendees=f"{display_name(officer)}等2人")
         rn.red_notice_close(notice=notice, actor=secretary, rating=5, note="处置及时")
         # Move the finished cycle back in time, as if it had happened then.
         shift = timedelta(days=days_ago)

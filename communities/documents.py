@@ -17,8 +17,10 @@ Callers build a list of blocks and get bytes back::
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import wraps
 from io import BytesIO
 from xml.sax.saxutils import escape
 
@@ -32,9 +34,24 @@ from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.platypus import HRFlowable, KeepTogether, SimpleDocTemplate, Spacer, Table, TableStyle
 from reportlab.platypus import Paragraph as RLParagraph
 
+from django.conf import settings
+from django.utils import translation
+
 FONT = "STSong-Light"
 RED = colors.HexColor("#c8102e")
 _registered = False
+
+
+def in_official_language(view: Callable) -> Callable:
+    """Official documents (the red notice, the mediation agreement) are printed in Chinese
+    whatever language the reader's pages are in: the view runs under the site's language."""
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        with translation.override(settings.LANGUAGE_CODE):
+            return view(*args, **kwargs)
+
+    return wrapper
 
 
 def _font() -> str:
@@ -128,15 +145,22 @@ def official_pdf(
     if addressee:
         story.append(RLParagraph(_text(addressee), _style("addressee")))
     body = _style("body", firstLineIndent=24)
-    for block in blocks:
-        story.extend(_render(block, body, width))
+    rendered = [_render(block, body, width) for block in blocks]
     if signature or date_text:
         closing = [Spacer(1, 12 * mm)]
         right = _style("signature", alignment=TA_RIGHT)
         closing += [RLParagraph(_text(line), right) for line in signature]
         if date_text:
             closing.append(RLParagraph(_text(date_text), right))
-        story.append(KeepTogether(closing))
+        # The signatures never stand alone on a page: the last block of text moves with them,
+        # so what was signed is on the page that is signed.
+        last = rendered.pop() if rendered else []
+        for flowables in rendered:
+            story.extend(flowables)
+        story.append(KeepTogether([*last, *closing]))
+    else:
+        for flowables in rendered:
+            story.extend(flowables)
     doc.build(story, onFirstPage=_footer, onLaterPages=_footer)
     return buffer.getvalue()
 

@@ -8,6 +8,9 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from .names import full_name
 
 
 
@@ -35,6 +38,11 @@ class User(AbstractUser):
     def __str__(self) -> str:
         full = self.get_full_name()
         return f"{full} ({self.username})" if full else self.username
+
+    def get_full_name(self) -> str:
+        """Family name first with no space for Chinese names (陈平); Django's default would
+        print 平 陈."""
+        return full_name(family=self.last_name, given=self.first_name)
 
 
 class Service(models.TextChoices):
@@ -345,10 +353,10 @@ class Notification(models.Model):
         WEBHOOK = "webhook", _("Webhook")
 
     class Status(models.TextChoices):
-        PENDING = "pending", _("Pending")
+        PENDING = "pending", pgettext_lazy("delivery status", "Pending")
         SENDING = "sending", _("Sending")
         SENT = "sent", _("Sent")
-        FAILED = "failed", _("Failed")
+        FAILED = "failed", pgettext_lazy("delivery status", "Failed")
 
     recipient = models.ForeignKey(
         User, verbose_name=_("recipient"), null=True, blank=True, on_delete=models.CASCADE,
@@ -506,7 +514,8 @@ class RedNoticeAttachment(models.Model):
     original_name = models.CharField(_("original name"), max_length=200)
     content_type = models.CharField(_("type"), max_length=50)
     size = models.PositiveIntegerField(_("size"))
-    uploaded_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    uploaded_by = models.ForeignKey(User, verbose_name=_("uploaded by"), null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
     created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
 
     class Meta:

@@ -14,9 +14,12 @@ from rest_framework.views import APIView
 
 from . import red_notices as rn
 from .models import Department, RedNotice, RedNoticeEvent, Region
+from .serializers import ActorLabelField
 
 
 class RedNoticeEventSerializer(serializers.ModelSerializer):
+    actor_label = ActorLabelField()
+
     class Meta:
         model = RedNoticeEvent
         fields = ["action", "from_status", "to_status", "actor_label", "note", "created_at"]

@@ -18,10 +18,11 @@ from django.views.decorators.http import require_POST
 
 from . import access
 from . import red_notices as rn
-from .documents import Fields, Paragraph, chinese_date, official_pdf
+from .documents import Fields, Paragraph, chinese_date, in_official_language, official_pdf
 from .errors import DomainError, Forbidden
 from .forms import RedNoticeActionForm, RedNoticeForm
 from .models import Department, RedNotice
+from .names import display_name
 
 ACTION_LABELS = {
     "issue": gettext_lazy("Issued"), "acknowledge": gettext_lazy("Acknowledged"),
@@ -157,7 +158,7 @@ def _document(notice: RedNotice) -> dict:
     staff = _("%(count)s people") % {"count": notice.staff_count}
     if notice.posts:
         staff += f"（{notice.posts}）"
-    secretary = (notice.issued_by.get_full_name() or notice.issued_by.username) if notice.issued_by else ""
+    secretary = display_name(notice.issued_by)
     return {
         "office": _("%(community)s Party Committee") % {"community": notice.community.name},
         "number": notice.number,
@@ -182,6 +183,7 @@ def _document(notice: RedNotice) -> dict:
 
 
 @login_required
+@in_official_language
 def red_notice_print(request: HttpRequest, pk: int) -> HttpResponse:
     notice = _notice(request, pk)
     return render(request, "communities/red_notices/print.html", {
@@ -190,6 +192,7 @@ def red_notice_print(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@in_official_language
 def red_notice_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     notice = _notice(request, pk)
     doc = _document(notice)

@@ -32,6 +32,7 @@ from .models import (
     User,
 )
 from .notifications import notify
+from .names import SYSTEM, display_name
 
 log = logging.getLogger(__name__)
 
@@ -108,8 +109,8 @@ def _link(notice: RedNotice) -> str:
 
 def _label(actor: User | None) -> str:
     if actor is None:
-        return "system"
-    return actor.get_full_name() or actor.username
+        return SYSTEM
+    return display_name(actor)
 
 
 def _event(notice: RedNotice, *, actor: User | None, action: str, from_status: str, note: str = "") -> RedNoticeEvent:

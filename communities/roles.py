@@ -114,3 +114,25 @@ departments_with_perm = access.departments_of
 service_points_staffed_by = access.service_points_of
 path_condition = access.path_condition
 communities_worked_by = access.communities_worked_by
+
+
+# Where each role's daily work is, in order of precedence for people holding several roles.
+# URL names, not imports: communities names the pages of the apps to its right only as strings.
+LANDING_PAGES: list[tuple[tuple[str, ...], str]] = [
+    ((Role.DISTRICT_SUPERVISOR, Role.STREET_SUPERVISOR), "dashboard"),
+    ((Role.HALL_STAFF, Role.GRID_WORKER, Role.SECRETARY), "staff-inbox"),
+    ((Role.DEPARTMENT_OFFICER, Role.DEPARTMENT_HEAD), "red-notices"),
+    ((Role.MEDIATOR, Role.LEGAL_ADVISER, Role.COUNSELLOR), "mediation-cases"),
+]
+
+
+def landing_page(user: User) -> str:
+    """The URL name of the page where ``user``'s own work is: after signing in, each role lands
+    on it (inbox, red notices, mediation cases, dashboard) instead of the public home page."""
+    if user.is_superuser:
+        return "dashboard"
+    held = set(RoleAssignment.objects.filter(user=user).values_list("role", flat=True))
+    for roles, name in LANDING_PAGES:
+        if held.intersection(roles):
+            return name
+    return "petition-track"  # a resident with an account: the petitions they filed

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from .models import Department, Region, Service, ServicePoint
+from .names import actor_display
 
 MAX_RADIUS_M = 50_000
 
@@ -144,3 +145,15 @@ class ServicePointsNearSerializer(serializers.Serializer):
     count = serializers.IntegerField()
     radius_m = serializers.FloatField()
     results = ServicePointNearSerializer(many=True)
+
+
+class ActorLabelField(serializers.CharField):
+    """An event's actor as the reader's language shows it: people by name (family name first
+    for Chinese names), "system" and "resident" translated."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("read_only", True)
+        super().__init__(**kwargs)
+
+    def to_representation(self, value) -> str:
+        return actor_display(value)

@@ -5,6 +5,7 @@ from . import score_views
 from . import views
 
 urlpatterns: list = [
+    path("start/", views.landing, name="landing"),
     path("preferences/text-size/", views.text_size, name="text-size"),
     path("service-points/near/", views.find_service_point, name="find-service-point"),
     path("scores/departments/", score_views.department_league, name="department-league"),

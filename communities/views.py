@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -10,6 +11,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from .context_processors import TEXT_SIZE_COOKIE
+from .roles import landing_page
 from .forms import FindServicePointForm
 from .models import Heartbeat, Region, ServicePoint
 from .tasks import HEARTBEAT_WORKER
@@ -18,6 +20,12 @@ from .selectors import service_points_near, service_points_nearest
 
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "home.html")
+
+
+@login_required
+def landing(request: HttpRequest) -> HttpResponse:
+    """LOGIN_REDIRECT_URL: each role lands on its own work after signing in."""
+    return redirect(landing_page(request.user))
 
 
 def _place_for_keyword(keyword: str) -> tuple[float, float, str] | None:

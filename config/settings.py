@@ -198,7 +198,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "home"
+LOGIN_REDIRECT_URL = "landing"  # each role lands on its own work (communities.roles.landing_page)
 LOGOUT_REDIRECT_URL = "home"
 GUARDIAN_RAISE_403 = True
 ANONYMOUS_USER_NAME = None  # residents without an account are plain AnonymousUser

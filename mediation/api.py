@@ -25,6 +25,7 @@ from .models import (
     Session,
 )
 from .selectors import cases_visible_to, mask_id, mediation_stats, stats_regions
+from communities.serializers import ActorLabelField
 
 
 class PartySerializer(serializers.ModelSerializer):
@@ -61,6 +62,8 @@ class ObligationSerializer(serializers.ModelSerializer):
 
 
 class CaseEventSerializer(serializers.ModelSerializer):
+    actor_label = ActorLabelField()
+
     class Meta:
         model = CaseEvent
         fields = ["action", "from_status", "to_status", "actor_label", "note", "created_at"]
@@ -144,7 +147,8 @@ class CaseActionSerializer(serializers.Serializer):
     scheduled_at = serializers.DateTimeField(required=False, help_text="schedule_session")
     mode = serializers.ChoiceField(choices=Session.Mode.choices, required=False, default=Session.Mode.IN_PERSON)
     place = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
-    session = serializers.IntegerField(required=False, help_text="record_session: session id")
+    session = serializers.IntegerField(required=False, help_text="record_session: session id; none for a session "
+                                                                 "held now (a walk-in), with minutes and place")
     minutes = serializers.CharField(max_length=10000, required=False, allow_blank=True, default="")
     attendees = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
     next_step = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
@@ -167,7 +171,7 @@ class CaseActionSerializer(serializers.Serializer):
     checkin_due_at = serializers.DateTimeField(required=False)
     result_due_at = serializers.DateTimeField(required=False)
 
-    REQUIRED = {"add_party": ["party"], "schedule_session": ["scheduled_at"], "record_session": ["session"],
+    REQUIRED = {"add_party": ["party"], "schedule_session": ["scheduled_at"],
                 "request_red_notice": ["department", "checkin_due_at", "result_due_at"],
                 "record_performance": ["obligation"]}
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from communities.models import Region, User
 from petitions.models import Category
+from petitions.demo_data import grid_point
 from petitions.services import PetitionInput, petition_submit
 
 from . import services as ms
@@ -33,17 +34,19 @@ def load(progress) -> None:
         return
     community = Region.objects.get(name="光明社区", level=Region.Level.COMMUNITY)
     mediator = User.objects.get(username="demo-mediator")
+    lat, lng = grid_point(community)
     with transaction.atomic():
         # The seed district's case: 310,000 yuan for twelve workers, confirmed online, paid.
         petition = petition_submit(data=PetitionInput(
             category=Category.objects.get(code="building-site-wages"), title="光明大道工地拖欠12名工人工资",
             description="光明大道某工地劳务分包方拖欠12名工人工资合计31万元，工人多次讨要未果。",
-            phone="13923456789", name="王建国", community=community, people_affected=12))
+            phone="13923456789", name="王建国", community=community, people_affected=12,
+            latitude=lat, longitude=lng))
         wages = ms.case_open(
             actor=mediator, committee=community, dispute_type="wages", title="光明大道工地12名工人欠薪纠纷",
             facts=petition.description, mediator=mediator, amount_in_dispute=Decimal("310000"), petition=petition,
             parties=[ms.PartyInput(side="applicant", name="王建国（工人代表）", phone="13923456789",
-                                   id_number="440311198503150017"),
+                                   id_number="440311198503150013"),
                      ms.PartyInput(side="respondent", kind="organisation", name="深圳某建筑劳务有限公司",
                                    phone="0755-23401234", id_number="91440300MA5F00001X")])
         _pay(wages, mediator, "被申请人于次日一次性支付12名工人工资共计人民币31万元。",
@@ -57,7 +60,7 @@ def load(progress) -> None:
             actor=mediator, committee=community, dispute_type="rent", title="碧眼新村租房押金纠纷",
             facts="租客退租后房东以墙面损坏为由扣留押金6000元。", mediator=mediator,
             amount_in_dispute=Decimal("6000"),
-            parties=[ms.PartyInput(side="applicant", name="李娜", phone="13712345678", id_number="440311199202020022"),
+            parties=[ms.PartyInput(side="applicant", name="李娜", phone="13712345678", id_number="440311199202020025"),
                      ms.PartyInput(side="respondent", name="陈志强", phone="13612345678")])
         _pay(rent, mediator, "房东退还押金4500元，分两期支付；租客承担墙面修补费1500元。",
              [("第一期退还押金", Decimal("2500"), 7), ("第二期退还押金", Decimal("2000"), 30)])

@@ -9,6 +9,7 @@ from communities.documents import Fields, Grid, Heading, Paragraph, chinese_date
 
 from .models import MediationCase
 from .selectors import mask_id
+from communities.names import display_name
 
 
 def _money(value) -> str:
@@ -41,8 +42,7 @@ def agreement_document(case: MediationCase, *, reveal: bool) -> dict:
                      "when signed by the parties and the mediator and sealed by the committee. The parties may "
                      "jointly apply to the people's court for judicial confirmation within 30 days."),
         "signatures": [_("Applicant (signature):"), _("Respondent (signature):"),
-                       _("Mediator (signature): %(name)s") % {"name": case.mediator.get_full_name()
-                                                              or case.mediator.username},
+                       _("Mediator (signature): %(name)s") % {"name": display_name(case.mediator)},
                        _("%(community)s People's Mediation Committee (seal)") % {"community": case.committee.name}],
         "date": chinese_date(timezone.localtime(agreement.signed_at)),
     }

@@ -8,6 +8,7 @@ from communities.models import Department, Region
 from petitions.validation import normalize_mobile
 
 from .models import DisputeType, Party, Referral, Session
+from communities.names import display_name
 
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
 ID_HELP = _("Resident ID card number (18 characters) or an organisation's unified social credit code.")
@@ -16,7 +17,7 @@ ID_HELP = _("Resident ID card number (18 characters) or an organisation's unifie
 class MediatorChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, user) -> str:
         roles = ", ".join(str(a.get_role_display()) for a in user.roles.all())
-        return f"{user.get_full_name() or user.username} ({roles})"
+        return f"{display_name(user)} ({roles})"
 
 
 def _phone(value: str) -> str:
@@ -81,7 +82,12 @@ class SessionScheduleForm(forms.Form):
 
 
 class SessionRecordForm(forms.Form):
-    session = forms.ModelChoiceField(label=_("Session"), queryset=Session.objects.none(), empty_label=None)
+    """Record a scheduled session, or one held now with whoever walked in (no session chosen)."""
+
+    session = forms.ModelChoiceField(label=_("Session"), queryset=Session.objects.none(), required=False,
+                                     empty_label=_("Held now, not scheduled (walk-in)"))
+    place = forms.CharField(label=_("Place"), max_length=200, required=False,
+                            help_text=_("For a session held now; the committee's mediation room if left empty."))
     attendees = forms.CharField(label=_("Who attended"), max_length=500, required=False)
     minutes = forms.CharField(label=_("Minutes"), widget=forms.Textarea(attrs={"rows": 4}), max_length=10000)
     next_step = forms.CharField(label=_("Next step"), max_length=300, required=False)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from communities.models import AppendOnly, Region, User
 
@@ -23,14 +24,14 @@ class DisputeType(models.TextChoices):
 
 
 class CaseStatus(models.TextChoices):
-    OPENED = "opened", _("Open")
+    OPENED = "opened", pgettext_lazy("mediation case status", "Open")
     AGREED = "agreed", _("Agreement reached")
     FAILED = "failed", _("Mediation failed")
     CONFIRMATION_REQUESTED = "conf_requested", _("Judicial confirmation requested")
     CONFIRMED = "confirmed", _("Confirmed by the court")
     REFUSED = "refused", _("Confirmation refused")
     ENFORCEMENT = "enforcement", _("Referred for enforcement")
-    CLOSED = "closed", _("Closed")
+    CLOSED = "closed", pgettext_lazy("mediation case status", "Closed")
 
 
 class Referral(models.TextChoices):
@@ -175,7 +176,7 @@ class Confirmation(models.Model):
     """Judicial confirmation (司法确认) of an agreement by a court."""
 
     class Decision(models.TextChoices):
-        PENDING = "pending", _("Pending")
+        PENDING = "pending", pgettext_lazy("court decision", "Pending")
         CONFIRMED = "confirmed", _("Confirmed")
         REFUSED = "refused", _("Refused")
 

@@ -40,6 +40,8 @@ from .models import (
     Referral,
     Session,
 )
+from communities.identity import check_id_number
+from communities.names import SYSTEM, display_name
 
 log = logging.getLogger(__name__)
 
@@ -86,7 +88,7 @@ def allowed_actions(user: User, case: MediationCase) -> list[str]:
 
 
 def _label(actor: User | None) -> str:
-    return (actor.get_full_name() or actor.username) if actor else "system"
+    return display_name(actor) if actor else SYSTEM
 
 
 def _event(case: MediationCase, *, actor: User | None, action: str, from_status: str, note: str = "") -> CaseEvent:
@@ -144,12 +146,17 @@ class PartyInput:
     address: str = ""
 
 
-def _make_party(case: MediationCase, data: PartyInput) -> Party:
+def _make_party(case: MediationCase, data: PartyInput, *, field: str = "id_number") -> Party:
     if data.side not in Party.Side.values:
         raise DomainError(_("Choose the party's role in the dispute."))
-    return Party.objects.create(case=case, side=data.side, kind=data.kind or Party.Kind.PERSON,
+    kind = data.kind or Party.Kind.PERSON
+    id_number = (data.id_number or "").strip().upper()
+    if id_number and kind == Party.Kind.PERSON:
+        # A person's ID number goes onto an agreement a court confirms: its check digit must hold.
+        id_number = check_id_number(id_number, field=field)
+    return Party.objects.create(case=case, side=data.side, kind=kind,
                                 name=_require(data.name, _("Give the party's name.")),
-                                phone=(data.phone or "").strip(), id_number=(data.id_number or "").strip().upper(),
+                                phone=(data.phone or "").strip(), id_number=id_number,
                                 address=(data.address or "").strip())
 
 
@@ -208,7 +215,7 @@ def case_open(*, actor: User, committee: Region, dispute_type: str, title: str, 
             committee=committee, year=year, serial=last + 1, dispute_type=dispute_type, title=title, facts=facts,
             amount_in_dispute=amount_in_dispute, petition=petition, mediator=mediator, opened_by=actor, opened_at=now)
         for data in parties:
-            _make_party(case, data)
+            _make_party(case, data, field=f"{data.side}_id")
         _event(case, actor=actor, action="open", from_status="", note=case.number)
         _petition_step(case, actor, _("mediation case opened, mediator %(name)s") % {"name": _label(mediator)})
         if mediator.pk != actor.pk:
@@ -263,6 +270,25 @@ def session_record(*, session: Session, actor: User, minutes: str, attendees: st
     _step(case=session.case, actor=actor, action="record_session", note=minutes[:500], apply=apply)
     session.refresh_from_db()
     return session
+
+
+def session_hold_now(*, case: MediationCase, actor: User, minutes: str, attendees: str = "", next_step: str = "",
+                     place: str = "", mode: str = Session.Mode.IN_PERSON) -> Session:
+    """A session held now with whoever walked in, recorded without scheduling it first."""
+    minutes = _require(minutes, _("Write the minutes of the session."))
+    if mode not in Session.Mode.values:
+        raise DomainError(_("Choose in person or online."), field="mode")
+    place = (place or "").strip() or _("Mediation room, %(committee)s") % {"committee": case.committee.name}
+    now = timezone.now()
+    created: list[Session] = []
+
+    def apply(c: MediationCase) -> None:
+        created.append(Session.objects.create(case=c, scheduled_at=now, held_at=now, mode=mode, place=place,
+                                              minutes=minutes, attendees=(attendees or "").strip(),
+                                              next_step=(next_step or "").strip()))
+        _petition_step(c, actor, _("mediation session held"))
+    _step(case=case, actor=actor, action="record_session", note=minutes[:500], apply=apply)
+    return created[0]
 
 
 # --- outcome ---------------------------------------------------------------------------------
@@ -524,6 +550,10 @@ def case_act(*, case: MediationCase, actor: User, action: str, data: dict):
     if action == "schedule_session":
         return session_schedule(case=case, actor=actor, scheduled_at=data["scheduled_at"], mode=data["mode"],
                                 place=data.get("place", ""))
+    if action == "record_session" and not data.get("session"):
+        return session_hold_now(case=case, actor=actor, minutes=data.get("minutes", ""),
+                                attendees=data.get("attendees", ""), next_step=data.get("next_step", ""),
+                                place=data.get("place", ""), mode=data.get("mode") or Session.Mode.IN_PERSON)
     if action == "record_session":
         session = case.sessions.filter(pk=data.get("session")).first()
         if session is None:

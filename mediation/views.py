@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from communities.documents import in_official_language
 from communities.errors import DomainError
 from communities.access import sees_contact
 from communities.masking import mask_name, mask_phone
@@ -52,6 +53,31 @@ HEADINGS = {
     "record_confirmation": gettext_lazy("The court's decision"),
     "mark_enforcement": gettext_lazy("Enforcement"), "close": gettext_lazy("Close the case"),
 }
+
+
+# The case's steps in the order a mediator takes them; the page shows one step's forms at a time.
+STEPS = [
+    ("sessions", gettext_lazy("Hold a session"), ["record_session", "schedule_session"]),
+    ("outcome", gettext_lazy("Agreement or failure"), ["agree", "fail"]),
+    ("confirmation", gettext_lazy("Judicial confirmation"), ["request_confirmation", "record_confirmation"]),
+    ("performance", gettext_lazy("Performance"), ["record_performance", "mark_enforcement"]),
+    ("close", gettext_lazy("Close the case"), ["close"]),
+]
+STEP_OF = {action: key for key, _label, actions in STEPS for action in actions}
+
+
+def _current_step(case: MediationCase) -> str | None:
+    if case.status == CaseStatus.OPENED:
+        return "outcome" if case.sessions.filter(held_at__isnull=False).exists() else "sessions"
+    if case.status in (CaseStatus.AGREED, CaseStatus.CONFIRMATION_REQUESTED):
+        return "confirmation"
+    if case.status in (CaseStatus.CONFIRMED, CaseStatus.REFUSED, CaseStatus.ENFORCEMENT):
+        agreement = getattr(case, "agreement", None)
+        pending = agreement is not None and agreement.obligations.filter(performed_at__isnull=True).exists()
+        return "performance" if pending else "close"
+    if case.status == CaseStatus.FAILED:
+        return "outcome"
+    return None
 
 
 def _case(request: HttpRequest, pk: int) -> MediationCase:
@@ -112,7 +138,7 @@ def case_new(request: HttpRequest) -> HttpResponse:
                                       title=d["title"], facts=d["facts"], mediator=d["mediator"], parties=parties,
                                       amount_in_dispute=d["amount_in_dispute"], petition=petition)
         except DomainError as exc:
-            form.add_error(None, str(exc))
+            form.add_error(exc.field if exc.field in form.fields else None, str(exc))
         else:
             messages.success(request, _("Mediation case %(number)s opened.") % {"number": case.number})
             return redirect("mediation-case", pk=case.pk)
@@ -138,11 +164,10 @@ FORMS = {
 
 
 def _forms(case: MediationCase, actions: list[str], bound: dict | None = None) -> dict:
-    """A form for each action the viewer may take now; the one that failed stays bound."""
+    """A form for each action the viewer may take now; the one that failed stays bound, with
+    what was typed."""
     result = {a: FORMS[a](case, None) for a in actions if a != "record_performance"}
     result.update(bound or {})
-    if "record_session" in result and not case.sessions.filter(held_at__isnull=True).exists():
-        del result["record_session"]  # nothing scheduled to record
     return result
 
 
@@ -153,12 +178,29 @@ def _detail(request: HttpRequest, case: MediationCase, bound: dict | None = None
                 p.id_number if reveal else mask_id(p.id_number)) for p in case.parties.all()]
     agreement = getattr(case, "agreement", None)
     forms_by_action = _forms(case, actions, bound)
+    current = _current_step(case)
+    # The step shown: the one asked for (?step=), else the one whose form was refused, else the next one.
+    shown = request.GET.get("step") if request.GET.get("step") in STEP_OF.values() else None
+    if bound:
+        shown = STEP_OF.get(next(iter(bound)), shown)
+    shown = shown or current
+    order = [key for key, _label, _actions in STEPS]
+    steps = []
+    for key, label, step_actions in STEPS:
+        state = ("done" if current is None or (current in order and order.index(key) < order.index(current))
+                 else "current" if key == current else "later")
+        steps.append({"key": key, "label": label, "state": state, "shown": key == shown,
+                      "open": any(a in actions for a in step_actions)})
+    action_forms = [(a, HEADINGS[a], BUTTONS[a], forms_by_action[a]) for a in actions
+                    if a in forms_by_action and a in HEADINGS]
     return render(request, "mediation/detail.html", {
+        "steps": steps,
+        "step_forms": [row for row in action_forms if STEP_OF.get(row[0]) == shown],
+        "other_forms": [row for row in action_forms if row[0] not in STEP_OF],
         "case": case, "parties": parties, "sessions": case.sessions.all(), "agreement": agreement,
         "obligations": agreement.obligations.select_related("debtor", "creditor") if agreement else [],
         "confirmation": getattr(case, "confirmation", None),
         "events": [(e, ACTION_LABELS.get(e.action, e.action)) for e in case.events.all()],
-        "action_forms": [(a, HEADINGS[a], BUTTONS[a], forms_by_action[a]) for a in actions if a in forms_by_action and a in HEADINGS],
         "can_perform": "record_performance" in actions, "today": timezone.localdate(),
     }, status=status)
 
@@ -168,28 +210,30 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _detail(request, _case(request, pk))
 
 
-def _data_for(action: str, case: MediationCase, request: HttpRequest) -> tuple[dict | None, dict | None]:
-    """Validate the posted form of ``action``: (data for services.case_act, None), or
-    (None, {action: bound form}) to show its errors."""
+def _data_for(action: str, case: MediationCase, request: HttpRequest) -> tuple[dict | None, dict]:
+    """Validate the posted form of ``action``: (data for services.case_act, {action: bound form}),
+    or (None, {action: bound form}) to show its errors. The bound form comes back either way, so
+    a step the service refuses is shown again with what was typed."""
     form = FORMS[action](case, request.POST)
+    bound = {action: form}
     if action == "agree":
         agreement, formset = form
         if not (agreement.is_valid() and formset.is_valid()):
-            return None, {action: form}
+            return None, bound
         obligations = [
             services.ObligationInput(debtor=o["debtor"].pk, creditor=o["creditor"].pk if o["creditor"] else None,
                                      description=o["description"], amount=o["amount"], due_date=o["due_date"])
             for o in formset.cleaned_data if o.get("used")
         ]
-        return {"terms": agreement.cleaned_data["terms"], "obligations": obligations}, None
+        return {"terms": agreement.cleaned_data["terms"], "obligations": obligations}, bound
     if not form.is_valid():
-        return None, {action: form}
+        return None, bound
     data = dict(form.cleaned_data)
     if action == "add_party":
-        return {"party": data}, None
+        return {"party": data}, bound
     if action == "record_session":
-        data["session"] = data["session"].pk
-    return data, None
+        data["session"] = data["session"].pk if data["session"] else None
+    return data, bound
 
 
 @login_required
@@ -203,15 +247,20 @@ def case_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         try:
             services.case_act(case=case, actor=request.user, action=action, data=data)
         except DomainError as exc:
-            messages.error(request, str(exc))
             case.refresh_from_db()
-            return _detail(request, case, status=400)
+            form = bound[action][0] if isinstance(bound[action], tuple) else bound[action]
+            if action == "record_performance":  # a button in the table, not a form of its own
+                messages.error(request, str(exc))
+            else:
+                form.add_error(exc.field if exc.field in form.fields else None, str(exc))
+            return _detail(request, case, bound, status=400)
         messages.success(request, _("Done."))
         return redirect("mediation-case", pk=pk)
     return _detail(request, case, bound, status=400)
 
 
 @login_required
+@in_official_language
 def agreement_print(request: HttpRequest, pk: int) -> HttpResponse:
     case = _case(request, pk)
     if not hasattr(case, "agreement"):
@@ -223,6 +272,7 @@ def agreement_print(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@in_official_language
 def agreement_pdf_view(request: HttpRequest, pk: int) -> HttpResponse:
     case = _case(request, pk)
     if not hasattr(case, "agreement"):

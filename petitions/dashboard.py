@@ -17,6 +17,7 @@ from communities.models import DutyShift, Region, Role, User
 
 from .models import Category, Channel, DailyStat, OpenStat, Petition, RedAlert, Status
 from .stats import ACTIVE_STATUSES, day_bounds
+from communities.names import display_name
 
 DAYS = 30
 ROSTER_ROLES = [Role.MEDIATOR, Role.LEGAL_ADVISER, Role.COUNSELLOR]
@@ -49,7 +50,7 @@ def _finish(*, region: Region, today: date, received_today: int, by_channel: Cou
     days = [today - timedelta(days=DAYS - 1 - i) for i in range(DAYS)]
     rising = sorted(((code, n, last_week.get(code, 0)) for code, n in this_week.items() if n > last_week.get(code, 0)),
                     key=lambda r: (-(r[1] - r[2]), r[0]))[:5]
-    names = dict(Category.objects.filter(code__in=[r[0] for r in rising]).values_list("code", "name"))
+    names = {c.code: c.label for c in Category.objects.filter(code__in=[r[0] for r in rising])}
     return {
         "region": {"code": region.code, "name": region.name, "level": region.level},
         "today": today.isoformat(),
@@ -175,7 +176,7 @@ def staffed_now(region: Region, *, at: datetime | None = None) -> list[dict]:
         entry = points.setdefault(shift.service_point_id, {
             "id": shift.service_point_id, "name": shift.service_point.name,
             "tier": shift.service_point.get_tier_display(), "people": []})
-        entry["people"].append({"name": shift.user.get_full_name() or shift.user.username,
+        entry["people"].append({"name": display_name(shift.user),
                                 "role": str(Role(shift.role).label), "until": shift.ends.strftime("%H:%M")})
     return list(points.values())
 

@@ -94,7 +94,7 @@ def load(progress) -> None:
     for order, (code, name, service, accept, resolve, same_day, handler, dept, keywords) in enumerate(CATEGORIES):
         department = departments.get(dept) if dept else None
         Category.objects.update_or_create(code=code, defaults={
-            "name": name, "service": service, "accept_hours": accept, "resolve_hours": resolve,
+            "name": name, "name_en": CATEGORY_NAMES_EN.get(code, ""), "service": service, "accept_hours": accept, "resolve_hours": resolve,
             "same_day": same_day, "default_handler": handler if department or handler == C else C,
             "department": department, "keywords": keywords, "sort_order": order, "is_active": True,
         })
@@ -110,6 +110,7 @@ def load(progress) -> None:
     progress(f"  2026 calendar: {days} holidays, {sum(len(w) for *_, w in HOLIDAYS_2026)} make-up working days")
     load_history(progress)
     load_risky(progress)
+    load_daily_work(progress)
     from . import stats
 
     stats.rebuild_all()
@@ -141,6 +142,14 @@ RISKY = [
 ]
 
 
+def grid_point(community) -> tuple[float | None, float | None]:
+    """A point inside the community's first grid (its centre), so demo petitions have a grid."""
+    from communities.models import Region
+
+    grid = Region.objects.filter(parent=community, level=Region.Level.GRID).order_by("code").first()
+    return (grid.latitude, grid.longitude) if grid else (None, None)
+
+
 def load_risky(progress) -> None:
     from communities.models import Region
 
@@ -154,6 +163,96 @@ def load_risky(progress) -> None:
         category_obj = Category.objects.filter(code=category).first()
         if region is None or category_obj is None:
             continue
+        lat, lng = grid_point(region)
         petition_submit(data=PetitionInput(category=category_obj, title=title, description=description,
-                                           phone="13800138000", community=region, people_affected=people))
+                                           phone="13800138000", community=region, people_affected=people,
+                                           latitude=lat, longitude=lng))
     progress(f"  risky petitions: {len(RISKY)} (red alerts for the street and district supervisors)")
+
+
+# (demo login that takes it in, channel, category, title, description, resident, phone, then: "accept" or "")
+DAILY_WORK = [
+    ("demo-staff", "hall", "noise-neighbour", "楼上深夜噪音扰民", "碧眼新村6栋楼上住户每晚十二点后拖动家具，影响休息。",
+     "陈平", "13612340001", ""),
+    ("demo-staff", "hall", "property-fees", "物业费上涨争议", "光明小区物业未经业主大会同意上调物业费30%。",
+     "林秀英", "13612340002", "accept"),
+    ("demo-staff", "hotline", "street-light", "路灯连续三晚不亮", "华夏路与光明大道路口路灯不亮，夜间行人不安全。",
+     "周明", "13612340003", "accept"),
+    ("demo-grid", "grid_patrol", "ebike-charging", "楼道飞线充电电动车", "巡查发现光明第1网格3栋楼道有电动车飞线充电。",
+     "", "13612340004", ""),
+    ("demo-grid", "grid_patrol", "garbage", "垃圾桶满溢未清运", "光明第1网格市场门口垃圾桶满溢两天未清运。",
+     "", "13612340005", "accept"),
+    ("demo-resident", "web", "housing-quality", "新房外墙开裂渗水", "光明小区8栋交房一年外墙开裂，雨天室内渗水。",
+     "张伟", "13612340006", ""),
+    ("demo-resident", "web", "wage-arrears", "超市拖欠两个月工资", "光明购物中心某超市拖欠员工两个月工资。",
+     "张伟", "13612340006", ""),
+    ("demo-staff", "hall", "neighbour-dispute", "邻居占用公共楼道", "邻居在公共楼道堆放杂物，协商未果，请求调解。",
+     "黄丽", "13612340007", ""),
+]
+
+
+def load_daily_work(progress) -> None:
+    """Fresh, open petitions taken in the way each demo login takes them (at the 光明社区 hall, on
+    the hotline, on a grid patrol, by a resident's own account), so every demo login opens an
+    inbox with today's work and not only history. Filed through the services: real traces."""
+    from communities.models import Region, ServicePoint, User
+
+    from .models import Petition
+    from .services import PetitionInput, petition_accept, petition_submit
+
+    if Petition.objects.filter(title=DAILY_WORK[0][3]).exists():
+        return
+    community = Region.objects.filter(name="光明社区", level=Region.Level.COMMUNITY).first()
+    if community is None:
+        return
+    hall = ServicePoint.objects.filter(region=community, tier=ServicePoint.Tier.COMMUNITY_HALL).first()
+    secretary = User.objects.filter(username="demo-secretary").first()
+    # Placed in the grid demo-grid patrols, so the grid worker's inbox has them too.
+    grid = Region.objects.filter(name="光明第1网格", level=Region.Level.GRID).first()
+    filed = 0
+    for username, channel, code, title, description, name, phone, then in DAILY_WORK:
+        actor = User.objects.filter(username=username).first()
+        category = Category.objects.filter(code=code).first()
+        if actor is None or category is None:
+            continue
+        petition = petition_submit(
+            data=PetitionInput(category=category, title=title, description=description, phone=phone, name=name,
+                               community=community, latitude=grid.latitude if grid else None,
+                               longitude=grid.longitude if grid else None),
+            actor=actor, channel=channel, service_point=hall if username == "demo-staff" else None)
+        if then == "accept" and secretary is not None:
+            petition_accept(petition=petition, actor=secretary, note="已受理")
+        filed += 1
+    progress(f"  today's work: {filed} open petitions at the 光明社区 hall, hotline, grid and web")
+
+
+# The catalogue's names in English, for pages shown in English.
+CATEGORY_NAMES_EN = {
+    "wage-arrears": "Unpaid wages", "labour-contract": "Labour contract dispute",
+    "social-insurance": "Social insurance contributions", "work-injury": "Work injury recognition",
+    "noise-construction": "Construction noise", "noise-neighbour": "Noise from neighbours",
+    "noise-business": "Noise from a shop", "cooking-fumes": "Restaurant cooking fumes",
+    "property-management": "Property management", "property-fees": "Property fee dispute",
+    "illegal-construction": "Illegal construction", "building-site-safety": "Building site hazard",
+    "housing-quality": "Housing quality defect", "leaking-pipe": "Leaking water pipe", "water-outage": "Water outage",
+    "waterlogging": "Flooded road", "sewer-blockage": "Blocked sewer", "street-light": "Street light out",
+    "road-damage": "Damaged road", "illegal-parking": "Illegal parking", "parking-spaces": "Too few parking spaces",
+    "bus-service": "Bus routes and stops", "ride-hailing": "Taxis and ride-hailing", "garbage": "Rubbish collection",
+    "street-vendors": "Street vending", "public-toilet": "Public toilets", "greenery": "Trees and green spaces",
+    "stray-animals": "Stray animals", "fire-hazard": "Fire hazard", "ebike-charging": "Unsafe e-bike charging",
+    "food-safety": "Food safety", "consumer-rights": "Consumer rights", "price-gouging": "Price fraud",
+    "school-places": "School places", "school-fees": "School fees", "school-safety": "Safety around schools",
+    "medical-dispute": "Medical dispute", "clinic-service": "Community health clinic",
+    "epidemic-prevention": "Public health", "neighbour-dispute": "Dispute between neighbours",
+    "family-dispute": "Family dispute", "inheritance-dispute": "Inheritance dispute",
+    "rental-dispute": "Rental dispute", "landlord-deposit": "Deposit not returned", "debt-dispute": "Private loan dispute",
+    "traffic-accident": "Traffic accident compensation", "building-site-wages": "Migrant workers' wages on a site",
+    "land-boundary": "Land ownership dispute", "demolition-compensation": "Demolition compensation",
+    "legal-consultation": "Legal advice", "legal-aid": "Legal aid application", "contract-review": "Contract review",
+    "notarisation": "Notarisation", "psych-distress": "Psychological distress",
+    "family-counselling": "Family counselling", "youth-counselling": "Counselling for young people",
+    "crisis-intervention": "Crisis intervention", "social-assistance": "Minimum living allowance",
+    "temporary-aid": "Temporary assistance", "elderly-care": "Care for the elderly",
+    "disability-support": "Support for people with disabilities", "medical-aid": "Medical assistance",
+    "public-order": "Public order", "suggestion": "Suggestions",
+}

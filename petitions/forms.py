@@ -9,11 +9,12 @@ from communities.models import Department, Region, Service, ServicePoint, User
 from .attachments import check_uploads
 from .models import Category, Channel
 from .validation import normalize_mobile
+from communities.names import display_name
 
 
 class CategoryChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, category: Category) -> str:
-        return category.name
+        return category.label
 
 
 class PetitionForm(forms.Form):
@@ -40,8 +41,15 @@ class PetitionForm(forms.Form):
     attachments = MultipleFileField(label=_("Photos or PDF (optional)"), required=False,
                                     help_text=_("Up to 5 files, 10 MB each: JPEG, PNG, WebP or PDF."))
 
+    # Typed text is never cut short by the browser: the limit is shown by a counter
+    # (petition_form.js) and enforced by the server with a message.
+    COUNTED = ("title", "description", "address", "name")
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        for name in self.COUNTED:
+            attrs = self.fields[name].widget.attrs
+            attrs["data-maxlength"] = attrs.pop("maxlength", self.fields[name].max_length)
         self.fields["category"].queryset = Category.objects.filter(is_active=True).order_by("service", "sort_order")
         communities = Region.objects.filter(level=Region.Level.COMMUNITY).select_related("parent").order_by("path")
         self.fields["community"].queryset = communities
@@ -51,7 +59,7 @@ class PetitionForm(forms.Form):
         self.fields["community"].choices = [("", _("— choose your community —")), *groups.items()]
         by_service: dict[str, list[tuple[str, str]]] = {}
         for category in self.fields["category"].queryset:
-            by_service.setdefault(str(Service(category.service).label), []).append((category.code, category.name))
+            by_service.setdefault(str(Service(category.service).label), []).append((category.code, category.label))
         self.fields["category"].choices = [("", _("— choose —")), *by_service.items()]
 
     def clean_phone(self) -> str:
@@ -135,7 +143,7 @@ class StaffActionForm(forms.Form):
         super().__init__(*args, **kwargs)
         if petition is not None:
             self.fields["assignee"].queryset = access.petition_assignees(petition)
-            self.fields["assignee"].label_from_instance = lambda u: u.get_full_name() or u.username
+            self.fields["assignee"].label_from_instance = display_name
 
 
 def validation_messages(exc: ValidationError) -> list[str]:

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from django.db import connection, transaction
 from django.utils import timezone
 
-from communities.models import Region
+from communities.models import Region, ServicePoint
 
 from .models import Category, Channel, Petition, Status
 
@@ -27,7 +27,10 @@ COLUMNS = ["tracking_code", "channel", "category_id", "service", "title", "descr
            "people_affected", "resident_name", "resident_phone", "status", "accept_due_at", "resolve_due_at",
            "extended", "extension_reason", "overdue_accept_at", "overdue_resolve_at", "accepted_at", "resolved_at",
            "closed_at", "reopen_count", "rating", "rating_comment", "public_reply", "risk_level", "risk_reasons",
-           "created_at", "updated_at"]
+           "created_at", "updated_at", "service_point_id", "grid_id", "handler_department_id"]
+# Family names and given-name characters for the residents of the synthetic rows (searchable by name).
+SURNAMES = "王李张刘陈杨黄赵周吴徐孙马朱胡郭何林罗高郑梁谢宋唐许邓冯韩曹曾彭"
+GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华建国文辉玲红云峰波宁鹏飞"
 
 
 def _code(index: int) -> str:
@@ -42,10 +45,22 @@ def _code(index: int) -> str:
 
 def _rows(count: int, *, first: int, days: int, now: datetime, seed: int) -> list[tuple]:
     rng = random.Random(seed)
-    categories = list(Category.objects.filter(is_active=True).values_list("pk", "service", "name", "same_day",
-                                                                            "resolve_hours"))
+    categories = list(Category.objects.filter(is_active=True).values_list(
+        "pk", "service", "name", "same_day", "resolve_hours", "default_handler", "department_id"))
     communities = list(Region.objects.filter(level=Region.Level.COMMUNITY).values_list("pk", "name", "parent_id",
                                                                                      "parent__parent_id"))
+    # Where a hall or station petition was taken in, and the grid each petition lies in: without
+    # them the hall, station and grid inboxes of the demo would be empty.
+    halls: dict[int, int] = {}
+    stations: dict[int, list[int]] = {}
+    for pk, region_id, tier in ServicePoint.objects.filter(is_active=True).values_list("pk", "region_id", "tier"):
+        if tier == ServicePoint.Tier.COMMUNITY_HALL:
+            halls[region_id] = pk
+        elif tier == ServicePoint.Tier.STATION:
+            stations.setdefault(region_id, []).append(pk)
+    grids: dict[int, list[int]] = {}
+    for pk, parent_id in Region.objects.filter(level=Region.Level.GRID).order_by("pk").values_list("pk", "parent_id"):
+        grids.setdefault(parent_id, []).append(pk)
     if not categories or not communities:
         raise RuntimeError("load the demo district first (python manage.py load_demo)")
     channels, weights = list(CHANNEL_WEIGHTS), list(CHANNEL_WEIGHTS.values())
@@ -53,8 +68,16 @@ def _rows(count: int, *, first: int, days: int, now: datetime, seed: int) -> lis
     span = (now - start).total_seconds()
     rows = []
     for n in range(count):
-        cat_pk, service, cat_name, same_day, resolve_hours = rng.choice(categories)
+        cat_pk, service, cat_name, same_day, resolve_hours, handler, department_pk = rng.choice(categories)
         community_pk, community_name, street_pk, district_pk = rng.choice(communities)
+        channel = rng.choices(channels, weights)[0]
+        point = None
+        if channel == Channel.HALL:
+            point = halls.get(community_pk)
+        elif channel == Channel.STATION and stations.get(community_pk):
+            point = rng.choice(stations[community_pk])
+        grid = rng.choice(grids[community_pk]) if grids.get(community_pk) else None
+        name = rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2))))
         created = start + timedelta(seconds=rng.random() * span)
         resolved = closed = accepted = rating = overdue = None
         status = Status.SUBMITTED
@@ -73,10 +96,12 @@ def _rows(count: int, *, first: int, days: int, now: datetime, seed: int) -> lis
             overdue = created + timedelta(hours=resolve_hours)
         phone = f"1{rng.randrange(3, 10)}{rng.randrange(10**9):09d}"
         rows.append((
-            _code(first + n), rng.choices(channels, weights)[0], cat_pk, service, cat_name, f"{community_name}：{cat_name}",
-            community_pk, street_pk, district_pk, "", rng.choice([1, 1, 1, 1, 2, 3, 5]), "", phone, status, created + timedelta(hours=2),
+            _code(first + n), channel, cat_pk, service, cat_name, f"{community_name}：{cat_name}",
+            community_pk, street_pk, district_pk, "", rng.choice([1, 1, 1, 1, 2, 3, 5]), name, phone, status,
+            created + timedelta(hours=2),
             created + timedelta(hours=resolve_hours), False, "", None, overdue, accepted, resolved, closed, 0, rating,
-            "", "", 0, "[]", created, resolved or created,
+            "", "", 0, "[]", created, resolved or created, point, grid,
+            department_pk if handler == "department" else None,
         ))
     return rows
 

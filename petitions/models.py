@@ -7,7 +7,9 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Right
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from communities.models import AppendOnly, Department, Region, Service, ServicePoint
 
@@ -37,6 +39,7 @@ class Category(models.Model):
 
     code = models.SlugField(_("code"), max_length=40, unique=True)
     name = models.CharField(_("name"), max_length=60)
+    name_en = models.CharField(_("name in English"), max_length=60, blank=True)
     service = models.CharField(_("service"), max_length=20, choices=Service.choices)
     description = models.CharField(_("description"), max_length=200, blank=True)
     keywords = models.CharField(_("keywords"), max_length=200, blank=True)
@@ -64,6 +67,13 @@ class Category(models.Model):
         ]
 
     def __str__(self) -> str:
+        return self.label
+
+    @property
+    def label(self) -> str:
+        """The name in the reader's language: English pages show the English name when there is one."""
+        if self.name_en and (get_language() or "").startswith("en"):
+            return self.name_en
         return self.name
 
 
@@ -169,7 +179,8 @@ class Petition(models.Model):
     )
     # For the inbox search by the last four digits of the phone.
     phone_last4 = models.GeneratedField(expression=Right("resident_phone", 4),
-                                        output_field=models.CharField(max_length=4), db_persist=True)
+                                        output_field=models.CharField(max_length=4), db_persist=True,
+                                        verbose_name=_("last four digits of the mobile number"))
 
     class Meta:
         verbose_name = _("petition")
@@ -242,7 +253,7 @@ class Attachment(models.Model):
     original_name = models.CharField(_("original name"), max_length=200)
     content_type = models.CharField(_("type"), max_length=50)
     size = models.PositiveIntegerField(_("size"))
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), null=True, blank=True,
                                     on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
 
@@ -329,17 +340,17 @@ class DailyStat(models.Model):
 
     day = models.DateField(_("day"))
     community = models.ForeignKey(Region, verbose_name=_("community"), on_delete=models.CASCADE, related_name="+")
-    received = models.PositiveIntegerField(default=0)
-    resolved = models.PositiveIntegerField(default=0)  # resolved or closed by now
-    same_day = models.PositiveIntegerField(default=0)  # resolved before the end of the day it came in
-    declined = models.PositiveIntegerField(default=0)
-    overdue = models.PositiveIntegerField(default=0)
-    rated = models.PositiveIntegerField(default=0)
-    rating_sum = models.PositiveIntegerField(default=0)
-    repeats = models.PositiveIntegerField(default=0)
-    by_channel = models.JSONField(default=dict)
-    by_service = models.JSONField(default=dict)
-    by_category = models.JSONField(default=dict)
+    received = models.PositiveIntegerField(_("received"), default=0)
+    resolved = models.PositiveIntegerField(_("resolved"), default=0)  # resolved or closed by now
+    same_day = models.PositiveIntegerField(_("resolved the same day"), default=0)  # resolved before the end of the day it came in
+    declined = models.PositiveIntegerField(_("declined"), default=0)
+    overdue = models.PositiveIntegerField(_("overdue"), default=0)
+    rated = models.PositiveIntegerField(_("rated"), default=0)
+    rating_sum = models.PositiveIntegerField(_("sum of ratings"), default=0)
+    repeats = models.PositiveIntegerField(_("repeat petitions"), default=0)
+    by_channel = models.JSONField(_("by channel"), default=dict)
+    by_service = models.JSONField(_("by service"), default=dict)
+    by_category = models.JSONField(_("by category"), default=dict)
 
     class Meta:
         verbose_name = _("daily statistics")
@@ -352,17 +363,23 @@ class OpenStat(models.Model):
     """Petitions open now in one community, by service, and how many of them are overdue."""
 
     community = models.ForeignKey(Region, verbose_name=_("community"), on_delete=models.CASCADE, related_name="+")
-    service = models.CharField(max_length=20, choices=Service.choices)
-    open = models.PositiveIntegerField(default=0)
-    overdue = models.PositiveIntegerField(default=0)
-    high_risk = models.PositiveIntegerField(default=0)
+    service = models.CharField(_("service"), max_length=20, choices=Service.choices)
+    open = models.PositiveIntegerField(pgettext_lazy("petitions still being handled", "open"), default=0)
+    overdue = models.PositiveIntegerField(_("overdue"), default=0)
+    high_risk = models.PositiveIntegerField(_("high risk"), default=0)
 
     class Meta:
+        verbose_name = _("open petitions by service")
+        verbose_name_plural = _("open petitions by service")
         constraints = [models.UniqueConstraint(fields=["community", "service"], name="open_stat_unique")]
 
 
 class RollupMark(models.Model):
     """How far the statistics rollup has read (petitions updated up to this time)."""
 
-    name = models.CharField(max_length=40, unique=True)
-    upto = models.DateTimeField()
+    name = models.CharField(_("name"), max_length=40, unique=True)
+    upto = models.DateTimeField(_("rolled up to"))
+
+    class Meta:
+        verbose_name = _("statistics rollup mark")
+        verbose_name_plural = _("statistics rollup marks")

@@ -27,6 +27,7 @@ from communities.models import Region, Role, RoleAssignment, User
 from communities.notifications import notify
 
 from .models import OPEN_STATUSES, Petition, PetitionEvent, RedAlert, RiskLevel, RiskRule, Status
+from communities.names import SYSTEM, display_name
 
 log = logging.getLogger(__name__)
 
@@ -206,7 +207,7 @@ def rise_event(petition: Petition, level: int, reasons: list[dict]) -> PetitionE
     """The (unsaved) step that records a rise of the risk on the petition's trace."""
     with translation.override(settings.LANGUAGE_CODE):
         note = _("Risk %(level)s: %(why)s") % {"level": RiskLevel(level).label, "why": whys(reasons)}
-    return PetitionEvent(petition=petition, actor=None, actor_label="system", action="risk",
+    return PetitionEvent(petition=petition, actor=None, actor_label=SYSTEM, action="risk",
                          from_status=petition.status, to_status=petition.status, is_public=False, note=note)
 
 
@@ -253,7 +254,7 @@ def red_alert_acknowledge(*, alert: RedAlert, actor: User, note: str = "") -> Re
         locked.note = (note or "").strip()[:300]
         locked.save()
         PetitionEvent.objects.create(
-            petition=locked.petition, actor=actor, actor_label=actor.get_full_name() or actor.username,
+            petition=locked.petition, actor=actor, actor_label=display_name(actor),
             action="alert_ack", from_status=locked.petition.status, to_status=locked.petition.status,
             is_public=False, note=locked.note or _("Red alert acknowledged"))
     return locked

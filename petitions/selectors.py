@@ -257,7 +257,7 @@ def petition_public_view(petition: Petition) -> dict:
         "tracking_code": petition.tracking_code,
         "status": petition.status,
         "status_label": petition.get_status_display(),
-        "category": petition.category.name,
+        "category": petition.category.label,
         "title": petition.title,
         "community": petition.community.name,
         "submitted_at": petition.created_at,

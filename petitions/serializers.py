@@ -9,6 +9,7 @@ from communities.serializers import RegionBriefSerializer
 
 from .models import Category, Petition, PetitionEvent
 from .validation import normalize_mobile
+from communities.serializers import ActorLabelField
 
 
 class CategorySerializer(serializers.ModelSerializer):
@@ -17,7 +18,7 @@ class CategorySerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Category
-        fields = ["id", "code", "name", "service", "service_label", "accept_hours", "resolve_hours",
+        fields = ["id", "code", "name", "name_en", "label", "service", "service_label", "accept_hours", "resolve_hours",
                   "same_day", "default_handler", "department"]
 
 
@@ -74,6 +75,8 @@ class PetitionCreateSerializer(serializers.Serializer):
 
 
 class EventSerializer(serializers.ModelSerializer):
+    actor_label = ActorLabelField()
+
     class Meta:
         model = PetitionEvent
         fields = ["created_at", "actor_label", "action", "from_status", "to_status", "note", "is_public"]
@@ -82,7 +85,7 @@ class EventSerializer(serializers.ModelSerializer):
 class PetitionSerializer(serializers.ModelSerializer):
     """Staff view: contact masked unless the viewer handles the petition."""
 
-    category = serializers.CharField(source="category.name")
+    category = serializers.CharField(source="category.label")
     community = RegionBriefSerializer()
     status_label = serializers.CharField(source="get_status_display")
     channel_label = serializers.CharField(source="get_channel_display")

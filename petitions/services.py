@@ -31,6 +31,7 @@ from . import attachments as attachment_rules
 from . import risk
 from .models import Attachment, Category, Channel, Petition, PetitionEvent, RiskLevel, Status
 from .validation import new_tracking_code, normalize_mobile
+from communities.names import RESIDENT, SYSTEM, display_name
 
 # action: (states it may be taken from, state it leads to)
 TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
@@ -76,10 +77,10 @@ class PetitionInput:
 
 def _label(actor) -> str:
     if actor is None:
-        return "system"
+        return SYSTEM
     if isinstance(actor, ResidentActor):
-        return "resident"
-    return actor.get_full_name() or actor.username
+        return RESIDENT
+    return display_name(actor)
 
 
 def _event(petition: Petition, *, actor, action: str, from_status: str, note: str = "",
@@ -368,7 +369,7 @@ def petition_assign(*, petition: Petition, actor: User, assignee: User | None = 
         # name and phone and could resolve it.
         if assignee is not None and not access.may_be_assigned(assignee, p):
             raise DomainError(_("%(name)s is not staff of this petition's community or of the department "
-                                "handling it.") % {"name": assignee.get_full_name() or assignee.username},
+                                "handling it.") % {"name": display_name(assignee)},
                               field="assignee")
         p.assignee = assignee
         if department is not None:
@@ -530,7 +531,7 @@ def petition_act(*, petition: Petition, actor: User, action: str, note: str = ""
 def petition_handed_on_message(petition: Petition) -> str:
     """What an actor who no longer sees ``petition`` after their action is told: where it went."""
     if petition.assignee_id:
-        holder = petition.assignee.get_full_name() or petition.assignee.username
+        holder = display_name(petition.assignee)
     elif petition.handler_department_id:
         holder = petition.handler_department.short_name or petition.handler_department.name
     else:

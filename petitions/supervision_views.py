@@ -9,6 +9,7 @@ from django.db.models import Sum
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from communities.errors import DomainError
@@ -32,7 +33,7 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
     summary = dashboard.dashboard_summary(region)
     channels, services = dict(Channel.choices), dict(Service.choices)
     labels = {"channels": {k: str(v) for k, v in channels.items()}, "services": {k: str(v) for k, v in services.items()},
-              "received": _("Received"), "resolved": _("Resolved"), "open": _("Open")}
+              "received": _("Received"), "resolved": _("Resolved"), "open": pgettext("petitions still being handled", "Open")}
     return render(request, "petitions/dashboard.html", {
         "region": region, "summary": summary, "labels": labels,
         "channel_rows": [(channels.get(k, k), v) for k, v in summary["today_by_channel"].items()],

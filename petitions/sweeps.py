@@ -16,6 +16,7 @@ from communities.notifications import notify
 
 from .models import OPEN_STATUSES, Petition, PetitionEvent, Status
 from .services import community_handlers, department_officers, street_supervisors
+from communities.names import SYSTEM
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +38,7 @@ def _mark_overdue(pk: int, step: str, now: datetime) -> bool:
         petition = Petition.objects.select_related("community", "category").get(pk=pk)
         due = getattr(petition, due_field)
         PetitionEvent.objects.create(
-            petition=petition, actor=None, actor_label="system", action=f"overdue_{step}",
+            petition=petition, actor=None, actor_label=SYSTEM, action=f"overdue_{step}",
             from_status=petition.status, to_status=petition.status, is_public=False,
             note=_("Past its deadline (%(due)s)") % {"due": timezone.localtime(due).strftime("%Y-%m-%d %H:%M")},
         )
@@ -101,7 +102,7 @@ def sweep_autoclose(*, now: datetime | None = None, batch: int = 500) -> int:
                     continue
                 petition = Petition.objects.get(pk=pk)
                 PetitionEvent.objects.create(
-                    petition=petition, actor=None, actor_label="system", action="autoclose",
+                    petition=petition, actor=None, actor_label=SYSTEM, action="autoclose",
                     from_status=Status.RESOLVED, to_status=Status.CLOSED, is_public=True,
                     note=_("Closed automatically: not rated or reopened within %(days)d days.")
                     % {"days": settings.SUQIU_REOPEN_DAYS},

@@ -14,6 +14,8 @@ urlpatterns = [
     path("staff/petitions/<int:pk>/", views.staff_petition, name="staff-petition"),
     path("staff/petitions/<int:pk>/attachments/<int:attachment_id>/", views.staff_attachment,
          name="staff-attachment"),
+    path("staff/petitions/<int:pk>/attachments/<int:attachment_id>/thumbnail.jpg", views.staff_attachment_thumbnail,
+         name="staff-attachment-thumbnail"),
     path("staff/petitions/<int:pk>/summon/", views.staff_summon, name="staff-summon"),
     path("dashboard/", sv.dashboard_page, name="dashboard"),
     path("scores/communities/", sv.community_league_page, name="community-league"),

@@ -1,15 +1,20 @@
 """Web pages: the resident's form and tracking, the staff inbox and petition page."""
 
-from django.contrib import messages
 from functools import wraps
+from io import BytesIO
 
+from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_POST
+from PIL import Image, ImageOps
 
 from communities import access
 from communities.access import ResidentActor, sees_contact
@@ -20,10 +25,12 @@ from communities.models import Service
 from communities.red_notice_views import ACTION_LABELS as NOTICE_LABELS
 
 from . import services
+from .attachments import IMAGE_TYPES
 from .forms import PetitionForm, RateForm, ReopenForm, StaffActionForm, StaffIntakeForm, TrackForm
 from .models import Category, Channel, Petition, Status
 from .ratelimits import over_limit
 from .selectors import (
+    DUE_SOON,
     InboxFilters,
     petition_inbox,
     petition_public_view,
@@ -71,7 +78,15 @@ def petition_new(request: HttpRequest) -> HttpResponse:
                 request.session[TRACKED] = [*request.session.get(TRACKED, []), petition.pk][-20:]
                 request.session["just_filed"] = petition.tracking_code
                 return redirect("petition-filed")
-    return render(request, "petitions/new.html", {"form": form, "services": Service.choices})
+    return render(request, "petitions/new.html", {"form": form, "services": Service.choices,
+                                                  **_form_extras(request, form)})
+
+
+def _form_extras(request: HttpRequest, form) -> dict:
+    """The map's tile server (none: the region shapes are the map), and the names of files chosen
+    before a validation error: a browser cannot put them back, so the page asks for them again."""
+    reattach = [f.name for f in request.FILES.getlist("attachments")] if form.is_bound and form.errors else []
+    return {"map_tile_url": settings.SUQIU_MAP_TILE_URL, "reattach": reattach}
 
 
 def petition_filed(request: HttpRequest) -> HttpResponse:
@@ -163,6 +178,11 @@ def _staff_petition_or_404(request: HttpRequest, pk: int, queryset=None) -> Peti
     return petition
 
 
+# The inbox's three views of the work; the selector's own status values.
+INBOX_STATES = [("", pgettext_lazy("inbox filter", "Open")), ("closed", pgettext_lazy("inbox filter", "Closed")),
+                ("all", pgettext_lazy("inbox filter", "All"))]
+
+
 @staff_required
 def staff_inbox(request: HttpRequest) -> HttpResponse:
     """The viewer's inbox: the same selector, filters and order as the API list."""
@@ -171,10 +191,11 @@ def staff_inbox(request: HttpRequest) -> HttpResponse:
     rows = [(p, p.resident_phone if sees_contact(request.user, p) else mask_phone(p.resident_phone)) for p in page]
     query = request.GET.copy()
     query.pop("after", None)
+    now = timezone.now()
     return render(request, "petitions/staff_inbox.html", {
         "page": page, "rows": rows, "filters": filters, "statuses": Status.choices, "channels": Channel.choices,
         "categories": Category.objects.filter(is_active=True).order_by("name"),
-        "query": query.urlencode(),
+        "query": query.urlencode(), "now": now, "soon": now + DUE_SOON, "states": INBOX_STATES,
     })
 
 
@@ -198,7 +219,7 @@ def staff_intake(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Taken in. Give the resident the tracking code %(code)s.")
                              % {"code": petition.tracking_code})
             return redirect("staff-petition", pk=petition.pk)
-    return render(request, "petitions/staff_intake.html", {"form": form})
+    return render(request, "petitions/staff_intake.html", {"form": form, **_form_extras(request, form)})
 
 
 @staff_required
@@ -225,7 +246,7 @@ def _staff_petition_page(request: HttpRequest, petition: Petition, summon_form: 
         "notices": [link.notice for link in petition.red_notice_links.select_related("notice__department")],
         "can_mediate": can_mediate,
         "summon_form": (summon_form or RedNoticeForm(initial={"place": petition.address})) if can_summon else None,
-        "attachments": petition.attachments.all(),
+        "attachments": petition.attachments.all(), "image_types": IMAGE_CONTENT_TYPES,
         "phone": petition.resident_phone if show_contact else mask_phone(petition.resident_phone),
         "name": petition.resident_name if show_contact else mask_name(petition.resident_name),
         "actions": services.petition_allowed_actions(petition=petition, user=request.user),
@@ -290,4 +311,28 @@ def staff_attachment(request: HttpRequest, pk: int, attachment_id: int) -> FileR
                             content_type=attachment.content_type)
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+THUMBNAIL_PX = 320
+IMAGE_CONTENT_TYPES = frozenset(content_type for content_type, _ext in IMAGE_TYPES.values())
+
+
+@staff_required
+def staff_attachment_thumbnail(request: HttpRequest, pk: int, attachment_id: int) -> HttpResponse:
+    """A small JPEG of an image attachment, for the petition page: the same permission check as the
+    download, and re-encoded from the pixels, so nothing of the uploaded file but its picture is served."""
+    petition = _staff_petition_or_404(request, pk)
+    attachment = get_object_or_404(petition.attachments, pk=attachment_id)
+    if attachment.content_type not in IMAGE_CONTENT_TYPES:
+        raise Http404
+    with attachment.file.open("rb") as stored, Image.open(stored) as image:
+        image = ImageOps.exif_transpose(image)
+        image.thumbnail((THUMBNAIL_PX, THUMBNAIL_PX))
+        out = BytesIO()
+        image.convert("RGB").save(out, "JPEG", quality=80)
+    response = HttpResponse(out.getvalue(), content_type="image/jpeg")
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'"
+    response["Cache-Control"] = "private, max-age=3600"
     return response

@@ -126,3 +126,64 @@ def test_demo_red_notices_show_the_seed_districts_record(demo, client):
     listing = client.get("/red-notices/").content.decode()
     open_notice = notices.exclude(status=RedNotice.Status.CLOSED).get()
     assert open_notice.number in listing and open_notice.department.short_name == "人社局"
+
+
+# Where each demo login lands after signing in, and what proves the page holds real work there.
+LANDINGS = {
+    "demo-resident": "/petitions/track/", "demo-staff": "/staff/petitions/", "demo-grid": "/staff/petitions/",
+    "demo-secretary": "/staff/petitions/", "demo-secretary2": "/staff/petitions/",
+    "demo-officer": "/red-notices/", "demo-officer2": "/red-notices/", "demo-mediator": "/mediation/cases/",
+    "demo-supervisor": "/dashboard/", "demo-district": "/dashboard/", "demo-admin": "/dashboard/",
+}
+
+
+def test_every_demo_login_lands_on_its_own_work_and_opens_a_populated_inbox(demo, client):
+    from petitions.models import INBOX_OPEN
+    from petitions.selectors import petitions_visible_to
+
+    assert set(LANDINGS) == set(DEMO_ACCOUNTS)
+    open_statuses = INBOX_OPEN
+    for username, landing in LANDINGS.items():
+        client.logout()
+        response = client.post("/accounts/login/", {"username": username, "password": DEMO_PASSWORD}, follow=True)
+        assert response.redirect_chain[-1][0] == landing, username
+        html = response.content.decode()
+        if username == "demo-resident":  # their own petitions, through the public view
+            assert any(p.status in open_statuses for p in response.context["own"])
+            continue
+        if landing == "/staff/petitions/":
+            assert html.count('class="inbox-card') >= 1, username
+        elif landing == "/red-notices/":
+            assert response.context["page"].paginator.count >= 1, username
+        elif landing == "/mediation/cases/":
+            assert "光明大道工地12名工人欠薪纠纷" in html
+        else:
+            assert sum(response.context["summary"]["open_by_service"].values()) > 0, username
+        # And the inbox itself opens on open work for every login, hall and station staff included.
+        user = User.objects.get(username=username)
+        assert petitions_visible_to(user).filter(status__in=open_statuses).exists(), username
+        inbox = client.get("/staff/petitions/")
+        assert len(inbox.context["page"]) >= 1, username
+        assert all(p.status in open_statuses for p in inbox.context["page"]), username
+
+
+def test_demo_petitions_carry_their_service_point_and_grid(demo):
+    from petitions.models import Petition
+
+    hall = ServicePoint.objects.get(region__name="光明社区", tier="community_hall")
+    taken_at_points = Petition.objects.filter(channel__in=["hall", "station"])
+    assert taken_at_points.exists() and not taken_at_points.filter(service_point__isnull=True).exists()
+    assert not Petition.objects.filter(channel__in=["hall", "station"]).exclude(
+        service_point__region=models_F("community")).exists()
+    assert Petition.objects.filter(service_point=hall, status="submitted").exists()
+    assert not Petition.objects.filter(grid__isnull=True).exists()
+    assert not Petition.objects.exclude(grid__parent=models_F("community")).exists()
+    # Residents have names to search by; department categories name their department.
+    assert Petition.objects.exclude(resident_name="").count() > Petition.objects.count() * 0.9
+    assert not Petition.objects.filter(category__default_handler="department", handler_department__isnull=True).exists()
+
+
+def models_F(name):
+    from django.db.models import F
+
+    return F(name)

@@ -42,7 +42,7 @@ def open_case(tree, crew):
             title="工地欠薪", facts="工地拖欠12名工人工资共31万元", mediator=mediator or crew["mediator"],
             amount_in_dispute=Decimal("310000"), petition=petition,
             parties=[ms.PartyInput(side="applicant", name="王建国", phone="13812345678",
-                                   id_number="440311198801011234"),
+                                   id_number="440311198801011230"),
                      ms.PartyInput(side="respondent", kind="organisation", name="某建筑劳务公司",
                                    phone="075523400000", id_number="91440300MA5XXXXX1X")])
         fields.update(kwargs)

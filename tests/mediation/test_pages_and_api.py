@@ -26,7 +26,7 @@ def test_a_mediator_opens_a_case_from_the_petition_page_with_its_details_filled_
     response = client.post(f"/mediation/cases/new/?petition={wage_petition.pk}", {
         "dispute_type": "wages", "title": "工地欠薪", "facts": "拖欠12名工人工资", "amount_in_dispute": "310000",
         "mediator": crew["mediator"].pk, "applicant_name": "王建国", "applicant_phone": "13812345678",
-        "applicant_id": "440311198801011234", "respondent_kind": "organisation", "respondent_name": "某劳务公司",
+        "applicant_id": "440311198801011230", "respondent_kind": "organisation", "respondent_name": "某劳务公司",
         "respondent_phone": "", "respondent_id": ""})
     case = MediationCase.objects.get()
     assert response.status_code == 302 and case.petition == wage_petition and case.committee == wage_petition.community
@@ -69,12 +69,12 @@ def test_steps_on_the_case_page_and_a_bad_agreement_keeps_the_typing(client, cre
 def test_ids_and_phones_are_masked_for_everyone_but_the_cases_mediator(client, crew, agreed):
     case = agreed()
     client.force_login(crew["mediator"])
-    assert "440311198801011234" in client.get(f"/mediation/cases/{case.pk}/").content.decode()
+    assert "440311198801011230" in client.get(f"/mediation/cases/{case.pk}/").content.decode()
     client.force_login(crew["adviser"])
     page = client.get(f"/mediation/cases/{case.pk}/").content.decode()
-    assert "440311198801011234" not in page and "4403**********1234" in page and "138****5678" in page
+    assert "440311198801011230" not in page and "4403**********1230" in page and "138****5678" in page
     printed = client.get(f"/mediation/cases/{case.pk}/agreement/print/").content.decode()
-    assert "440311198801011234" not in printed
+    assert "440311198801011230" not in printed
 
 
 @pytest.mark.parametrize("who", ["other_mediator", "secretary", "street", "officer"])
@@ -94,7 +94,7 @@ def test_the_agreement_prints_and_its_pdf_says_the_same(client, crew, agreed):
     text = "".join(p.extract_text() for p in PdfReader(BytesIO(
         client.get(f"/mediation/cases/{case.pk}/agreement.pdf").content)).pages)
     for piece in [case.number, "王建国", "某建筑劳务公司", "被申请人分两期支付工资31万元", "第一期工资", "160,000.00",
-                  "440311198801011234"]:
+                  "440311198801011230"]:
         assert piece in html and piece in text, piece
 
 
@@ -116,11 +116,11 @@ def test_the_api_opens_a_case_and_takes_it_to_an_agreement(crew, tree, wage_peti
     response = api.post("/api/mediation-cases/", {
         "committee": tree["c11"].code, "dispute_type": "wages", "title": "工地欠薪", "facts": "拖欠工资",
         "mediator": "mediator", "petition": wage_petition.pk, "amount_in_dispute": "310000.00",
-        "parties": [{"side": "applicant", "name": "王建国", "phone": "13812345678", "id_number": "440311198801011234"},
+        "parties": [{"side": "applicant", "name": "王建国", "phone": "13812345678", "id_number": "440311198801011230"},
                     {"side": "respondent", "kind": "organisation", "name": "某劳务公司"}]}, format="json")
     assert response.status_code == 201, response.content
     case = response.json()
-    assert case["number"].startswith("社区11调") and case["parties"][0]["id_number"] == "440311198801011234"
+    assert case["number"].startswith("社区11调") and case["parties"][0]["id_number"] == "440311198801011230"
     url = f"/api/mediation-cases/{case['id']}"
     assert api.post(f"{url}/schedule-session/", {}, format="json").status_code == 400  # scheduled_at missing
     when = (timezone.now() + timedelta(hours=1)).isoformat()
@@ -142,7 +142,7 @@ def test_the_api_opens_a_case_and_takes_it_to_an_agreement(crew, tree, wage_peti
     # Masked for a colleague who is not the case's mediator.
     colleague = APIClient()
     colleague.force_authenticate(crew["adviser"])
-    assert colleague.get(f"{url}/").json()["parties"][0]["id_number"] == "4403**********1234"
+    assert colleague.get(f"{url}/").json()["parties"][0]["id_number"] == "4403**********1230"
     stats = colleague.get("/api/mediation-cases/stats/?year=abc")
     assert stats.status_code == 400
 

@@ -6,7 +6,6 @@ from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from petitions.models import Petition
-from tests.factories import UserFactory
 from communities.models import Role
 
 URL = "/api/petitions/"
