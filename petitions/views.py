@@ -47,6 +47,9 @@ ACTION_LABELS = {
     "approve": _lazy("Resolution approved"), "send_back": _lazy("Sent back by a supervisor"),
     "extend": _lazy("Deadline extended"), "overdue_accept": _lazy("Late to accept"),
     "overdue_resolve": _lazy("Late to resolve"), "autoclose": _lazy("Closed automatically"),
+    # Steps that change no status: named too, so no internal key ("risk", "note") reaches the page.
+    "note": _lazy("Note"), "risk": _lazy("Risk level raised"), "alert_ack": _lazy("Red alert acknowledged"),
+    "summon": _lazy("A department summoned by red notice"), "mediation": _lazy("Mediation step"),
 }
 
 

@@ -202,3 +202,19 @@ def test_english_pages_show_category_names_in_english(client, db):
         assert str(category) == "Unpaid wages"
     with translation.override("zh-hans"):
         assert str(category) == "拖欠工资"
+
+
+def test_every_step_a_petition_records_has_a_name_on_the_page():
+    """The trace shows each step by its label: an action key without one ("risk", "note") would
+    reach the Chinese page as an English word."""
+    import re
+
+    from petitions.views import ACTION_LABELS
+
+    written = set()
+    for path in (ROOT / "petitions").glob("*.py"):
+        text = path.read_text()
+        written |= set(re.findall(r'action="([a-z_]+)"', text))
+        written |= {f"overdue_{step}" for step in ("accept", "resolve")} if 'f"overdue_{step}"' in text else set()
+    assert written, "no actions found"
+    assert not written - set(ACTION_LABELS), sorted(written - set(ACTION_LABELS))
