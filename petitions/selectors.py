@@ -234,7 +234,7 @@ def petition_inbox(user, filters: InboxFilters | None = None, *, after: str = ""
 
 # What tracking reads of a petition (and what the resident's actions after it need).
 TRACK_FIELDS = ("id", "tracking_code", "status", "title", "created_at", "public_reply", "rating", "resident_phone",
-                "resident_id", "resolved_at", "reopen_count", "category__name", "community__name")
+                "resident_id", "resolved_at", "reopen_count", "category__name", "category__name_en", "community__name")
 
 
 def petition_track(code: str, phone_last4: str) -> Petition | None:
