@@ -172,15 +172,9 @@ def petition_inbox(user, filters: InboxFilters | None = None, *, after: str = ""
     filters = filters or InboxFilters()
     now = now or timezone.now()
     soon = now + DUE_SOON
-    base = Petition.objects.select_related("category", "community", "grid", "handler_department", "repeat_of")
-    if filters.status == "closed":
-        base = base.filter(status__in=INBOX_CLOSED)
-    elif filters.status == "all":
-        pass
-    elif filters.status:
-        base = base.filter(status=filters.status)
-    else:
-        base = base.filter(status__in=INBOX_OPEN)
+    # Only the ids and sort keys are read per scope condition, without joins, so the planner walks
+    # the index in order and stops after a page; the rows are read once, by id, at the end.
+    base = Petition.objects.all()
     if filters.category:
         base = base.filter(category__code=filters.category)
     if filters.channel:
@@ -190,37 +184,51 @@ def petition_inbox(user, filters: InboxFilters | None = None, *, after: str = ""
     found = _search(filters.q)
     if found is not None:
         base = base.filter(found)
+    # A running deadline means open work: the urgent part needs no status condition for the open
+    # view or all, none at all for the closed history. The rest follows the partial indexes.
+    urgent_status: Q | None = Q()
+    if filters.status == "closed":
+        urgent_status, rest_status = None, Q(status__in=INBOX_CLOSED)
+    elif filters.status == "all":
+        rest_status = Q()
+    elif filters.status:
+        urgent_status = rest_status = Q(status=filters.status)
+    else:
+        rest_status = Q(status__in=INBOX_OPEN)
     conditions = _scope_conditions(user)
     if conditions is not None and not conditions:
         return InboxPage(rows=[], filters=filters)
     conditions = conditions if conditions is not None else [Q()]
     cursor = _decode(after) if after else None
-    rows: dict[int, tuple[tuple, Petition]] = {}
-    urgent = cursor is None or cursor[0] == "u"
-    if urgent:
+    keys: dict[int, tuple] = {}
+    if urgent_status is not None and (cursor is None or cursor[0] == "u"):
         keyset = Q(due_at__isnull=False, due_at__lt=soon)
         if cursor:
             keyset &= Q(due_at__gte=cursor[1]) & (Q(due_at__gt=cursor[1]) | Q(pk__gt=cursor[2]))
         for condition in conditions:
-            for p in base.filter(condition, keyset).order_by("due_at", "pk")[:size + 1]:
-                rows[p.pk] = (("u", p.due_at.timestamp(), p.pk), p)
-    taken = sorted(rows.values(), key=lambda row: row[0])[:size + 1]
+            found_rows = base.filter(condition, urgent_status, keyset).order_by("due_at", "pk")
+            for pk, due in found_rows.values_list("pk", "due_at")[:size + 1]:
+                keys[pk] = ("u", due.timestamp(), pk, due)
+    taken = sorted(keys.values())[:size + 1]
     # Read even when the urgent rows fill the page (one row), so a page costs the same number of
     # statements whatever it holds.
     wanted = max(1, size + 1 - len(taken))
     rest = Q(due_at__isnull=True) | Q(due_at__gte=soon)
     if cursor and cursor[0] == "r":
         rest &= Q(created_at__lte=cursor[1]) & (Q(created_at__lt=cursor[1]) | Q(pk__lt=cursor[2]))
-    more: dict[int, tuple[tuple, Petition]] = {}
+    more: dict[int, tuple] = {}
     for condition in conditions:
-        for p in base.filter(condition, rest).order_by("-created_at", "-pk")[:wanted]:
-            more[p.pk] = (("r", -p.created_at.timestamp(), -p.pk), p)
-    taken += sorted(more.values(), key=lambda row: row[0])[:size + 1 - len(taken)]
-    page = [p for _, p in taken[:size]]
+        found_rows = base.filter(condition, rest_status, rest).order_by("-created_at", "-pk")
+        for pk, created in found_rows.values_list("pk", "created_at")[:wanted]:
+            more[pk] = ("r", -created.timestamp(), -pk, created)
+    taken += sorted(more.values())[:size + 1 - len(taken)]
+    by_id = Petition.objects.select_related("category", "community", "grid", "handler_department",
+                                            "repeat_of").in_bulk([abs(key[2]) for key in taken[:size]])
+    page = [by_id[abs(key[2])] for key in taken[:size]]
     next_cursor = ""
     if len(taken) > size:
-        (segment, *_), last = taken[size - 1]
-        next_cursor = _encode(segment, last.due_at if segment == "u" else last.created_at, last.pk)
+        segment, _, pk, moment = taken[size - 1]
+        next_cursor = _encode(segment, moment, abs(pk))
     return InboxPage(rows=page, next_cursor=next_cursor, after=after, filters=filters)
 
 
