@@ -6,12 +6,13 @@ from rest_framework import exceptions
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from .errors import DomainError, Forbidden
+from .http_errors import BadInput
 
 
 def exception_handler(exc, context):
     if isinstance(exc, Forbidden | DjangoPermissionDenied):
         exc = exceptions.PermissionDenied(str(exc) or None)
-    elif isinstance(exc, DomainError):
+    elif isinstance(exc, DomainError | BadInput):
         exc = exceptions.ValidationError({exc.field or "detail": [str(exc)]})
     elif isinstance(exc, DjangoValidationError):
         detail = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}

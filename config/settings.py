@@ -67,6 +67,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # Oversized bodies (413) and NUL characters (400) are refused before anything parses them.
+    "communities.middleware.RequestLimitsMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -243,6 +245,11 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "communities.api_errors.exception_handler",
+    "DEFAULT_PARSER_CLASSES": [
+        "communities.parsers.JSONParser",  # DRF's, with too-deep nesting a 400 instead of a 500
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Suqiu API",
@@ -311,6 +318,14 @@ SUQIU_MAX_REOPENS = env.int("SUQIU_MAX_REOPENS", default=2)
 SUQIU_SAME_DAY_CUTOFF_HOUR = env.int("SUQIU_SAME_DAY_CUTOFF_HOUR", default=18)
 SUQIU_ATTACHMENT_MAX_BYTES = env.int("SUQIU_ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
 SUQIU_ATTACHMENT_MAX_COUNT = env.int("SUQIU_ATTACHMENT_MAX_COUNT", default=5)
+# An image larger than this many pixels is refused before it is decoded (decompression bombs).
+SUQIU_ATTACHMENT_MAX_PIXELS = env.int("SUQIU_ATTACHMENT_MAX_PIXELS", default=50_000_000)
+# A request body larger than this is refused with 413 before it is read (Content-Length): the
+# attachments a petition may carry, plus room for the form. DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB)
+# still bounds the fields that are not files.
+SUQIU_MAX_REQUEST_BYTES = env.int(
+    "SUQIU_MAX_REQUEST_BYTES", default=SUQIU_ATTACHMENT_MAX_BYTES * SUQIU_ATTACHMENT_MAX_COUNT + 1024 * 1024
+)
 
 SUQIU = {
     "SITE_NAME": _("Suqiu · Guangming petitions"),

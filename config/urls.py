@@ -2,15 +2,15 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
-from rest_framework.authtoken.views import obtain_auth_token
 
 from communities import views as community_views
+from communities.auth_api import TokenView
 
 api_patterns = [
     path("", include("communities.api_urls")),
     path("", include("petitions.api_urls")),
     path("", include("mediation.api_urls")),
-    path("auth/token/", obtain_auth_token, name="api-token"),
+    path("auth/token/", TokenView.as_view(), name="api-token"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]
@@ -32,3 +32,9 @@ urlpatterns += [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
 ]
+
+# Errors answer in JSON under /api/ and as a page elsewhere, wherever they are raised.
+handler400 = "communities.http_errors.bad_request"
+handler403 = "communities.http_errors.permission_denied"
+handler404 = "communities.http_errors.page_not_found"
+handler500 = "communities.http_errors.server_error"

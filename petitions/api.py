@@ -5,7 +5,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, generics, status
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
@@ -16,6 +16,7 @@ from communities import access
 from communities.access import ResidentActor
 from communities.api import LargePagePagination
 from communities.errors import DomainError
+from communities.parsers import JSONParser  # DRF's, with too-deep nesting a 400
 from communities.models import User
 
 from . import services

@@ -131,18 +131,15 @@ def community_league_page(request: HttpRequest) -> HttpResponse:
     """Communities (or streets) of the viewer's region ranked on petition handling for a month."""
     from communities import access
     from communities.exports import table_response
-    from communities.scoring import current_period, month_range, parse_period
+    from communities.http_errors import param_period
+    from communities.scoring import current_period, month_range
 
     from .league import community_league
 
     paths = access.supervised_paths(request.user)
     if not paths:
         raise Http404
-    period = request.GET.get("period") or current_period()
-    try:
-        parse_period(period)
-    except ValueError:
-        raise Http404 from None
+    period = param_period(request.GET.get("period")) or current_period()
     level = "street" if request.GET.get("level") == "street" else "community"
     rows = community_league(period=period, paths=paths, level=level)
     fmt = request.GET.get("format")
