@@ -5,16 +5,13 @@ an API client in JSON."""
 
 from __future__ import annotations
 
-import logging
-
 from django.core.exceptions import BadRequest
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.views import defaults
 
-log = logging.getLogger("suqiu.security")
-
+from .security import log_denied
 
 class BadInput(BadRequest):
     """A request parameter the view cannot use: answered with a 400 and this message.
@@ -52,12 +49,14 @@ def bad_request(request: HttpRequest, exception: Exception | None = None) -> Htt
 
 
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    log_denied(request, 403, str(exception or ""))
     if is_api(request):
         return error_response(request, 403, _("You do not have permission to perform this action."))
     return defaults.permission_denied(request, exception)
 
 
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    log_denied(request, 404)
     if is_api(request):
         return error_response(request, 404, _("Not found."))
     return defaults.page_not_found(request, exception)

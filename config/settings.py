@@ -7,6 +7,7 @@ sets ``DATABASE_URL`` (PostgreSQL) and ``REDIS_URL`` (Redis: broker and cache), 
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 from celery.schedules import crontab
@@ -57,6 +58,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "guardian",
     "django_celery_beat",
+    "axes",
     "communities",
     "petitions",
     "mediation",
@@ -74,6 +76,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last: turns a sign-in lockout flagged during the view into the lockout response.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -190,6 +194,8 @@ CELERY_BEAT_SCHEDULE: dict = {
 # --- Auth -----------------------------------------------------------------------------------
 AUTH_USER_MODEL = "communities.User"
 AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out account or client before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
@@ -199,6 +205,26 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Sign-in lockouts (django-axes: a kept library rather than a hand-made counter). After
+# SUQIU_LOGIN_FAILURE_LIMIT failed sign-ins for one account, or from one client address, further
+# attempts are refused (429, Retry-After) for SUQIU_LOGIN_LOCKOUT_MINUTES, on the sign-in page, the
+# admin and POST /api/auth/token/ alike. Attempts and lockouts are kept in the database (admin:
+# Axes), each lockout is logged ("suqiu.security"); `manage.py axes_reset` lifts them.
+AXES_FAILURE_LIMIT = env.int("SUQIU_LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.float("SUQIU_LOGIN_LOCKOUT_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "communities.security.client_ip"
+AXES_LOCKOUT_CALLABLE = "communities.security.lockout_response"
+AXES_SENSITIVE_PARAMETERS = ["password"]
+AXES_VERBOSE = False  # our own log line per lockout (communities.security); no banner on every command
+# API tokens expire this many hours after they are issued (0: never); DELETE /api/auth/token/
+# revokes one.
+SUQIU_TOKEN_TTL_HOURS = env.float("SUQIU_TOKEN_TTL_HOURS", default=24)
+# Reverse proxies in front of the app whose X-Forwarded-For is trusted to name the client: rate
+# limits and lockouts key on the address the outermost trusted proxy saw. 0 (default): none;
+# REMOTE_ADDR is the client and X-Forwarded-For is ignored (anyone can write it).
+SUQIU_TRUSTED_PROXY_COUNT = env.int("SUQIU_TRUSTED_PROXY_COUNT", default=0)
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "landing"  # each role lands on its own work (communities.roles.landing_page)
 LOGOUT_REDIRECT_URL = "home"
@@ -237,7 +263,7 @@ FILE_UPLOAD_PERMISSIONS = 0o640
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "communities.authentication.ExpiringTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
