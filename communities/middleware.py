@@ -42,3 +42,15 @@ class RequestLimitsMiddleware:
         if "\x00" in request.path or _has_nul(request.GET.lists()) or _has_nul(cookies) or _has_nul(form):
             return error_response(request, 400, _("The request contains a NUL character, which is not allowed."))
         return self.get_response(request)
+
+
+class PermissionsPolicyMiddleware:
+    """Adds ``Permissions-Policy`` (``SUQIU_PERMISSIONS_POLICY``) to every response."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        response.headers.setdefault("Permissions-Policy", settings.SUQIU_PERMISSIONS_POLICY)
+        return response

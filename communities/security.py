@@ -42,6 +42,16 @@ def client_ip(request: HttpRequest) -> str:
     return _valid_ip(candidate) or remote
 
 
+def safe_next(request: HttpRequest, target: str | None, default: str) -> str:
+    """``target`` if it stays on this site (``next=//evil.example`` does not), else ``default``."""
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                                  require_https=request.is_secure()):
+        return target
+    return default
+
+
 # --- Sign-in lockouts (django-axes) ------------------------------------------------------------
 
 def lockout_seconds() -> int:

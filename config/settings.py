@@ -1,9 +1,10 @@
 """Suqiu settings, read from the environment.
 
 With no variable set, the project runs on the embedded default: a SQLite file under ``var/``
-and a Celery broker on the local file system, so a bare machine needs no server. Production
-sets ``DATABASE_URL`` (PostgreSQL) and ``REDIS_URL`` (Redis: broker and cache), ``DEBUG=false``,
-``SECRET_KEY`` (or ``SECRET_KEY_FILE``) and ``ALLOWED_HOSTS``.
+and a Celery broker on the local file system, so a bare machine needs no server. ``DEBUG`` is
+off unless set. Production sets ``DATABASE_URL`` (PostgreSQL) and ``REDIS_URL`` (Redis: broker and
+cache), ``SECRET_KEY`` (or ``SECRET_KEY_FILE``) and ``ALLOWED_HOSTS``. ``make run`` says what the
+embedded default needs explicitly (``HTTPS=false``: a local demo over plain HTTP).
 """
 
 import os
@@ -11,6 +12,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from celery.schedules import crontab
+from csp.constants import NONE, SELF
 import environ
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
@@ -34,11 +36,40 @@ def env_secret(name: str, *, default: str | None = None) -> str:
     raise ImproperlyConfigured(f"Set the {name} environment variable (or {name}_FILE).")
 
 
-DEBUG = env.bool("DEBUG", default=True)
-# Only the embedded default (DEBUG on) may run on a key that is not secret.
-SECRET_KEY = env_secret(
-    "SECRET_KEY", default="django-insecure-suqiu-embedded-default-only" if DEBUG else None
-)
+DEBUG = env.bool("DEBUG", default=False)
+# The embedded default: no database server named (SQLite under var/).
+SUQIU_EMBEDDED = not env.str("DATABASE_URL", default="")
+
+
+def embedded_secret_key() -> str:
+    """A random key made once for this machine's var/ and kept there (readable by its owner only)."""
+    path = VAR_DIR / "secret_key"
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    import secrets
+
+    with os.fdopen(fd, "w") as f:
+        f.write(secrets.token_urlsafe(50))
+    return path.read_text().strip()
+
+
+# With DEBUG on, a fixed development key; on the embedded default, a key generated under var/;
+# anywhere else (a database server named, DEBUG off) the key must be given.
+if DEBUG:
+    SECRET_KEY = env_secret("SECRET_KEY", default="django-insecure-suqiu-development-only")
+elif SUQIU_EMBEDDED:
+    SECRET_KEY = env_secret("SECRET_KEY", default="") or embedded_secret_key()
+else:
+    SECRET_KEY = env_secret("SECRET_KEY")
+# The site is served over HTTPS (behind a TLS-terminating proxy): redirect plain HTTP, secure
+# cookies, HSTS. On by default with DEBUG off; `make run` (plain HTTP on 127.0.0.1) sets it off.
+HTTPS = env.bool("HTTPS", default=not DEBUG)
+# load_demo creates logins with a published password only where that is harmless: with DEBUG on or
+# on the embedded default. Elsewhere it refuses unless given --with-demo-logins.
+SUQIU_DEMO_LOGINS_ALLOWED = DEBUG or SUQIU_EMBEDDED
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -59,6 +90,7 @@ INSTALLED_APPS = [
     "guardian",
     "django_celery_beat",
     "axes",
+    "csp",
     "communities",
     "petitions",
     "mediation",
@@ -66,6 +98,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "communities.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -295,7 +329,7 @@ SPECTACULAR_SETTINGS = {
 }
 
 # --- Security (production) ------------------------------------------------------------------
-if not DEBUG:
+if HTTPS:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
     SESSION_COOKIE_SECURE = True
@@ -303,9 +337,33 @@ if not DEBUG:
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
-    SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy on every response (django-csp): scripts, styles, fonts and data from this
+# site only (Leaflet and Chart.js are vendored under static/); no inline script or style, no
+# plugins, no framing, forms post here. A map tile server, when set, may serve images.
+_TILE_ORIGIN = "/".join(env.str("SUQIU_MAP_TILE_URL", default="").split("/")[:3]).replace("{s}.", "*.")
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:", *([_TILE_ORIGIN] if "://" in _TILE_ORIGIN else [])],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+# Browser features no page uses are switched off; geolocation is kept for "find a service point
+# near me" and the petition form's "use my location".
+SUQIU_PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), microphone=(), payment=(), usb=(), gyroscope=(), magnetometer=(), "
+    "midi=(), display-capture=(), geolocation=(self)"
+)
 
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="suqiu@localhost")

@@ -8,12 +8,14 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Sum
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from communities.errors import DomainError
 from communities.models import Region, Service, ServicePoint
+from communities.security import safe_next
 
 from . import dashboard, risk
 from .models import Channel, OpenStat, Petition, RiskLevel
@@ -67,7 +69,7 @@ def alert_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, str(exc))
     else:
         messages.success(request, _("Alert acknowledged."))
-    return redirect(request.POST.get("next") if request.POST.get("next", "").startswith("/") else "alerts")
+    return redirect(safe_next(request, request.POST.get("next"), reverse("alerts")))
 
 
 @login_required
