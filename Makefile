@@ -56,6 +56,9 @@ test: install browser
 	$(VENV)/bin/ruff check .
 	$(PY) -m pytest $(PYTEST_ARGS)
 
+# Benchmarks build a throw-away test database (any DATABASE_URL) as the test suite does: read the
+# settings as a developer's machine does (DEBUG is off unless set, and off again while they run).
+bench: export DEBUG ?= true
 bench: install wrk
 	$(PY) -m benchmarks $(BENCH_ARGS)
 
