@@ -39,9 +39,16 @@ wrk:
 	  else echo "No wrk: bench_hotpaths will not run (apt-get install wrk)."; fi; \
 	fi
 
+# The embedded default, said explicitly: DEBUG off as in production, plain HTTP on 127.0.0.1 (no
+# HTTPS redirect, no secure-only cookies), static files collected and served by WhiteNoise. The
+# demo logins are created on the embedded default only; against a database server, pass
+# LOAD_DEMO_ARGS=--with-demo-logins if that is really wanted.
+run: export DEBUG ?= false
+run: export HTTPS ?= false
 run: install
 	@$(PY) manage.py migrate --noinput -v 0
-	@$(PY) manage.py load_demo --once
+	@$(PY) manage.py collectstatic --noinput -v 0
+	@$(PY) manage.py load_demo --once $(LOAD_DEMO_ARGS)
 	@PORT=$(PORT) $(PY) manage.py run_banner
 	@PORT=$(PORT) PATH="$(CURDIR)/$(VENV)/bin:$$PATH" exec $(VENV)/bin/honcho start -f Procfile
 
@@ -49,6 +56,9 @@ test: install browser
 	$(VENV)/bin/ruff check .
 	$(PY) -m pytest $(PYTEST_ARGS)
 
+# Benchmarks build a throw-away test database (any DATABASE_URL) as the test suite does: read the
+# settings as a developer's machine does (DEBUG is off unless set, and off again while they run).
+bench: export DEBUG ?= true
 bench: install wrk
 	$(PY) -m benchmarks $(BENCH_ARGS)
 

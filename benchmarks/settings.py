@@ -10,4 +10,5 @@ from config.settings import INSTALLED_APPS
 
 ROOT_URLCONF = "benchmarks.baseline_urls"
 INSTALLED_APPS = [*INSTALLED_APPS, "benchmarks"]
-SUQIU_RATE_LIMITS = {"petition-submit": "100000000/h", "petition-track": "100000000/h"}
+SUQIU_RATE_LIMITS = {"petition-submit": "100000000/h", "petition-track": "100000000/h",
+                     "petition-track-code": "100000000/h"}

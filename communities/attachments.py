@@ -4,7 +4,9 @@ stored under a random name outside the web root (MEDIA_ROOT, which no URL serves
 from __future__ import annotations
 
 import secrets
+import warnings
 from dataclasses import dataclass
+from io import BytesIO
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -24,16 +26,28 @@ class CheckedFile:
     extension: str
 
 
+class TooManyPixels(Exception):
+    """An image whose declared size would take too much memory to decode (a decompression bomb)."""
+
+
 def sniff(content: bytes) -> tuple[str, str] | None:
-    """(content type, extension) from the bytes themselves, or None if not allowed."""
+    """(content type, extension) from the bytes themselves, or None if not allowed.
+
+    Raises TooManyPixels for an image larger than SUQIU_ATTACHMENT_MAX_PIXELS: its header is
+    read, its pixels never are."""
     if content.startswith(b"%PDF-"):
         return "application/pdf", "pdf"
     try:
-        from io import BytesIO
-
-        with Image.open(BytesIO(content)) as image:
-            kind = image.format
-            image.verify()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(BytesIO(content)) as image:
+                kind = image.format
+                width, height = image.size
+                if width * height > settings.SUQIU_ATTACHMENT_MAX_PIXELS:
+                    raise TooManyPixels
+                image.verify()
+    except Image.DecompressionBombError:
+        raise TooManyPixels from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
         return None
     return IMAGE_TYPES.get(kind)
@@ -62,7 +76,12 @@ def check_uploads(files) -> list[CheckedFile]:
         if len(content) > max_bytes:
             errors.append(too_big)
             continue
-        kind = sniff(content)
+        try:
+            kind = sniff(content)
+        except TooManyPixels:
+            errors.append(_("%(name)s is too large an image (more than %(mp)d million pixels).")
+                          % {"name": name, "mp": settings.SUQIU_ATTACHMENT_MAX_PIXELS // 1_000_000})
+            continue
         if kind is None:
             errors.append(_("%(name)s is not a JPEG, PNG or WebP image or a PDF.") % {"name": name})
             continue

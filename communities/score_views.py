@@ -10,18 +10,14 @@ from django.utils.translation import gettext as _
 
 from . import access, scoring
 from .exports import table_response
+from .http_errors import param_period
 from .models import Department, DepartmentScore
 
 can_see_all_scores = access.reads_all_scores
 
 
 def _period(request: HttpRequest) -> str:
-    period = request.GET.get("period") or scoring.current_period()
-    try:
-        scoring.parse_period(period)
-    except ValueError:
-        raise Http404 from None
-    return period
+    return param_period(request.GET.get("period")) or scoring.current_period()
 
 
 @login_required

@@ -5,7 +5,6 @@ from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -14,6 +13,7 @@ from .context_processors import TEXT_SIZE_COOKIE
 from .roles import landing_page
 from .forms import FindServicePointForm
 from .models import Heartbeat, Region, ServicePoint
+from .security import safe_next
 from .tasks import HEARTBEAT_WORKER
 from .selectors import service_points_near, service_points_nearest
 
@@ -110,11 +110,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
 @require_POST
 def text_size(request: HttpRequest) -> HttpResponse:
     """Large-text mode without JavaScript: remember the choice in a cookie and go back."""
-    next_url = request.POST.get("next", "/")
-    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()},
-                                           require_https=request.is_secure()):
-        next_url = "/"
-    response = redirect(next_url)
+    response = redirect(safe_next(request, request.POST.get("next"), "/"))
     if request.POST.get("size") == "large":
         response.set_cookie(TEXT_SIZE_COOKIE, "large", max_age=365 * 24 * 3600, samesite="Lax")
     else:

@@ -1,15 +1,18 @@
 """Suqiu settings, read from the environment.
 
 With no variable set, the project runs on the embedded default: a SQLite file under ``var/``
-and a Celery broker on the local file system, so a bare machine needs no server. Production
-sets ``DATABASE_URL`` (PostgreSQL) and ``REDIS_URL`` (Redis: broker and cache), ``DEBUG=false``,
-``SECRET_KEY`` (or ``SECRET_KEY_FILE``) and ``ALLOWED_HOSTS``.
+and a Celery broker on the local file system, so a bare machine needs no server. ``DEBUG`` is
+off unless set. Production sets ``DATABASE_URL`` (PostgreSQL) and ``REDIS_URL`` (Redis: broker and
+cache), ``SECRET_KEY`` (or ``SECRET_KEY_FILE``) and ``ALLOWED_HOSTS``. ``make run`` says what the
+embedded default needs explicitly (``HTTPS=false``: a local demo over plain HTTP).
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 from celery.schedules import crontab
+from csp.constants import NONE, SELF
 import environ
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
@@ -33,11 +36,40 @@ def env_secret(name: str, *, default: str | None = None) -> str:
     raise ImproperlyConfigured(f"Set the {name} environment variable (or {name}_FILE).")
 
 
-DEBUG = env.bool("DEBUG", default=True)
-# Only the embedded default (DEBUG on) may run on a key that is not secret.
-SECRET_KEY = env_secret(
-    "SECRET_KEY", default="django-insecure-suqiu-embedded-default-only" if DEBUG else None
-)
+DEBUG = env.bool("DEBUG", default=False)
+# The embedded default: no database server named (SQLite under var/).
+SUQIU_EMBEDDED = not env.str("DATABASE_URL", default="")
+
+
+def embedded_secret_key() -> str:
+    """A random key made once for this machine's var/ and kept there (readable by its owner only)."""
+    path = VAR_DIR / "secret_key"
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    import secrets
+
+    with os.fdopen(fd, "w") as f:
+        f.write(secrets.token_urlsafe(50))
+    return path.read_text().strip()
+
+
+# With DEBUG on, a fixed development key; on the embedded default, a key generated under var/;
+# anywhere else (a database server named, DEBUG off) the key must be given.
+if DEBUG:
+    SECRET_KEY = env_secret("SECRET_KEY", default="django-insecure-suqiu-development-only")
+elif SUQIU_EMBEDDED:
+    SECRET_KEY = env_secret("SECRET_KEY", default="") or embedded_secret_key()
+else:
+    SECRET_KEY = env_secret("SECRET_KEY")
+# The site is served over HTTPS (behind a TLS-terminating proxy): redirect plain HTTP, secure
+# cookies, HSTS. On by default with DEBUG off; `make run` (plain HTTP on 127.0.0.1) sets it off.
+HTTPS = env.bool("HTTPS", default=not DEBUG)
+# load_demo creates logins with a published password only where that is harmless: with DEBUG on or
+# on the embedded default. Elsewhere it refuses unless given --with-demo-logins.
+SUQIU_DEMO_LOGINS_ALLOWED = DEBUG or SUQIU_EMBEDDED
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -57,6 +89,8 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "guardian",
     "django_celery_beat",
+    "axes",
+    "csp",
     "communities",
     "petitions",
     "mediation",
@@ -64,14 +98,20 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "communities.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # Oversized bodies (413) and NUL characters (400) are refused before anything parses them.
+    "communities.middleware.RequestLimitsMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last: turns a sign-in lockout flagged during the view into the lockout response.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -188,6 +228,8 @@ CELERY_BEAT_SCHEDULE: dict = {
 # --- Auth -----------------------------------------------------------------------------------
 AUTH_USER_MODEL = "communities.User"
 AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out account or client before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
@@ -197,6 +239,26 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Sign-in lockouts (django-axes: a kept library rather than a hand-made counter). After
+# SUQIU_LOGIN_FAILURE_LIMIT failed sign-ins for one account, or from one client address, further
+# attempts are refused (429, Retry-After) for SUQIU_LOGIN_LOCKOUT_MINUTES, on the sign-in page, the
+# admin and POST /api/auth/token/ alike. Attempts and lockouts are kept in the database (admin:
+# Axes), each lockout is logged ("suqiu.security"); `manage.py axes_reset` lifts them.
+AXES_FAILURE_LIMIT = env.int("SUQIU_LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.float("SUQIU_LOGIN_LOCKOUT_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "communities.security.client_ip"
+AXES_LOCKOUT_CALLABLE = "communities.security.lockout_response"
+AXES_SENSITIVE_PARAMETERS = ["password"]
+AXES_VERBOSE = False  # our own log line per lockout (communities.security); no banner on every command
+# API tokens expire this many hours after they are issued (0: never); DELETE /api/auth/token/
+# revokes one.
+SUQIU_TOKEN_TTL_HOURS = env.float("SUQIU_TOKEN_TTL_HOURS", default=24)
+# Reverse proxies in front of the app whose X-Forwarded-For is trusted to name the client: rate
+# limits and lockouts key on the address the outermost trusted proxy saw. 0 (default): none;
+# REMOTE_ADDR is the client and X-Forwarded-For is ignored (anyone can write it).
+SUQIU_TRUSTED_PROXY_COUNT = env.int("SUQIU_TRUSTED_PROXY_COUNT", default=0)
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "landing"  # each role lands on its own work (communities.roles.landing_page)
 LOGOUT_REDIRECT_URL = "home"
@@ -235,7 +297,7 @@ FILE_UPLOAD_PERMISSIONS = 0o640
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "communities.authentication.ExpiringTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
@@ -243,6 +305,11 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "communities.api_errors.exception_handler",
+    "DEFAULT_PARSER_CLASSES": [
+        "communities.parsers.JSONParser",  # DRF's, with too-deep nesting a 400 instead of a 500
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Suqiu API",
@@ -262,7 +329,7 @@ SPECTACULAR_SETTINGS = {
 }
 
 # --- Security (production) ------------------------------------------------------------------
-if not DEBUG:
+if HTTPS:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
     SESSION_COOKIE_SECURE = True
@@ -270,9 +337,33 @@ if not DEBUG:
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
-    SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy on every response (django-csp): scripts, styles, fonts and data from this
+# site only (Leaflet and Chart.js are vendored under static/); no inline script or style, no
+# plugins, no framing, forms post here. A map tile server, when set, may serve images.
+_TILE_ORIGIN = "/".join(env.str("SUQIU_MAP_TILE_URL", default="").split("/")[:3]).replace("{s}.", "*.")
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:", *([_TILE_ORIGIN] if "://" in _TILE_ORIGIN else [])],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+# Browser features no page uses are switched off; geolocation is kept for "find a service point
+# near me" and the petition form's "use my location".
+SUQIU_PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), microphone=(), payment=(), usb=(), gyroscope=(), magnetometer=(), "
+    "midi=(), display-capture=(), geolocation=(self)"
+)
 
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="suqiu@localhost")
@@ -311,6 +402,14 @@ SUQIU_MAX_REOPENS = env.int("SUQIU_MAX_REOPENS", default=2)
 SUQIU_SAME_DAY_CUTOFF_HOUR = env.int("SUQIU_SAME_DAY_CUTOFF_HOUR", default=18)
 SUQIU_ATTACHMENT_MAX_BYTES = env.int("SUQIU_ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
 SUQIU_ATTACHMENT_MAX_COUNT = env.int("SUQIU_ATTACHMENT_MAX_COUNT", default=5)
+# An image larger than this many pixels is refused before it is decoded (decompression bombs).
+SUQIU_ATTACHMENT_MAX_PIXELS = env.int("SUQIU_ATTACHMENT_MAX_PIXELS", default=50_000_000)
+# A request body larger than this is refused with 413 before it is read (Content-Length): the
+# attachments a petition may carry, plus room for the form. DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB)
+# still bounds the fields that are not files.
+SUQIU_MAX_REQUEST_BYTES = env.int(
+    "SUQIU_MAX_REQUEST_BYTES", default=SUQIU_ATTACHMENT_MAX_BYTES * SUQIU_ATTACHMENT_MAX_COUNT + 1024 * 1024
+)
 
 SUQIU = {
     "SITE_NAME": _("Suqiu · Guangming petitions"),

@@ -1,18 +1,23 @@
+from csp.constants import UNSAFE_INLINE
+from csp.decorators import csp_update
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
-from rest_framework.authtoken.views import obtain_auth_token
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from communities import views as community_views
+from communities.auth_api import TokenView
 
 api_patterns = [
     path("", include("communities.api_urls")),
     path("", include("petitions.api_urls")),
     path("", include("mediation.api_urls")),
-    path("auth/token/", obtain_auth_token, name="api-token"),
+    path("auth/token/", TokenView.as_view(), name="api-token"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    # The split view serves Swagger UI's start-up script as a file: no inline script (CSP). Swagger
+    # UI injects its own <style>: this page alone allows inline styles.
+    path("docs/", csp_update({"style-src": [UNSAFE_INLINE]})(SpectacularSwaggerSplitView.as_view(url_name="api-schema")),
+         name="api-docs"),
 ]
 
 urlpatterns = [
@@ -32,3 +37,9 @@ urlpatterns += [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
 ]
+
+# Errors answer in JSON under /api/ and as a page elsewhere, wherever they are raised.
+handler400 = "communities.http_errors.bad_request"
+handler403 = "communities.http_errors.permission_denied"
+handler404 = "communities.http_errors.page_not_found"
+handler500 = "communities.http_errors.server_error"

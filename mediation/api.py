@@ -9,6 +9,7 @@ from rest_framework import exceptions, generics, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from communities.http_errors import param_year
 from communities.masking import mask_phone
 from communities.models import Department, Region, User
 from petitions.selectors import petitions_visible_to
@@ -262,10 +263,7 @@ class CaseStats(APIView):
         paths = stats_regions(request.user)
         if not paths:
             raise exceptions.PermissionDenied(_("Only supervisors and mediators see mediation statistics."))
-        year = request.query_params.get("year", "")
-        if year and not (year.isdigit() and 2000 <= int(year) <= 2100):
-            raise exceptions.ValidationError({"year": [_("Give a year such as 2026.")]})
-        rows = mediation_stats(paths=paths, year=int(year) if year else None)
+        rows = mediation_stats(paths=paths, year=param_year(request.query_params.get("year")))
         for row in rows:
             row["amount_in_dispute"] = str(row["amount_in_dispute"])
             row["amount_recovered"] = str(row["amount_recovered"])

@@ -18,6 +18,7 @@ from communities.documents import in_official_language
 from communities.errors import DomainError
 from communities.access import sees_contact
 from communities.masking import mask_name, mask_phone
+from communities.http_errors import param_id, param_year
 from petitions.selectors import petitions_visible_to
 from petitions.services import petition_may_be_mediated
 
@@ -104,7 +105,8 @@ def case_new(request: HttpRequest) -> HttpResponse:
         raise Http404
     petition, reveal = None, False
     if request.GET.get("petition"):
-        petition = get_object_or_404(petitions_visible_to(request.user), pk=request.GET["petition"])
+        petition = get_object_or_404(petitions_visible_to(request.user),
+                                     pk=param_id(request.GET["petition"], field="petition"))
         if not petition_may_be_mediated(petition):
             raise Http404
         committees = committees.filter(pk=petition.community_id)
@@ -288,9 +290,9 @@ def stats(request: HttpRequest) -> HttpResponse:
     paths = stats_regions(request.user)
     if not paths:
         raise Http404
-    year = request.GET.get("year", "")
-    rows = mediation_stats(paths=paths, year=int(year) if year.isdigit() else None)
+    year = param_year(request.GET.get("year"))
+    rows = mediation_stats(paths=paths, year=year)
     totals = {k: sum(r[k] for r in rows) for k in ("opened", "agreed", "failed", "confirmed", "amount_recovered")}
     decided = totals["agreed"] + totals["failed"]
     totals["success_rate"] = round(100 * totals["agreed"] / decided) if decided else None
-    return render(request, "mediation/stats.html", {"rows": rows, "totals": totals, "year": year})
+    return render(request, "mediation/stats.html", {"rows": rows, "totals": totals, "year": year or ""})

@@ -5,7 +5,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, generics, status
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
@@ -16,11 +16,12 @@ from communities import access
 from communities.access import ResidentActor
 from communities.api import LargePagePagination
 from communities.errors import DomainError
+from communities.parsers import JSONParser  # DRF's, with too-deep nesting a 400
 from communities.models import User
 
 from . import services
 from .models import Category, Petition
-from .ratelimits import over_limit
+from .ratelimits import submit_accepted, submit_wait, track_failed, track_wait
 from .selectors import InboxFilters, petition_inbox, petition_public_view, petition_track, petitions_visible_to
 from .serializers import (
     ActionSerializer,
@@ -37,9 +38,9 @@ class Throttled(exceptions.Throttled):
     default_detail = _("Too many requests from your connection. Please wait a while and try again.")
 
 
-def _limit(request, group: str) -> None:
-    if over_limit(request, group):
-        raise Throttled(wait=60)
+def _throttle(wait: int | None) -> None:
+    if wait:
+        raise Throttled(wait=wait)  # DRF sends Retry-After
 
 
 class CategoryList(generics.ListAPIView):
@@ -88,9 +89,10 @@ class PetitionListCreate(generics.ListCreateAPIView):
 
     @extend_schema(request=PetitionCreateSerializer, responses={201: dict})
     def create(self, request, *args, **kwargs):
-        _limit(request, "petition-submit")
         form = PetitionCreateSerializer(data=request.data)
         form.is_valid(raise_exception=True)
+        # Only accepted petitions count against the client's budget: one sent back costs nothing.
+        _throttle(submit_wait(request))
         data = form.validated_data
         try:
             petition = services.petition_submit(
@@ -102,6 +104,7 @@ class PetitionListCreate(generics.ListCreateAPIView):
             raise exceptions.ValidationError({"attachments": exc.messages}) from exc
         except DomainError as exc:
             raise exceptions.ValidationError({"community": [str(exc)]}) from exc
+        submit_accepted(request)
         return Response({"tracking_code": petition.tracking_code, "status": petition.status,
                          "accept_due_at": petition.accept_due_at}, status=status.HTTP_201_CREATED)
 
@@ -159,9 +162,10 @@ class PetitionAction(APIView):
 
 
 def _tracked(request, code: str, phone: str) -> Petition:
-    _limit(request, "petition-track")
+    _throttle(track_wait(request, code))
     petition = petition_track(code, phone)
     if petition is None:
+        track_failed(request, code)
         raise exceptions.NotFound(_("No petition matches this tracking code and phone number."))
     return petition
 

@@ -1,40 +1,101 @@
-"""Per-client limits on the public form and the tracking lookup (django-ratelimit's counters
-and windows in the shared cache: Redis in production)."""
+"""Limits on the public form and the tracking lookup (django-ratelimit's counters and windows in
+the shared cache: Redis in production).
+
+- Filing: a client (its address, see ``communities.security.client_ip``) may have this many
+  petitions *accepted* per window; a form sent back with errors costs nothing.
+- Tracking: a client may look this many times per window; and each tracking code takes this many
+  wrong guesses per window from all clients together, so the last four digits of the phone cannot
+  be found by spreading guesses over many addresses.
+
+Each check answers how many seconds the client must wait (None: go ahead); the views put that in
+``Retry-After`` and say it in words. The ceilings are RATES unless settings.SUQIU_RATE_LIMITS names
+another for the group (the benchmark raises them; RATELIMIT_ENABLE = False switches counting off,
+as the tests do).
+"""
+
+from __future__ import annotations
+
+import time
 
 from django.conf import settings
 from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache
 from django_ratelimit import core
 
+from communities.security import client_ip
+
+from .validation import normalize_tracking_code
+
 RATES = {
-    "petition-submit": "10/h",
-    "petition-track": "30/10m",
+    "petition-submit": "10/h",  # accepted petitions per client
+    "petition-track": "30/10m",  # lookups per client
+    "petition-track-code": "20/d",  # wrong guesses per tracking code, all clients together
 }
 METHODS = ["GET", "POST"]
 
 
-def over_limit(request, group: str) -> bool:
-    """Count this request against the client's budget; True when it is over. The ceilings are
-    RATES unless settings.SUQIU_RATE_LIMITS names another for the group (the benchmark raises
-    them; RATELIMIT_ENABLE = False switches counting off, as the tests do)."""
+def rate(group: str) -> str:
+    return getattr(settings, "SUQIU_RATE_LIMITS", {}).get(group) or RATES[group]
+
+
+def _count(group: str, value: str, *, increment: bool) -> tuple[int, int, int] | None:
+    """(count, limit, seconds left in the window) of django-ratelimit's counter for ``value`` (same
+    key, same window), after adding one if ``increment``; None when counting is off."""
     if not getattr(settings, "RATELIMIT_ENABLE", True):
-        return False
-    rate = getattr(settings, "SUQIU_RATE_LIMITS", {}).get(group) or RATES[group]
+        return None
+    group_rate = rate(group)
+    limit, period = core._split_rate(group_rate)
+    window = core._get_window(value, period)
     cache = caches[getattr(settings, "RATELIMIT_USE_CACHE", "default")]
-    if isinstance(cache, RedisCache) and request.method in METHODS:
-        return _count_in_redis(cache, request, group, rate) > core._split_rate(rate)[0]
-    return core.is_ratelimited(request, group=group, key="ip", rate=rate, method=METHODS, increment=True)
+    key = core._make_cache_key(group, window, group_rate, value, METHODS)
+    if not increment:
+        count = cache.get(key, 0)
+    elif isinstance(cache, RedisCache):
+        # One round trip: INCR, and set its expiry when the window's key is new. (Through the cache
+        # API it takes three: add, exists, incr.)
+        redis_key = cache.make_and_validate_key(key)
+        pipe = cache._cache.get_client(redis_key, write=True).pipeline(transaction=False)
+        pipe.incr(redis_key)
+        pipe.expire(redis_key, period + core.EXPIRATION_FUDGE, nx=True)
+        count, _ = pipe.execute()
+    elif cache.add(key, 1, period + core.EXPIRATION_FUDGE):
+        count = 1
+    else:
+        count = cache.incr(key)
+    return count, limit, window - int(time.time())
 
 
-def _count_in_redis(cache: RedisCache, request, group: str, rate: str) -> int:
-    """django-ratelimit's counter (same key, same window), in one round trip: INCR, and set its
-    expiry when the window's key is new. (Through the cache API it takes three: add, exists, incr.)"""
-    _limit, period = core._split_rate(rate)
-    value = core._SIMPLE_KEYS["ip"](request)
-    key = cache.make_and_validate_key(core._make_cache_key(group, core._get_window(value, period), rate, value,
-                                                           METHODS))
-    pipe = cache._cache.get_client(key, write=True).pipeline(transaction=False)
-    pipe.incr(key)
-    pipe.expire(key, period + core.EXPIRATION_FUDGE, nx=True)
-    count, _ = pipe.execute()
-    return count
+def _wait(usage: tuple[int, int, int] | None, *, counted: bool) -> int | None:
+    """Seconds until the window ends if the budget is spent (counted: this request included)."""
+    if usage is None:
+        return None
+    count, limit, left = usage
+    over = count > limit if counted else count >= limit
+    return max(1, left) if over else None
+
+
+def _code_key(code: str) -> str:
+    return "code:" + (normalize_tracking_code(code) or (code or "").strip().upper()[:40])
+
+
+def submit_wait(request) -> int | None:
+    """Whether this client may file another petition now; counts nothing."""
+    return _wait(_count("petition-submit", client_ip(request), increment=False), counted=False)
+
+
+def submit_accepted(request) -> None:
+    """A petition from this client was accepted: it counts against the client's budget."""
+    _count("petition-submit", client_ip(request), increment=True)
+
+
+def track_wait(request, code: str) -> int | None:
+    """Count this lookup against the client; the wait if the client or the code is over budget."""
+    client = _wait(_count("petition-track", client_ip(request), increment=True), counted=True)
+    per_code = _wait(_count("petition-track-code", _code_key(code), increment=False), counted=False)
+    waits = [w for w in (client, per_code) if w]
+    return max(waits) if waits else None
+
+
+def track_failed(request, code: str) -> None:
+    """A wrong code or phone: it counts against the code's budget, whoever sent it."""
+    _count("petition-track-code", _code_key(code), increment=True)

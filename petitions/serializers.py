@@ -1,3 +1,5 @@
+import math
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
@@ -58,6 +60,15 @@ class PetitionCreateSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=50, required=False, allow_blank=True, default="")
     phone = serializers.CharField(max_length=30)
     attachments = serializers.ListField(child=serializers.FileField(), required=False, default=list, max_length=20)
+
+    @staticmethod
+    def _finite(value):
+        # DRF's FloatField takes "nan" and "inf"; no coordinate is either.
+        if value is not None and not math.isfinite(value):
+            raise serializers.ValidationError(_("A valid number is required."))
+        return value
+
+    validate_latitude = validate_longitude = _finite
 
     def validate_phone(self, value: str) -> str:
         try:

@@ -8,12 +8,14 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Sum
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from communities.errors import DomainError
 from communities.models import Region, Service, ServicePoint
+from communities.security import safe_next
 
 from . import dashboard, risk
 from .models import Channel, OpenStat, Petition, RiskLevel
@@ -67,7 +69,7 @@ def alert_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, str(exc))
     else:
         messages.success(request, _("Alert acknowledged."))
-    return redirect(request.POST.get("next") if request.POST.get("next", "").startswith("/") else "alerts")
+    return redirect(safe_next(request, request.POST.get("next"), reverse("alerts")))
 
 
 @login_required
@@ -131,18 +133,15 @@ def community_league_page(request: HttpRequest) -> HttpResponse:
     """Communities (or streets) of the viewer's region ranked on petition handling for a month."""
     from communities import access
     from communities.exports import table_response
-    from communities.scoring import current_period, month_range, parse_period
+    from communities.http_errors import param_period
+    from communities.scoring import current_period, month_range
 
     from .league import community_league
 
     paths = access.supervised_paths(request.user)
     if not paths:
         raise Http404
-    period = request.GET.get("period") or current_period()
-    try:
-        parse_period(period)
-    except ValueError:
-        raise Http404 from None
+    period = param_period(request.GET.get("period")) or current_period()
     level = "street" if request.GET.get("level") == "street" else "community"
     rows = community_league(period=period, paths=paths, level=level)
     fmt = request.GET.get("format")

@@ -1,5 +1,6 @@
 """Web pages: the resident's form and tracking, the staff inbox and petition page."""
 
+from datetime import timedelta
 from functools import wraps
 from io import BytesIO
 
@@ -28,7 +29,7 @@ from . import services
 from .attachments import IMAGE_TYPES
 from .forms import PetitionForm, RateForm, ReopenForm, StaffActionForm, StaffIntakeForm, TrackForm
 from .models import Category, Channel, Petition, Status
-from .ratelimits import over_limit
+from .ratelimits import submit_accepted, submit_wait, track_failed, track_wait
 from .selectors import (
     DUE_SOON,
     InboxFilters,
@@ -53,8 +54,21 @@ ACTION_LABELS = {
 }
 
 
-def _too_many(request: HttpRequest) -> HttpResponse:
-    return render(request, "petitions/too_many.html", status=429)
+def _retry_message(seconds: int) -> str:
+    at = timezone.localtime(timezone.now() + timedelta(seconds=seconds))
+    return _("Too many requests from your connection. What you typed is kept below: try again at "
+             "%(time)s (in %(minutes)d minutes), or call the hotline 12345.") % {
+        "time": at.strftime("%H:%M"), "minutes": max(1, -(-seconds // 60))}
+
+
+def _too_many(request: HttpRequest, template: str, context: dict, seconds: int) -> HttpResponse:
+    """The same form again, with what was typed, saying when to retry (429, Retry-After)."""
+    message = _retry_message(seconds)
+    if request.FILES:
+        message += " " + _("Attached files must be chosen again.")
+    response = render(request, template, {**context, "retry_message": message}, status=429)
+    response["Retry-After"] = str(seconds)
+    return response
 
 
 def petition_new(request: HttpRequest) -> HttpResponse:
@@ -63,8 +77,9 @@ def petition_new(request: HttpRequest) -> HttpResponse:
     form = PetitionForm(request.POST or None, request.FILES or None,
                         initial={"service": request.GET.get("service", "")})
     if request.method == "POST":
-        if over_limit(request, "petition-submit"):
-            return _too_many(request)
+        # Only accepted petitions count against the client's budget: a form with errors is free.
+        if form.is_valid() and (wait := submit_wait(request)):
+            return _too_many(request, "petitions/new.html", {"form": form, "services": Service.choices}, wait)
         if form.is_valid():
             d = form.cleaned_data
             try:
@@ -78,6 +93,7 @@ def petition_new(request: HttpRequest) -> HttpResponse:
             except DomainError as exc:
                 form.add_error("community", str(exc))
             else:
+                submit_accepted(request)
                 request.session[TRACKED] = [*request.session.get(TRACKED, []), petition.pk][-20:]
                 request.session["just_filed"] = petition.tracking_code
                 return redirect("petition-filed")
@@ -105,10 +121,11 @@ def petition_track_page(request: HttpRequest) -> HttpResponse:
     Posted, not in the URL, so codes and digits stay out of logs and browser history."""
     form = TrackForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if over_limit(request, "petition-track"):
-            return _too_many(request)
+        if wait := track_wait(request, form.cleaned_data["code"]):
+            return _too_many(request, "petitions/track.html", {"form": form}, wait)
         petition = petition_track(form.cleaned_data["code"], form.cleaned_data["phone"])
         if petition is None:
+            track_failed(request, form.cleaned_data["code"])
             form.add_error(None, _("No petition matches this tracking code and phone number."))
         else:
             request.session[TRACKED] = [*request.session.get(TRACKED, []), petition.pk][-20:]

@@ -99,3 +99,10 @@ def _fresh_reference_data():
     refdata.forget()
     yield
     refdata.forget()
+
+
+@pytest.fixture(autouse=True)
+def _no_login_lockouts(settings):
+    """Sign-in lockouts have their own tests (tests/test_auth_security.py); elsewhere tests sign in
+    through the test client, which calls authenticate() without a request."""
+    settings.AXES_ENABLED = False

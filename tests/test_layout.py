@@ -100,3 +100,73 @@ def test_no_asset_comes_from_another_host():
                     continue  # a link the reader may follow (Leaflet's attribution), not an asset we load
                 offenders.append(f"{path.relative_to(ROOT)}: {match.group(0)}")
     assert not offenders, offenders
+
+
+# --- Issue 10, point 8: headers and safe redirects ------------------------------------------------
+
+@pytest.mark.parametrize("url", [*PAGES, "/petitions/new/", "/petitions/track/", "/no-such-page/", "/api/docs/"])
+def test_every_page_has_a_content_security_policy_and_permissions_policy(client, db, url):
+    response = client.get(url)
+    csp = response["Content-Security-Policy"]
+    for directive in ["default-src 'self'", "script-src 'self'", "object-src 'none'", "frame-ancestors 'none'",
+                      "base-uri 'self'", "form-action 'self'"]:
+        assert directive in csp, (url, directive)
+    assert "unsafe-inline" not in csp.split("script-src")[1].split(";")[0]
+    if url != "/api/docs/":  # Swagger UI injects a <style>: that page alone allows inline styles
+        assert "unsafe-inline" not in csp
+    policy = response["Permissions-Policy"]
+    assert "camera=()" in policy and "microphone=()" in policy and "geolocation=(self)" in policy
+
+
+def test_no_template_needs_an_inline_script_or_style():
+    """CSP allows scripts and styles from files only: none in a template, no event handler attribute."""
+    offenders = []
+    for path in (ROOT / "templates").rglob("*.html"):
+        text = path.read_text()
+        for match in re.finditer(r"<script\b[^>]*>", text):
+            tag = match.group(0)
+            if "src=" not in tag and 'type="application/json"' not in tag:
+                offenders.append((path.name, tag))
+        offenders += [(path.name, m.group(0)) for m in re.finditer(r"<style\b|\sstyle=\"|\son[a-z]+=\"", text)]
+    assert not offenders
+
+
+@pytest.mark.parametrize("target", ["//evil.example", "https://evil.example/", "///evil.example", "/\\evil.example",
+                                    "javascript:alert(1)"])
+def test_no_redirect_leaves_the_site(client, db, target, make_user, tree, password):
+    from communities.models import Role
+
+    response = client.post("/preferences/text-size/", {"size": "large", "next": target})
+    assert response["Location"] == "/"
+    response = client.post("/i18n/setlang/", {"language": "en", "next": target})
+    assert "evil" not in response["Location"] and "javascript" not in response["Location"]
+    user = make_user(Role.DISTRICT_SUPERVISOR, tree["district"], username="boss")
+    response = client.post(f"/accounts/login/?next={target}", {"username": "boss", "password": password,
+                                                             "next": target})
+    assert response.status_code == 302 and "evil" not in response["Location"], response["Location"]
+    assert response["Location"].startswith("/") and not response["Location"].startswith("//")  # their own landing page
+    response = client.post("/alerts/999999/acknowledge/", {"next": target})  # no such alert: 404, no redirect
+    assert response.status_code == 404
+    response = client.post(f"/accounts/logout/?next={target}")
+    assert "evil" not in response["Location"]
+    assert user.pk
+
+
+def test_acknowledging_an_alert_goes_back_only_within_the_site(client, tree, make_user):
+    from django.utils import timezone
+
+    from communities.models import Role
+    from petitions.models import RedAlert
+    from petitions.services import PetitionInput, petition_submit
+    from tests.factories import CategoryFactory
+
+    boss = make_user(Role.DISTRICT_SUPERVISOR, tree["district"], username="boss2")
+    category = CategoryFactory(code="noise")
+    client.force_login(boss)
+    for target, expected in [("//evil.example/x", "/alerts/"), ("/dashboard/", "/dashboard/")]:
+        petition = petition_submit(data=PetitionInput(category=category, title="t", description="d",
+                                                      phone="13812345678", community=tree["c11"]), actor=None)
+        alert = RedAlert.objects.create(petition=petition, reasons=["test"], raised_at=timezone.now())
+        response = client.post(f"/alerts/{alert.pk}/acknowledge/", {"next": target})
+        assert response.status_code == 302
+        assert response["Location"] == expected

@@ -12,7 +12,7 @@ PRODUCTION = {
     "ALLOWED_HOSTS": "suqiu.gm.gov.cn",
 }
 ENV_KEYS = ("DEBUG", "SECRET_KEY", "SECRET_KEY_FILE", "DATABASE_URL", "REDIS_URL",
-            "CELERY_BROKER_URL", "ALLOWED_HOSTS", "DJANGO_ALLOW_ASYNC_UNSAFE")
+            "CELERY_BROKER_URL", "ALLOWED_HOSTS", "DJANGO_ALLOW_ASYNC_UNSAFE", "DJANGO_SETTINGS_MODULE", "HTTPS")
 
 
 def run(code_or_args, **env_vars) -> subprocess.CompletedProcess:
@@ -32,18 +32,18 @@ SHOW = (
 )
 
 
-def test_embedded_default_needs_no_server():
-    result = run(SHOW)
+def test_embedded_default_needs_no_server(tmp_path):
+    result = run(SHOW, SUQIU_VAR_DIR=str(tmp_path))
     assert result.returncode == 0, result.stderr
     engine, broker, cache, debug, _ = result.stdout.split("\n")[:5]
     assert engine == "django.db.backends.sqlite3"
     assert broker == "filesystem://localhost//"
-    assert debug == "True"
+    assert debug == "False"  # DEBUG is off unless set
 
 
 def test_database_and_redis_urls_select_postgres_and_redis():
     result = run(SHOW, DATABASE_URL="postgres://postgres@127.0.0.1:5432/suqiu",
-                 REDIS_URL="redis://127.0.0.1:6379/3")
+                 REDIS_URL="redis://127.0.0.1:6379/3", DEBUG="true")
     assert result.returncode == 0, result.stderr
     engine, broker, cache, *_ = result.stdout.split("\n")
     assert engine == "django.db.backends.postgresql"
@@ -52,7 +52,8 @@ def test_database_and_redis_urls_select_postgres_and_redis():
 
 
 def test_production_without_secret_key_refuses_to_start():
-    result = run(SHOW, DEBUG="false", ALLOWED_HOSTS="suqiu.gm.gov.cn")
+    result = run(SHOW, DEBUG="false", ALLOWED_HOSTS="suqiu.gm.gov.cn",
+                 DATABASE_URL="postgres://postgres@127.0.0.1:5432/suqiu")
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr
     assert "SECRET_KEY" in result.stderr
@@ -72,3 +73,67 @@ def test_check_deploy_reports_nothing_in_production():
                  REDIS_URL="redis://127.0.0.1:6379/0")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
+
+
+# --- Issue 10, point 8: DEBUG off unless set, what `make run` sets, demo logins ------------------
+
+FLAGS = (
+    "import django, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'config.settings');"
+    "django.setup(); from django.conf import settings as s;"
+    "print(s.DEBUG, s.HTTPS, getattr(s, 'SESSION_COOKIE_SECURE'), getattr(s, 'SECURE_SSL_REDIRECT', False),"
+    " s.SUQIU_DEMO_LOGINS_ALLOWED); print(s.SECRET_KEY)"
+)
+
+
+def test_the_embedded_default_runs_with_debug_off_on_a_key_of_its_own(tmp_path):
+    first = run(FLAGS, SUQIU_VAR_DIR=str(tmp_path))
+    assert first.returncode == 0, first.stderr
+    flags, key = first.stdout.split("\n")[:2]
+    assert flags == "False True True True True"  # HTTPS assumed, demo logins allowed (embedded)
+    assert len(key) > 40 and "insecure" not in key
+    assert (tmp_path / "secret_key").stat().st_mode & 0o777 == 0o600
+    again = run(FLAGS, SUQIU_VAR_DIR=str(tmp_path))
+    assert again.stdout.split("\n")[1] == key  # kept: sessions survive a restart
+    local = run(FLAGS, SUQIU_VAR_DIR=str(tmp_path), HTTPS="false")
+    assert local.stdout.split("\n")[0] == "False False False False True"  # what `make run` sets
+
+
+def test_production_configuration_allows_no_demo_logins():
+    result = run(FLAGS, **PRODUCTION, DATABASE_URL="postgres://postgres@127.0.0.1:5432/suqiu")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split("\n")[0] == "False True True True False"
+    with_debug = run(FLAGS, DEBUG="true", DATABASE_URL="postgres://postgres@127.0.0.1:5432/suqiu")
+    assert with_debug.stdout.split("\n")[0].endswith("True")
+
+
+def test_load_demo_refuses_demo_logins_on_a_production_configuration():
+    result = run(["manage.py", "load_demo"], **PRODUCTION, DATABASE_URL="postgres://postgres@127.0.0.1:5432/suqiu")
+    assert result.returncode != 0
+    assert "--with-demo-logins" in result.stderr
+    assert "Demo data loaded" not in result.stdout
+
+
+def test_make_run_says_what_the_embedded_default_needs():
+    makefile = (ROOT / "Makefile").read_text()
+    run_target = makefile[makefile.index("\nrun:"):makefile.index("\ntest:")]
+    assert "export DEBUG ?= false" in run_target and "export HTTPS ?= false" in run_target
+    assert "collectstatic --noinput" in run_target  # DEBUG off: WhiteNoise serves the collected files
+    assert "--with-demo-logins" not in run_target.split("LOAD_DEMO_ARGS")[0].split("load_demo")[-1]
+
+
+def test_with_debug_off_the_pages_get_their_css_and_js(tmp_path):
+    """What `make run` does: DEBUG off, plain HTTP, collected static files served by WhiteNoise."""
+    env = {"SUQIU_VAR_DIR": str(tmp_path), "DEBUG": "false", "HTTPS": "false"}
+    collected = run(["manage.py", "collectstatic", "--noinput", "-v", "0"], **env)
+    assert collected.returncode == 0, collected.stderr
+    fetch = run(
+        "import django, os, re; os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'config.settings'); django.setup();"
+        "from django.test import Client; c = Client(); page = c.get('/accounts/login/');"
+        "print(page.status_code); assets = re.findall(r'(?:href|src)=\"(/static/[^\"]+)\"', page.content.decode());"
+        "print(len(assets)); print(sorted({c.get(a).status_code for a in assets}))",
+        **env)
+    assert fetch.returncode == 0, fetch.stderr
+    status, count, statuses = fetch.stdout.split("\n")[:3]
+    assert status == "200"
+    assert int(count) >= 2  # the stylesheet and the scripts
+    assert statuses == "[200]"

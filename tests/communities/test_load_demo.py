@@ -187,3 +187,16 @@ def models_F(name):
     from django.db.models import F
 
     return F(name)
+
+
+def test_demo_logins_need_a_flag_on_a_production_configuration(db, settings):
+    """DEBUG off and a database server named (SUQIU_DEMO_LOGINS_ALLOWED off): no published password
+    unless asked for (issue 10, point 8)."""
+    from django.core.management.base import CommandError
+
+    settings.SUQIU_DEMO_LOGINS_ALLOWED = False
+    with pytest.raises(CommandError, match="--with-demo-logins"):
+        load()
+    assert not User.objects.filter(username__in=DEMO_ACCOUNTS).exists()
+    call_command("load_demo", "--with-demo-logins", stdout=StringIO())
+    assert User.objects.get(username="demo-admin").check_password(DEMO_PASSWORD)

@@ -181,6 +181,7 @@ def test_the_printable_notice_and_its_pdf_say_the_same(client, issue, crew):
     assert "official.css" in html
     response = client.get(f"/red-notices/{notice.pk}.pdf")
     assert response["Content-Type"] == "application/pdf"
+    assert "default-src 'self'" in response["Content-Security-Policy"]  # PDFs too (issue 10.8)
     text = "".join(p.extract_text() for p in PdfReader(BytesIO(response.content)).pages)
     for piece in [notice.number, "住房和建设局", "光明社区碧眼新村3栋", "执法队员"]:
         assert piece in text, piece

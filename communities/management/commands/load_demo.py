@@ -2,9 +2,11 @@ import importlib
 import time
 
 from django.apps import apps
-from django.core.management.base import BaseCommand
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
 
 from communities import demo_data
+from communities.demo import DEMO_ACCOUNTS
 
 
 class Command(BaseCommand):
@@ -18,11 +20,22 @@ class Command(BaseCommand):
             "--once", action="store_true",
             help="Do nothing if the demo district is already loaded (used by `make run`).",
         )
+        parser.add_argument(
+            "--with-demo-logins", action="store_true",
+            help="Create the demo logins (a published password) even on a production configuration "
+                 "(DEBUG off and a database server named). Never on a live system.",
+        )
 
-    def handle(self, *args, once: bool = False, **options) -> None:
+    def handle(self, *args, once: bool = False, with_demo_logins: bool = False, **options) -> None:
         if once and demo_data.is_loaded():
             self.stdout.write("Demo data already loaded; skipping (run load_demo without --once to refresh).")
             return
+        if not (settings.SUQIU_DEMO_LOGINS_ALLOWED or with_demo_logins):
+            raise CommandError(
+                "This is a production configuration (DEBUG off, DATABASE_URL set): load_demo would create "
+                f"{len(DEMO_ACCOUNTS)} accounts, an administrator among them, whose password is published. "
+                "Pass --with-demo-logins if this is a demo or staging system and that is what you want."
+            )
         started = time.monotonic()
 
         def progress(message: str) -> None:

@@ -1,0 +1,102 @@
+"""Rate limits (issue 10, point 7): only accepted petitions count, the 429 keeps what was typed and
+says when to retry, limits key on the real client behind the configured proxies, and each tracking
+code has its own budget of wrong guesses from all addresses together."""
+
+import uuid
+
+import pytest
+from rest_framework.test import APIClient
+
+from communities.security import client_ip
+from petitions.models import Petition
+from tests.petitions.test_pages import form
+
+API = "/api/petitions/"
+
+
+@pytest.fixture
+def limits(settings):
+    settings.RATELIMIT_ENABLE = True
+    # Counters live in the shared cache (Redis in CI): a fresh prefix keeps runs apart.
+    settings.RATELIMIT_CACHE_PREFIX = f"rl-test-{uuid.uuid4().hex}:"
+    settings.SUQIU_RATE_LIMITS = {"petition-submit": "2/h", "petition-track": "30/10m", "petition-track-code": "5/d"}
+    return settings
+
+
+def test_a_form_with_errors_costs_nothing_and_the_429_keeps_what_was_typed(client, category, people, limits):
+    for _ in range(5):
+        assert client.post("/petitions/new/", form(phone="0755-1234")).status_code == 200
+    for i in range(2):
+        assert client.post("/petitions/new/", form(phone=f"1390000{i:04d}")).status_code == 302
+    response = client.post("/petitions/new/", form(phone="13900009999", title="第三次的标题"),
+                           HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert response.status_code == 429
+    retry = int(response["Retry-After"])
+    assert 0 < retry <= 3600
+    page = response.content.decode()
+    assert 'value="第三次的标题"' in page and "13900009999" in page
+    assert "请在" in page or "分钟" in page  # says when, in Chinese
+    assert Petition.objects.count() == 2
+
+
+def test_the_api_counts_only_accepted_petitions_and_sends_retry_after(category, people, limits):
+    api = APIClient()
+    body = {"category": "noise", "title": "t", "description": "d", "community": "440311001001"}
+    for _ in range(5):
+        assert api.post(API, {**body, "phone": "12"}, format="json").status_code == 400
+    for i in range(2):
+        assert api.post(API, {**body, "phone": f"1390000{i:04d}"}, format="json").status_code == 201
+    response = api.post(API, {**body, "phone": "13900009999"}, format="json")
+    assert response.status_code == 429
+    assert 0 < int(response["Retry-After"]) <= 3600
+
+
+def test_the_client_is_remote_addr_unless_proxies_are_trusted(rf, settings):
+    request = rf.get("/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="6.6.6.6, 1.2.3.4")
+    settings.SUQIU_TRUSTED_PROXY_COUNT = 0
+    assert client_ip(request) == "10.0.0.2"  # anyone can write X-Forwarded-For
+    settings.SUQIU_TRUSTED_PROXY_COUNT = 1
+    assert client_ip(request) == "1.2.3.4"  # the address our proxy saw; 6.6.6.6 is the client's word
+    settings.SUQIU_TRUSTED_PROXY_COUNT = 2
+    assert client_ip(request) == "6.6.6.6"
+    assert client_ip(rf.get("/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="junk")) == "10.0.0.2"
+
+
+def test_limits_key_on_the_client_behind_the_proxy(category, people, limits):
+    api = APIClient()
+    body = {"category": "noise", "title": "t", "description": "d", "community": "440311001001"}
+
+    def post(forwarded, phone):
+        return api.post(API, {**body, "phone": phone}, format="json", REMOTE_ADDR="10.0.0.1",
+                        HTTP_X_FORWARDED_FOR=forwarded).status_code
+
+    limits.SUQIU_TRUSTED_PROXY_COUNT = 1
+    assert [post("1.1.1.1", f"1390000000{i}") for i in range(3)] == [201, 201, 429]
+    assert post("2.2.2.2", "13900000009") == 201  # another resident behind the same proxy
+    assert post("9.9.9.9, 1.1.1.1", "13900000008") == 429  # a forged entry does not make a new client
+    limits.SUQIU_TRUSTED_PROXY_COUNT = 0
+    assert post("3.3.3.3", "13900000007") == 201  # the proxy's own address: a fresh budget …
+    assert post("4.4.4.4", "13900000006") == 201
+    assert post("5.5.5.5", "13900000005") == 429  # … and X-Forwarded-For no longer matters
+
+
+def test_each_tracking_code_takes_few_wrong_guesses_from_all_addresses(client, submit, category, limits):
+    petition = submit(category, phone="13812345678")
+    other = submit(category, phone="13812340000")
+    api = APIClient()
+    for i in range(5):
+        response = api.get(f"{API}track/{petition.tracking_code}/", {"phone": f"{i:04d}"}, REMOTE_ADDR=f"10.1.0.{i}")
+        assert response.status_code == 404
+    # The right digits, from a new address, are refused too: the code's budget is spent.
+    response = api.get(f"{API}track/{petition.tracking_code}/", {"phone": "5678"}, REMOTE_ADDR="10.1.1.1")
+    assert response.status_code == 429
+    assert int(response["Retry-After"]) > 0
+    page = client.post("/petitions/track/", {"code": petition.tracking_code, "phone": "5678"},
+                       REMOTE_ADDR="10.1.1.2", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert page.status_code == 429
+    assert int(page["Retry-After"]) > 0
+    assert petition.tracking_code in page.content.decode()  # the form keeps what was typed
+    # Another code is not affected, and right answers do not spend a code's budget.
+    for _ in range(6):
+        assert api.get(f"{API}track/{other.tracking_code}/", {"phone": "0000"}, REMOTE_ADDR="10.1.2.1"
+                       ).status_code == 200
