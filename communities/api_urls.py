@@ -1,7 +1,7 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-from . import red_notice_api, score_api
+from . import notification_api, red_notice_api, score_api
 from .api import DepartmentViewSet, RegionViewSet, ServicePointViewSet
 
 router = DefaultRouter()
@@ -10,6 +10,9 @@ router.register("regions", RegionViewSet, basename="region")
 router.register("departments", DepartmentViewSet, basename="department")
 
 urlpatterns = router.urls + [
+    path("notifications/", notification_api.NotificationList.as_view(), name="api-notifications"),
+    path("notifications/read-all/", notification_api.NotificationReadAll.as_view(), name="api-notifications-read-all"),
+    path("notifications/<int:pk>/read/", notification_api.NotificationRead.as_view(), name="api-notification-read"),
     path("scores/departments/", score_api.DepartmentScores.as_view(), name="api-department-scores"),
     path("red-notices/", red_notice_api.RedNoticeListCreate.as_view(), name="api-red-notices"),
     path("red-notices/<int:pk>/", red_notice_api.RedNoticeDetail.as_view(), name="api-red-notice"),

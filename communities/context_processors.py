@@ -27,6 +27,18 @@ class Nav:
 
 
     @cached_property
+    def unread(self) -> int:
+        from .notifications import unread_count
+
+        return unread_count(self.user)
+
+    @cached_property
+    def sms_log(self) -> bool:
+        from .notifications import may_read_sms_log
+
+        return may_read_sms_log(self.user)
+
+    @cached_property
     def staff(self) -> bool:
         from . import access
 

@@ -65,15 +65,32 @@ def _post_json(url: str, data: dict, headers: dict[str, str]) -> None:
             raise DeliveryError(f"HTTP {response.status}")
 
 
+sms_logger = logging.getLogger("suqiu.sms")
+
+
+def sms_text(note: Notification) -> str:
+    """What the phone shows: the subject, then the body (which carries any link the reader needs)."""
+    return f"{note.subject} {note.body}".strip()
+
+
 class SmsChannel:
-    """Posts to the SMS gateway configured in SUQIU_SMS_GATEWAY_URL."""
+    """Posts to the SMS gateway configured in SUQIU_SMS_GATEWAY_URL. Without one (the demo, a
+    development machine) the console sender stands in: the text goes to the log, and the sent
+    outbox row is what the SMS log page (/notifications/sms/) shows."""
 
     def send(self, note: Notification) -> None:
         url = settings.SUQIU_SMS_GATEWAY_URL
         phone = note.address or (note.recipient.phone if note.recipient else "")
-        if not url or not phone:
-            raise DeliveryError("no SMS gateway or phone number")
-        _post_json(url, {"phone": phone, "text": f"{note.subject} {note.body}".strip()}, {})
+        if not phone:
+            raise DeliveryError("no phone number")
+        if not url:
+            sms_logger.info("SMS (console sender) to %s: %s", mask_mobile(phone), sms_text(note))
+            return
+        _post_json(url, {"phone": phone, "text": sms_text(note)}, {})
+
+
+def mask_mobile(phone: str) -> str:
+    return f"{phone[:3]}****{phone[-4:]}" if len(phone) >= 7 else "****"
 
 
 class WebhookChannel:
@@ -268,3 +285,28 @@ def notification_mark_read(*, notification: Notification, actor: User) -> None:
 
         raise Forbidden("not your notification")
     Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(read_at=timezone.now())
+
+
+def unread_count(user: User) -> int:
+    """The number in the header: unread in-app notifications (an indexed count)."""
+    if not getattr(user, "is_authenticated", False):
+        return 0
+    return notifications_for(user).filter(read_at__isnull=True).count()
+
+
+def notifications_mark_all_read(*, actor: User) -> int:
+    return notifications_for(actor).filter(read_at__isnull=True).update(read_at=timezone.now())
+
+
+def may_read_sms_log(user: User) -> bool:
+    """Administrators read what the SMS sender sent (the console sender's record in the demo)."""
+    return bool(getattr(user, "is_authenticated", False) and user.is_active and (user.is_superuser or user.is_staff))
+
+
+def sms_log():
+    return Notification.objects.filter(channel=Channel.SMS).order_by("-created_at", "-pk")
+
+
+def safe_link(link: str) -> str:
+    """A notification's link as something to redirect to: a path on this site, or nothing."""
+    return link if link.startswith("/") and not link.startswith("//") else ""

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from . import notification_views as nv
 from . import red_notice_views as rnv
 from . import score_views
 from . import views
@@ -8,6 +9,10 @@ urlpatterns: list = [
     path("start/", views.landing, name="landing"),
     path("preferences/text-size/", views.text_size, name="text-size"),
     path("service-points/near/", views.find_service_point, name="find-service-point"),
+    path("notifications/", nv.notification_list, name="notifications"),
+    path("notifications/read-all/", nv.notification_read_all, name="notifications-read-all"),
+    path("notifications/sms/", nv.sms_log_page, name="sms-log"),
+    path("notifications/<int:pk>/", nv.notification_open, name="notification-open"),
     path("scores/departments/", score_views.department_league, name="department-league"),
     path("scores/departments/<str:code>/<str:period>/", score_views.department_score, name="department-score"),
     path("red-notices/", rnv.red_notice_list, name="red-notices"),

@@ -381,6 +381,8 @@ LOGGING = {
 # configured; webhooks (signed with HMAC-SHA256) for alerts that other systems subscribe to.
 SUQIU_NOTIFY_EMAIL = env.bool("SUQIU_NOTIFY_EMAIL", default=True)
 SUQIU_SMS_GATEWAY_URL = env.str("SUQIU_SMS_GATEWAY_URL", default="")
+# The site's address as residents reach it: SMS carry the status link under it.
+SUQIU_PUBLIC_URL = env.str("SUQIU_PUBLIC_URL", default="http://127.0.0.1:8000")
 SUQIU_WEBHOOK_URLS = env.list("SUQIU_WEBHOOK_URLS", default=[])
 SUQIU_WEBHOOK_SECRET = env_secret("SUQIU_WEBHOOK_SECRET", default="")
 # One delivery run drains the outbox batch after batch for at most this long (under the task's

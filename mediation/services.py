@@ -96,10 +96,12 @@ def _event(case: MediationCase, *, actor: User | None, action: str, from_status:
                                     from_status=from_status, to_status=case.status, note=note)
 
 
-def _petition_step(case: MediationCase, actor: User, note: str) -> None:
+def _petition_step(case: MediationCase, actor: User, note: str, public: bool = False) -> None:
+    """A step on the petition's trace; ``public`` ones (sessions, the agreement and its
+    performance) the resident sees on the tracking page, so their notes name no one."""
     if case.petition_id:
         petition_services.petition_mediation_step(petition=case.petition, actor=actor,
-                                                  note=f"{case.number}: {note}")
+                                                  note=f"{case.number}: {note}", is_public=public)
 
 
 def _require(text: str, message: str) -> str:
@@ -266,7 +268,7 @@ def session_record(*, session: Session, actor: User, minutes: str, attendees: st
         Session.objects.filter(pk=locked.pk).update(held_at=held_at, minutes=minutes,
                                                     attendees=(attendees or "").strip(),
                                                     next_step=(next_step or "").strip())
-        _petition_step(c, actor, _("mediation session held"))
+        _petition_step(c, actor, _("mediation session held"), public=True)
     _step(case=session.case, actor=actor, action="record_session", note=minutes[:500], apply=apply)
     session.refresh_from_db()
     return session
@@ -325,7 +327,7 @@ def case_agree(*, case: MediationCase, actor: User, terms: str, obligations: lis
                                       due_date=item.due_date)
         c.agreed_at = agreement.signed_at
         created.append(agreement)
-        _petition_step(c, actor, _("agreement reached"))
+        _petition_step(c, actor, _("agreement reached"), public=True)
         if c.petition_id:
             petition_services.petition_resolve_by_agreement(
                 petition=c.petition, actor=actor,
@@ -451,7 +453,7 @@ def obligation_perform(*, obligation: Obligation, actor: User, note: str = "") -
             c.amount_recovered = (c.amount_recovered or Decimal(0)) + locked.amount
         if not Obligation.objects.filter(agreement__case=c, performed_at__isnull=True).exists():
             c.closed_at = timezone.now()
-            _petition_step(c, actor, _("agreement performed in full; case closed"))
+            _petition_step(c, actor, _("agreement performed in full; case closed"), public=True)
             return CaseStatus.CLOSED
         return None
     text = f"{obligation.description}" + (f" · {note}" if note else "")
@@ -465,7 +467,7 @@ def case_mark_enforcement(*, case: MediationCase, actor: User, note: str) -> Med
         today = timezone.localdate()
         if not Obligation.objects.filter(agreement__case=c, performed_at__isnull=True, due_date__lt=today).exists():
             raise DomainError(_("Enforcement is for an obligation past its due date and not performed."))
-        _petition_step(c, actor, _("referred to the court for enforcement"))
+        _petition_step(c, actor, _("referred to the court for enforcement"), public=True)
     return _step(case=case, actor=actor, action="mark_enforcement", note=note, apply=apply)
 
 

@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import exceptions, generics, status
+from rest_framework import exceptions, generics, serializers, status
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
@@ -21,7 +21,8 @@ from communities.models import User
 
 from . import services
 from .models import Category, Petition
-from .ratelimits import submit_accepted, submit_wait, track_failed, track_wait
+from .ratelimits import lost_code_wait, submit_accepted, submit_wait, track_failed, track_wait
+from .resident_messages import petition_codes_send
 from .selectors import InboxFilters, petition_inbox, petition_public_view, petition_track, petitions_visible_to
 from .serializers import (
     ActionSerializer,
@@ -202,3 +203,33 @@ class PetitionFeedback(APIView):
             services.petition_rate(petition=petition, actor=actor, rating=d["rating"], comment=d["comment"])
         petition.refresh_from_db()
         return Response(petition_public_view(petition))
+
+
+class LostCodeSerializer(serializers.Serializer):
+    phone = serializers.CharField(max_length=30)
+
+    def validate_phone(self, value: str) -> str:
+        from .validation import normalize_mobile
+
+        try:
+            return normalize_mobile(value)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.messages) from exc
+
+
+class PetitionLostCode(APIView):
+    """A resident who lost a tracking code: the open petitions' codes go by SMS to the phone that
+    filed them. The answer is the same whether or not the number filed anything."""
+
+    permission_classes = [AllowAny]
+    serializer_class = LostCodeSerializer
+
+    @extend_schema(request=LostCodeSerializer, responses={202: dict})
+    def post(self, request):
+        _throttle(lost_code_wait(request))
+        form = LostCodeSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        petition_codes_send(phone=form.validated_data["phone"])
+        return Response({"detail": _("If petitions that are still open were filed with this number, their "
+                                     "tracking codes are on their way to it by SMS.")},
+                        status=status.HTTP_202_ACCEPTED)

@@ -116,6 +116,14 @@ class TrackForm(forms.Form):
                              widget=forms.TextInput(attrs={"inputmode": "numeric", "maxlength": "4"}))
 
 
+class LostCodeForm(forms.Form):
+    phone = forms.CharField(label=_("The mobile number you filed with"), max_length=30,
+                            widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}))
+
+    def clean_phone(self) -> str:
+        return normalize_mobile(self.cleaned_data["phone"])
+
+
 class RateForm(forms.Form):
     rating = forms.TypedChoiceField(label=_("How satisfied are you?"), coerce=int, widget=forms.RadioSelect,
                                     choices=[(5, _("5 — very satisfied")), (4, _("4 — satisfied")),

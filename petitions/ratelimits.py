@@ -30,6 +30,7 @@ RATES = {
     "petition-submit": "10/h",  # accepted petitions per client
     "petition-track": "30/10m",  # lookups per client
     "petition-track-code": "20/d",  # wrong guesses per tracking code, all clients together
+    "petition-lost-code": "5/h",  # requests for lost tracking codes per client
 }
 METHODS = ["GET", "POST"]
 
@@ -99,3 +100,8 @@ def track_wait(request, code: str) -> int | None:
 def track_failed(request, code: str) -> None:
     """A wrong code or phone: it counts against the code's budget, whoever sent it."""
     _count("petition-track-code", _code_key(code), increment=True)
+
+
+def lost_code_wait(request) -> int | None:
+    """Count a lost-code request against the client; the wait if it is over budget."""
+    return _wait(_count("petition-lost-code", client_ip(request), increment=True), counted=True)

@@ -251,16 +251,59 @@ def petition_track(code: str, phone_last4: str) -> Petition | None:
 
 
 # Steps whose note is addressed to the resident: the answer, the reason for a refusal or an
-# extension, the resident's own words, and notes a handler chose to publish.
-PUBLIC_NOTES = {"resolve", "decline", "reopen", "rate", "autoclose", "extend", "note"}
+# extension, the resident's own words, notes a handler chose to publish, and the public steps of a
+# mediation case (a session held, the agreement and its performance).
+PUBLIC_NOTES = {"resolve", "decline", "reopen", "rate", "autoclose", "extend", "note", "mediation"}
+
+
+def _red_notice_steps(petition: Petition) -> list[dict]:
+    """The steps of the red notices issued for the petition that the resident may see: which
+    department was summoned, whether it came on time, and that it reported."""
+    from django.utils.translation import gettext as _
+
+    from communities.models import RedNoticeEvent
+
+    steps = []
+    events = (RedNoticeEvent.objects.filter(notice__petition_link__petition=petition.pk,
+                                            action__in=["issue", "check_in", "report"])
+              .order_by("created_at", "pk")
+              .values("created_at", "action", "notice__department__name", "notice__checkin_on_time"))
+    for e in events:
+        department = e["notice__department__name"]
+        if e["action"] == "issue":
+            label = _("%(department)s summoned to the scene") % {"department": department}
+        elif e["action"] == "check_in":
+            label = (_("%(department)s arrived on time") if e["notice__checkin_on_time"] is not False
+                     else _("%(department)s arrived late")) % {"department": department}
+        else:
+            label = _("%(department)s reported what it did") % {"department": department}
+        steps.append({"at": e["created_at"], "action": f"red_notice.{e['action']}", "status": "",
+                      "status_label": label, "note": ""})
+    return steps
 
 
 def petition_public_view(petition: Petition) -> dict:
-    """What the resident sees: status, category, public replies and public steps (roles, not
-    staff names)."""
+    """What the resident sees: status, category, public replies and every public step, including
+    the red notices issued for it and its mediation sessions (roles and departments, not staff
+    names)."""
+    from django.utils.translation import gettext as _
+
     from .models import PetitionEvent, Status
 
-    step_labels = {"submit": Status.SUBMITTED.label}
+    def label(e: dict) -> str:
+        if e["action"] == "mediation":
+            return _("Mediation")
+        return str(Status(e["to_status"]).label) if e["to_status"] else str(Status.SUBMITTED.label)
+
+    timeline = [
+        {"at": e["created_at"], "action": e["action"], "status": e["to_status"], "status_label": label(e),
+         # Only notes written for the resident; staff notes on other steps stay inside.
+         "note": e["note"] if e["action"] in PUBLIC_NOTES else ""}
+        for e in PetitionEvent.objects.filter(petition=petition.pk, is_public=True).order_by("created_at", "pk")
+        .values("created_at", "action", "to_status", "note")
+    ]
+    timeline += _red_notice_steps(petition)
+    timeline.sort(key=lambda step: step["at"])
     return {
         "tracking_code": petition.tracking_code,
         "status": petition.status,
@@ -271,12 +314,5 @@ def petition_public_view(petition: Petition) -> dict:
         "submitted_at": petition.created_at,
         "public_reply": petition.public_reply,
         "rating": petition.rating,
-        "timeline": [
-            {"at": e["created_at"], "action": e["action"], "status": e["to_status"],
-             "status_label": Status(e["to_status"]).label if e["to_status"] else str(step_labels.get(e["action"], "")),
-             # Only notes written for the resident; staff notes on other steps stay inside.
-             "note": e["note"] if e["action"] in PUBLIC_NOTES else ""}
-            for e in PetitionEvent.objects.filter(petition=petition.pk, is_public=True).order_by("created_at", "pk")
-            .values("created_at", "action", "to_status", "note")
-        ],
+        "timeline": timeline,
     }

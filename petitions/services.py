@@ -30,6 +30,7 @@ from communities.selectors import region_at
 from . import attachments as attachment_rules
 from . import risk
 from .models import Attachment, Category, Channel, Petition, PetitionEvent, RiskLevel, Status
+from .resident_messages import tell_resident
 from .validation import new_tracking_code, normalize_mobile
 from communities.names import RESIDENT, SYSTEM, display_name
 
@@ -122,20 +123,6 @@ def resolve_target(category: Category, start: datetime) -> datetime:
     if category.same_day:
         target = min(target, end_of_day(start, cutoff_hour=settings.SUQIU_SAME_DAY_CUTOFF_HOUR))
     return target
-
-
-def _tell_resident(petition: Petition, *, kind: str, subject: str) -> None:
-    """The resident hears of an outcome: in their inbox (and by their own channels) when they
-    filed with an account, else by SMS to the number they gave, when an SMS gateway is set."""
-    key = f"petition:{petition.pk}:{kind}:{petition.reopen_count}"
-    if petition.resident_id:
-        # Signed in, the resident opens the public view of their own petition directly.
-        link = f"/petitions/status/{petition.tracking_code}/"
-        notify(recipients=[petition.resident], kind=kind, subject=subject, link=link, dedupe_key=key)
-    elif settings.SUQIU_SMS_GATEWAY_URL:
-        link = "/petitions/track/"
-        notify(recipients=[], addresses=[("sms", petition.resident_phone)], kind=kind, subject=subject,
-               link=link, dedupe_key=key)
 
 
 def _route(data: PetitionInput) -> tuple[Region, Region | None]:
@@ -278,6 +265,7 @@ def _submit(*, data: PetitionInput, phone: str, checked, actor, channel: str, se
         if petition.risk_level > RiskLevel.NORMAL:
             events.append(risk.rise_event(petition, petition.risk_level, petition.risk_reasons))
         PetitionEvent.objects.bulk_create(events)
+        tell_resident(petition, kind="petition.received")
         notify(recipients=intake_recipients(petition), kind="petition.new",
                subject=_("New petition %(code)s: %(title)s") % {"code": petition.tracking_code, "title": petition.title},
                link=f"/staff/petitions/{petition.pk}/", dedupe_key=f"petition:{petition.pk}:new")
@@ -344,6 +332,7 @@ def petition_accept(*, petition: Petition, actor: User, note: str = "") -> Petit
         p.accepted_at = now
         # The resolve clock runs from acceptance, never past the statutory 60 days.
         p.resolve_due_at = capped(resolve_target(p.category, now), start=now, ceiling=STATUTORY_RESOLVE)
+        tell_resident(p, kind="petition.accepted")
     return _transition(petition=petition, actor=actor, action="accept", note=note, apply=apply)
 
 
@@ -353,9 +342,7 @@ def petition_decline(*, petition: Petition, actor: User, reason: str) -> Petitio
     def apply(p: Petition) -> None:
         p.public_reply = reason
         p.closed_at = timezone.now()
-        _tell_resident(p, kind="petition.declined",
-                       subject=_("Your petition %(code)s was not accepted. See the reason with your "
-                                 "tracking code.") % {"code": p.tracking_code})
+        tell_resident(p, kind="petition.declined")
     return _transition(petition=petition, actor=actor, action="decline", note=reason, apply=apply)
 
 
@@ -374,6 +361,8 @@ def petition_assign(*, petition: Petition, actor: User, assignee: User | None = 
         p.assignee = assignee
         if department is not None:
             p.handler_department = department
+            tell_resident(p, kind="petition.department", key=f"department:{department.pk}",
+                          department=department.name)
         recipients = [assignee] if assignee else department_officers(p)
         notify(recipients=recipients, kind="petition.assigned",
                subject=_("Petition %(code)s was assigned to you") % {"code": p.tracking_code},
@@ -393,10 +382,7 @@ def petition_resolve(*, petition: Petition, actor: User, public_reply: str, note
     def apply(p: Petition) -> None:
         p.public_reply = reply
         p.resolved_at = timezone.now()
-        _tell_resident(p, kind="petition.resolved",
-                       subject=_("Your petition %(code)s has been resolved. Rate it, or reopen it within "
-                                 "%(days)d days, with your tracking code.")
-                       % {"code": p.tracking_code, "days": settings.SUQIU_REOPEN_DAYS})
+        tell_resident(p, kind="petition.resolved")
     with transaction.atomic():
         # The resident sees the resolve step with the public reply; a staff note beside it is
         # a separate event they never see.
@@ -410,7 +396,8 @@ def petition_resolve(*, petition: Petition, actor: User, public_reply: str, note
 def petition_close(*, petition: Petition, actor: User, note: str = "") -> Petition:
     def apply(p: Petition) -> None:
         p.closed_at = timezone.now()
-    return _transition(petition=petition, actor=actor, action="close", note=note)
+        tell_resident(p, kind="petition.closed")
+    return _transition(petition=petition, actor=actor, action="close", note=note, apply=apply)
 
 
 def petition_reopen(*, petition: Petition, actor, reason: str) -> Petition:
@@ -584,6 +571,7 @@ def petition_summon_department(*, petition: Petition, actor: User, department, m
                                   checkin_due_at=checkin_due_at, result_due_at=result_due_at,
                                   source_ref=locked.tracking_code)
         PetitionRedNotice.objects.create(petition=locked, notice=notice)
+        tell_resident(locked, kind="petition.summoned", key=f"notice:{notice.pk}", department=department.name)
         _event(locked, actor=actor, action="summon", from_status=locked.status,
                note=_("Red notice %(number)s to %(department)s") % {"number": notice.number,
                                                                     "department": department.name},
@@ -634,9 +622,6 @@ def petition_resolve_by_agreement(*, petition: Petition, actor: User, public_rep
         locked.resolved_at = now
         locked.save()
         _event(locked, actor=actor, action="resolve", from_status=from_status, note=public_reply)
-        _tell_resident(locked, kind="petition.resolved",
-                       subject=_("Your petition %(code)s has been resolved. Rate it, or reopen it within "
-                                 "%(days)d days, with your tracking code.")
-                       % {"code": locked.tracking_code, "days": settings.SUQIU_REOPEN_DAYS})
+        tell_resident(locked, kind="petition.resolved")
     petition.refresh_from_db()
     return locked

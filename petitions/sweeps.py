@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from communities.notifications import notify
 
 from .models import OPEN_STATUSES, Petition, PetitionEvent, Status
+from .resident_messages import tell_resident
 from .services import community_handlers, department_officers, street_supervisors
 from communities.names import SYSTEM
 
@@ -107,6 +108,7 @@ def sweep_autoclose(*, now: datetime | None = None, batch: int = 500) -> int:
                     note=_("Closed automatically: not rated or reopened within %(days)d days.")
                     % {"days": settings.SUQIU_REOPEN_DAYS},
                 )
+                tell_resident(petition, kind="petition.closed")
                 closed += 1
         except Exception:  # noqa: BLE001
             log.exception("could not close petition %s", pk)

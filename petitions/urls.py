@@ -1,5 +1,6 @@
 from django.urls import path
 
+from . import resident_views
 from . import supervision_views as sv
 from . import views
 
@@ -7,6 +8,7 @@ urlpatterns = [
     path("petitions/new/", views.petition_new, name="petition-new"),
     path("petitions/filed/", views.petition_filed, name="petition-filed"),
     path("petitions/track/", views.petition_track_page, name="petition-track"),
+    path("petitions/lost-code/", resident_views.petition_lost_code, name="petition-lost-code"),
     path("petitions/status/<str:code>/", views.petition_status, name="petition-status"),
     path("petitions/status/<str:code>/<str:kind>/", views.petition_feedback, name="petition-feedback"),
     path("staff/petitions/", views.staff_inbox, name="staff-inbox"),

@@ -11,6 +11,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import pgettext_lazy
@@ -119,7 +121,8 @@ def petition_track_page(request: HttpRequest) -> HttpResponse:
     """Follow a petition with its tracking code and the last four digits of the phone.
 
     Posted, not in the URL, so codes and digits stay out of logs and browser history."""
-    form = TrackForm(request.POST or None)
+    # The status link in a resident's SMS carries the code; the last four digits open it.
+    form = TrackForm(request.POST or None, initial={"code": request.GET.get("code", "")[:20]})
     if request.method == "POST" and form.is_valid():
         if wait := track_wait(request, form.cleaned_data["code"]):
             return _too_many(request, "petitions/track.html", {"form": form}, wait)
@@ -145,7 +148,11 @@ def _tracked_petition(request: HttpRequest, code: str) -> Petition:
 
 
 def petition_status(request: HttpRequest, code: str) -> HttpResponse:
-    petition = _tracked_petition(request, code)
+    try:
+        petition = _tracked_petition(request, code)
+    except Http404:
+        # Another browser, or the session ended: ask for the last four digits, code filled in.
+        return redirect(f"{reverse('petition-track')}?{urlencode({'code': code[:20]})}")
     actions = services.petition_allowed_actions(petition=petition, user=ResidentActor(petition.pk))
     return render(request, "petitions/status.html", {
         "view": petition_public_view(petition), "petition": petition, "can_rate": "rate" in actions,

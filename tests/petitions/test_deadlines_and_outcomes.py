@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from communities.errors import DomainError, Forbidden
 from communities.models import Notification
+from communities.notifications import deliver_pending
 from petitions import services as s
 from petitions import sweeps
 from petitions.permissions import ResidentActor
@@ -139,10 +140,16 @@ def test_a_resident_without_an_account_gets_an_sms_when_a_gateway_is_set(petitio
     assert petition.tracking_code in sms.subject
 
 
-def test_without_a_gateway_a_resident_without_an_account_gets_nothing(petition, people, settings):
+def test_without_a_gateway_the_sms_goes_to_the_console_sender(petition, people, settings, caplog):
     settings.SUQIU_SMS_GATEWAY_URL = ""
     resolved(petition, people, at(10, 10))
-    assert not Notification.objects.filter(kind="petition.resolved").exists()
+    sms = Notification.objects.get(kind="petition.resolved")
+    assert (sms.channel, sms.address) == ("sms", petition.resident_phone)
+    with caplog.at_level("INFO", logger="suqiu.sms"):
+        deliver_pending()
+    sms.refresh_from_db()
+    assert sms.status == "sent"
+    assert petition.tracking_code in caplog.text and petition.resident_phone not in caplog.text
 
 
 def test_a_resident_with_an_account_is_told_in_the_inbox(submit, category, people, settings):

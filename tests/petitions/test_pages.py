@@ -63,8 +63,9 @@ def test_tracking_page_same_answer_for_wrong_code_or_phone(client, submit, categ
     assert "没有找到与该查询码和手机号码匹配的诉求。" in wrong_phone.content.decode()
     strip = lambda r: r.content.decode().replace(petition.tracking_code, "").replace("GM-AAAA-AAAA", "")  # noqa: E731
     assert strip(wrong_phone).count("没有找到") == strip(unknown).count("没有找到")
-    # The status page itself needs the proof from this session.
-    assert client.get(f"/petitions/status/{petition.tracking_code}/").status_code == 404
+    # The status page itself needs the proof from this session: without it, it asks for the digits.
+    response = client.get(f"/petitions/status/{petition.tracking_code}/")
+    assert response.status_code == 302 and response["Location"].startswith("/petitions/track/?code=")
     ok = client.post("/petitions/track/", {"code": petition.tracking_code, "phone": "5678"}, follow=True)
     assert "已提交" in ok.content.decode()
 
