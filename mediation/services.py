@@ -104,6 +104,27 @@ def _petition_step(case: MediationCase, actor: User, note: str, public: bool = F
                                                   note=f"{case.number}: {note}", is_public=public)
 
 
+def _payments_due(case: MediationCase) -> bool:
+    return Obligation.objects.filter(agreement__case=case, performed_at__isnull=True, amount__isnull=False).exists()
+
+
+def _resolve_petition(case: MediationCase, actor: User, *, enforcement: bool = False) -> None:
+    """The petition the case was opened for follows the agreement: it resolves when no payment
+    is still due (or when the unpaid ones go to the court for enforcement), and stays open for
+    follow-up until then."""
+    if not case.petition_id:
+        return
+    terms = case.agreement.terms if hasattr(case, "agreement") else ""
+    if enforcement:
+        reply = _("Mediation agreement %(number)s was not performed in full; the unpaid amounts have been "
+                  "referred to the court for enforcement.") % {"number": case.number}
+    else:
+        reply = _("Settled by mediation agreement %(number)s: %(terms)s") % {"number": case.number,
+                                                                             "terms": terms[:1500]}
+    petition_services.petition_resolve_by_agreement(petition=case.petition, actor=actor, public_reply=reply,
+                                                    payments_due=not enforcement and _payments_due(case))
+
+
 def _require(text: str, message: str) -> str:
     text = (text or "").strip()
     if not text:
@@ -328,11 +349,7 @@ def case_agree(*, case: MediationCase, actor: User, terms: str, obligations: lis
         c.agreed_at = agreement.signed_at
         created.append(agreement)
         _petition_step(c, actor, _("agreement reached"), public=True)
-        if c.petition_id:
-            petition_services.petition_resolve_by_agreement(
-                petition=c.petition, actor=actor,
-                public_reply=_("Settled by mediation agreement %(number)s: %(terms)s")
-                % {"number": c.number, "terms": terms[:1500]})
+        _resolve_petition(c, actor)
     _step(case=case, actor=actor, action="agree", note=terms[:500], apply=apply)
     return created[0]
 
@@ -451,6 +468,8 @@ def obligation_perform(*, obligation: Obligation, actor: User, note: str = "") -
         locked.save(update_fields=["performed_at"])
         if locked.amount:
             c.amount_recovered = (c.amount_recovered or Decimal(0)) + locked.amount
+            if not _payments_due(c):
+                _resolve_petition(c, actor)  # the last payment: the petition resolves
         if not Obligation.objects.filter(agreement__case=c, performed_at__isnull=True).exists():
             c.closed_at = timezone.now()
             _petition_step(c, actor, _("agreement performed in full; case closed"), public=True)
@@ -468,6 +487,7 @@ def case_mark_enforcement(*, case: MediationCase, actor: User, note: str) -> Med
         if not Obligation.objects.filter(agreement__case=c, performed_at__isnull=True, due_date__lt=today).exists():
             raise DomainError(_("Enforcement is for an obligation past its due date and not performed."))
         _petition_step(c, actor, _("referred to the court for enforcement"), public=True)
+        _resolve_petition(c, actor, enforcement=True)
     return _step(case=case, actor=actor, action="mark_enforcement", note=note, apply=apply)
 
 

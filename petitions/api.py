@@ -60,6 +60,7 @@ class CategoryList(generics.ListAPIView):
     OpenApiParameter("channel", str), OpenApiParameter("overdue", bool),
     OpenApiParameter("q", str, description="tracking code, phone (full or last four digits) or start of the name"),
     OpenApiParameter("cursor", str, description="the next page: the cursor of the previous answer's next link"),
+    OpenApiParameter("flagged", bool, description="rated 1-2 by the resident, waiting for review"),
 ])
 class PetitionListCreate(generics.ListCreateAPIView):
     """GET: the caller's inbox (petitions.selectors.petition_inbox: open work, overdue and due
@@ -185,7 +186,9 @@ class PetitionTrack(APIView):
 
 
 class PetitionFeedback(APIView):
-    """The resident rates the outcome (which closes it) or asks to reopen it."""
+    """The resident rates the outcome or asks to reopen it. A rating of 3-5 closes the petition; a
+    rating of 1-2 keeps it resolved, flags it for a supervisor's review and answers
+    ``ask_reopen: true`` while it may still be reopened."""
 
     permission_classes = [AllowAny]
     serializer_class = FeedbackSerializer
@@ -202,7 +205,9 @@ class PetitionFeedback(APIView):
         else:
             services.petition_rate(petition=petition, actor=actor, rating=d["rating"], comment=d["comment"])
         petition.refresh_from_db()
-        return Response(petition_public_view(petition))
+        # After a low rating the answer asks whether to reopen (POST again with reopen=true).
+        return Response({**petition_public_view(petition),
+                         "ask_reopen": services.petition_low_rating_asks_reopen(petition)})
 
 
 class LostCodeSerializer(serializers.Serializer):

@@ -181,6 +181,11 @@ def staffed_now(region: Region, *, at: datetime | None = None) -> list[dict]:
     return list(points.values())
 
 
+def flagged_for_review(region: Region) -> int:
+    """Petitions rated 1-2 by their residents, not yet reviewed (a small partial index)."""
+    return Petition.objects.filter(review_flagged_at__isnull=False, community__path__startswith=region.path).count()
+
+
 def open_alerts(region: Region):
     return (RedAlert.objects.filter(acknowledged_at__isnull=True, petition__community__path__startswith=region.path)
             .select_related("petition__community", "petition__category").order_by("-raised_at"))

@@ -160,6 +160,9 @@ class Petition(models.Model):
                                               validators=[MinValueValidator(1), MaxValueValidator(5)])
     rating_comment = models.CharField(_("rating comment"), max_length=300, blank=True)
     public_reply = models.TextField(_("reply to the resident"), blank=True)
+    # A rating of 1-2 asks a supervisor to look at the handling; a review (approve or send back)
+    # clears it.
+    review_flagged_at = models.DateTimeField(_("flagged for review at"), null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("taken in by"), null=True,
                                    blank=True, on_delete=models.SET_NULL, related_name="+")
     risk_level = models.PositiveSmallIntegerField(_("risk level"), default=RiskLevel.NORMAL,
@@ -208,6 +211,8 @@ class Petition(models.Model):
             )),
             models.Index(fields=["phone_last4"], name="petition_phone_last4"),
             models.Index(fields=["resident_name"], opclasses=["varchar_pattern_ops"], name="petition_name_prefix"),
+            models.Index(fields=["review_flagged_at"], condition=Q(review_flagged_at__isnull=False),
+                         name="petition_review_flagged"),
         ]
 
     def __str__(self) -> str:

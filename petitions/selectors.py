@@ -118,6 +118,7 @@ class InboxFilters:
     channel: str = ""
     overdue: bool = False
     q: str = ""
+    flagged: bool = False  # rated 1-2 by the resident, waiting for a supervisor's review
 
     @classmethod
     def from_params(cls, params) -> InboxFilters:
@@ -128,6 +129,7 @@ class InboxFilters:
             channel=params.get("channel", "") if params.get("channel", "") in Channel.values else "",
             overdue=params.get("overdue", "") in ("1", "true"),
             q=params.get("q", "")[:50],
+            flagged=params.get("flagged", "") in ("1", "true"),
         )
 
 
@@ -181,6 +183,8 @@ def petition_inbox(user, filters: InboxFilters | None = None, *, after: str = ""
         base = base.filter(channel=filters.channel)
     if filters.overdue:
         base = base.filter(Q(overdue_accept_at__isnull=False) | Q(overdue_resolve_at__isnull=False))
+    if filters.flagged:
+        base = base.filter(review_flagged_at__isnull=False)
     found = _search(filters.q)
     if found is not None:
         base = base.filter(found)
@@ -189,8 +193,8 @@ def petition_inbox(user, filters: InboxFilters | None = None, *, after: str = ""
     urgent_status: Q | None = Q()
     if filters.status == "closed":
         urgent_status, rest_status = None, Q(status__in=INBOX_CLOSED)
-    elif filters.status == "all":
-        rest_status = Q()
+    elif filters.status == "all" or (filters.flagged and not filters.status):
+        rest_status = Q()  # a flagged petition is resolved or closed: the flag alone selects it
     elif filters.status:
         urgent_status = rest_status = Q(status=filters.status)
     else:
@@ -232,6 +236,19 @@ def petition_inbox(user, filters: InboxFilters | None = None, *, after: str = ""
     return InboxPage(rows=page, next_cursor=next_cursor, after=after, filters=filters)
 
 
+def petitions_flagged_for_review(user) -> QuerySet[Petition]:
+    """Petitions rated 1-2 by their residents and not yet reviewed, in the regions ``user``
+    supervises; the oldest flag first."""
+    from communities.access import path_condition, supervised_paths
+
+    paths = supervised_paths(user)
+    if not paths:
+        return Petition.objects.none()
+    return (petitions_visible_to(user).filter(path_condition(paths, "community__path"),
+                                              review_flagged_at__isnull=False)
+            .order_by("review_flagged_at", "pk"))
+
+
 # What tracking reads of a petition (and what the resident's actions after it need).
 TRACK_FIELDS = ("id", "tracking_code", "status", "title", "created_at", "public_reply", "rating", "resident_phone",
                 "resident_id", "resolved_at", "reopen_count", "category__name", "category__name_en", "community__name")
@@ -253,7 +270,7 @@ def petition_track(code: str, phone_last4: str) -> Petition | None:
 # Steps whose note is addressed to the resident: the answer, the reason for a refusal or an
 # extension, the resident's own words, notes a handler chose to publish, and the public steps of a
 # mediation case (a session held, the agreement and its performance).
-PUBLIC_NOTES = {"resolve", "decline", "reopen", "rate", "autoclose", "extend", "note", "mediation"}
+PUBLIC_NOTES = {"resolve", "decline", "reopen", "rate", "autoclose", "extend", "note", "mediation", "follow_up"}
 
 
 def _red_notice_steps(petition: Petition) -> list[dict]:

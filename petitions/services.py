@@ -43,7 +43,8 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
     "resolve": (frozenset({Status.ACCEPTED, Status.ASSIGNED, Status.IN_PROGRESS}), Status.RESOLVED),
     "close": (frozenset({Status.RESOLVED}), Status.CLOSED),
     "reopen": (frozenset({Status.RESOLVED, Status.CLOSED}), Status.IN_PROGRESS),
-    "rate": (frozenset({Status.RESOLVED}), Status.CLOSED),
+    # Rating closes the petition, unless the rating is low (see petition_rate).
+    "rate": (frozenset({Status.RESOLVED}), None),
     "send_back": (frozenset({Status.RESOLVED}), Status.IN_PROGRESS),
     "approve": (frozenset({Status.RESOLVED, Status.CLOSED}), None),
     "extend": (frozenset({Status.ACCEPTED, Status.ASSIGNED, Status.IN_PROGRESS}), None),
@@ -52,6 +53,9 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
 STAFF_ACTIONS = {"accept", "decline", "assign", "start", "resolve", "close", "extend"}
 SUPERVISOR_ACTIONS = {"send_back", "approve"}
 RESIDENT_ACTIONS = {"reopen", "rate"}
+# A rating at or below this does not close the petition: the resident is asked whether to reopen
+# it, and a supervisor is asked to review the handling.
+LOW_RATING = 2
 
 
 @dataclass
@@ -410,8 +414,10 @@ def petition_reopen(*, petition: Petition, actor, reason: str) -> Petition:
                               % {"days": settings.SUQIU_REOPEN_DAYS})
         if p.reopen_count >= settings.SUQIU_MAX_REOPENS:
             raise DomainError(_("This petition has been reopened too often; please file a new one."))
-        if p.rating is not None:
+        if p.rating is not None and p.rating > LOW_RATING:
             raise DomainError(_("A rated petition cannot be reopened."))
+        # A low rating of the round now reopened stays in the trace; the next round is rated anew.
+        p.rating, p.rating_comment = None, ""
         p.reopen_count += 1
         p.closed_at = None
         # Handling starts again: a fresh local target from now (under the statutory ceiling), and
@@ -431,18 +437,36 @@ def petition_rate(*, petition: Petition, actor, rating: int, comment: str = "") 
         raise DomainError(_("Rate from 1 to 5."))
 
     def apply(p: Petition) -> None:
+        if p.rating is not None:
+            raise DomainError(_("This petition is already rated."))
         p.rating = rating
         p.rating_comment = comment.strip()[:300]
-        p.closed_at = timezone.now()
+        if rating <= LOW_RATING:
+            # Not satisfied: it stays resolved (the resident may still reopen it in the window, and
+            # the autoclose sweep closes it after), and a supervisor reviews how it was handled.
+            p.review_flagged_at = timezone.now()
+            notify(recipients=street_supervisors(p), kind="petition.low_rating",
+                   subject=_("Petition %(code)s was rated %(rating)d of 5 by its resident: please review")
+                   % {"code": p.tracking_code, "rating": rating},
+                   body=p.rating_comment or p.title, link=f"/staff/petitions/{p.pk}/",
+                   dedupe_key=f"petition:{p.pk}:low_rating:{p.reopen_count}")
+        else:
+            p.status = Status.CLOSED
+            p.closed_at = timezone.now()
     return _transition(petition=petition, actor=actor, action="rate", note=comment, apply=apply)
 
 
 def petition_review(*, petition: Petition, actor: User, approve: bool, note: str = "") -> Petition:
+    def reviewed(p: Petition) -> None:
+        p.review_flagged_at = None  # a supervisor has looked at it
+
     if approve:
-        return _transition(petition=petition, actor=actor, action="approve", note=note, is_public=False)
+        return _transition(petition=petition, actor=actor, action="approve", note=note, is_public=False,
+                           apply=reviewed)
     note = _require(note, _("Say what must be done again."))
 
     def apply(p: Petition) -> None:
+        reviewed(p)
         p.resolved_at = None
         notify(recipients=community_handlers(p) + department_officers(p) + ([p.assignee] if p.assignee else []),
                kind="petition.sent_back",
@@ -534,7 +558,7 @@ def petition_allowed_actions(*, petition: Petition, user) -> list[str]:
         if petition.status not in from_states:
             continue
         if action in RESIDENT_ACTIONS:
-            ok = is_resident(user, petition)
+            ok = is_resident(user, petition) and _resident_may(action, petition)
         elif action in SUPERVISOR_ACTIONS:
             ok = supervises(user, petition)
             if ok and resolver is None:
@@ -545,6 +569,21 @@ def petition_allowed_actions(*, petition: Petition, user) -> list[str]:
         if ok:
             allowed.append(action)
     return allowed
+
+
+def _resident_may(action: str, petition: Petition) -> bool:
+    """The rating rules petition_rate and petition_reopen enforce, for showing the right forms."""
+    if action == "rate":
+        return petition.rating is None
+    return petition.rating is None or petition.rating <= LOW_RATING
+
+
+def petition_low_rating_asks_reopen(petition: Petition) -> bool:
+    """After a low rating the resident is asked whether to reopen (while the window is open)."""
+    window = timedelta(days=settings.SUQIU_REOPEN_DAYS)
+    return (petition.rating is not None and petition.rating <= LOW_RATING
+            and petition.resolved_at is not None and timezone.now() <= petition.resolved_at + window
+            and "reopen" in petition_allowed_actions(petition=petition, user=ResidentActor(petition.pk)))
 
 
 SUMMON_STATUSES = frozenset({Status.SUBMITTED, Status.ACCEPTED, Status.ASSIGNED, Status.IN_PROGRESS})
@@ -607,18 +646,33 @@ def petition_mediation_step(*, petition: Petition, actor: User, note: str, is_pu
                       is_public=is_public)
 
 
-def petition_resolve_by_agreement(*, petition: Petition, actor: User, public_reply: str) -> Petition:
+def petition_resolve_by_agreement(*, petition: Petition, actor: User, public_reply: str,
+                                  payments_due: bool = False) -> Petition:
     """The dispute was settled by a mediation agreement: the petition resolves with it, and the
-    resident is told, as for any resolution (they may still rate it or reopen it)."""
+    resident is told, as for any resolution (they may still rate it or reopen it).
+
+    While payments under the agreement are still due, the petition does not resolve: it stays in
+    progress for follow-up (and on the resident's timeline as such) until the mediation app calls
+    again when the last payment is performed or the case is referred for enforcement."""
     with transaction.atomic():
         locked = Petition.objects.select_for_update().select_related("community").get(pk=petition.pk)
         if locked.status not in MEDIATION_STATUSES:
             return locked  # already resolved or closed by its handlers: the agreement is in its trace
         from_status = locked.status
         now = timezone.now()
+        locked.accepted_at = locked.accepted_at or now
+        if payments_due:
+            if locked.status == Status.IN_PROGRESS:
+                locked.save()
+                return locked
+            locked.status = Status.IN_PROGRESS
+            locked.save()
+            _event(locked, actor=actor, action="follow_up", from_status=from_status,
+                   note=_("Agreement reached; the petition stays open until the payments agreed are made."))
+            petition.refresh_from_db()
+            return locked
         locked.status = Status.RESOLVED
         locked.public_reply = public_reply
-        locked.accepted_at = locked.accepted_at or now
         locked.resolved_at = now
         locked.save()
         _event(locked, actor=actor, action="resolve", from_status=from_status, note=public_reply)

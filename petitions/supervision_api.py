@@ -34,6 +34,7 @@ class DashboardSummary(APIView):
         summary = dashboard.dashboard_summary(region)
         summary["staffed_now"] = dashboard.staffed_now(region)
         summary["open_red_alerts"] = dashboard.open_alerts(region).count()
+        summary["flagged_for_review"] = dashboard.flagged_for_review(region)
         return Response(summary)
 
 

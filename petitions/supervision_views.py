@@ -19,6 +19,7 @@ from communities.security import safe_next
 
 from . import dashboard, risk
 from .models import Channel, OpenStat, Petition, RiskLevel
+from .selectors import petitions_flagged_for_review
 from .stats import ACTIVE_STATUSES
 
 
@@ -45,7 +46,17 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
         "parent": region.parent if region.parent_id and dashboard.region_for(request.user, region.parent.code) else None,
         "staffed": dashboard.staffed_now(region),
         "alerts": dashboard.open_alerts(region)[:20],
+        "flagged": dashboard.flagged_for_review(region),
     })
+
+
+@login_required
+def review_page(request: HttpRequest) -> HttpResponse:
+    """Petitions their residents rated 1-2, waiting for a supervisor's review."""
+    if not dashboard.supervised_regions(request.user):
+        raise Http404
+    petitions = petitions_flagged_for_review(request.user).select_related("assignee")[:200]
+    return render(request, "petitions/review.html", {"petitions": petitions})
 
 
 @login_required

@@ -22,6 +22,7 @@ urlpatterns = [
     path("dashboard/", sv.dashboard_page, name="dashboard"),
     path("scores/communities/", sv.community_league_page, name="community-league"),
     path("alerts/", sv.alerts_page, name="alerts"),
+    path("review/", sv.review_page, name="review"),
     path("alerts/<int:pk>/acknowledge/", sv.alert_acknowledge, name="alert-acknowledge"),
     path("risk-map/", sv.risk_map, name="risk-map"),
     path("risk-map/data.json", sv.risk_map_data, name="risk-map-data"),

@@ -53,6 +53,7 @@ ACTION_LABELS = {
     # Steps that change no status: named too, so no internal key ("risk", "note") reaches the page.
     "note": _lazy("Note"), "risk": _lazy("Risk level raised"), "alert_ack": _lazy("Red alert acknowledged"),
     "summon": _lazy("A department summoned by red notice"), "mediation": _lazy("Mediation step"),
+    "follow_up": _lazy("Open until the agreement is performed"),
 }
 
 
@@ -170,9 +171,14 @@ def petition_feedback(request: HttpRequest, code: str, kind: str) -> HttpRespons
     if form.is_valid():
         try:
             if kind == "rate":
-                services.petition_rate(petition=petition, actor=actor, rating=form.cleaned_data["rating"],
-                                       comment=form.cleaned_data["comment"])
-                messages.success(request, _("Thank you for your rating."))
+                rated = services.petition_rate(petition=petition, actor=actor, rating=form.cleaned_data["rating"],
+                                               comment=form.cleaned_data["comment"])
+                if services.petition_low_rating_asks_reopen(rated):
+                    messages.warning(request, _("We are sorry it did not satisfy you. A supervisor will review "
+                                                "how it was handled. Do you want it handled again? Ask to "
+                                                "reopen it below."))
+                else:
+                    messages.success(request, _("Thank you for your rating."))
             else:
                 services.petition_reopen(petition=petition, actor=actor, reason=form.cleaned_data["reason"])
                 messages.success(request, _("Your petition has been reopened."))

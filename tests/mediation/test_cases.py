@@ -48,17 +48,50 @@ def test_bad_input_is_refused_and_nothing_is_written(open_case):
     assert not MediationCase.objects.exists() and not CaseEvent.objects.exists()
 
 
-def test_a_case_from_a_petition_writes_its_steps_into_the_petitions_trace_and_resolves_it(agreed, wage_petition,
-                                                                                          settings):
+def test_a_case_from_a_petition_writes_its_steps_into_the_petitions_trace_and_resolves_it_when_paid(
+        agreed, wage_petition, crew, settings):
     settings.SUQIU_SMS_GATEWAY_URL = "https://sms.example/send"
     case = agreed(petition=wage_petition)
     wage_petition.refresh_from_db()
-    assert wage_petition.status == Status.RESOLVED
-    assert case.number in wage_petition.public_reply
+    # Payments are still due: the petition stays open for follow-up (issue 13 point 5).
+    assert wage_petition.status == Status.IN_PROGRESS and not wage_petition.public_reply
+    assert PetitionEvent.objects.filter(petition=wage_petition, action="follow_up", is_public=True).exists()
     notes = list(PetitionEvent.objects.filter(petition=wage_petition, action="mediation").values_list("note", flat=True))
     assert len(notes) == 3 and all(n.startswith(case.number) for n in notes)  # opened, session, agreement
+    assert not Notification.objects.filter(kind="petition.resolved").exists()
+    first, second = case.agreement.obligations.order_by("due_date")
+    ms.obligation_perform(obligation=first, actor=crew["mediator"])
+    wage_petition.refresh_from_db()
+    assert wage_petition.status == Status.IN_PROGRESS
+    ms.obligation_perform(obligation=second, actor=crew["mediator"])
+    wage_petition.refresh_from_db()
+    assert wage_petition.status == Status.RESOLVED and case.number in wage_petition.public_reply
     told = Notification.objects.get(kind="petition.resolved")  # the resident is told, by SMS
     assert (told.channel, told.address) == ("sms", "13812345678")
+
+
+def test_a_petition_resolves_when_its_unpaid_agreement_goes_to_enforcement(agreed, wage_petition, crew):
+    case = agreed(petition=wage_petition)
+    ms.confirmation_request(case=case, actor=crew["mediator"], court="光明区人民法院", hearing_mode="online")
+    ms.confirmation_record(case=case, actor=crew["mediator"], confirmed=True, ruling_number="（2026）粤0311民特9号")
+    wage_petition.refresh_from_db()
+    assert wage_petition.status == Status.IN_PROGRESS
+    with time_machine.travel(timezone.now() + timedelta(days=6)):
+        ms.case_mark_enforcement(case=case, actor=crew["mediator"], note="第一期未付")
+    wage_petition.refresh_from_db()
+    assert wage_petition.status == Status.RESOLVED and case.number in wage_petition.public_reply
+
+
+def test_an_agreement_with_duties_only_resolves_the_petition_at_once(open_case, wage_petition, crew):
+    case = open_case(petition=wage_petition)
+    session = ms.session_schedule(case=case, actor=crew["mediator"], scheduled_at=timezone.now() + timedelta(hours=1),
+                                  mode="in_person", place="调委会")
+    ms.session_record(session=session, actor=crew["mediator"], minutes="同意", attendees="双方")
+    applicant, respondent = case.parties.order_by("side")
+    ms.case_agree(case=case, actor=crew["mediator"], terms="当面道歉", obligations=[
+        ms.ObligationInput(debtor=respondent.pk, description="当面道歉", due_date=timezone.localdate())])
+    wage_petition.refresh_from_db()
+    assert wage_petition.status == Status.RESOLVED
 
 
 def test_a_petition_of_another_community_or_already_closed_cannot_be_mediated_here(open_case, wage_petition, tree):

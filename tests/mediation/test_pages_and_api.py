@@ -133,6 +133,11 @@ def test_the_api_opens_a_case_and_takes_it_to_an_agreement(crew, tree, wage_peti
         format="json")
     assert response.status_code == 200 and response.json()["status"] == "agreed"
     wage_petition.refresh_from_db()
+    assert wage_petition.status == Status.IN_PROGRESS  # the payment is still due
+    obligation = response.json()["obligations"][0]["id"]
+    performed = api.post(f"{url}/record-performance/", {"obligation": obligation}, format="json")
+    assert performed.status_code == 200, performed.content
+    wage_petition.refresh_from_db()
     assert wage_petition.status == Status.RESOLVED
     # Another committee's mediator finds nothing; a refused step is a 400 with the reason.
     other = APIClient()
