@@ -84,3 +84,35 @@ def end_of_day(moment: datetime, *, cutoff_hour: int | None = None) -> datetime:
     if cutoff_hour is not None and local.hour >= cutoff_hour:
         day += timedelta(days=1)
     return timezone.make_aware(datetime.combine(day, time.min), local.tzinfo)
+
+
+# Office hours of the district's departments (9:00–12:00 and 14:00–18:00 on working days): a red
+# notice's acknowledgement clock runs only while someone is at the desk to acknowledge it.
+OFFICE_HOURS: tuple[tuple[time, time], ...] = ((time(9), time(12)), (time(14), time(18)))
+
+
+def due_in_working_hours(start: datetime, *, hours: float) -> datetime:
+    """When ``hours`` of office time after ``start`` have passed: only the office hours of working
+    days count (weekends and public holidays off, make-up working days on), so two hours from a
+    Friday 17:30 is Monday 10:30, and from a Saturday is Monday 11:00."""
+    if timezone.is_naive(start):
+        raise ValueError("deadlines are computed from aware datetimes only")
+    remaining = timedelta(hours=hours)
+    local = timezone.localtime(start)
+    tz = local.tzinfo
+    if remaining <= timedelta(0):
+        return start
+    day = local.date()
+    calendar = WorkCalendar.load(day, day + timedelta(days=int(hours // 7 + 1) * 3 + 30))
+    for _day in range(3660):  # ten years: only a broken calendar gets here
+        if calendar.is_working_day(day):
+            for opens, closes in OFFICE_HOURS:
+                window_start = max(timezone.make_aware(datetime.combine(day, opens), tz), local)
+                window_end = timezone.make_aware(datetime.combine(day, closes), tz)
+                if window_start >= window_end:
+                    continue
+                if remaining <= window_end - window_start:
+                    return window_start + remaining
+                remaining -= window_end - window_start
+        day += timedelta(days=1)
+    raise ValueError("no working time in the calendar")  # pragma: no cover

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy
 
 from . import access
 from . import attachments as attachment_rules
-from .deadlines import due_at
+from .deadlines import due_in_working_hours
 from .errors import DomainError, Forbidden
 from .models import (
     Department,
@@ -151,7 +151,8 @@ def red_notice_issue(*, actor: User, community: Region, department: Department, 
     if result_due_at < checkin_due_at:
         raise DomainError(_("The result deadline cannot come before the check-in deadline."))
     # Acknowledging is quick (a phone call's worth), but never later than the check-in itself.
-    ack_due = min(due_at(now, hours=settings.SUQIU_RED_NOTICE_ACK_HOURS), checkin_due_at)
+    # Acknowledged within office hours of working days, and never after the check-in itself.
+    ack_due = min(due_in_working_hours(now, hours=settings.SUQIU_RED_NOTICE_ACK_HOURS), checkin_due_at)
     year = timezone.localtime(now).year
     with transaction.atomic():
         Region.objects.select_for_update().get(pk=community.pk)

@@ -14,11 +14,15 @@ class DepartmentScoreSerializer(serializers.ModelSerializer):
     department = serializers.CharField(source="department.code")
     department_name = serializers.CharField(source="department.name")
     frozen = serializers.SerializerMethodField()
+    rank = serializers.SerializerMethodField(help_text="1 for the best score; null for a department without one")
 
     class Meta:
         model = DepartmentScore
-        fields = ["department", "department_name", "period", "total", "parts", "notices", "weights", "computed_at",
-                  "frozen"]
+        fields = ["department", "department_name", "period", "rank", "total", "parts", "notices", "weights",
+                  "computed_at", "frozen"]
+
+    def get_rank(self, score) -> int | None:
+        return getattr(score, "rank", None)
 
     def get_frozen(self, score) -> bool:
         return score.frozen_at is not None

@@ -33,8 +33,8 @@ def department_league(request: HttpRequest) -> HttpResponse:
     fmt = request.GET.get("format")
     if fmt in ("csv", "xlsx"):
         header = [_("Rank"), _("Department"), _("Score"), *[str(label) for _p, label in parts], _("Red notices")]
-        table = [[i + 1, s.department.name, s.total, *[s.parts.get(p, {}).get("value") for p, _l in parts], s.notices]
-                 for i, s in enumerate(rows)]
+        table = [[s.rank, s.department.name, s.total, *[s.parts.get(p, {}).get("value") for p, _l in parts], s.notices]
+                 for s in rows]
         return table_response(header=header, rows=table, filename=f"department-scores-{period}", fmt=fmt,
                               title=period)
     chart = {"labels": [s.department.short_name or s.department.name for s in rows if s.total is not None],

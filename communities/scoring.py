@@ -25,7 +25,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import Department, DepartmentScore, RedNotice, ScoreWeights
+from .models import Department, DepartmentScore, Heartbeat, RedNotice, RedNoticeEvent, ScoreWeights
 
 # provider(notice_ids) -> [(petition_id, tracking_code, rating 1-5), ...] for rated petitions
 SATISFACTION_PROVIDERS: list[Callable[[list[int]], list[tuple[int, str, int]]]] = []
@@ -168,10 +168,50 @@ def score_items_for(user, score: DepartmentScore) -> dict[str, dict]:
     return result
 
 
+REFRESH_MARK = "scores-refresh"
+# Events written up to this long before a run may commit after it: the next run reads them again
+# (recomputing a score is idempotent, so reading twice costs a little work and nothing else).
+REFRESH_OVERLAP = timedelta(minutes=2)
+
+
+def scores_refresh_touched(*, now: datetime | None = None) -> int:
+    """Recompute the scores of the departments whose red notices took a step (or went overdue)
+    since the last run, for the month each notice counts in. Beat runs it every sweep interval,
+    so a department's running month follows its notices within minutes, not only nightly.
+    Returns how many (department, month) scores were written; frozen months are left alone."""
+    now = now or timezone.now()
+    mark = Heartbeat.objects.filter(name=REFRESH_MARK).values_list("last_seen", flat=True).first()
+    events = RedNoticeEvent.objects.filter(created_at__lte=now)
+    if mark is not None:
+        events = events.filter(created_at__gt=mark - REFRESH_OVERLAP)
+    pairs = {(department_id, current_period(issued_at))
+             for department_id, issued_at in events.exclude(notice__issued_at=None)
+             .values_list("notice__department_id", "notice__issued_at").distinct()}
+    weights = ScoreWeights.current() if pairs else None
+    written = 0
+    for department in Department.objects.filter(pk__in={d for d, _p in pairs}).order_by("pk"):
+        for period in sorted(p for d, p in pairs if d == department.pk):
+            written += score_compute(department=department, period=period, now=now, weights=weights) is not None
+    updated = Heartbeat.objects.filter(name=REFRESH_MARK).update(last_seen=now)
+    if not updated:
+        Heartbeat.objects.get_or_create(name=REFRESH_MARK, defaults={"last_seen": now})
+    return written
+
+
 def league(period: str) -> list[DepartmentScore]:
-    """The month's table, best first; departments without a score at the end."""
+    """The month's table, best first. Each scored row carries its ``rank`` (1, 2, …; equal
+    totals share a rank); departments without a score come last with ``rank`` None: they are
+    listed, not ranked."""
     rows = list(DepartmentScore.objects.filter(period=period).select_related("department"))
     rows.sort(key=lambda s: (s.total is None, -(s.total or 0), s.department.name))
+    previous, rank = None, 0
+    for position, row in enumerate(rows, start=1):
+        if row.total is None:
+            row.rank = None
+            continue
+        if row.total != previous:
+            rank, previous = position, row.total
+        row.rank = rank
     return rows
 
 

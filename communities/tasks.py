@@ -44,6 +44,14 @@ def compute_scores() -> None:
     scores_compute()
 
 
+@shared_task(name="communities.refresh_scores", ignore_result=True, soft_time_limit=240, time_limit=300)
+def refresh_scores() -> None:
+    """Every sweep interval: the scores of departments whose red notices moved since the last run."""
+    from .scoring import scores_refresh_touched
+
+    scores_refresh_touched()
+
+
 @shared_task(name="communities.freeze_scores", ignore_result=True, soft_time_limit=600, time_limit=900)
 def freeze_scores() -> None:
     """On the first of the month: the month that just ended, computed once more and frozen."""

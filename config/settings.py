@@ -220,6 +220,7 @@ CELERY_BEAT_SCHEDULE: dict = {
     "petitions-rebuild-stats": {"task": "petitions.rebuild_stats", "schedule": crontab(hour=3, minute=10)},
     "petitions-sweep-risk": {"task": "petitions.sweep_risk", "schedule": float(SWEEP_INTERVAL_SECONDS)},
     "scores-compute": {"task": "communities.compute_scores", "schedule": crontab(hour=2, minute=30)},
+    "scores-refresh": {"task": "communities.refresh_scores", "schedule": float(SWEEP_INTERVAL_SECONDS)},
     "scores-freeze": {"task": "communities.freeze_scores", "schedule": crontab(day_of_month="1", hour=3, minute=40)},
     "mediation-session-reminders": {"task": "mediation.sweep_session_reminders", "schedule": 300.0},
     "mediation-missed-obligations": {"task": "mediation.sweep_missed_obligations", "schedule": 900.0},
@@ -391,7 +392,10 @@ SUQIU_DELIVERY_BUDGET_SECONDS = env.float("SUQIU_DELIVERY_BUDGET_SECONDS", defau
 # Petitions
 SUQIU_REPEAT_WINDOW_DAYS = env.int("SUQIU_REPEAT_WINDOW_DAYS", default=30)
 SUQIU_REOPEN_DAYS = env.int("SUQIU_REOPEN_DAYS", default=7)
-# A red notice must be acknowledged within this many hours of issue (never after its check-in).
+# Red-risk filings of the same place, category and reporter within this many hours raise one alert.
+SUQIU_RED_ALERT_GROUP_HOURS = env.int("SUQIU_RED_ALERT_GROUP_HOURS", default=72)
+# A red notice must be acknowledged within this many office hours of issue (9-12, 14-18 on working
+# days; never after its check-in).
 SUQIU_RED_NOTICE_ACK_HOURS = env.float("SUQIU_RED_NOTICE_ACK_HOURS", default=2)
 # A tile server for the risk map (e.g. https://tiles.example/{z}/{x}/{y}.png); empty: the region
 # shapes alone are the map.

@@ -330,6 +330,13 @@ class RedAlert(models.Model):
     acknowledged_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("acknowledged by"), null=True,
                                         blank=True, on_delete=models.SET_NULL, related_name="+")
     note = models.CharField(_("note"), max_length=300, blank=True)
+    # One incident filed many times raises one alert: later filings of the same place, category and
+    # reporter within the window are counted here instead of raising alerts of their own.
+    group_key = models.CharField(_("incident"), max_length=80, blank=True, db_index=True)
+    count = models.PositiveIntegerField(_("times filed"), default=1)
+    last_filed_at = models.DateTimeField(_("last filed at"), null=True, blank=True)
+    petitions = models.ManyToManyField(Petition, verbose_name=_("filed again as"), blank=True,
+                                       related_name="grouped_red_alerts")
 
     class Meta:
         verbose_name = _("red alert")

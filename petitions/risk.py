@@ -32,17 +32,56 @@ from communities.names import SYSTEM, display_name
 log = logging.getLogger(__name__)
 
 ACTIVE_STATUSES = [Status.SUBMITTED, *OPEN_STATUSES]
-# "31万元", "310000元", "3.5 万", "12,000块": the amounts people write. Chinese numerals
-# ("三十一万") are not read; the people-affected and keyword rules still catch such petitions.
-AMOUNT_RE = re.compile(r"(\d[\d,，]*(?:\.\d+)?)\s*(万元|万|千元|元|块)")
+# The amounts people write: "31万元", "310000元", "3.5 万", "12,000块", "310,000 yuan", "RMB 310,000",
+# "¥310,000", and in Chinese numerals "三十一万", "三十一万元", "两万五千块".
+AMOUNT_RE = re.compile(r"(\d[\d,，]*(?:\.\d+)?)\s*(万元|万|千元|元|块|yuan\b|rmb\b|cny\b)", re.IGNORECASE)
+PREFIXED_RE = re.compile(r"(?:rmb|cny|¥|￥)\s*(\d[\d,，]*(?:\.\d+)?)", re.IGNORECASE)
+CN_AMOUNT_RE = re.compile(r"(?<![\d.,，])([零〇一二两三四五六七八九十百千万亿]+)\s*(元|块)?")
+CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+CN_UNITS = {"十": 10, "百": 100, "千": 1000}
+CN_BIG = {"万": 10_000, "亿": 100_000_000}
 WAGE_WORDS = ("工资", "欠薪", "讨薪", "薪水", "劳务费", "工钱")
+
+
+def chinese_number(text: str) -> int:
+    """三十一万 -> 310000, 一百二十万 -> 1200000, 两万五 -> 25000 (a trailing digit after a unit
+    is the next unit down, as people say it)."""
+    total = section = number = 0
+    last_unit = 1
+    for ch in text:
+        if ch in CN_DIGITS:
+            number = CN_DIGITS[ch]
+            if ch in "零〇":
+                last_unit = 1
+        elif ch in CN_UNITS:
+            section += (number or 1) * CN_UNITS[ch]
+            number, last_unit = 0, CN_UNITS[ch]
+        elif ch in CN_BIG:
+            total += (section + number) * CN_BIG[ch]
+            section = number = 0
+            last_unit = CN_BIG[ch]
+    if number and last_unit >= 10:
+        number *= last_unit // 10
+    return total + section + number
+
+
+def _decimal(number: str) -> Decimal:
+    return Decimal(number.replace(",", "").replace("，", ""))
 
 
 def amounts_in(text: str) -> list[Decimal]:
     found = []
     for number, unit in AMOUNT_RE.findall(text or ""):
-        value = Decimal(number.replace(",", "").replace("，", ""))
-        found.append(value * (10000 if unit.startswith("万") else 1000 if unit.startswith("千") else 1))
+        unit = unit.lower()
+        found.append(_decimal(number) * (10000 if unit.startswith("万") else 1000 if unit.startswith("千") else 1))
+    for number in PREFIXED_RE.findall(text or ""):
+        found.append(_decimal(number))
+    for numeral, unit in CN_AMOUNT_RE.findall(text or ""):
+        # Money, not a count of people ("十二名工人"): 元/块 after it, or 万/亿 in it.
+        if unit or any(ch in CN_BIG for ch in numeral):
+            value = chinese_number(numeral)
+            if value:
+                found.append(Decimal(value))
     return found
 
 
@@ -73,8 +112,13 @@ def why(reason: dict) -> str:
         return reason.get("rule", "")
 
 
+def why_list(reasons: list[dict]) -> list[str]:
+    """Each reason once, in order (two rules of one kind may fire on the same value)."""
+    return list(dict.fromkeys(why(r) for r in reasons))
+
+
 def whys(reasons: list[dict]) -> str:
-    return "; ".join(why(r) for r in reasons)
+    return "; ".join(why_list(reasons))
 
 
 # Facts a caller may already know, saving their queries: how many petitions the person filed in
@@ -214,14 +258,33 @@ def rise_event(petition: Petition, level: int, reasons: list[dict]) -> PetitionE
 def raise_red_alert(petition: Petition, reasons: list[dict]) -> None:
     """The red alert of a petition that reached RED (once; see the module's docstring)."""
     _raise_red_alert(petition, reasons)
+def alert_group_key(petition: Petition) -> str:
+    """One incident filed many times: the same place (community), category and reporter (phone)."""
+    return f"{petition.community_id}:{petition.category_id}:{petition.resident_phone}"
 
 
 def _raise_red_alert(petition: Petition, reasons: list[dict]) -> None:
     if RedAlert.objects.filter(petition=petition).exists():
         return
+    if RedAlert.petitions.through.objects.filter(petition=petition).exists():
+        return  # already counted in an alert for the same incident
+    key = alert_group_key(petition)
+    since = timezone.now() - timedelta(hours=settings.SUQIU_RED_ALERT_GROUP_HOURS)
+    # The open alert of the same incident, locked: the filing is counted there, no new alert.
+    same = (RedAlert.objects.select_for_update().filter(group_key=key, raised_at__gte=since,
+                                                        acknowledged_at__isnull=True)
+            .order_by("-raised_at").first())
+    if same is not None:
+        same.petitions.add(petition)
+        RedAlert.objects.filter(pk=same.pk).update(count=same.petitions.count() + 1, last_filed_at=timezone.now())
+        PetitionEvent.objects.create(
+            petition=petition, actor=None, actor_label=SYSTEM, action="risk", from_status=petition.status,
+            to_status=petition.status, is_public=False,
+            note=_("Filed again: counted in the red alert of %(code)s") % {"code": same.petition.tracking_code})
+        return
     try:
         with transaction.atomic():
-            RedAlert.objects.create(petition=petition, reasons=reasons)
+            RedAlert.objects.create(petition=petition, reasons=reasons, group_key=key, last_filed_at=timezone.now())
     except IntegrityError:  # raised by a concurrent change of the same petition
         return
     with translation.override(settings.LANGUAGE_CODE):  # messages go out in the district's language

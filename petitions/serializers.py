@@ -124,9 +124,9 @@ class PetitionSerializer(serializers.ModelSerializer):
         return data
 
     def get_risk_reasons(self, petition: Petition) -> list[str]:
-        from .risk import why
+        from .risk import why_list
 
-        return [why(reason) for reason in petition.risk_reasons]
+        return why_list(petition.risk_reasons)
 
     def _sees(self, petition: Petition) -> bool:
         return sees_contact(self.context["request"].user, petition)

@@ -61,11 +61,21 @@ class RedAlertSerializer(serializers.ModelSerializer):
     title = serializers.CharField(source="petition.title")
     community = serializers.CharField(source="petition.community.code")
     acknowledged_by = serializers.CharField(source="acknowledged_by.username", default=None)
+    why = serializers.SerializerMethodField(help_text="each reason once, in the reader's language")
+    filed_again = serializers.SerializerMethodField(help_text="tracking codes of the same incident filed again")
 
     class Meta:
         model = RedAlert
-        fields = ["id", "petition", "petition_id", "title", "community", "reasons", "raised_at", "acknowledged_at",
-                  "acknowledged_by", "note"]
+        fields = ["id", "petition", "petition_id", "title", "community", "reasons", "why", "count", "filed_again",
+                  "raised_at", "last_filed_at", "acknowledged_at", "acknowledged_by", "note"]
+
+    def get_why(self, alert: RedAlert) -> list[str]:
+        from .risk import why_list
+
+        return why_list(alert.reasons)
+
+    def get_filed_again(self, alert: RedAlert) -> list[str]:
+        return [p.tracking_code for p in alert.petitions.all()]
 
 
 class AlertList(APIView):
@@ -73,7 +83,7 @@ class AlertList(APIView):
     def get(self, request):
         if not access.supervises_anything(request.user):
             raise exceptions.PermissionDenied(_("Only supervisors see red alerts."))
-        alerts = risk.alerts_visible_to(request.user).order_by("-raised_at")
+        alerts = risk.alerts_visible_to(request.user).prefetch_related("petitions").order_by("-raised_at")
         if request.query_params.get("open") in ("1", "true"):
             alerts = alerts.filter(acknowledged_at__isnull=True)
         return Response({"results": RedAlertSerializer(alerts[:500], many=True).data})

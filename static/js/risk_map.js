@@ -18,7 +18,10 @@
         style: (f) => ({ color: "#555", weight: 1, fillOpacity: 0.85, fillColor: colours[bucket(f.properties.high_risk)],
                          className: "community risk-" + bucket(f.properties.high_risk) }),
         onEachFeature: (f, layer) => {
-          layer.bindTooltip(f.properties.name + ": " + f.properties.high_risk);
+          // A permanent label with the community's name (and its count when it has any): the map
+          // reads without hovering, on a phone too.
+          const label = f.properties.high_risk ? f.properties.name + " " + f.properties.high_risk : f.properties.name;
+          layer.bindTooltip(label, { permanent: true, direction: "center", className: "community-label" });
           layer.on("click", () => { window.location.href = f.properties.url; });
           layer.on("add", () => {
             const path = layer.getElement && layer.getElement();

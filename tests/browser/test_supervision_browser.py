@@ -60,6 +60,8 @@ def test_street_supervisor_sees_dashboard_charts_and_the_risk_map(page, street_w
     assert risky.get_attribute("data-high-risk") == "1" and "risk-1" in risky.get_attribute("class")
     assert "risk-0" in page.locator(f"#risk-map path[data-code='{tree['c12'].code}']").get_attribute("class")
     assert page.locator("#risk-map path.street").count() == 1
+    labels = page.locator("#risk-map .community-label").all_inner_texts()  # the map names its communities
+    assert any(tree["c11"].name in label for label in labels) and any(tree["c12"].name in label for label in labels)
     risky.click(force=True)
     page.wait_for_url(f"**/risk-map/regions/{tree['c11'].code}/")
     assert "工厂欠薪" in page.locator("#risky").inner_text()

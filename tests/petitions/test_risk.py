@@ -18,7 +18,10 @@ from petitions.models import PetitionEvent, RedAlert, RiskLevel, RiskRule
 
 @pytest.mark.parametrize("text, expected", [
     ("拖欠工资31万元", [Decimal(310000)]), ("欠薪 310000 元", [Decimal(310000)]), ("3.5万", [Decimal(35000)]),
-    ("12,000块和5千元", [Decimal(12000), Decimal(5000)]), ("三十一万", []), ("3栋5楼", []),
+    ("12,000块和5千元", [Decimal(12000), Decimal(5000)]), ("三十一万", [Decimal(310000)]), ("3栋5楼", []),
+        ("三十一万元", [Decimal(310000)]), ("拖欠310,000 yuan", [Decimal(310000)]), ("owed RMB 310,000", [Decimal(310000)]),
+        ("一百二十万元", [Decimal(1200000)]), ("两万五千块", [Decimal(25000)]), ("两万五", [Decimal(25000)]),
+        ("十二名工人", []), ("三千五百元", [Decimal(3500)]),
 ])
 def test_amounts_people_write(text, expected):
     assert risk.amounts_in(text) == expected
