@@ -32,7 +32,7 @@ def test_the_page_lists_my_notifications_and_the_header_counts_unread(client, re
     assert "新诉求 A" in html and "新诉求 B" in html and "别人的消息" not in html
     assert 'id="unread-count"' in html and '>2</span>' in html
     # Every page carries the count, not only the centre.
-    assert 'id="unread-count"' in client.get("/staff/petitions/").content.decode()
+    assert 'id="unread-count"' in client.get("/").content.decode()
 
 
 def test_opening_a_notification_marks_it_read_and_follows_its_link(client, reader):
