@@ -77,7 +77,9 @@ def test_the_resident_reads_it_on_the_status_page_signed_in(client, own, people)
 
 def test_another_account_does_not_open_the_status_page(client, own, people):
     client.force_login(people["nobody"])
-    assert client.get(f"/petitions/status/{own.tracking_code}/").status_code == 404
+    response = client.get(f"/petitions/status/{own.tracking_code}/")
+    # Not opened: asked for the last four digits of the phone instead, like any other browser.
+    assert response.status_code == 302 and response["Location"].startswith("/petitions/track/?code=")
 
 
 @pytest.mark.parametrize("path", ["/staff/petitions/", "/staff/petitions/new/", "/staff/petitions/{pk}/"])
