@@ -129,6 +129,29 @@ def notify(
     With ``dedupe_key``, each recipient and channel gets the message once, however often the
     cause is replayed (a sweep run twice, two workers): the key is unique in the table.
     """
+    rows = _rows(recipients=recipients, kind=kind, subject=subject, body=body, link=link, payload=payload,
+                 dedupe_key=dedupe_key, channels=channels, webhooks=webhooks, addresses=addresses)
+    created = []
+    for row in rows:
+        if row.dedupe_key:
+            # A savepoint per row: a duplicate must not spoil the caller's transaction.
+            try:
+                with transaction.atomic():
+                    row.save()
+            except IntegrityError:
+                continue
+        else:
+            row.save()
+        created.append(row)
+    if created:
+        transaction.on_commit(_kick_delivery)
+    return created
+
+
+def _rows(*, recipients: Iterable[User], kind: str, subject: str, body: str = "", link: str = "",
+          payload: dict | None = None, dedupe_key: str | None = None, channels: Iterable[str] | None = None,
+          webhooks: bool = False, addresses: Iterable[tuple[str, str]] = ()) -> list[Notification]:
+    """The unsaved outbox rows of one message (see ``notify``)."""
     now = timezone.now()
     rows: list[Notification] = []
 
@@ -152,25 +175,18 @@ def notify(
     if webhooks:
         for url in settings.SUQIU_WEBHOOK_URLS:
             add(None, Channel.WEBHOOK, url)
-    # One INSERT for every row; keyed rows already written (a replayed cause) are skipped by the
-    # unique key. Their primary keys are not read back.
-    keyed = [row for row in rows if row.dedupe_key]
-    plain = [row for row in rows if not row.dedupe_key]
-    if keyed:
-        Notification.objects.bulk_create(keyed, ignore_conflicts=True)
-    if plain:
-        Notification.objects.bulk_create(plain)
-    if rows:
-        _kick_on_commit()
     return rows
 
 
-def _kick_on_commit() -> None:
-    """One push to the broker per transaction, however many messages it writes, after commit."""
-    connection = transaction.get_connection()
-    if connection.in_atomic_block and any(func is _kick_delivery for _ids, func, _robust in connection.run_on_commit):
-        return
-    transaction.on_commit(_kick_delivery)
+def notify_many(messages: Iterable[dict]) -> int:
+    """``notify`` for many messages at once (a sweep's batch): each a dict of ``notify``'s
+    arguments, all their rows written in one INSERT. A row whose dedupe key is already in the
+    table is left out, as ``notify`` leaves it out. Returns how many rows were offered."""
+    rows = [row for message in messages for row in _rows(**message)]
+    if rows:
+        Notification.objects.bulk_create(rows, ignore_conflicts=True, batch_size=2000)
+        transaction.on_commit(_kick_delivery)
+    return len(rows)
 
 
 def _kick_delivery() -> None:

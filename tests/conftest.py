@@ -1,3 +1,5 @@
+import threading
+
 import pytest
 
 from communities.models import Region
@@ -91,11 +93,35 @@ def django_db_setup(django_db_setup, django_db_blocker):
                 )
 
 
-@pytest.fixture(autouse=True)
-def _fresh_reference_data():
-    """Intake keeps categories, communities and rules in memory; each test has a new database."""
-    from petitions import refdata
+@pytest.fixture
+def run_concurrently(transactional_db):
+    """run_concurrently(fn, threads=2) -> the results of ``fn()`` called in that many threads
+    released at once, each on its own database connection; any exception fails the test.
+    Concurrent writers need PostgreSQL (SQLite serialises them): elsewhere the test is skipped."""
+    from django.db import connection
 
-    refdata.forget()
-    yield
-    refdata.forget()
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrent writers need PostgreSQL (SQLite serialises them)")
+
+    def run(fn, threads: int = 2) -> list:
+        barrier = threading.Barrier(threads)
+        results, errors = [], []
+
+        def target():
+            try:
+                barrier.wait()
+                results.append(fn())
+            except Exception as exc:  # noqa: BLE001 - reported below
+                errors.append(exc)
+            finally:
+                connection.close()
+
+        started = [threading.Thread(target=target) for _ in range(threads)]
+        for thread in started:
+            thread.start()
+        for thread in started:
+            thread.join()
+        assert not errors, errors
+        return results
+
+    return run

@@ -1,9 +1,7 @@
-import threading
 from datetime import timedelta
 
 import pytest
 import time_machine
-from django.db import connection
 from django.utils import timezone
 
 from communities.models import Notification
@@ -66,18 +64,20 @@ def test_resolved_petitions_are_not_marked(petition, people):
 def test_a_failing_row_is_skipped_not_fatal(petition, submit, category, monkeypatch):
     with time_machine.travel(START, tick=False):
         other = submit(category, phone="13911112222")
-    real = sweeps._mark_overdue
+    real = sweeps.overdue_recipients
 
-    def flaky(pk, step, now):
-        if pk == petition.pk:
+    def flaky(petitions):
+        if any(p.pk == petition.pk for p in petitions):
             raise RuntimeError("boom")
-        return real(pk, step, now)
+        return real(petitions)
 
-    monkeypatch.setattr(sweeps, "_mark_overdue", flaky)
+    monkeypatch.setattr(sweeps, "overdue_recipients", flaky)
     assert sweeps.sweep_overdue(now=START + timedelta(hours=3)) == 1
     assert overdue_events(other, "accept").count() == 1
-    monkeypatch.setattr(sweeps, "_mark_overdue", real)
-    assert sweeps.sweep_overdue(now=START + timedelta(hours=3)) == 1  # the next sweep finishes it
+    assert overdue_events(petition, "accept").count() == 0  # rolled back with its claim: nothing half-done
+    monkeypatch.setattr(sweeps, "overdue_recipients", real)
+    # The next sweep after its backoff finishes it.
+    assert sweeps.sweep_overdue(now=START + timedelta(hours=3, minutes=2)) == 1
     assert overdue_events(petition, "accept").count() == 1
 
 
@@ -102,31 +102,12 @@ def test_rated_petitions_are_already_closed(petition, people):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_sweeps_at_once_mark_and_alert_exactly_once(tree, category, people, submit):
-    if connection.vendor != "postgresql":
-        pytest.skip("concurrent writers need PostgreSQL (SQLite serialises them)")
+def test_two_sweeps_at_once_mark_and_alert_exactly_once(tree, category, people, submit, run_concurrently):
     with time_machine.travel(START, tick=False):
         for i in range(40):
             submit(category, phone=f"1380000{i:04d}")
     now = START + timedelta(hours=5)
-    results, errors = [], []
-    barrier = threading.Barrier(2)
-
-    def run():
-        try:
-            barrier.wait()
-            results.append(sweeps.sweep_overdue(now=now, batch=7))
-        except Exception as exc:  # pragma: no cover - reported below
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert not errors
+    results = run_concurrently(lambda: sweeps.sweep_overdue(now=now, batch=7))
     assert sum(results) == 40
     assert PetitionEvent.objects.filter(action="overdue_accept").count() == 40
     per_petition = alerts("petition.overdue_accept").filter(recipient=people["street"], channel="inbox")
