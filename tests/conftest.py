@@ -125,3 +125,23 @@ def run_concurrently(transactional_db):
         return results
 
     return run
+
+
+@pytest.fixture
+def round_trips(db):
+    """round_trips(fn) -> the statements ``fn()`` sends to the database, a bulk INSERT counted
+    once even where the backend splits it (SQLite allows 999 parameters a statement)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def count(fn) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            fn()
+        kept: list[str] = []
+        for query in captured.captured_queries:
+            sql = query["sql"]
+            if not (sql.startswith("INSERT") and kept and kept[-1].split("(")[0] == sql.split("(")[0]):
+                kept.append(sql)
+        return len(kept)
+
+    return count

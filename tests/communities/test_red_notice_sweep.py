@@ -115,3 +115,14 @@ def test_two_secretaries_issuing_at_once_get_distinct_numbers(tree, crew, depart
 
     run_concurrently(issue_five, threads=4)
     assert sorted(RedNotice.objects.values_list("serial", flat=True)) == list(range(1, 21))
+
+
+def test_the_queries_of_the_sweep_do_not_grow_with_the_notices_it_marks(issue, round_trips):
+    for _ in range(3):
+        issue()
+    few = round_trips(lambda: rn.sweep_red_notices(now=START + timedelta(hours=10)))  # all three steps late
+    for _ in range(30):
+        issue(at=START + timedelta(days=1))
+    many = round_trips(lambda: rn.sweep_red_notices(now=START + timedelta(days=1, hours=10)))
+    assert few == many
+    assert RedNoticeEvent.objects.filter(action__startswith="overdue_").count() == 3 * 33

@@ -190,3 +190,16 @@ def test_a_petition_marked_for_assessment_is_assessed_by_the_sweep(submit, wage_
     assert risk.sweep_risk() == 1
     petition.refresh_from_db()
     assert petition.risk_level == RiskLevel.HIGH
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_risk_sweeps_at_once_assess_each_petition_once(submit, wage_category, run_concurrently):
+    from petitions.models import Petition
+
+    made = [submit(wage_category, description="拖欠工资8000元", people_affected=3, phone=f"1392222{i:04d}")
+            for i in range(12)]
+    RiskRule.objects.filter(kind=RiskRule.Kind.WAGE_AMOUNT, threshold=10000).update(threshold=5000)
+    risk.risk_mark_due(petitions=Petition.objects.filter(pk__in=[p.pk for p in made]))
+    assert sum(run_concurrently(lambda: risk.sweep_risk(batch=5))) == 12
+    assert Petition.objects.filter(risk_level=RiskLevel.HIGH, risk_due_at__isnull=True).count() == 12
+    assert PetitionEvent.objects.filter(action="risk").count() == 12
