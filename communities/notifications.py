@@ -27,6 +27,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from .models import Notification, User
+from .sweeps import insert_rows
 
 log = logging.getLogger(__name__)
 Channel = Notification.Channel
@@ -129,8 +130,9 @@ def notify(
     With ``dedupe_key``, each recipient and channel gets the message once, however often the
     cause is replayed (a sweep run twice, two workers): the key is unique in the table.
     """
-    rows = _rows(recipients=recipients, kind=kind, subject=subject, body=body, link=link, payload=payload,
-                 dedupe_key=dedupe_key, channels=channels, webhooks=webhooks, addresses=addresses)
+    rows = [Notification(**row) for row in _rows(
+        recipients=recipients, kind=kind, subject=subject, body=body, link=link, payload=payload,
+        dedupe_key=dedupe_key, channels=channels, webhooks=webhooks, addresses=addresses)]
     created = []
     for row in rows:
         if row.dedupe_key:
@@ -150,20 +152,21 @@ def notify(
 
 def _rows(*, recipients: Iterable[User], kind: str, subject: str, body: str = "", link: str = "",
           payload: dict | None = None, dedupe_key: str | None = None, channels: Iterable[str] | None = None,
-          webhooks: bool = False, addresses: Iterable[tuple[str, str]] = ()) -> list[Notification]:
-    """The unsaved outbox rows of one message (see ``notify``)."""
+          webhooks: bool = False, addresses: Iterable[tuple[str, str]] = ()) -> list[dict]:
+    """The outbox rows of one message (see ``notify``), as field values."""
     now = timezone.now()
-    rows: list[Notification] = []
+    rows: list[dict] = []
 
     def add(recipient: User | None, channel: str, address: str = "") -> None:
         key = None
         if dedupe_key:
             who = f"user:{recipient.pk}" if recipient else f"addr:{address}"
             key = f"{dedupe_key}:{who}:{channel}"[:200]
-        rows.append(Notification(
-            recipient=recipient, address=address, channel=channel, kind=kind, subject=subject[:200],
-            body=body, link=link, payload=payload or {}, next_attempt_at=now, dedupe_key=key,
-        ))
+        rows.append({
+            "recipient": recipient, "address": address, "channel": channel,
+            "kind": kind, "subject": subject[:200], "body": body, "link": link, "payload": payload or {},
+            "next_attempt_at": now, "dedupe_key": key,
+        })
 
     for user in {u.pk: u for u in recipients}.values():
         for channel in (channels or channels_for(user)):
@@ -184,7 +187,7 @@ def notify_many(messages: Iterable[dict]) -> int:
     table is left out, as ``notify`` leaves it out. Returns how many rows were offered."""
     rows = [row for message in messages for row in _rows(**message)]
     if rows:
-        Notification.objects.bulk_create(rows, ignore_conflicts=True, batch_size=2000)
+        insert_rows(Notification, rows, ignore_conflicts=True)
         transaction.on_commit(_kick_delivery)
     return len(rows)
 

@@ -25,7 +25,7 @@ from .errors import DomainError, Forbidden
 from .models import Department, RedNotice, RedNoticeAttachment, RedNoticeEvent, Region, Role, RoleAssignment, User
 from .notifications import notify, notify_many
 from .roles import departments_with_perm, path_condition, region_paths_with_perm
-from .sweeps import Sweep, run_all
+from .sweeps import Sweep, insert_rows, run_all
 
 log = logging.getLogger(__name__)
 
@@ -315,11 +315,11 @@ def _overdue_sweep(step: str) -> Sweep:
     due_field, marker, statuses = STEPS[step]
 
     def act(notices: list[RedNotice], now: datetime) -> None:
-        RedNoticeEvent.objects.bulk_create([
-            RedNoticeEvent(notice=n, actor=None, actor_label=_label(None), action=f"overdue_{step}",
-                           from_status=n.status, to_status=n.status,
-                           note=_("Past its deadline (%(due)s)")
-                           % {"due": timezone.localtime(getattr(n, due_field)).strftime("%Y-%m-%d %H:%M")})
+        note = _("Past its deadline (%(due)s)")
+        insert_rows(RedNoticeEvent, [
+            {"notice_id": n.pk, "actor_label": _label(None), "action": f"overdue_{step}", "from_status": n.status,
+             "to_status": n.status,
+             "note": note % {"due": timezone.localtime(getattr(n, due_field)).strftime("%Y-%m-%d %H:%M")}}
             for n in notices])
         recipients = overdue_recipients_of(notices)
         notify_many({

@@ -26,7 +26,7 @@ from communities.masking import mask_name, mask_phone
 from communities.models import Region, Role, RoleAssignment, User
 from communities.notifications import notify, notify_many
 from communities.roles import region_paths_with_perm
-from communities.sweeps import Sweep
+from communities.sweeps import Sweep, insert_rows
 from petitions import services as petition_services
 from petitions.models import Petition
 
@@ -524,14 +524,14 @@ def _flag_missed(obligations: list[Obligation], now: datetime) -> None:
         case = obligation.agreement.case
         note = _("Missed: %(what)s (due %(due)s)") % {"what": obligation.description,
                                                     "due": obligation.due_date.isoformat()}
-        events.append(CaseEvent(case=case, actor=None, actor_label=_label(None), action="obligation_missed",
-                                from_status=case.status, to_status=case.status, note=note))
+        events.append({"case_id": case.pk, "actor_label": _label(None), "action": "obligation_missed",
+                       "from_status": case.status, "to_status": case.status, "note": note})
         messages.append({"recipients": [case.mediator], "kind": "mediation.obligation_missed",
                          "subject": _("Case %(number)s: %(party)s missed an obligation")
                          % {"number": case.number, "party": obligation.debtor.name},
                          "body": note, "link": _link(case),
                          "dedupe_key": f"mediation:obligation:{obligation.pk}:missed"})
-    CaseEvent.objects.bulk_create(events)
+    insert_rows(CaseEvent, events)
     notify_many(messages)
 
 

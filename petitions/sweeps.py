@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from communities.models import Role, RoleAssignment, User
 from communities.notifications import notify_many
-from communities.sweeps import Sweep, run_all
+from communities.sweeps import Sweep, insert_rows, run_all
 
 from .models import OPEN_STATUSES, Petition, PetitionEvent, Status
 
@@ -59,11 +59,11 @@ def _overdue_sweep(step: str) -> Sweep:
     due_field, marker, statuses = STEPS[step]
 
     def act(petitions: list[Petition], now: datetime) -> None:
-        PetitionEvent.objects.bulk_create([
-            PetitionEvent(petition=p, actor=None, actor_label="system", action=f"overdue_{step}",
-                          from_status=p.status, to_status=p.status, is_public=False,
-                          note=_("Past its deadline (%(due)s)")
-                          % {"due": timezone.localtime(getattr(p, due_field)).strftime("%Y-%m-%d %H:%M")})
+        note = _("Past its deadline (%(due)s)")
+        insert_rows(PetitionEvent, [
+            {"petition_id": p.pk, "actor_label": "system", "action": f"overdue_{step}", "from_status": p.status,
+             "to_status": p.status, "is_public": False,
+             "note": note % {"due": timezone.localtime(getattr(p, due_field)).strftime("%Y-%m-%d %H:%M")}}
             for p in petitions])
         recipients = overdue_recipients(petitions)
         subject = SUBJECTS[step]()
@@ -98,10 +98,9 @@ def _autoclose_cutoff(now: datetime) -> datetime:
 def _autoclose(petitions: list[Petition], now: datetime) -> None:
     note = (_("Closed automatically: not rated or reopened within %(days)d days.")
             % {"days": settings.SUQIU_REOPEN_DAYS})
-    PetitionEvent.objects.bulk_create([
-        PetitionEvent(petition=p, actor=None, actor_label="system", action="autoclose",
-                      from_status=Status.RESOLVED, to_status=Status.CLOSED, is_public=True, note=note)
-        for p in petitions])
+    insert_rows(PetitionEvent, [
+        {"petition_id": p.pk, "actor_label": "system", "action": "autoclose", "from_status": Status.RESOLVED,
+         "to_status": Status.CLOSED, "is_public": True, "note": note} for p in petitions])
 
 
 AUTOCLOSE = Sweep(
