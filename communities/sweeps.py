@@ -158,14 +158,8 @@ def insert_rows(model: type[models.Model], rows: list[dict], *, ignore_conflicts
         return
     fields = [f for f in model._meta.concrete_fields if not f.primary_key]
     now = timezone.now()
-    defaults = {}
-    for f in fields:
-        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
-            defaults[f.attname] = now
-        elif f.has_default():
-            defaults[f.attname] = f.get_default()
-        else:
-            defaults[f.attname] = None
+    defaults = {f.attname: now if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
+                else f.get_default() for f in fields}  # as a new instance would have them
     if connection.vendor != "postgresql":
         model.objects.bulk_create([model(**row) for row in rows], ignore_conflicts=ignore_conflicts,
                                   batch_size=2000)
