@@ -133,21 +133,17 @@ def notify(
     rows = [Notification(**row) for row in _rows(
         recipients=recipients, kind=kind, subject=subject, body=body, link=link, payload=payload,
         dedupe_key=dedupe_key, channels=channels, webhooks=webhooks, addresses=addresses)]
-    created = []
-    for row in rows:
-        if row.dedupe_key:
-            # A savepoint per row: a duplicate must not spoil the caller's transaction.
-            try:
-                with transaction.atomic():
-                    row.save()
-            except IntegrityError:
-                continue
-        else:
-            row.save()
-        created.append(row)
-    if created:
-        transaction.on_commit(_kick_delivery)
-    return created
+    # One INSERT for every row; keyed rows already written (a replayed cause) are skipped by the
+    # unique key. Their primary keys are not read back.
+    keyed = [row for row in rows if row.dedupe_key]
+    plain = [row for row in rows if not row.dedupe_key]
+    if keyed:
+        Notification.objects.bulk_create(keyed, ignore_conflicts=True)
+    if plain:
+        Notification.objects.bulk_create(plain)
+    if rows:
+        _kick_on_commit()
+    return rows
 
 
 def _rows(*, recipients: Iterable[User], kind: str, subject: str, body: str = "", link: str = "",
@@ -188,8 +184,16 @@ def notify_many(messages: Iterable[dict]) -> int:
     rows = [row for message in messages for row in _rows(**message)]
     if rows:
         insert_rows(Notification, rows, ignore_conflicts=True)
-        transaction.on_commit(_kick_delivery)
+        _kick_on_commit()
     return len(rows)
+
+
+def _kick_on_commit() -> None:
+    """One push to the broker per transaction, however many messages it writes, after commit."""
+    connection = transaction.get_connection()
+    if connection.in_atomic_block and any(func is _kick_delivery for _ids, func, _robust in connection.run_on_commit):
+        return
+    transaction.on_commit(_kick_delivery)
 
 
 def _kick_delivery() -> None:

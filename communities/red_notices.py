@@ -23,8 +23,8 @@ from . import attachments as attachment_rules
 from .deadlines import due_at
 from .errors import DomainError, Forbidden
 from .models import Department, RedNotice, RedNoticeAttachment, RedNoticeEvent, Region, Role, RoleAssignment, User
+from .names import SYSTEM, display_name
 from .notifications import notify, notify_many
-from .roles import departments_with_perm, path_condition, region_paths_with_perm
 from .sweeps import Sweep, insert_rows, run_all
 
 log = logging.getLogger(__name__)

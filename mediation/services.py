@@ -25,7 +25,6 @@ from communities.errors import DomainError, Forbidden
 from communities.masking import mask_name, mask_phone
 from communities.models import Region, Role, RoleAssignment, User
 from communities.notifications import notify, notify_many
-from communities.roles import region_paths_with_perm
 from communities.sweeps import Sweep, insert_rows
 from petitions import services as petition_services
 from petitions.models import Petition

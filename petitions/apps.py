@@ -28,6 +28,20 @@ class PetitionsConfig(AppConfig):
 
         if rated_petitions_of_notices not in scoring.SATISFACTION_PROVIDERS:
             scoring.SATISFACTION_PROVIDERS.append(rated_petitions_of_notices)
+        if petitions_readable_by not in scoring.PETITION_VISIBILITY:
+            scoring.PETITION_VISIBILITY.append(petitions_readable_by)
+        # Intake keeps categories, communities and risk rules in memory (petitions.refdata):
+        # any change to them makes every process reload.
+        from django.db.models.signals import post_delete, post_save
+
+        from communities.models import Department, Region
+
+        from . import refdata
+        from .models import Category, RiskRule
+
+        for model in (Category, RiskRule, Region, Department):
+            post_save.connect(refdata.on_change, sender=model, dispatch_uid=f"refdata-save-{model.__name__}")
+            post_delete.connect(refdata.on_change, sender=model, dispatch_uid=f"refdata-delete-{model.__name__}")
         # A red notice going overdue may raise the risk of the petition it was issued for.
         from communities.red_notices import overdue_marked
 

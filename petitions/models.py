@@ -110,6 +110,9 @@ class RiskLevel(models.IntegerChoices):
     RED = 3, _("Red")
 
 
+INBOX_SCOPES = ("district", "street", "community")
+
+
 class Petition(SweepState, models.Model):
     tracking_code = models.CharField(_("tracking code"), max_length=16, unique=True)
     channel = models.CharField(_("channel"), max_length=12, choices=Channel.choices, default=Channel.WEB)
@@ -198,6 +201,16 @@ class Petition(SweepState, models.Model):
             models.Index(fields=["resident_phone", "category", "created_at"], name="petition_repeat"),
             models.Index(fields=["community", "risk_level"], condition=Q(risk_level__gte=2),
                          name="petition_risky"),
+            # Inboxes (petitions.selectors.petition_inbox): per scope column, the urgent rows by
+            # deadline, the open rows newest first, and every row newest first.
+            *(index for scope in INBOX_SCOPES for index in (
+                models.Index(fields=[scope, "due_at"], condition=Q(due_at__isnull=False), name=f"petition_{scope}_due"),
+                models.Index(fields=[scope, "-created_at"], condition=Q(status__in=INBOX_OPEN),
+                             name=f"petition_{scope}_open"),
+                models.Index(fields=[scope, "-created_at"], name=f"petition_{scope}_new"),
+            )),
+            models.Index(fields=["phone_last4"], name="petition_phone_last4"),
+            models.Index(fields=["resident_name"], opclasses=["varchar_pattern_ops"], name="petition_name_prefix"),
             models.Index(fields=["risk_due_at"], condition=Q(risk_due_at__isnull=False), name="petition_risk_due"),
         ]
 

@@ -25,7 +25,6 @@ from communities import access
 from communities.errors import DomainError, Forbidden
 from communities.models import Region, Role, RoleAssignment, User
 from communities.notifications import notify
-from communities.roles import region_paths_with_perm
 from communities.sweeps import Sweep
 
 from .models import OPEN_STATUSES, Petition, PetitionEvent, RedAlert, RiskLevel, RiskRule, Status
@@ -188,10 +187,9 @@ def petition_assess_risk(*, petition: Petition, rules: list[RiskRule] | None = N
     Call it inside the transaction of the change that may have moved the risk. Only the petition's
     row is locked, never its community's or category's, which many petitions share."""
     with transaction.atomic():
-        # Lock the petition only: its community and category are shared by many petitions.
         locked = (Petition.objects.select_for_update(of=("self",)).select_related("community", "category")
                   .get(pk=petition.pk))
-        level, reasons = evaluate(locked, rules)
+        level, reasons = evaluate(locked, rules, facts)
         if level == locked.risk_level and reasons == locked.risk_reasons:
             return locked
         rose = level > locked.risk_level

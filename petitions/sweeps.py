@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from communities.models import Role, RoleAssignment, User
+from communities.names import SYSTEM
 from communities.notifications import notify_many
 from communities.sweeps import Sweep, insert_rows, run_all
 
@@ -61,7 +62,7 @@ def _overdue_sweep(step: str) -> Sweep:
     def act(petitions: list[Petition], now: datetime) -> None:
         note = _("Past its deadline (%(due)s)")
         insert_rows(PetitionEvent, [
-            {"petition_id": p.pk, "actor_label": "system", "action": f"overdue_{step}", "from_status": p.status,
+            {"petition_id": p.pk, "actor_label": SYSTEM, "action": f"overdue_{step}", "from_status": p.status,
              "to_status": p.status, "is_public": False,
              "note": note % {"due": timezone.localtime(getattr(p, due_field)).strftime("%Y-%m-%d %H:%M")}}
             for p in petitions])
@@ -99,7 +100,7 @@ def _autoclose(petitions: list[Petition], now: datetime) -> None:
     note = (_("Closed automatically: not rated or reopened within %(days)d days.")
             % {"days": settings.SUQIU_REOPEN_DAYS})
     insert_rows(PetitionEvent, [
-        {"petition_id": p.pk, "actor_label": "system", "action": "autoclose", "from_status": Status.RESOLVED,
+        {"petition_id": p.pk, "actor_label": SYSTEM, "action": "autoclose", "from_status": Status.RESOLVED,
          "to_status": Status.CLOSED, "is_public": True, "note": note} for p in petitions])
 
 

@@ -93,6 +93,16 @@ def django_db_setup(django_db_setup, django_db_blocker):
                 )
 
 
+@pytest.fixture(autouse=True)
+def _fresh_reference_data():
+    """Intake keeps categories, communities and rules in memory; each test has a new database."""
+    from petitions import refdata
+
+    refdata.forget()
+    yield
+    refdata.forget()
+
+
 @pytest.fixture
 def run_concurrently(transactional_db):
     """run_concurrently(fn, threads=2) -> the results of ``fn()`` called in that many threads

@@ -22,8 +22,8 @@ def mark_petitions_with_late_notices(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('communities', '0007_sweep_state'),
-        ('petitions', '0003_risk_and_statistics'),
+        ('communities', '0008_sweep_state'),
+        ('petitions', '0007_category_name_en_and_labels'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

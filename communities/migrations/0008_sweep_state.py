@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('communities', '0006_scores_and_duty'),
+        ('communities', '0007_verbose_names'),
     ]
 
     operations = [
