@@ -37,11 +37,9 @@ def main() -> None:
     from django.db import connection
 
     setup_test_environment()
-    if connection.vendor == "postgresql":
-        # Its own database, named after what runs in it (kept between runs with --keepdb).
-        suffix = "_".join(n.removeprefix("bench_") for n in args.names) if len(args.names) == 1 else "all"
-        connection.settings_dict.setdefault("TEST", {})["NAME"] = f"suqiu_bench_{suffix}"
-    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=args.keepdb, serialize=False)
+    if connection.vendor == "postgresql" and len(chosen) == 1:  # its own database, e.g. suqiu_bench_sweeps
+        connection.settings_dict.setdefault("TEST", {})["NAME"] = f"suqiu_bench_{chosen[0].removeprefix('bench_')}"
+    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
     try:
         for name in chosen:
             module = importlib.import_module(f"benchmarks.{name if name.startswith('bench_') else 'bench_' + name}")

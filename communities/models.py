@@ -12,6 +12,8 @@ from django.utils.translation import pgettext_lazy
 
 from .names import full_name
 
+from .sweeps import SweepState
+
 
 
 class AppendOnly:
@@ -395,7 +397,7 @@ class Notification(models.Model):
         return f"{self.get_channel_display()} → {self.recipient or self.address}: {self.subject}"
 
 
-class RedNotice(models.Model):
+class RedNotice(SweepState, models.Model):
     """A red notice (红头通知, "社区吹哨、部门报到"): a community secretary summons a department to
     send staff to a place by a deadline, and to report what they did by another."""
 

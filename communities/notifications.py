@@ -27,6 +27,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from .models import Notification, User
+from .sweeps import insert_rows
 
 log = logging.getLogger(__name__)
 Channel = Notification.Channel
@@ -146,29 +147,9 @@ def notify(
     With ``dedupe_key``, each recipient and channel gets the message once, however often the
     cause is replayed (a sweep run twice, two workers): the key is unique in the table.
     """
-    now = timezone.now()
-    rows: list[Notification] = []
-
-    def add(recipient: User | None, channel: str, address: str = "") -> None:
-        key = None
-        if dedupe_key:
-            who = f"user:{recipient.pk}" if recipient else f"addr:{address}"
-            key = f"{dedupe_key}:{who}:{channel}"[:200]
-        rows.append(Notification(
-            recipient=recipient, address=address, channel=channel, kind=kind, subject=subject[:200],
-            body=body, link=link, payload=payload or {}, next_attempt_at=now, dedupe_key=key,
-        ))
-
-    for user in {u.pk: u for u in recipients}.values():
-        for channel in (channels or channels_for(user)):
-            add(user, channel)
-    for channel, address in dict.fromkeys((str(c), a) for c, a in addresses if a):
-        if channel not in CHANNELS:
-            raise ValueError(f"unknown notification channel {channel!r}")
-        add(None, channel, address)
-    if webhooks:
-        for url in settings.SUQIU_WEBHOOK_URLS:
-            add(None, Channel.WEBHOOK, url)
+    rows = [Notification(**row) for row in _rows(
+        recipients=recipients, kind=kind, subject=subject, body=body, link=link, payload=payload,
+        dedupe_key=dedupe_key, channels=channels, webhooks=webhooks, addresses=addresses)]
     # One INSERT for every row; keyed rows already written (a replayed cause) are skipped by the
     # unique key. Their primary keys are not read back.
     keyed = [row for row in rows if row.dedupe_key]
@@ -180,6 +161,48 @@ def notify(
     if rows:
         _kick_on_commit()
     return rows
+
+
+def _rows(*, recipients: Iterable[User], kind: str, subject: str, body: str = "", link: str = "",
+          payload: dict | None = None, dedupe_key: str | None = None, channels: Iterable[str] | None = None,
+          webhooks: bool = False, addresses: Iterable[tuple[str, str]] = ()) -> list[dict]:
+    """The outbox rows of one message (see ``notify``), as field values."""
+    now = timezone.now()
+    rows: list[dict] = []
+
+    def add(recipient: User | None, channel: str, address: str = "") -> None:
+        key = None
+        if dedupe_key:
+            who = f"user:{recipient.pk}" if recipient else f"addr:{address}"
+            key = f"{dedupe_key}:{who}:{channel}"[:200]
+        rows.append({
+            "recipient": recipient, "address": address, "channel": channel,
+            "kind": kind, "subject": subject[:200], "body": body, "link": link, "payload": payload or {},
+            "next_attempt_at": now, "dedupe_key": key,
+        })
+
+    for user in {u.pk: u for u in recipients}.values():
+        for channel in (channels or channels_for(user)):
+            add(user, channel)
+    for channel, address in dict.fromkeys((str(c), a) for c, a in addresses if a):
+        if channel not in CHANNELS:
+            raise ValueError(f"unknown notification channel {channel!r}")
+        add(None, channel, address)
+    if webhooks:
+        for url in settings.SUQIU_WEBHOOK_URLS:
+            add(None, Channel.WEBHOOK, url)
+    return rows
+
+
+def notify_many(messages: Iterable[dict]) -> int:
+    """``notify`` for many messages at once (a sweep's batch): each a dict of ``notify``'s
+    arguments, all their rows written in one INSERT. A row whose dedupe key is already in the
+    table is left out, as ``notify`` leaves it out. Returns how many rows were offered."""
+    rows = [row for message in messages for row in _rows(**message)]
+    if rows:
+        insert_rows(Notification, rows, ignore_conflicts=True)
+        _kick_on_commit()
+    return len(rows)
 
 
 def _kick_on_commit() -> None:

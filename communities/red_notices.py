@@ -13,6 +13,7 @@ from datetime import datetime
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Max, Q, QuerySet
+from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -21,20 +22,17 @@ from . import access
 from . import attachments as attachment_rules
 from .deadlines import due_in_working_hours
 from .errors import DomainError, Forbidden
-from .models import (
-    Department,
-    RedNotice,
-    RedNoticeAttachment,
-    RedNoticeEvent,
-    Region,
-    Role,
-    RoleAssignment,
-    User,
-)
-from .notifications import notify
+from .models import Department, RedNotice, RedNoticeAttachment, RedNoticeEvent, Region, Role, RoleAssignment, User
 from .names import SYSTEM, display_name
+from .notifications import notify, notify_many
+from .sweeps import Sweep, insert_rows, run_all
 
 log = logging.getLogger(__name__)
+
+# Sent in the sweep's transaction when notices are marked late (kwargs: step, ids, now): the
+# petitions they were issued for need their risk assessed again, and petitions depend on
+# communities, never the other way round.
+overdue_marked = Signal()
 
 Status = RedNotice.Status
 
@@ -90,15 +88,7 @@ def department_staff(notice: RedNotice) -> list[User]:
 
 def overdue_recipients(notice: RedNotice) -> list[User]:
     """The department's leadership, the street's and the district's supervisors, and the issuer."""
-    community = notice.community
-    codes = [c for c in community.path.split("/") if c]
-    recipients = _users(RoleAssignment.objects.filter(department=notice.department_id, role=Role.DEPARTMENT_HEAD))
-    recipients += _users(RoleAssignment.objects.filter(role=Role.STREET_SUPERVISOR, region=community.parent_id))
-    recipients += _users(RoleAssignment.objects.filter(role=Role.DISTRICT_SUPERVISOR, region__code__in=codes,
-                                                       region__level=Region.Level.DISTRICT))
-    if notice.issued_by is not None and notice.issued_by.is_active:
-        recipients.append(notice.issued_by)
-    return recipients
+    return overdue_recipients_of([notice])[notice.pk]
 
 
 def _link(notice: RedNotice) -> str:
@@ -293,48 +283,69 @@ STEP_SUBJECTS = {
 }
 
 
-def _mark_overdue(pk: int, step: str, now: datetime) -> bool:
-    """Claim one notice for one step with a conditional update; the claim, the event and the
-    alerts commit together, so a worker killed half-way leaves the row due for the next sweep."""
+def overdue_recipients_of(notices: list[RedNotice]) -> dict[int, list[User]]:
+    """``overdue_recipients`` for a whole batch in one query."""
+    departments = {n.department_id for n in notices}
+    streets = {n.community.parent_id for n in notices if n.community.parent_id}
+    codes = {c for n in notices for c in n.community.path.split("/") if c}
+    held: dict[tuple, list[User]] = {}
+    for a in RoleAssignment.objects.filter(
+        Q(department__in=departments, role=Role.DEPARTMENT_HEAD)
+        | Q(role=Role.STREET_SUPERVISOR, region__in=streets)
+        | Q(role=Role.DISTRICT_SUPERVISOR, region__code__in=codes, region__level=Region.Level.DISTRICT)
+    ).select_related("user", "region").order_by("pk"):
+        if a.user.is_active:
+            key = (("department", a.department_id) if a.role == Role.DEPARTMENT_HEAD
+                   else (a.role, a.region_id if a.role == Role.STREET_SUPERVISOR else a.region.code))
+            held.setdefault(key, []).append(a.user)
+    found = {}
+    for n in notices:
+        users = held.get(("department", n.department_id), []) + held.get((Role.STREET_SUPERVISOR,
+                                                                            n.community.parent_id), [])
+        for code in [c for c in n.community.path.split("/") if c]:
+            users = users + held.get((Role.DISTRICT_SUPERVISOR, code), [])
+        if n.issued_by is not None and n.issued_by.is_active:
+            users = users + [n.issued_by]
+        found[n.pk] = users
+    return found
+
+
+def _overdue_sweep(step: str) -> Sweep:
+    """Claim the notices past one step's deadline; the claim, the events and the alerts commit
+    together, so a worker killed half-way leaves the rows due for the next sweep."""
     due_field, marker, statuses = STEPS[step]
-    with transaction.atomic():
-        claimed = RedNotice.objects.filter(
-            pk=pk, status__in=statuses, **{marker: None, f"{due_field}__lte": now}
-        ).update(**{marker: now})
-        if not claimed:
-            return False  # another sweep got there first, or the department moved on
-        notice = RedNotice.objects.select_related("community", "department", "issued_by").get(pk=pk)
-        due = getattr(notice, due_field)
-        _event(notice, actor=None, action=f"overdue_{step}", from_status=notice.status,
-               note=_("Past its deadline (%(due)s)") % {"due": timezone.localtime(due).strftime("%Y-%m-%d %H:%M")})
-        notify(recipients=overdue_recipients(notice), kind=f"red_notice.overdue_{step}",
-               subject=str(STEP_SUBJECTS[step]) % {"number": notice.number},
-               body=f"{notice.department.name}: {notice.matter}"[:2000], link=_link(notice),
-               dedupe_key=f"red_notice:{notice.pk}:overdue_{step}")
-    return True
+
+    def act(notices: list[RedNotice], now: datetime) -> None:
+        note = _("Past its deadline (%(due)s)")
+        insert_rows(RedNoticeEvent, [
+            {"notice_id": n.pk, "actor_label": _label(None), "action": f"overdue_{step}", "from_status": n.status,
+             "to_status": n.status,
+             "note": note % {"due": timezone.localtime(getattr(n, due_field)).strftime("%Y-%m-%d %H:%M")}}
+            for n in notices])
+        recipients = overdue_recipients_of(notices)
+        notify_many({
+            "recipients": recipients[n.pk], "kind": f"red_notice.overdue_{step}",
+            "subject": str(STEP_SUBJECTS[step]) % {"number": n.number},
+            "body": f"{n.department.name}: {n.matter}"[:2000], "link": _link(n),
+            "dedupe_key": f"red_notice:{n.pk}:overdue_{step}",
+        } for n in notices)
+        overdue_marked.send(sender=RedNotice, step=step, ids=[n.pk for n in notices], now=now)
+
+    return Sweep(
+        name=f"red notice overdue {step}", model=RedNotice, order_field=due_field,
+        # The same condition as the partial index rednotice_<step>_due.
+        due=lambda now: Q(status__in=statuses, **{marker: None, f"{due_field}__lte": now}),
+        claim=lambda now: {marker: now},
+        act=act, select_related=("community", "department", "issued_by"),
+    )
 
 
-def sweep_red_notices(*, now: datetime | None = None, batch: int = 500) -> int:
+SWEEPS = [_overdue_sweep(step) for step in STEPS]
+
+
+def sweep_red_notices(*, now: datetime | None = None, batch: int | None = None) -> int:
     """Mark notices past a deadline for each open step; returns how many steps were marked."""
-    now = now or timezone.now()
-    marked = 0
-    for step, (due_field, marker, statuses) in STEPS.items():
-        last_pk = 0
-        while True:
-            ids = list(
-                RedNotice.objects.filter(status__in=statuses, **{marker: None, f"{due_field}__lte": now},
-                                         pk__gt=last_pk)
-                .order_by("pk").values_list("pk", flat=True)[:batch]
-            )
-            if not ids:
-                break
-            for pk in ids:
-                try:
-                    marked += _mark_overdue(pk, step, now)
-                except Exception:  # noqa: BLE001 - one bad row must not stop the sweep
-                    log.exception("could not mark red notice %s overdue (%s)", pk, step)
-            last_pk = ids[-1]
-    return marked
+    return run_all(SWEEPS, now=now, batch=batch)
 
 
 # --- selectors ---------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from communities.models import AppendOnly, Region, User
+from communities.sweeps import SweepState
 
 
 class DisputeType(models.TextChoices):
@@ -116,7 +117,7 @@ class Party(models.Model):
         return self.name
 
 
-class Session(models.Model):
+class Session(SweepState, models.Model):
     class Mode(models.TextChoices):
         IN_PERSON = "in_person", _("In person")
         ONLINE = "online", _("Online")
@@ -150,7 +151,7 @@ class Agreement(models.Model):
         verbose_name_plural = _("mediation agreements")
 
 
-class Obligation(models.Model):
+class Obligation(SweepState, models.Model):
     """One payment or duty of an agreement: who owes what to whom, by when."""
 
     agreement = models.ForeignKey(Agreement, verbose_name=_("agreement"), on_delete=models.CASCADE,

@@ -16,7 +16,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Max, QuerySet
+from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -24,7 +24,8 @@ from communities import access
 from communities.errors import DomainError, Forbidden
 from communities.masking import mask_name, mask_phone
 from communities.models import Region, Role, RoleAssignment, User
-from communities.notifications import notify
+from communities.notifications import notify, notify_many
+from communities.sweeps import Sweep, insert_rows
 from petitions import services as petition_services
 from petitions.models import Petition
 
@@ -511,57 +512,63 @@ def _party_addresses(case: MediationCase) -> list[tuple[str, str]]:
     return [("sms", p.phone) for p in case.parties.all() if p.phone]
 
 
-def sweep_session_reminders(*, now: datetime | None = None, batch: int = 500) -> int:
+def _remind(sessions: list[Session], now: datetime) -> None:
+    def message(session: Session) -> dict:
+        case = session.case
+        when = timezone.localtime(session.scheduled_at).strftime("%Y-%m-%d %H:%M")
+        return {"recipients": [case.mediator], "addresses": _party_addresses(case),
+                "kind": "mediation.session_reminder",
+                "subject": _("Mediation session for %(number)s at %(when)s, %(place)s")
+                % {"number": case.number, "when": when, "place": session.place},
+                "link": _link(case), "dedupe_key": f"mediation:session:{session.pk}:reminder"}
+    notify_many(message(s) for s in sessions)
+
+
+REMINDERS = Sweep(
+    name="mediation session reminders", model=Session, order_field="scheduled_at",
+    # Index mediation_session_remind; due once the session is within the reminder window.
+    due=lambda now: Q(held_at__isnull=True, reminded_at__isnull=True, scheduled_at__gt=now,
+                      scheduled_at__lte=now + timedelta(hours=settings.SUQIU_MEDIATION_REMINDER_HOURS)),
+    claim=lambda now: {"reminded_at": now},
+    act=_remind, select_related=("case__committee", "case__mediator"), prefetch_related=("case__parties",),
+)
+
+
+def sweep_session_reminders(*, now: datetime | None = None, batch: int | None = None) -> int:
     """Remind the mediator and the parties of a session due within the reminder window, once."""
-    now = now or timezone.now()
-    horizon = now + timedelta(hours=settings.SUQIU_MEDIATION_REMINDER_HOURS)
-    due = Session.objects.filter(held_at__isnull=True, reminded_at__isnull=True, scheduled_at__gt=now,
-                                 scheduled_at__lte=horizon).order_by("scheduled_at", "pk")
-    sent = 0
-    for pk in list(due.values_list("pk", flat=True)[:batch]):
-        try:
-            with transaction.atomic():
-                if not Session.objects.filter(pk=pk, reminded_at__isnull=True).update(reminded_at=now):
-                    continue  # another sweep got it
-                session = Session.objects.select_related("case__committee", "case__mediator").get(pk=pk)
-                case = session.case
-                when = timezone.localtime(session.scheduled_at).strftime("%Y-%m-%d %H:%M")
-                notify(recipients=[case.mediator], addresses=_party_addresses(case), kind="mediation.session_reminder",
-                       subject=_("Mediation session for %(number)s at %(when)s, %(place)s")
-                       % {"number": case.number, "when": when, "place": session.place},
-                       link=_link(case), dedupe_key=f"mediation:session:{pk}:reminder")
-                sent += 1
-        except Exception:  # noqa: BLE001 - one bad row must not stop the sweep
-            log.exception("could not remind of mediation session %s", pk)
-    return sent
+    return REMINDERS.run(now=now, batch=batch)
 
 
-def sweep_missed_obligations(*, now: datetime | None = None, batch: int = 500) -> int:
+def _flag_missed(obligations: list[Obligation], now: datetime) -> None:
+    events, messages = [], []
+    for obligation in obligations:
+        case = obligation.agreement.case
+        note = _("Missed: %(what)s (due %(due)s)") % {"what": obligation.description,
+                                                    "due": obligation.due_date.isoformat()}
+        events.append({"case_id": case.pk, "actor_label": _label(None), "action": "obligation_missed",
+                       "from_status": case.status, "to_status": case.status, "note": note})
+        messages.append({"recipients": [case.mediator], "kind": "mediation.obligation_missed",
+                         "subject": _("Case %(number)s: %(party)s missed an obligation")
+                         % {"number": case.number, "party": obligation.debtor.name},
+                         "body": note, "link": _link(case),
+                         "dedupe_key": f"mediation:obligation:{obligation.pk}:missed"})
+    insert_rows(CaseEvent, events)
+    notify_many(messages)
+
+
+MISSED_OBLIGATIONS = Sweep(
+    name="mediation missed obligations", model=Obligation, order_field="due_date",
+    # Index mediation_obligation_due; the case's state is checked on the few rows it finds.
+    due=lambda now: Q(performed_at__isnull=True, missed_at__isnull=True, due_date__lt=timezone.localdate(now),
+                      agreement__case__status__in=PERFORMING),
+    claim=lambda now: {"missed_at": now},
+    act=_flag_missed, select_related=("agreement__case__committee", "agreement__case__mediator", "debtor"),
+)
+
+
+def sweep_missed_obligations(*, now: datetime | None = None, batch: int | None = None) -> int:
     """Flag each obligation past its due date and not performed, and alert the mediator once."""
-    now = now or timezone.now()
-    today = timezone.localdate(now)
-    due = Obligation.objects.filter(performed_at__isnull=True, missed_at__isnull=True, due_date__lt=today,
-                                    agreement__case__status__in=PERFORMING).order_by("due_date", "pk")
-    flagged = 0
-    for pk in list(due.values_list("pk", flat=True)[:batch]):
-        try:
-            with transaction.atomic():
-                if not Obligation.objects.filter(pk=pk, missed_at__isnull=True, performed_at__isnull=True).update(
-                        missed_at=now):
-                    continue
-                obligation = Obligation.objects.select_related("agreement__case__committee", "debtor").get(pk=pk)
-                case = obligation.agreement.case
-                note = _("Missed: %(what)s (due %(due)s)") % {"what": obligation.description,
-                                                            "due": obligation.due_date.isoformat()}
-                _event(case, actor=None, action="obligation_missed", from_status=case.status, note=note)
-                notify(recipients=[case.mediator], kind="mediation.obligation_missed",
-                       subject=_("Case %(number)s: %(party)s missed an obligation")
-                       % {"number": case.number, "party": obligation.debtor.name},
-                       body=note, link=_link(case), dedupe_key=f"mediation:obligation:{pk}:missed")
-                flagged += 1
-        except Exception:  # noqa: BLE001
-            log.exception("could not flag mediation obligation %s", pk)
-    return flagged
+    return MISSED_OBLIGATIONS.run(now=now, batch=batch)
 
 
 # --- one entry point for the pages and the API ----------------------------------------------

@@ -42,3 +42,9 @@ class PetitionsConfig(AppConfig):
         for model in (Category, RiskRule, Region, Department):
             post_save.connect(refdata.on_change, sender=model, dispatch_uid=f"refdata-save-{model.__name__}")
             post_delete.connect(refdata.on_change, sender=model, dispatch_uid=f"refdata-delete-{model.__name__}")
+        # A red notice going overdue may raise the risk of the petition it was issued for.
+        from communities.red_notices import overdue_marked
+
+        from . import risk
+
+        overdue_marked.connect(risk.on_red_notices_overdue, dispatch_uid="petitions.risk.on_red_notices_overdue")

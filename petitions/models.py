@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from communities.models import AppendOnly, Department, Region, Service, ServicePoint
+from communities.sweeps import SweepState
 
 
 class RefDataQuerySet(models.QuerySet):
@@ -112,7 +113,7 @@ class RiskLevel(models.IntegerChoices):
 INBOX_SCOPES = ("district", "street", "community")
 
 
-class Petition(models.Model):
+class Petition(SweepState, models.Model):
     tracking_code = models.CharField(_("tracking code"), max_length=16, unique=True)
     channel = models.CharField(_("channel"), max_length=12, choices=Channel.choices, default=Channel.WEB)
     service_point = models.ForeignKey(ServicePoint, verbose_name=_("service point"), null=True, blank=True,
@@ -168,6 +169,8 @@ class Petition(models.Model):
     risk_level = models.PositiveSmallIntegerField(_("risk level"), default=RiskLevel.NORMAL,
                                                   choices=RiskLevel.choices)
     risk_reasons = models.JSONField(_("why"), default=list, blank=True)
+    # Set when something that may move the risk changes; the risk sweep assesses it and clears it.
+    risk_due_at = models.DateTimeField(_("risk to assess since"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("submitted at"), auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_index=True)
     # The deadline running now (to accept, then to resolve; none once resolved), kept by the
@@ -213,6 +216,7 @@ class Petition(models.Model):
             models.Index(fields=["resident_name"], opclasses=["varchar_pattern_ops"], name="petition_name_prefix"),
             models.Index(fields=["review_flagged_at"], condition=Q(review_flagged_at__isnull=False),
                          name="petition_review_flagged"),
+            models.Index(fields=["risk_due_at"], condition=Q(risk_due_at__isnull=False), name="petition_risk_due"),
         ]
 
     def __str__(self) -> str:

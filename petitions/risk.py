@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -25,6 +25,7 @@ from communities import access
 from communities.errors import DomainError, Forbidden
 from communities.models import Region, Role, RoleAssignment, User
 from communities.notifications import notify
+from communities.sweeps import Sweep
 
 from .models import OPEN_STATUSES, Petition, PetitionEvent, RedAlert, RiskLevel, RiskRule, Status
 from communities.names import SYSTEM, display_name
@@ -323,22 +324,36 @@ def red_alert_acknowledge(*, alert: RedAlert, actor: User, note: str = "") -> Re
     return locked
 
 
-def sweep_risk(*, batch: int = 500) -> int:
-    """Re-assess open petitions whose red notices went overdue (the notice sweep lives in
-    communities and does not know petitions). Idempotent: an unchanged level writes nothing."""
-    from communities.models import RedNotice
+# --- the risk sweep --------------------------------------------------------------------------
 
-    late = RedNotice.objects.exclude(status=RedNotice.Status.CLOSED).filter(
-        Q(overdue_ack_at__isnull=False) | Q(overdue_checkin_at__isnull=False) | Q(overdue_result_at__isnull=False))
-    ids = list(Petition.objects.filter(status__in=ACTIVE_STATUSES, red_notice_links__notice__in=late)
-               .values_list("pk", flat=True).distinct()[:batch])
+def risk_mark_due(*, petitions, now: datetime | None = None) -> int:
+    """Something that may move these petitions' risk changed: the risk sweep assesses each of
+    them once (a petition already waiting keeps its place). ``petitions``: a queryset."""
+    return petitions.filter(risk_due_at__isnull=True).update(risk_due_at=now or timezone.now())
+
+
+def on_red_notices_overdue(sender, *, ids: list[int], now: datetime, **kwargs) -> None:
+    """A red notice went overdue: the open petitions it was issued for must be assessed again
+    (the OVERDUE_NOTICE rule may now fire). Runs in the notice sweep's transaction."""
+    risk_mark_due(petitions=Petition.objects.filter(status__in=ACTIVE_STATUSES, red_notice_links__notice__in=ids))
+
+
+def _assess(petitions: list[Petition], now: datetime) -> None:
     rules = rules_in_force()
-    changed = 0
-    for pk in ids:
-        try:
-            before = Petition.objects.values_list("risk_level", flat=True).get(pk=pk)
-            after = petition_assess_risk(petition=Petition(pk=pk), rules=rules).risk_level
-            changed += after != before
-        except Exception:  # noqa: BLE001 - one bad row must not stop the sweep
-            log.exception("could not assess the risk of petition %s", pk)
-    return changed
+    for petition in petitions:
+        if petition.status in ACTIVE_STATUSES:  # a closed petition's risk no longer matters
+            petition_assess_risk(petition=petition, rules=rules)
+
+
+RISK_SWEEP = Sweep(
+    name="petition risk", model=Petition, order_field="risk_due_at",
+    due=lambda now: Q(risk_due_at__lte=now),  # index petition_risk_due: only the rows waiting
+    claim=lambda now: {"risk_due_at": None},
+    act=_assess, batch=200,
+)
+
+
+def sweep_risk(*, now: datetime | None = None, batch: int | None = None) -> int:
+    """Assess every petition whose risk is due (see ``risk_mark_due``), each once per change;
+    returns how many were assessed. An unchanged level writes nothing but the cleared mark."""
+    return RISK_SWEEP.run(now=now, batch=batch)

@@ -1,115 +1,121 @@
-"""Deadline sweeps run by Celery beat. The database is the source of truth: each sweep finds what
-is due with an indexed query and claims each row with a conditional update, so running it twice,
-or in two workers at once, marks and alerts every petition exactly once."""
+"""Deadline sweeps run by Celery beat, declared on the shared sweep helper (communities.sweeps):
+each finds what is due through its partial index, claims a batch with a conditional update, and
+writes the batch's events and notifications in bulk, so running it twice, or in two workers at
+once, marks and alerts every petition exactly once."""
 
 from __future__ import annotations
 
-import logging
+from collections import defaultdict
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from communities.notifications import notify
+from communities.models import Role, RoleAssignment, User
+from communities.names import SYSTEM
+from communities.notifications import notify_many
+from communities.sweeps import Sweep, insert_rows, run_all
 
 from .models import OPEN_STATUSES, Petition, PetitionEvent, Status
 from .resident_messages import tell_resident
-from .services import community_handlers, department_officers, street_supervisors
-from communities.names import SYSTEM
-
-log = logging.getLogger(__name__)
 
 STEPS = {
     # step: (due field, marker field, statuses in which the step is still open)
     "accept": ("accept_due_at", "overdue_accept_at", [Status.SUBMITTED]),
     "resolve": ("resolve_due_at", "overdue_resolve_at", OPEN_STATUSES),
 }
+SUBJECTS = {
+    "accept": lambda: _("Petition %(code)s was not accepted in time"),
+    "resolve": lambda: _("Petition %(code)s was not resolved in time"),
+}
 
 
-def _mark_overdue(pk: int, step: str, now: datetime) -> bool:
+def overdue_recipients(petitions: list[Petition]) -> dict[int, list[User]]:
+    """Who hears that each petition is late, for a whole batch in one query: its community's
+    secretary and its grid's worker, its department's officers, its street's supervisors, and
+    whoever it is assigned to."""
+    communities = {p.community_id for p in petitions}
+    grids = {p.grid_id for p in petitions if p.grid_id}
+    departments = {p.handler_department_id for p in petitions if p.handler_department_id}
+    streets = {p.community.parent_id for p in petitions if p.community.parent_id}
+    held: dict[tuple[str, int], list[User]] = defaultdict(list)
+    for a in RoleAssignment.objects.filter(
+        Q(role=Role.SECRETARY, region__in=communities) | Q(role=Role.GRID_WORKER, region__in=grids)
+        | Q(role__in=[Role.DEPARTMENT_OFFICER, Role.DEPARTMENT_HEAD], department__in=departments)
+        | Q(role=Role.STREET_SUPERVISOR, region__in=streets)
+    ).select_related("user").order_by("pk"):
+        if a.user.is_active:
+            held[("department", a.department_id) if a.department_id else (a.role, a.region_id)].append(a.user)
+    found = {}
+    for p in petitions:
+        users = (held[(Role.SECRETARY, p.community_id)] + held[(Role.GRID_WORKER, p.grid_id)]
+                 + held[("department", p.handler_department_id)]
+                 + held[(Role.STREET_SUPERVISOR, p.community.parent_id)])
+        found[p.pk] = (users + [p.assignee]) if p.assignee else users
+    return found
+
+
+def _overdue_sweep(step: str) -> Sweep:
     due_field, marker, statuses = STEPS[step]
-    with transaction.atomic():
-        claimed = Petition.objects.filter(
-            pk=pk, status__in=statuses, **{marker: None, f"{due_field}__lte": now}
-        ).update(**{marker: now}, updated_at=now)
-        if not claimed:
-            return False  # another sweep got there first, or the petition moved on
-        petition = Petition.objects.select_related("community", "category").get(pk=pk)
-        due = getattr(petition, due_field)
-        PetitionEvent.objects.create(
-            petition=petition, actor=None, actor_label=SYSTEM, action=f"overdue_{step}",
-            from_status=petition.status, to_status=petition.status, is_public=False,
-            note=_("Past its deadline (%(due)s)") % {"due": timezone.localtime(due).strftime("%Y-%m-%d %H:%M")},
-        )
-        recipients = community_handlers(petition) + department_officers(petition) + street_supervisors(petition)
-        if petition.assignee:
-            recipients.append(petition.assignee)
-        subject = (_("Petition %(code)s was not accepted in time") if step == "accept"
-                   else _("Petition %(code)s was not resolved in time")) % {"code": petition.tracking_code}
-        notify(recipients=recipients, kind=f"petition.overdue_{step}", subject=subject, body=petition.title,
-               link=f"/staff/petitions/{petition.pk}/",
-               dedupe_key=f"petition:{petition.pk}:overdue_{step}:{due:%Y%m%d%H%M}")
-    return True
+
+    def act(petitions: list[Petition], now: datetime) -> None:
+        note = _("Past its deadline (%(due)s)")
+        insert_rows(PetitionEvent, [
+            {"petition_id": p.pk, "actor_label": SYSTEM, "action": f"overdue_{step}", "from_status": p.status,
+             "to_status": p.status, "is_public": False,
+             "note": note % {"due": timezone.localtime(getattr(p, due_field)).strftime("%Y-%m-%d %H:%M")}}
+            for p in petitions])
+        recipients = overdue_recipients(petitions)
+        subject = SUBJECTS[step]()
+        notify_many({
+            "recipients": recipients[p.pk], "kind": f"petition.overdue_{step}",
+            "subject": subject % {"code": p.tracking_code}, "body": p.title,
+            "link": f"/staff/petitions/{p.pk}/",
+            "dedupe_key": f"petition:{p.pk}:overdue_{step}:{getattr(p, due_field):%Y%m%d%H%M}",
+        } for p in petitions)
+
+    return Sweep(
+        name=f"petition overdue {step}", model=Petition, order_field=due_field,
+        # The same condition as the partial index petition_<step>_due.
+        due=lambda now: Q(status__in=statuses, **{marker: None, f"{due_field}__lte": now}),
+        claim=lambda now: {marker: now, "updated_at": now},
+        act=act, select_related=("community", "assignee"),
+    )
 
 
-def sweep_overdue(*, now: datetime | None = None, batch: int = 500) -> int:
+SWEEPS = [_overdue_sweep("accept"), _overdue_sweep("resolve")]
+
+
+def sweep_overdue(*, now: datetime | None = None, batch: int | None = None) -> int:
     """Mark petitions past their accept or resolve deadline; returns how many were marked."""
-    now = now or timezone.now()
-    marked = 0
-    for step, (due_field, marker, statuses) in STEPS.items():
-        last_pk = 0
-        while True:
-            ids = list(
-                Petition.objects.filter(status__in=statuses, **{marker: None, f"{due_field}__lte": now},
-                                        pk__gt=last_pk)
-                .order_by("pk").values_list("pk", flat=True)[:batch]
-            )
-            if not ids:
-                break
-            for pk in ids:
-                try:
-                    marked += _mark_overdue(pk, step, now)
-                except Exception:  # noqa: BLE001 - one bad row must not stop the sweep
-                    log.exception("could not mark petition %s overdue (%s)", pk, step)
-            last_pk = ids[-1]
-    return marked
+    return run_all(SWEEPS, now=now, batch=batch)
 
 
-def _due_ids(queryset, batch: int):
-    """The ids of ``queryset`` in bounded batches by primary key: a row that fails and stays due
-    is passed over, never read again in the same run, and never holds back the rows after it."""
-    last_pk = 0
-    while True:
-        ids = list(queryset.filter(pk__gt=last_pk).order_by("pk").values_list("pk", flat=True)[:batch])
-        if not ids:
-            return
-        yield from ids
-        last_pk = ids[-1]
+def _autoclose_cutoff(now: datetime) -> datetime:
+    return now - timedelta(days=settings.SUQIU_REOPEN_DAYS)
 
 
-def sweep_autoclose(*, now: datetime | None = None, batch: int = 500) -> int:
+def _autoclose(petitions: list[Petition], now: datetime) -> None:
+    note = (_("Closed automatically: not rated or reopened within %(days)d days.")
+            % {"days": settings.SUQIU_REOPEN_DAYS})
+    insert_rows(PetitionEvent, [
+        {"petition_id": p.pk, "actor_label": SYSTEM, "action": "autoclose", "from_status": Status.RESOLVED,
+         "to_status": Status.CLOSED, "is_public": True, "note": note} for p in petitions])
+    for p in petitions:
+        p.status = Status.CLOSED  # as claimed: the message is about the closed petition
+        tell_resident(p, kind="petition.closed")
+
+
+AUTOCLOSE = Sweep(
+    name="petition autoclose", model=Petition, order_field="resolved_at",
+    due=lambda now: Q(status=Status.RESOLVED, resolved_at__lte=_autoclose_cutoff(now)),  # index petition_resolved
+    claim=lambda now: {"status": Status.CLOSED, "closed_at": now, "updated_at": now},
+    act=_autoclose,
+)
+
+
+def sweep_autoclose(*, now: datetime | None = None, batch: int | None = None) -> int:
     """Close resolved petitions that the resident neither rated nor reopened in the window."""
-    now = now or timezone.now()
-    cutoff = now - timedelta(days=settings.SUQIU_REOPEN_DAYS)
-    closed = 0
-    for pk in _due_ids(Petition.objects.filter(status=Status.RESOLVED, resolved_at__lte=cutoff), batch):
-        try:
-            with transaction.atomic():
-                if not Petition.objects.filter(pk=pk, status=Status.RESOLVED, resolved_at__lte=cutoff).update(
-                    status=Status.CLOSED, closed_at=now, updated_at=now
-                ):
-                    continue
-                petition = Petition.objects.get(pk=pk)
-                PetitionEvent.objects.create(
-                    petition=petition, actor=None, actor_label=SYSTEM, action="autoclose",
-                    from_status=Status.RESOLVED, to_status=Status.CLOSED, is_public=True,
-                    note=_("Closed automatically: not rated or reopened within %(days)d days.")
-                    % {"days": settings.SUQIU_REOPEN_DAYS},
-                )
-                tell_resident(petition, kind="petition.closed")
-                closed += 1
-        except Exception:  # noqa: BLE001
-            log.exception("could not close petition %s", pk)
-    return closed
+    return AUTOCLOSE.run(now=now, batch=batch)

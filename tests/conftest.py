@@ -1,3 +1,5 @@
+import threading
+
 import pytest
 
 from communities.models import Region
@@ -106,3 +108,57 @@ def _no_login_lockouts(settings):
     """Sign-in lockouts have their own tests (tests/test_auth_security.py); elsewhere tests sign in
     through the test client, which calls authenticate() without a request."""
     settings.AXES_ENABLED = False
+
+
+@pytest.fixture
+def run_concurrently(transactional_db):
+    """run_concurrently(fn, threads=2) -> the results of ``fn()`` called in that many threads
+    released at once, each on its own database connection; any exception fails the test.
+    Concurrent writers need PostgreSQL (SQLite serialises them): elsewhere the test is skipped."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrent writers need PostgreSQL (SQLite serialises them)")
+
+    def run(fn, threads: int = 2) -> list:
+        barrier = threading.Barrier(threads)
+        results, errors = [], []
+
+        def target():
+            try:
+                barrier.wait()
+                results.append(fn())
+            except Exception as exc:  # noqa: BLE001 - reported below
+                errors.append(exc)
+            finally:
+                connection.close()
+
+        started = [threading.Thread(target=target) for _ in range(threads)]
+        for thread in started:
+            thread.start()
+        for thread in started:
+            thread.join()
+        assert not errors, errors
+        return results
+
+    return run
+
+
+@pytest.fixture
+def round_trips(db):
+    """round_trips(fn) -> the statements ``fn()`` sends to the database, a bulk INSERT counted
+    once even where the backend splits it (SQLite allows 999 parameters a statement)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def count(fn) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            fn()
+        kept: list[str] = []
+        for query in captured.captured_queries:
+            sql = query["sql"]
+            if not (sql.startswith("INSERT") and kept and kept[-1].split("(")[0] == sql.split("(")[0]):
+                kept.append(sql)
+        return len(kept)
+
+    return count

@@ -1,12 +1,10 @@
 """The red-notice deadline sweep: each missed step marked and alerted once, by time, by one
 of two concurrent sweeps, and finished by the next sweep after a failure."""
 
-import threading
 from datetime import timedelta
 
 import pytest
 import time_machine
-from django.db import connection
 from django.utils import timezone
 
 from communities import red_notices as rn
@@ -63,22 +61,22 @@ def test_steps_done_in_time_are_never_marked(issue, crew):
 
 def test_a_failing_row_does_not_stop_the_sweep_and_is_finished_next_time(issue, monkeypatch):
     first, _second = issue(), issue()
-    real = rn.overdue_recipients
+    real = rn.overdue_recipients_of
     broken = {first.pk}
 
-    def flaky(notice):
-        if notice.pk in broken:
+    def flaky(notices):
+        if any(n.pk in broken for n in notices):
             raise RuntimeError("worker died here")
-        return real(notice)
+        return real(notices)
 
-    monkeypatch.setattr(rn, "overdue_recipients", flaky)
+    monkeypatch.setattr(rn, "overdue_recipients_of", flaky)
     now = START + timedelta(hours=2, seconds=1)
     assert rn.sweep_red_notices(now=now) == 1
     first.refresh_from_db()
     assert first.overdue_ack_at is None  # rolled back with its event: nothing half-done
     assert not RedNoticeEvent.objects.filter(notice=first, action="overdue_ack").exists()
     broken.clear()
-    assert rn.sweep_red_notices(now=now + timedelta(seconds=30)) == 1
+    assert rn.sweep_red_notices(now=now + timedelta(minutes=2)) == 1  # after its backoff
     assert RedNoticeEvent.objects.filter(action="overdue_ack").count() == 2
 
 
@@ -93,30 +91,11 @@ def test_the_celery_task_runs_the_sweep(issue):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_sweeps_at_once_mark_and_alert_exactly_once(tree, crew, issue):
-    if connection.vendor != "postgresql":
-        pytest.skip("concurrent writers need PostgreSQL (SQLite serialises them)")
+def test_two_sweeps_at_once_mark_and_alert_exactly_once(tree, crew, issue, run_concurrently):
     for _ in range(30):
         issue()
     now = START + timedelta(hours=2, seconds=1)
-    results, errors = [], []
-    barrier = threading.Barrier(2)
-
-    def run():
-        try:
-            barrier.wait()
-            results.append(rn.sweep_red_notices(now=now, batch=7))
-        except Exception as exc:  # pragma: no cover - reported below
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert not errors
+    results = run_concurrently(lambda: rn.sweep_red_notices(now=now, batch=7))
     assert sum(results) == 30
     assert RedNoticeEvent.objects.filter(action="overdue_ack").count() == 30
     assert Notification.objects.filter(kind="red_notice.overdue_ack", recipient=crew["street"],
@@ -125,29 +104,25 @@ def test_two_sweeps_at_once_mark_and_alert_exactly_once(tree, crew, issue):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_secretaries_issuing_at_once_get_distinct_numbers(tree, crew, department):
-    if connection.vendor != "postgresql":
-        pytest.skip("concurrent writers need PostgreSQL (SQLite serialises them)")
+def test_two_secretaries_issuing_at_once_get_distinct_numbers(tree, crew, department, run_concurrently):
     now = timezone.now()  # real time: no clock travel across threads
-    errors = []
-    barrier = threading.Barrier(4)
 
-    def run():
-        try:
-            barrier.wait()
-            for _ in range(5):
-                rn.red_notice_issue(actor=crew["secretary"], community=tree["c11"], department=department,
-                                    matter="m", place="p", staff_count=1,
-                                    checkin_due_at=now + timedelta(hours=3), result_due_at=now + timedelta(hours=9))
-        except Exception as exc:  # pragma: no cover - reported below
-            errors.append(exc)
-        finally:
-            connection.close()
+    def issue_five():
+        for _ in range(5):
+            rn.red_notice_issue(actor=crew["secretary"], community=tree["c11"], department=department,
+                                matter="m", place="p", staff_count=1,
+                                checkin_due_at=now + timedelta(hours=3), result_due_at=now + timedelta(hours=9))
 
-    threads = [threading.Thread(target=run) for _ in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert not errors
+    run_concurrently(issue_five, threads=4)
     assert sorted(RedNotice.objects.values_list("serial", flat=True)) == list(range(1, 21))
+
+
+def test_the_queries_of_the_sweep_do_not_grow_with_the_notices_it_marks(issue, round_trips):
+    for _ in range(3):
+        issue()
+    few = round_trips(lambda: rn.sweep_red_notices(now=START + timedelta(hours=10)))  # all three steps late
+    for _ in range(30):
+        issue(at=START + timedelta(days=1))
+    many = round_trips(lambda: rn.sweep_red_notices(now=START + timedelta(days=1, hours=10)))
+    assert few == many
+    assert RedNoticeEvent.objects.filter(action__startswith="overdue_").count() == 3 * 33

@@ -267,3 +267,38 @@ def test_missed_obligations_are_flagged_once_and_the_mediator_alerted(agreed, cr
     assert CaseEvent.objects.filter(case=case, action="obligation_missed").count() == 1
     alert = Notification.objects.get(kind="mediation.obligation_missed", channel="inbox")
     assert alert.recipient == crew["mediator"]
+
+
+def test_reminders_and_missed_obligations_cost_the_same_queries_for_3_or_30(open_case, agreed, crew, round_trips):
+    now = timezone.now()
+
+    def cases(n):
+        for _ in range(n):
+            ms.session_schedule(case=open_case(), actor=crew["mediator"], scheduled_at=now + timedelta(hours=2),
+                                mode="in_person", place="调委会")
+            agreed()  # its first payment is due on day 5
+
+    def sweep():
+        return (round_trips(lambda: ms.sweep_session_reminders(now=now)),
+                round_trips(lambda: ms.sweep_missed_obligations(now=now + timedelta(days=6))))
+
+    cases(3)
+    few = sweep()
+    cases(30)
+    assert sweep() == few
+    assert Obligation.objects.filter(missed_at__isnull=False).count() == 33
+    assert Notification.objects.filter(kind="mediation.session_reminder", channel="inbox").count() == 33
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_mediation_sweeps_at_once_remind_and_flag_once(open_case, agreed, crew, run_concurrently):
+    now = timezone.now()
+    for _ in range(8):
+        ms.session_schedule(case=open_case(), actor=crew["mediator"], scheduled_at=now + timedelta(hours=2),
+                            mode="in_person", place="调委会")
+        agreed()
+    assert sum(run_concurrently(lambda: ms.sweep_session_reminders(now=now, batch=3))) == 8
+    assert sum(run_concurrently(lambda: ms.sweep_missed_obligations(now=now + timedelta(days=6), batch=3))) == 8
+    assert Notification.objects.filter(kind="mediation.session_reminder", channel="inbox").count() == 8
+    assert CaseEvent.objects.filter(action="obligation_missed").count() == 8
+    assert Notification.objects.filter(kind="mediation.obligation_missed", channel="inbox").count() == 8

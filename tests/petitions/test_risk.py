@@ -158,6 +158,56 @@ def test_staff_see_the_risk_and_its_reasons_through_the_api(submit, wage_categor
     assert body["risk_level"] == RiskLevel.RED and any("860,000" in r for r in body["risk_reasons"])
 
 
+def test_the_risk_sweep_reaches_every_petition_that_needs_it_once_per_change(submit, category, people, department):
+    """Not the same first few every cycle: seven petitions whose notices went overdue, swept in
+    batches of two, are all assessed in one run, and none again until something changes."""
+    now = timezone.now()
+    petitions = []
+    for i in range(7):
+        petition = submit(category, phone=f"1391111{i:04d}")
+        s.petition_summon_department(petition=petition, actor=people["secretary"], department=department,
+                                     matter="噪音", place="工地", staff_count=1,
+                                     checkin_due_at=now + timedelta(hours=1), result_due_at=now + timedelta(hours=5))
+        petitions.append(petition)
+    rn.sweep_red_notices(now=now + timedelta(hours=2))
+    assert risk.sweep_risk(batch=2) == 7
+    for petition in petitions:
+        petition.refresh_from_db()
+        assert petition.risk_level == RiskLevel.HIGH and petition.risk_due_at is None
+    assert risk.sweep_risk(batch=2) == 0  # nothing changed since
+    rn.sweep_red_notices(now=now + timedelta(hours=6))  # the result is late too: a change
+    assert risk.sweep_risk(batch=2) == 7
+    assert PetitionEvent.objects.filter(action="risk").count() == 7  # a rise is traced once, not per sweep
+
+
+def test_a_petition_marked_for_assessment_is_assessed_by_the_sweep(submit, wage_category):
+    petition = submit(wage_category, description="拖欠工资8000元", people_affected=3)
+    assert petition.risk_level == RiskLevel.NORMAL
+    rule = RiskRule.objects.get(kind=RiskRule.Kind.WAGE_AMOUNT, threshold=10000)
+    rule.threshold = 5000
+    rule.save()
+    from petitions.models import Petition
+
+    assert risk.sweep_risk() == 0  # nobody said it changed
+    assert risk.risk_mark_due(petitions=Petition.objects.filter(pk=petition.pk)) == 1
+    assert risk.sweep_risk() == 1
+    petition.refresh_from_db()
+    assert petition.risk_level == RiskLevel.HIGH
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_risk_sweeps_at_once_assess_each_petition_once(submit, wage_category, run_concurrently):
+    from petitions.models import Petition
+
+    made = [submit(wage_category, description="拖欠工资8000元", people_affected=3, phone=f"1392222{i:04d}")
+            for i in range(12)]
+    RiskRule.objects.filter(kind=RiskRule.Kind.WAGE_AMOUNT, threshold=10000).update(threshold=5000)
+    risk.risk_mark_due(petitions=Petition.objects.filter(pk__in=[p.pk for p in made]))
+    assert sum(run_concurrently(lambda: risk.sweep_risk(batch=5))) == 12
+    assert Petition.objects.filter(risk_level=RiskLevel.HIGH, risk_due_at__isnull=True).count() == 12
+    assert PetitionEvent.objects.filter(action="risk").count() == 12
+
+
 def test_alert_lists_cost_the_same_queries_for_3_or_30_alerts(client, submit, category, people):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext

@@ -1,9 +1,7 @@
-import threading
 from datetime import timedelta
 
 import pytest
 import time_machine
-from django.db import connection
 from django.utils import timezone
 
 from communities.models import Notification
@@ -66,18 +64,20 @@ def test_resolved_petitions_are_not_marked(petition, people):
 def test_a_failing_row_is_skipped_not_fatal(petition, submit, category, monkeypatch):
     with time_machine.travel(START, tick=False):
         other = submit(category, phone="13911112222")
-    real = sweeps._mark_overdue
+    real = sweeps.overdue_recipients
 
-    def flaky(pk, step, now):
-        if pk == petition.pk:
+    def flaky(petitions):
+        if any(p.pk == petition.pk for p in petitions):
             raise RuntimeError("boom")
-        return real(pk, step, now)
+        return real(petitions)
 
-    monkeypatch.setattr(sweeps, "_mark_overdue", flaky)
+    monkeypatch.setattr(sweeps, "overdue_recipients", flaky)
     assert sweeps.sweep_overdue(now=START + timedelta(hours=3)) == 1
     assert overdue_events(other, "accept").count() == 1
-    monkeypatch.setattr(sweeps, "_mark_overdue", real)
-    assert sweeps.sweep_overdue(now=START + timedelta(hours=3)) == 1  # the next sweep finishes it
+    assert overdue_events(petition, "accept").count() == 0  # rolled back with its claim: nothing half-done
+    monkeypatch.setattr(sweeps, "overdue_recipients", real)
+    # The next sweep after its backoff finishes it.
+    assert sweeps.sweep_overdue(now=START + timedelta(hours=3, minutes=2)) == 1
     assert overdue_events(petition, "accept").count() == 1
 
 
@@ -102,33 +102,93 @@ def test_rated_petitions_are_already_closed(petition, people):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_sweeps_at_once_mark_and_alert_exactly_once(tree, category, people, submit):
-    if connection.vendor != "postgresql":
-        pytest.skip("concurrent writers need PostgreSQL (SQLite serialises them)")
+def test_two_sweeps_at_once_mark_and_alert_exactly_once(tree, category, people, submit, run_concurrently):
     with time_machine.travel(START, tick=False):
         for i in range(40):
             submit(category, phone=f"1380000{i:04d}")
     now = START + timedelta(hours=5)
-    results, errors = [], []
-    barrier = threading.Barrier(2)
-
-    def run():
-        try:
-            barrier.wait()
-            results.append(sweeps.sweep_overdue(now=now, batch=7))
-        except Exception as exc:  # pragma: no cover - reported below
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert not errors
+    results = run_concurrently(lambda: sweeps.sweep_overdue(now=now, batch=7))
     assert sum(results) == 40
     assert PetitionEvent.objects.filter(action="overdue_accept").count() == 40
     per_petition = alerts("petition.overdue_accept").filter(recipient=people["street"], channel="inbox")
     assert per_petition.count() == 40
     assert Petition.objects.filter(overdue_accept_at__isnull=True).count() == 0
+
+
+def test_a_poisoned_row_is_retried_with_backoff_and_reported_once(petition, submit, category, monkeypatch, caplog):
+    """One petition that always breaks its sweep: the others are marked; it is logged with its
+    traceback once, left alone while it waits (1 min, 2 min, 4 min …), retried after, and the
+    sweep finishes it once it is mended."""
+    with time_machine.travel(START, tick=False):
+        other = submit(category, phone="13911112222")
+    real = sweeps.overdue_recipients
+
+    def poisoned(petitions):
+        if any(p.pk == petition.pk for p in petitions):
+            raise RuntimeError("poisoned")
+        return real(petitions)
+
+    monkeypatch.setattr(sweeps, "overdue_recipients", poisoned)
+    now = START + timedelta(hours=3)
+
+    def errors():
+        return [r for r in caplog.records if r.levelname == "ERROR" and "poisoned" in (r.exc_text or "")]
+
+    assert sweeps.sweep_overdue(now=now) == 1
+    assert overdue_events(other, "accept").count() == 1
+    assert len(errors()) == 1  # reported, with its traceback
+    petition.refresh_from_db()
+    assert (petition.sweep_failures, petition.sweep_retry_at) == (1, now + timedelta(minutes=1))
+    assert sweeps.sweep_overdue(now=now + timedelta(seconds=30)) == 0  # waiting: not even tried
+    petition.refresh_from_db()
+    assert petition.sweep_failures == 1
+    for minutes, failures in ((1, 2), (3, 3), (7, 4)):  # tried again after 1, 2, 4 minutes
+        assert sweeps.sweep_overdue(now=now + timedelta(minutes=minutes)) == 0
+        petition.refresh_from_db()
+        assert petition.sweep_failures == failures
+    assert petition.sweep_retry_at == now + timedelta(minutes=7 + 8)
+    assert len(errors()) == 1  # reported once, not every cycle
+    monkeypatch.setattr(sweeps, "overdue_recipients", real)
+    assert sweeps.sweep_overdue(now=now + timedelta(minutes=15)) == 1
+    petition.refresh_from_db()
+    assert petition.overdue_accept_at is not None and petition.sweep_failures == 0 and petition.sweep_retry_at is None
+    assert overdue_events(petition, "accept").count() == 1
+
+
+@pytest.mark.parametrize("sweep", ["overdue", "autoclose"])
+def test_the_queries_of_a_sweep_do_not_grow_with_the_rows_it_marks(sweep, tree, category, people, submit,
+                                                                  round_trips):
+    def make(n, phone):
+        with time_machine.travel(START, tick=False):
+            made = [submit(category, phone=f"{phone}{i:04d}") for i in range(n)]
+        if sweep == "autoclose":
+            with time_machine.travel(START + timedelta(minutes=30), tick=False):
+                for p in made:
+                    s.petition_accept(petition=p, actor=people["secretary"])
+                    s.petition_resolve(petition=p, actor=people["secretary"], public_reply="done")
+        return made
+
+    def run(now):
+        return sweeps.sweep_overdue(now=now) if sweep == "overdue" else sweeps.sweep_autoclose(now=now)
+
+    make(3, "1380001")
+    first = START + timedelta(days=9)
+    few = round_trips(lambda: run(first))
+    make(30, "1380002")
+    many = round_trips(lambda: run(first + timedelta(days=1)))
+    assert few == many
+    assert PetitionEvent.objects.filter(action="overdue_accept" if sweep == "overdue" else "autoclose").count() == 33
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_autoclose_sweeps_at_once_close_each_petition_once(tree, category, people, submit, run_concurrently):
+    with time_machine.travel(START, tick=False):
+        made = [submit(category, phone=f"1380000{i:04d}") for i in range(20)]
+    with time_machine.travel(START + timedelta(minutes=30), tick=False):
+        for p in made:
+            s.petition_accept(petition=p, actor=people["secretary"])
+            s.petition_resolve(petition=p, actor=people["secretary"], public_reply="done")
+    results = run_concurrently(lambda: sweeps.sweep_autoclose(now=START + timedelta(days=9), batch=3))
+    assert sum(results) == 20
+    assert PetitionEvent.objects.filter(action="autoclose").count() == 20
+    assert Petition.objects.filter(status=Status.CLOSED).count() == 20

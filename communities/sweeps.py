@@ -1,0 +1,186 @@
+"""One way to sweep: find what is due, claim it, act on it, and keep one poisoned row from
+holding back (or flooding the log of) every sweep after it.
+
+A sweep is declared, not written: the model, the condition that makes a row due (the same
+condition as the model's partial index, so the query reads that small index and nothing else),
+the indexed column the batches walk, what the claim writes (it takes the row out of the due set),
+and ``act``, which writes the events and notifications of a whole batch of claimed rows at once.
+
+``Sweep.run`` then:
+
+1. reads the due ids in keyset batches ordered by (that column, id): an index range scan that
+   stops after one batch, and costs one probe of an empty index when nothing is due;
+2. claims the batch in one transaction: the rows still due are locked (rows another worker holds
+   are skipped, never waited for), the claim is a conditional UPDATE on the same condition, and
+   ``act`` runs in that transaction, so a row is marked, traced and notified exactly once however
+   many workers sweep at once, and a worker killed half-way leaves it due for the next run;
+3. if the batch fails, claims its rows again one by one, so only the poisoned row is left out;
+   the failure is kept on the row (``sweep_failures``, ``sweep_retry_at``): it is retried with
+   exponential backoff, reported (logged with its traceback) on its first failure only, and a
+   later success clears it.
+
+Models swept this way inherit ``SweepState``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db import connection, models, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+log = logging.getLogger(__name__)
+
+RETRY_FIRST = timedelta(minutes=1)
+RETRY_MAX = timedelta(hours=24)
+
+
+class SweepState(models.Model):
+    """A swept row's failure bookkeeping. ``db_default`` lets bulk loaders (COPY) leave it out, and
+    adds the column to a big table without rewriting it."""
+
+    sweep_failures = models.SmallIntegerField(_("sweep failures"), default=0, db_default=0, editable=False)
+    sweep_retry_at = models.DateTimeField(_("sweep retries after"), null=True, blank=True, editable=False)
+
+    class Meta:
+        abstract = True
+
+
+def retry_delay(failures: int) -> timedelta:
+    """1 min, 2, 4, … after each failure in a row, at most a day."""
+    return min(RETRY_MAX, RETRY_FIRST * 2 ** max(0, failures - 1))
+
+
+@dataclass(frozen=True)
+class Sweep:
+    name: str
+    model: type[models.Model]
+    due: Callable[[datetime], Q]  # the rows due at ``now``: the partial index's condition
+    order_field: str  # the partial index's column; batches walk it in order
+    claim: Callable[[datetime], dict]  # the fields the claim writes; they take the row out of ``due``
+    act: Callable[[list, datetime], None]  # the batch's events and notifications, inside the claim
+    select_related: tuple[str, ...] = ()
+    prefetch_related: tuple[str, ...] = ()
+    batch: int = 500
+
+    # --- the queries ---
+
+    def due_queryset(self, now: datetime) -> models.QuerySet:
+        not_waiting = Q(sweep_retry_at__isnull=True) | Q(sweep_retry_at__lte=now)
+        return self.model.objects.filter(self.due(now), not_waiting)
+
+    def due_batch_queryset(self, now: datetime, *, limit: int, after: tuple | None = None) -> models.QuerySet:
+        """(order value, id) of the next ``limit`` due rows after the key ``after``."""
+        field = self.order_field
+        queryset = self.due_queryset(now)
+        if after is not None:
+            value, pk = after
+            queryset = queryset.filter(Q(**{f"{field}__gt": value}) | Q(**{field: value, "pk__gt": pk}))
+        return queryset.order_by(field, "pk").values_list(field, "pk")[:limit]
+
+    # --- the run ---
+
+    def run(self, *, now: datetime | None = None, batch: int | None = None) -> int:
+        """Claim and act on every row due at ``now``; returns how many this run claimed."""
+        now = now or timezone.now()
+        batch = batch or self.batch
+        done, after = 0, None
+        while True:
+            keys = list(self.due_batch_queryset(now, limit=batch, after=after))
+            if not keys:
+                return done
+            after = keys[-1]
+            ids = [pk for _value, pk in keys]
+            try:
+                done += self._claim(ids, now)
+            except Exception:  # noqa: BLE001 - a row spoiled the batch: again one by one
+                for pk in ids:
+                    try:
+                        done += self._claim([pk], now)
+                    except Exception as exc:  # noqa: BLE001 - one bad row must not stop the sweep
+                        self._failed(pk, now, exc)
+
+    def _claim(self, ids: Iterable[int], now: datetime) -> int:
+        with transaction.atomic():
+            rows = list(
+                self.model.objects.select_for_update(skip_locked=True, of=("self",))
+                .filter(self.due(now), pk__in=list(ids))
+                .select_related(*self.select_related).order_by("pk")
+            )
+            if not rows:
+                return 0  # another worker holds or took them, or they moved on
+            claimed = self.model.objects.filter(self.due(now), pk__in=[r.pk for r in rows]).update(
+                **self.claim(now), sweep_failures=0, sweep_retry_at=None)
+            if claimed != len(rows):  # only without row locks (SQLite): someone else got there first
+                keep = set(self.model.objects.filter(pk__in=[r.pk for r in rows]).filter(self._claimed(now))
+                           .values_list("pk", flat=True))
+                rows = [r for r in rows if r.pk in keep]
+            if self.prefetch_related:
+                models.prefetch_related_objects(rows, *self.prefetch_related)
+            self.act(rows, now)
+        return len(rows)
+
+    def _claimed(self, now: datetime) -> Q:
+        return Q(**self.claim(now))
+
+    def _failed(self, pk: int, now: datetime, exc: Exception) -> None:
+        failures = (self.model.objects.filter(pk=pk).values_list("sweep_failures", flat=True).first() or 0) + 1
+        retry_at = now + retry_delay(failures)
+        self.model.objects.filter(pk=pk).update(sweep_failures=failures, sweep_retry_at=retry_at)
+        if failures == 1:
+            log.error("sweep %s: %s %s failed; retrying with backoff from %s, not reported again",
+                      self.name, self.model._meta.label, pk, retry_at.isoformat(), exc_info=exc)
+        else:
+            log.debug("sweep %s: %s %s failed again (%s times): %s", self.name, self.model._meta.label, pk,
+                      failures, exc)
+
+
+def run_all(sweeps: Iterable[Sweep], *, now: datetime | None = None, batch: int | None = None) -> int:
+    now = now or timezone.now()
+    return sum(sweep.run(now=now, batch=batch) for sweep in sweeps)
+
+
+def insert_rows(model: type[models.Model], rows: list[dict], *, ignore_conflicts: bool = False,
+                per_statement: int = 5000) -> None:
+    """INSERT ``rows`` ({field name or attname: value}; a field left out takes its default,
+    auto_now fields take now) without building a model instance per row. On PostgreSQL one statement per
+    ``per_statement`` rows, each column sent as one array and unnested; ``ignore_conflicts``
+    leaves out a row that would break a unique key, as bulk_create's does. Elsewhere it is
+    bulk_create. For a sweep's events and notifications: thousands of rows a batch, where
+    bulk_create's per-object work costs more than the database does."""
+    if not rows:
+        return
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    now = timezone.now()
+    defaults = {f.attname: now if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
+                else f.get_default() for f in fields}  # as a new instance would have them
+    if connection.vendor != "postgresql":
+        model.objects.bulk_create([model(**row) for row in rows], ignore_conflicts=ignore_conflicts,
+                                  batch_size=2000)
+        return
+    columns, casts = [], []
+    for f in fields:
+        columns.append(connection.ops.quote_name(f.column))
+        casts.append("%s::text[]::jsonb[]" if isinstance(f, models.JSONField) else f"%s::{f.db_type(connection)}[]")
+    sql = (f"INSERT INTO {connection.ops.quote_name(model._meta.db_table)} ({', '.join(columns)}) "
+           f"SELECT * FROM unnest({', '.join(casts)})" + (" ON CONFLICT DO NOTHING" if ignore_conflicts else ""))
+
+    def value(f, row):
+        if f.is_relation and f.name in row:
+            v = row[f.name].pk if row[f.name] is not None else None
+        else:
+            v = row.get(f.attname, defaults[f.attname])
+        if isinstance(f, models.JSONField):
+            return None if v is None else json.dumps(v, cls=f.encoder)
+        return f.get_db_prep_save(v, connection)
+
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), per_statement):
+            chunk = rows[start:start + per_statement]
+            cursor.execute(sql, [[value(f, row) for row in chunk] for f in fields])
