@@ -64,7 +64,8 @@ def test_mediator_opens_a_case_from_a_wage_petition_records_a_session_and_an_agr
     assert page.locator("#status").inner_text() == "已达成协议"
     case.refresh_from_db()
     petition.refresh_from_db()
-    assert case.status == CaseStatus.AGREED and petition.status == Status.RESOLVED
+    # The wages are still to be paid: the petition stays open for follow-up until they are.
+    assert case.status == CaseStatus.AGREED and petition.status == Status.IN_PROGRESS
 
     # The printable agreement, as the parties will sign it.
     page.locator("#print-agreement").click()
