@@ -9,22 +9,16 @@ from rest_framework import exceptions, generics, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from communities.action_api import ActionAPIView
 from communities.http_errors import param_year
 from communities.masking import mask_phone
-from communities.models import Department, Region, User
+from communities.models import Region, User
 from petitions.selectors import petitions_visible_to
 
 from . import services
-from .models import (
-    CaseEvent,
-    CaseStatus,
-    DisputeType,
-    MediationCase,
-    Obligation,
-    Party,
-    Referral,
-    Session,
-)
+from .actions import CASE_ACTIONS
+from .models import CaseEvent, CaseStatus, DisputeType, MediationCase, Obligation, Party, Session
+from .serializers import PartyInputSerializer
 from .selectors import cases_visible_to, mask_id, mediation_stats, stats_regions
 from communities.serializers import ActorLabelField
 
@@ -109,15 +103,6 @@ class CaseDetailSerializer(CaseSerializer):
                 "decision": c.decision, "ruling_number": c.ruling_number, "decided_at": c.decided_at}
 
 
-class PartyInputSerializer(serializers.Serializer):
-    side = serializers.ChoiceField(choices=Party.Side.choices)
-    kind = serializers.ChoiceField(choices=Party.Kind.choices, default=Party.Kind.PERSON)
-    name = serializers.CharField(max_length=100)
-    phone = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
-    id_number = serializers.CharField(max_length=30, required=False, allow_blank=True, default="")
-    address = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
-
-
 class CaseOpenSerializer(serializers.Serializer):
     committee = serializers.SlugRelatedField(slug_field="code",
                                              queryset=Region.objects.filter(level=Region.Level.COMMUNITY))
@@ -130,58 +115,6 @@ class CaseOpenSerializer(serializers.Serializer):
     petition = serializers.IntegerField(required=False, allow_null=True, default=None,
                                         help_text="id of the petition the case is opened for")
     parties = PartyInputSerializer(many=True, min_length=1, max_length=20)
-
-
-class ObligationInputSerializer(serializers.Serializer):
-    debtor = serializers.IntegerField(help_text="party id")
-    creditor = serializers.IntegerField(required=False, allow_null=True, default=None)
-    description = serializers.CharField(max_length=300)
-    amount = serializers.DecimalField(max_digits=12, decimal_places=2, required=False, allow_null=True,
-                                      default=None, min_value=0)
-    due_date = serializers.DateField()
-
-
-class CaseActionSerializer(serializers.Serializer):
-    """Every field any action reads; each action checks its own in the service."""
-
-    party = PartyInputSerializer(required=False, help_text="add_party")
-    scheduled_at = serializers.DateTimeField(required=False, help_text="schedule_session")
-    mode = serializers.ChoiceField(choices=Session.Mode.choices, required=False, default=Session.Mode.IN_PERSON)
-    place = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
-    session = serializers.IntegerField(required=False, help_text="record_session: session id; none for a session "
-                                                                 "held now (a walk-in), with minutes and place")
-    minutes = serializers.CharField(max_length=10000, required=False, allow_blank=True, default="")
-    attendees = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
-    next_step = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
-    terms = serializers.CharField(max_length=10000, required=False, allow_blank=True, default="")
-    obligations = ObligationInputSerializer(many=True, required=False, default=list, max_length=10)
-    reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
-    referral = serializers.ChoiceField(choices=Referral.choices, required=False, default="")
-    referral_note = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
-    court = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
-    hearing_mode = serializers.ChoiceField(choices=Session.Mode.choices, required=False, default=Session.Mode.ONLINE)
-    hearing_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
-    confirmed = serializers.BooleanField(required=False, default=False)
-    ruling_number = serializers.CharField(max_length=60, required=False, allow_blank=True, default="")
-    obligation = serializers.IntegerField(required=False, help_text="record_performance: obligation id")
-    note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
-    department = serializers.SlugRelatedField(slug_field="code", queryset=Department.objects.filter(is_active=True),
-                                              required=False, help_text="request_red_notice")
-    matter = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
-    staff_count = serializers.IntegerField(min_value=1, max_value=100, required=False, default=1)
-    checkin_due_at = serializers.DateTimeField(required=False)
-    result_due_at = serializers.DateTimeField(required=False)
-
-    REQUIRED = {"add_party": ["party"], "schedule_session": ["scheduled_at"],
-                "request_red_notice": ["department", "checkin_due_at", "result_due_at"],
-                "record_performance": ["obligation"]}
-
-    def validate(self, data):
-        missing = {name: [_("This field is required.")] for name in self.REQUIRED.get(self.context["action"], [])
-                   if data.get(name) is None}
-        if missing:
-            raise serializers.ValidationError(missing)
-        return data
 
 
 def _detail(request, case: MediationCase) -> dict:
@@ -227,31 +160,17 @@ class CaseDetail(APIView):
         return Response(_detail(request, get_object_or_404(cases_visible_to(request.user), pk=pk)))
 
 
-ACTIONS = {name.replace("_", "-"): name for name in services.TRANSITIONS}
+class CaseAction(ActionAPIView):
+    """POST /api/mediation-cases/<id>/<action>/: each step declared in mediation.actions."""
 
+    actions = CASE_ACTIONS
+    operation_prefix = "mediation_cases"
+    response_serializer = CaseDetailSerializer
 
-class CaseAction(APIView):
-    """POST /api/mediation-cases/<id>/<action>/: add-party, schedule-session, record-session, agree,
-    fail, request-red-notice, request-confirmation, record-confirmation, record-performance,
-    mark-enforcement, close."""
+    def visible(self, request):
+        return cases_visible_to(request.user)
 
-    serializer_class = CaseActionSerializer
-
-    @extend_schema(request=CaseActionSerializer, responses={200: CaseDetailSerializer},
-                   operation_id="mediation_cases_action")
-    def post(self, request, pk: int, action: str):
-        name = ACTIONS.get(action) or (action if action in services.TRANSITIONS else None)
-        if name is None:
-            raise exceptions.NotFound(_("Unknown action."))
-        case = get_object_or_404(cases_visible_to(request.user), pk=pk)
-        form = CaseActionSerializer(data=request.data, context={"action": name})
-        form.is_valid(raise_exception=True)
-        data = dict(form.validated_data)
-        if name == "add_party":
-            data["party"] = dict(data["party"])
-        if name == "agree":
-            data["obligations"] = [dict(o) for o in data["obligations"]]
-        services.case_act(case=case, actor=request.user, action=name, data=data)
+    def respond(self, request, case, result=None):
         return Response(_detail(request, case))
 
 

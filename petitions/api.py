@@ -1,9 +1,8 @@
 """The petitions API of DESIGN.md §5: anonymous intake and tracking, scoped staff views, actions."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, PolymorphicProxySerializer, extend_schema
 from rest_framework import exceptions, generics, serializers, status
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -16,16 +15,16 @@ from communities import access
 from communities.access import ResidentActor
 from communities.api import LargePagePagination
 from communities.errors import DomainError
+from communities.action_api import ActionAPIView
 from communities.parsers import JSONParser  # DRF's, with too-deep nesting a 400
-from communities.models import User
 
 from . import services
+from .actions import PETITION_ACTIONS
 from .models import Category, Petition
 from .ratelimits import lost_code_wait, submit_accepted, submit_wait, track_failed, track_wait
 from .resident_messages import petition_codes_send
 from .selectors import InboxFilters, petition_inbox, petition_public_view, petition_track, petitions_visible_to
 from .serializers import (
-    ActionSerializer,
     CategorySerializer,
     FeedbackSerializer,
     PetitionCreateSerializer,
@@ -127,40 +126,36 @@ class PetitionDetail(generics.RetrieveAPIView):
         return Response(self.get_serializer(petition).data)
 
 
-ACTIONS = ["accept", "decline", "assign", "start", "resolve", "close", "review", "extend"]
+class HandedOnSerializer(serializers.Serializer):
+    """The answer to an action after which the actor no longer sees the petition."""
+
+    handed_on = serializers.BooleanField()
+    tracking_code = serializers.CharField()
+    status = serializers.CharField()
+    detail = serializers.CharField(help_text="where it went")
 
 
-class PetitionAction(APIView):
-    """POST /api/petitions/<id>/<action>/ — accept, decline, assign, start, resolve, close, review, extend."""
+class PetitionAction(ActionAPIView):
+    """POST /api/petitions/<id>/<action>/: each action declared in petitions.actions."""
 
-    serializer_class = ActionSerializer
+    actions = PETITION_ACTIONS
+    operation_prefix = "petitions"
+    response_serializer = PolymorphicProxySerializer(
+        component_name="PetitionActionResult", serializers=[PetitionDetailSerializer, HandedOnSerializer],
+        resource_type_field_name=None, many=False)
 
-    @extend_schema(request=ActionSerializer, responses={200: PetitionDetailSerializer}, operation_id="petitions_action")
-    def post(self, request, pk: int, action: str):
-        if action not in ACTIONS:  # the API names review one action, with approve true or false
-            raise exceptions.NotFound(_("Unknown action."))
-        petition = get_object_or_404(petitions_visible_to(request.user), pk=pk)
-        form = ActionSerializer(data=request.data)
-        form.is_valid(raise_exception=True)
-        d = form.validated_data
-        user = request.user
-        assignee = None
-        if "assignee" in d:
-            assignee = User.objects.filter(pk=d["assignee"], is_active=True).first()
-            if assignee is None:
-                raise exceptions.ValidationError({"assignee": [_("No such staff member.")]})
-        if action == "review":
-            action = "approve" if d["approve"] else "send_back"
-        done = services.petition_act(petition=petition, actor=user, action=action, note=d["note"],
-                                     reason=d["reason"], public_reply=d["public_reply"], days=d.get("days"),
-                                     assignee=assignee, department=d.get("department"))
-        petition = petitions_visible_to(user).prefetch_related("events").filter(pk=pk).first()
-        if petition is None:
+    def visible(self, request):
+        return petitions_visible_to(request.user)
+
+    def respond(self, request, petition, result=None):
+        visible = petitions_visible_to(request.user).prefetch_related("events").filter(pk=petition.pk).first()
+        if visible is None:
             # The action handed it to someone else and the actor no longer sees it: the change is
             # saved, so say where it went instead of failing.
+            done = result if isinstance(result, Petition) else Petition.objects.get(pk=petition.pk)
             return Response({"handed_on": True, "tracking_code": done.tracking_code, "status": done.status,
                              "detail": services.petition_handed_on_message(done)})
-        return Response(PetitionDetailSerializer(petition, context={"request": request}).data)
+        return Response(PetitionDetailSerializer(visible, context={"request": request}).data)
 
 
 def _tracked(request, code: str, phone: str) -> Petition:

@@ -6,7 +6,7 @@ from rest_framework import serializers
 
 from communities.access import reads_internals, sees_contact
 from communities.masking import mask_name, mask_phone
-from communities.models import Department, Region
+from communities.models import Department, Region, User
 from communities.serializers import RegionBriefSerializer
 
 from .models import Category, Petition, PetitionEvent
@@ -153,14 +153,46 @@ class PetitionDetailSerializer(PetitionSerializer):
         return petition_allowed_actions(petition=petition, user=self.context["request"].user)
 
 
-class ActionSerializer(serializers.Serializer):
-    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
-    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
-    public_reply = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
-    assignee = serializers.IntegerField(required=False)
-    department = serializers.SlugRelatedField(slug_field="code", required=False, queryset=Department.objects.all())
-    days = serializers.IntegerField(required=False, min_value=1, max_value=30)
-    approve = serializers.BooleanField(required=False, default=True)
+# --- the input of each staff action (petitions.actions declares which goes with which) ------
+
+class PetitionNoteInput(serializers.Serializer):
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000,
+                                 help_text="An internal note for the trace.")
+
+
+class PetitionDeclineInput(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000, help_text="Why it is declined; the resident reads it.")
+
+
+class PetitionAssignInput(PetitionNoteInput):
+    assignee = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.filter(is_active=True), required=False, allow_null=True, default=None,
+        help_text="id of a staff member of the petition's community; with neither this nor a department, "
+                    "the caller takes it on",
+        error_messages={"does_not_exist": _("No such staff member."), "incorrect_type": _("No such staff member.")},
+    )
+    department = serializers.SlugRelatedField(
+        slug_field="code", queryset=Department.objects.filter(is_active=True), required=False, allow_null=True,
+        default=None, help_text="code of the department that takes it over")
+
+    def validate(self, data):
+        if data["assignee"] is not None and data["department"] is not None:
+            raise serializers.ValidationError({"department": [_("Assign to one staff member or one department.")]})
+        return data
+
+
+class PetitionResolveInput(PetitionNoteInput):
+    public_reply = serializers.CharField(max_length=5000, help_text="How it was resolved; the resident reads it.")
+
+
+class PetitionReviewInput(PetitionNoteInput):
+    approve = serializers.BooleanField(required=False, default=True,
+                                       help_text="true approves the resolution; false sends it back (with a note)")
+
+
+class PetitionExtendInput(serializers.Serializer):
+    days = serializers.IntegerField(min_value=1, max_value=30)
+    reason = serializers.CharField(max_length=2000, help_text="Why more time is needed; the resident reads it.")
 
 
 class TrackSerializer(serializers.Serializer):
