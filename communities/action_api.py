@@ -7,7 +7,6 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
 from django.urls import path
 from django.utils.translation import gettext as _
-from drf_spectacular.openapi import AutoSchema
 from rest_framework import exceptions
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
@@ -15,9 +14,10 @@ from rest_framework.views import APIView
 
 from .actions import Action, ActionSet
 from .parsers import JSONParser  # DRF's, with too-deep nesting a 400
+from .api_schema import SuqiuAutoSchema
 
 
-class ActionSchema(AutoSchema):
+class ActionSchema(SuqiuAutoSchema):
     """Documents the one action a URL serves: its request body, its response, its words."""
 
     def _declared(self) -> Action | None:

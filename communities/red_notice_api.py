@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import generics, serializers, status
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
@@ -62,10 +62,13 @@ class RedNoticeCreateSerializer(serializers.Serializer):
     source_ref = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
 
 
-@extend_schema(parameters=[
-    OpenApiParameter("status", str), OpenApiParameter("department", str, description="department code"),
-    OpenApiParameter("overdue", bool),
-])
+@extend_schema_view(
+    get=extend_schema(parameters=[
+        OpenApiParameter("status", str, enum=RedNotice.Status.values),
+        OpenApiParameter("department", str, description="department code"), OpenApiParameter("overdue", bool),
+    ]),
+    post=extend_schema(request=RedNoticeCreateSerializer, responses={201: RedNoticeDetailSerializer}),
+)
 class RedNoticeListCreate(generics.ListCreateAPIView):
     """GET: the notices the caller may see, overdue first. POST: a secretary issues one."""
 
@@ -89,7 +92,6 @@ class RedNoticeListCreate(generics.ListCreateAPIView):
     def filter_queryset(self, queryset):
         return queryset
 
-    @extend_schema(request=RedNoticeCreateSerializer, responses={201: RedNoticeDetailSerializer})
     def create(self, request, *args, **kwargs):
         form = RedNoticeCreateSerializer(data=request.data)
         form.is_valid(raise_exception=True)

@@ -39,13 +39,18 @@ class PeriodQuery(serializers.Serializer):
         return value
 
 
+class DepartmentScoresSerializer(serializers.Serializer):
+    period = serializers.CharField(help_text="YYYY-MM")
+    results = DepartmentScoreSerializer(many=True)
+
+
 class DepartmentScores(APIView):
     """Supervisors see every department; a department's officers see their own."""
 
     serializer_class = DepartmentScoreSerializer
 
     @extend_schema(parameters=[OpenApiParameter("period", str, description="YYYY-MM; the running month by default")],
-                   responses={200: DepartmentScoreSerializer(many=True)})
+                   responses={200: DepartmentScoresSerializer})
     def get(self, request):
         query = PeriodQuery(data=request.query_params)
         query.is_valid(raise_exception=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import exceptions, generics, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -122,7 +122,10 @@ def _detail(request, case: MediationCase) -> dict:
     return CaseDetailSerializer(case, context={"reveal": services.sees_identity(request.user, case)}).data
 
 
-@extend_schema(parameters=[OpenApiParameter("status", str)])
+@extend_schema_view(
+    get=extend_schema(parameters=[OpenApiParameter("status", str, enum=CaseStatus.values)]),
+    post=extend_schema(request=CaseOpenSerializer, responses={201: CaseDetailSerializer}),
+)
 class CaseListCreate(generics.ListCreateAPIView):
     """GET: the caller's committees' cases. POST: a mediator opens one."""
 
@@ -137,7 +140,6 @@ class CaseListCreate(generics.ListCreateAPIView):
             cases = cases.filter(status=self.request.query_params["status"])
         return cases.order_by("-opened_at", "-pk")
 
-    @extend_schema(request=CaseOpenSerializer, responses={201: CaseDetailSerializer})
     def create(self, request, *args, **kwargs):
         form = CaseOpenSerializer(data=request.data)
         form.is_valid(raise_exception=True)
@@ -174,10 +176,27 @@ class CaseAction(ActionAPIView):
         return Response(_detail(request, case))
 
 
+class CaseStatsRowSerializer(serializers.Serializer):
+    community_code = serializers.CharField()
+    community = serializers.CharField()
+    month = serializers.CharField(help_text="YYYY-MM")
+    opened = serializers.IntegerField()
+    agreed = serializers.IntegerField()
+    failed = serializers.IntegerField()
+    success_rate = serializers.IntegerField(allow_null=True, help_text="per cent of decided cases")
+    confirmed = serializers.IntegerField()
+    amount_in_dispute = serializers.DecimalField(max_digits=14, decimal_places=2)
+    amount_recovered = serializers.DecimalField(max_digits=14, decimal_places=2)
+
+
+class CaseStatsSerializer(serializers.Serializer):
+    results = CaseStatsRowSerializer(many=True)
+
+
 class CaseStats(APIView):
     """Per community and month, within the regions the caller supervises or mediates in."""
 
-    @extend_schema(parameters=[OpenApiParameter("year", int)], responses={200: dict})
+    @extend_schema(parameters=[OpenApiParameter("year", int)], responses={200: CaseStatsSerializer})
     def get(self, request):
         paths = stats_regions(request.user)
         if not paths:

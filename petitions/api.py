@@ -2,7 +2,7 @@
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, PolymorphicProxySerializer, extend_schema
+from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema, extend_schema_view
 from rest_framework import exceptions, generics, serializers, status
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -20,7 +20,7 @@ from communities.parsers import JSONParser  # DRF's, with too-deep nesting a 400
 
 from . import services
 from .actions import PETITION_ACTIONS
-from .models import Category, Petition
+from .models import Category, Channel, Petition, Status
 from .ratelimits import lost_code_wait, submit_accepted, submit_wait, track_failed, track_wait
 from .resident_messages import petition_codes_send
 from .selectors import InboxFilters, petition_inbox, petition_public_view, petition_track, petitions_visible_to
@@ -29,7 +29,9 @@ from .serializers import (
     FeedbackSerializer,
     PetitionCreateSerializer,
     PetitionDetailSerializer,
+    PetitionCreatedSerializer,
     PetitionSerializer,
+    PublicViewSerializer,
     TrackSerializer,
 )
 
@@ -53,20 +55,38 @@ class CategoryList(generics.ListAPIView):
     queryset = Category.objects.filter(is_active=True).select_related("department")
 
 
-@extend_schema(parameters=[
-    OpenApiParameter("status", str, description='"" open work (default), "closed", "all", or one status'),
-    OpenApiParameter("category", str, description="category code"),
-    OpenApiParameter("channel", str), OpenApiParameter("overdue", bool),
-    OpenApiParameter("q", str, description="tracking code, phone (full or last four digits) or start of the name"),
-    OpenApiParameter("cursor", str, description="the next page: the cursor of the previous answer's next link"),
-    OpenApiParameter("flagged", bool, description="rated 1-2 by the resident, waiting for review"),
-])
+class PetitionListQuery(serializers.Serializer):
+    """The inbox's filters (petitions.selectors.InboxFilters); anything else is a 400 naming it."""
+
+    status = serializers.ChoiceField(choices=[("", "open work"), ("closed", "closed"), ("all", "all"),
+                                              *Status.choices], required=False, allow_blank=True,
+                                     help_text='"" open work (default), "closed", "all", or one status')
+    category = serializers.CharField(max_length=40, required=False, allow_blank=True, help_text="category code")
+    channel = serializers.ChoiceField(choices=Channel.choices, required=False, allow_blank=True)
+    overdue = serializers.BooleanField(required=False, help_text="true: only those past a deadline")
+    q = serializers.CharField(max_length=50, required=False, allow_blank=True,
+                              help_text="tracking code, phone (full or last four digits) or start of the name")
+    cursor = serializers.CharField(max_length=200, required=False, allow_blank=True,
+                                   help_text="the next page: the cursor of the previous answer's next link")
+    flagged = serializers.BooleanField(required=False, help_text="rated 1-2 by the resident, waiting for review")
+
+
+class PetitionInboxPageSerializer(serializers.Serializer):
+    next = serializers.URLField(allow_null=True, help_text="the next page, or null on the last")
+    results = PetitionSerializer(many=True)
+
+
+@extend_schema_view(
+    get=extend_schema(parameters=[PetitionListQuery], responses={200: PetitionInboxPageSerializer}),
+    post=extend_schema(request=PetitionCreateSerializer, responses={201: PetitionCreatedSerializer}),
+)
 class PetitionListCreate(generics.ListCreateAPIView):
     """GET: the caller's inbox (petitions.selectors.petition_inbox: open work, overdue and due
     soon first, then newest), in keyset pages with a next link. POST: anonymous intake."""
 
     parser_classes = [MultiPartParser, FormParser, JSONParser]
     pagination_class = None
+    rate_limited_methods = {"POST"}
 
     def get_permissions(self):
         return [AllowAny()] if self.request.method == "POST" else [IsAuthenticated()]
@@ -88,7 +108,6 @@ class PetitionListCreate(generics.ListCreateAPIView):
         rows = PetitionSerializer(page.rows, many=True, context={"request": request}).data
         return Response({"next": next_url, "results": rows})
 
-    @extend_schema(request=PetitionCreateSerializer, responses={201: dict})
     def create(self, request, *args, **kwargs):
         form = PetitionCreateSerializer(data=request.data)
         form.is_valid(raise_exception=True)
@@ -110,6 +129,9 @@ class PetitionListCreate(generics.ListCreateAPIView):
                          "accept_due_at": petition.accept_due_at}, status=status.HTTP_201_CREATED)
 
 
+@extend_schema_view(get=extend_schema(responses={200: PolymorphicProxySerializer(
+    component_name="PetitionOrPublicView", serializers=[PetitionDetailSerializer, PublicViewSerializer],
+    resource_type_field_name=None, many=False)}))
 class PetitionDetail(generics.RetrieveAPIView):
     """Staff who work on it read the whole petition; the resident who filed it with their account
     reads the public view the tracking page gives (no internal steps, staff names or risk)."""
@@ -167,12 +189,12 @@ def _tracked(request, code: str, phone: str) -> Petition:
     return petition
 
 
-@extend_schema(parameters=[OpenApiParameter("phone", str, description="last 4 digits", required=True)])
+@extend_schema_view(get=extend_schema(parameters=[TrackSerializer], responses={200: PublicViewSerializer}))
 class PetitionTrack(APIView):
     """The resident's view: status, public timeline and replies. Wrong code or phone: 404."""
 
     permission_classes = [AllowAny]
-    serializer_class = TrackSerializer
+    rate_limited_methods = {"GET"}
 
     def get(self, request, code: str):
         form = TrackSerializer(data=request.query_params)
@@ -187,8 +209,9 @@ class PetitionFeedback(APIView):
 
     permission_classes = [AllowAny]
     serializer_class = FeedbackSerializer
+    rate_limited_methods = {"POST"}
 
-    @extend_schema(request=FeedbackSerializer, responses={200: dict})
+    @extend_schema(request=FeedbackSerializer, responses={200: PublicViewSerializer})
     def post(self, request, code: str):
         form = FeedbackSerializer(data=request.data)
         form.is_valid(raise_exception=True)
@@ -223,6 +246,7 @@ class PetitionLostCode(APIView):
 
     permission_classes = [AllowAny]
     serializer_class = LostCodeSerializer
+    rate_limited_methods = {"POST"}
 
     @extend_schema(request=LostCodeSerializer, responses={202: dict})
     def post(self, request):

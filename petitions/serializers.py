@@ -85,6 +85,35 @@ class PetitionCreateSerializer(serializers.Serializer):
         return data
 
 
+class PetitionCreatedSerializer(serializers.Serializer):
+    tracking_code = serializers.CharField()
+    status = serializers.CharField()
+    accept_due_at = serializers.DateTimeField()
+
+
+class PublicStepSerializer(serializers.Serializer):
+    at = serializers.DateTimeField()
+    action = serializers.CharField()
+    status = serializers.CharField(help_text="the status after the step; empty when it did not change it")
+    status_label = serializers.CharField()
+    note = serializers.CharField(help_text="only notes written for the resident")
+
+
+class PublicViewSerializer(serializers.Serializer):
+    """What a resident sees with the tracking code (petitions.selectors.petition_public_view)."""
+
+    tracking_code = serializers.CharField()
+    status = serializers.CharField()
+    status_label = serializers.CharField()
+    category = serializers.CharField()
+    title = serializers.CharField()
+    community = serializers.CharField()
+    submitted_at = serializers.DateTimeField()
+    public_reply = serializers.CharField()
+    rating = serializers.IntegerField(allow_null=True)
+    timeline = PublicStepSerializer(many=True)
+
+
 class EventSerializer(serializers.ModelSerializer):
     actor_label = ActorLabelField()
 

@@ -25,10 +25,84 @@ def _region(request):
     return region
 
 
+# --- what the answers look like (for the OpenAPI document; the views return plain dicts) -----
+
+class _RegionRef(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    level = serializers.CharField()
+
+
+class _TrendDay(serializers.Serializer):
+    day = serializers.DateField()
+    received = serializers.IntegerField()
+    resolved = serializers.IntegerField()
+
+
+class _RisingCategory(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    this_week = serializers.IntegerField()
+    last_week = serializers.IntegerField()
+
+
+class _OnDutyPerson(serializers.Serializer):
+    name = serializers.CharField()
+    role = serializers.CharField()
+    until = serializers.CharField(help_text="HH:MM")
+
+
+class _StaffedPoint(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    tier = serializers.CharField()
+    people = _OnDutyPerson(many=True)
+
+
+class DashboardSummarySerializer(serializers.Serializer):
+    region = _RegionRef()
+    today = serializers.DateField()
+    received_today = serializers.IntegerField()
+    today_by_channel = serializers.DictField(child=serializers.IntegerField())
+    today_by_service = serializers.DictField(child=serializers.IntegerField())
+    open = serializers.IntegerField()
+    overdue = serializers.IntegerField()
+    high_risk = serializers.IntegerField()
+    open_by_service = serializers.DictField(child=serializers.IntegerField())
+    received_30d = serializers.IntegerField()
+    same_day_rate = serializers.FloatField(allow_null=True)
+    closure_rate = serializers.FloatField(allow_null=True)
+    satisfaction = serializers.FloatField(allow_null=True)
+    rated_30d = serializers.IntegerField()
+    repeats_30d = serializers.IntegerField()
+    trend = _TrendDay(many=True)
+    rising_categories = _RisingCategory(many=True)
+    staffed_now = _StaffedPoint(many=True)
+    open_red_alerts = serializers.IntegerField()
+
+
+class LeagueRowSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    received = serializers.IntegerField()
+    same_day_rate = serializers.FloatField(allow_null=True)
+    closure_rate = serializers.FloatField(allow_null=True)
+    overdue = serializers.IntegerField()
+    satisfaction = serializers.FloatField(allow_null=True)
+    repeats = serializers.IntegerField()
+
+
+class CommunityLeagueSerializer(serializers.Serializer):
+    period = serializers.CharField(help_text="YYYY-MM")
+    level = serializers.CharField(help_text="community or street")
+    results = LeagueRowSerializer(many=True)
+
+
 class DashboardSummary(APIView):
     """GET /api/dashboard/summary/?region=<code>: the dashboard's numbers for a region you supervise."""
 
-    @extend_schema(parameters=[OpenApiParameter("region", str)], responses={200: dict})
+    @extend_schema(parameters=[OpenApiParameter("region", str, description="region code; your own by default")],
+                   responses={200: DashboardSummarySerializer})
     def get(self, request):
         region = _region(request)
         summary = dashboard.dashboard_summary(region)
@@ -40,7 +114,7 @@ class DashboardSummary(APIView):
 
 class CommunityLeague(APIView):
     @extend_schema(parameters=[OpenApiParameter("period", str), OpenApiParameter("level", str, enum=["community", "street"])],
-                   responses={200: dict})
+                   responses={200: CommunityLeagueSerializer})
     def get(self, request):
         paths = access.supervised_paths(request.user)
         if not paths:
@@ -78,8 +152,12 @@ class RedAlertSerializer(serializers.ModelSerializer):
         return [p.tracking_code for p in alert.petitions.all()]
 
 
+class AlertListSerializer(serializers.Serializer):
+    results = RedAlertSerializer(many=True, help_text="newest first, at most 500")
+
+
 class AlertList(APIView):
-    @extend_schema(parameters=[OpenApiParameter("open", bool)], responses={200: RedAlertSerializer(many=True)})
+    @extend_schema(parameters=[OpenApiParameter("open", bool)], responses={200: AlertListSerializer})
     def get(self, request):
         if not access.supervises_anything(request.user):
             raise exceptions.PermissionDenied(_("Only supervisors see red alerts."))

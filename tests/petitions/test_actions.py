@@ -30,7 +30,7 @@ def test_each_api_action_has_its_own_documented_body(client, db):
         for action in actions.for_api():
             operation = schema["paths"][f"{prefix}{{id}}/{action.path}/"]["post"]
             body = operation["requestBody"]["content"]["application/json"]["schema"]["$ref"]
-            assert body.endswith(action.serializer.__name__.removesuffix("Serializer")), (action.name, body)
+            assert body.endswith(action.serializer.__name__.removesuffix("Serializer") + "Request"), (action.name, body)
         assert not any(path.endswith("{action}/") for path in schema["paths"])
 
 
