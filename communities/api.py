@@ -8,6 +8,8 @@ from drf_spectacular.utils import (
     extend_schema_view,
 )
 from rest_framework import mixins, viewsets
+from django.utils.translation import gettext as _
+from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -33,6 +35,14 @@ class LargePagePagination(PageNumberPagination):
     page_size = 100
     page_size_query_param = "page_size"
     max_page_size = 1000
+
+    def get_page_size(self, request):
+        # DRF falls back to the default on a bad page_size; the document says it is a positive integer.
+        raw = request.query_params.getlist(self.page_size_query_param)
+        if raw and (len(raw) > 1 or not raw[0].isdigit() or int(raw[0]) < 1):
+            raise ValidationError({self.page_size_query_param: [_("Give a whole number from 1 to %(max)d.")
+                                                                % {"max": self.max_page_size}]})
+        return super().get_page_size(request)
 
 
 @extend_schema_view(

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import generics, serializers, status
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from . import red_notices as rn
 from .action_api import ActionAPIView
+from .api_query import validated_query
 from .red_notice_actions import RED_NOTICE_ACTIONS
 from .models import Department, RedNotice, RedNoticeEvent, Region
 from .parsers import JSONParser  # DRF's, with too-deep nesting a 400
@@ -48,6 +49,13 @@ class RedNoticeDetailSerializer(RedNoticeSerializer):
         fields = RedNoticeSerializer.Meta.fields + ["events"]
 
 
+class RedNoticeListQuery(serializers.Serializer):
+    status = serializers.ChoiceField(choices=RedNotice.Status.choices, required=False, allow_blank=True)
+    department = serializers.CharField(max_length=50, required=False, allow_blank=True, help_text="department code")
+    overdue = serializers.BooleanField(required=False,
+                                       help_text="true: only those past a deadline")
+
+
 class RedNoticeCreateSerializer(serializers.Serializer):
     community = serializers.SlugRelatedField(slug_field="code",
                                              queryset=Region.objects.filter(level=Region.Level.COMMUNITY))
@@ -63,10 +71,7 @@ class RedNoticeCreateSerializer(serializers.Serializer):
 
 
 @extend_schema_view(
-    get=extend_schema(parameters=[
-        OpenApiParameter("status", str, enum=RedNotice.Status.values),
-        OpenApiParameter("department", str, description="department code"), OpenApiParameter("overdue", bool),
-    ]),
+    get=extend_schema(parameters=[RedNoticeListQuery]),
     post=extend_schema(request=RedNoticeCreateSerializer, responses={201: RedNoticeDetailSerializer}),
 )
 class RedNoticeListCreate(generics.ListCreateAPIView):
@@ -79,12 +84,14 @@ class RedNoticeListCreate(generics.ListCreateAPIView):
 
     def get_queryset(self):
         queryset = rn.red_notices_visible_to(self.request.user)
-        params = self.request.query_params
+        if self.request.method != "GET":
+            return queryset
+        params = validated_query(self.request, RedNoticeListQuery)
         if params.get("status"):
             queryset = queryset.filter(status=params["status"])
         if params.get("department"):
             queryset = queryset.filter(department__code=params["department"])
-        if params.get("overdue") in ("1", "true"):
+        if params.get("overdue"):
             queryset = queryset.filter(overdue_ack_at__isnull=False) | queryset.filter(
                 overdue_checkin_at__isnull=False) | queryset.filter(overdue_result_at__isnull=False)
         return rn.overdue_first(queryset)

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import exceptions, generics, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from communities.action_api import ActionAPIView
-from communities.http_errors import param_year
+from communities.api_query import validated_query
 from communities.masking import mask_phone
 from communities.models import Region, User
 from petitions.selectors import petitions_visible_to
@@ -103,6 +103,10 @@ class CaseDetailSerializer(CaseSerializer):
                 "decision": c.decision, "ruling_number": c.ruling_number, "decided_at": c.decided_at}
 
 
+class CaseListQuery(serializers.Serializer):
+    status = serializers.ChoiceField(choices=CaseStatus.choices, required=False, allow_blank=True)
+
+
 class CaseOpenSerializer(serializers.Serializer):
     committee = serializers.SlugRelatedField(slug_field="code",
                                              queryset=Region.objects.filter(level=Region.Level.COMMUNITY))
@@ -123,7 +127,7 @@ def _detail(request, case: MediationCase) -> dict:
 
 
 @extend_schema_view(
-    get=extend_schema(parameters=[OpenApiParameter("status", str, enum=CaseStatus.values)]),
+    get=extend_schema(parameters=[CaseListQuery]),
     post=extend_schema(request=CaseOpenSerializer, responses={201: CaseDetailSerializer}),
 )
 class CaseListCreate(generics.ListCreateAPIView):
@@ -136,8 +140,11 @@ class CaseListCreate(generics.ListCreateAPIView):
 
     def get_queryset(self):
         cases = cases_visible_to(self.request.user)
-        if self.request.query_params.get("status") in CaseStatus.values:
-            cases = cases.filter(status=self.request.query_params["status"])
+        if self.request.method != "GET":
+            return cases
+        status = validated_query(self.request, CaseListQuery).get("status")
+        if status:
+            cases = cases.filter(status=status)
         return cases.order_by("-opened_at", "-pk")
 
     def create(self, request, *args, **kwargs):
@@ -176,6 +183,13 @@ class CaseAction(ActionAPIView):
         return Response(_detail(request, case))
 
 
+class CaseStatsQuery(serializers.Serializer):
+    year = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=2000, max_value=2100,
+                                    error_messages={"invalid": _("Give a year such as 2026."),
+                                                    "min_value": _("Give a year such as 2026."),
+                                                    "max_value": _("Give a year such as 2026.")})
+
+
 class CaseStatsRowSerializer(serializers.Serializer):
     community_code = serializers.CharField()
     community = serializers.CharField()
@@ -196,12 +210,13 @@ class CaseStatsSerializer(serializers.Serializer):
 class CaseStats(APIView):
     """Per community and month, within the regions the caller supervises or mediates in."""
 
-    @extend_schema(parameters=[OpenApiParameter("year", int)], responses={200: CaseStatsSerializer})
+    @extend_schema(parameters=[CaseStatsQuery], responses={200: CaseStatsSerializer})
     def get(self, request):
         paths = stats_regions(request.user)
         if not paths:
             raise exceptions.PermissionDenied(_("Only supervisors and mediators see mediation statistics."))
-        rows = mediation_stats(paths=paths, year=param_year(request.query_params.get("year")))
+        year = validated_query(request, CaseStatsQuery).get("year")
+        rows = mediation_stats(paths=paths, year=year)
         for row in rows:
             row["amount_in_dispute"] = str(row["amount_in_dispute"])
             row["amount_recovered"] = str(row["amount_recovered"])

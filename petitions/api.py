@@ -17,6 +17,7 @@ from communities.api import LargePagePagination
 from communities.errors import DomainError
 from communities.action_api import ActionAPIView
 from communities.parsers import JSONParser  # DRF's, with too-deep nesting a 400
+from communities.api_query import validated_query
 
 from . import services
 from .actions import PETITION_ACTIONS
@@ -98,9 +99,10 @@ class PetitionListCreate(generics.ListCreateAPIView):
         return petitions_visible_to(self.request.user)
 
     def list(self, request, *args, **kwargs):
-        params = request.query_params
-        page = petition_inbox(request.user, InboxFilters.from_params(params), after=params.get("cursor", ""),
-                              size=api_settings.PAGE_SIZE)
+        params = validated_query(request, PetitionListQuery)
+        filters = InboxFilters.from_params({**params, "overdue": "true" if params.get("overdue") else "",
+                                            "flagged": "true" if params.get("flagged") else ""})
+        page = petition_inbox(request.user, filters, after=params.get("cursor", ""), size=api_settings.PAGE_SIZE)
         next_url = None
         if page.next_cursor:
             next_url = request.build_absolute_uri(replace_query_param(request.get_full_path(), "cursor",

@@ -2,12 +2,14 @@
 
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from communities import access
+from communities.api_query import validated_query
+from communities.api_schema import ErrorSerializer
 from communities.score_api import PeriodQuery
 from communities.scoring import current_period
 
@@ -102,7 +104,8 @@ class DashboardSummary(APIView):
     """GET /api/dashboard/summary/?region=<code>: the dashboard's numbers for a region you supervise."""
 
     @extend_schema(parameters=[OpenApiParameter("region", str, description="region code; your own by default")],
-                   responses={200: DashboardSummarySerializer})
+                   responses={200: DashboardSummarySerializer,
+                              404: OpenApiResponse(ErrorSerializer, description="No region you supervise has this code.")})
     def get(self, request):
         region = _region(request)
         summary = dashboard.dashboard_summary(region)
@@ -156,13 +159,19 @@ class AlertListSerializer(serializers.Serializer):
     results = RedAlertSerializer(many=True, help_text="newest first, at most 500")
 
 
+class AlertListQuery(serializers.Serializer):
+    open = serializers.BooleanField(required=False,
+                                    help_text="true: only those not yet acknowledged")
+
+
 class AlertList(APIView):
-    @extend_schema(parameters=[OpenApiParameter("open", bool)], responses={200: AlertListSerializer})
+    @extend_schema(parameters=[AlertListQuery], responses={200: AlertListSerializer})
     def get(self, request):
         if not access.supervises_anything(request.user):
             raise exceptions.PermissionDenied(_("Only supervisors see red alerts."))
+        only_open = validated_query(request, AlertListQuery).get("open")
         alerts = risk.alerts_visible_to(request.user).prefetch_related("petitions").order_by("-raised_at")
-        if request.query_params.get("open") in ("1", "true"):
+        if only_open:
             alerts = alerts.filter(acknowledged_at__isnull=True)
         return Response({"results": RedAlertSerializer(alerts[:500], many=True).data})
 
