@@ -10,10 +10,10 @@ from drf_spectacular.utils import (
 from rest_framework import mixins, viewsets
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import ValidationError
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
+from .api_query import StrictPagination, validated_query
 from .models import Department, Region, Service, ServicePoint
 from .selectors import service_points_near
 from .serializers import (
@@ -30,7 +30,7 @@ from .serializers import (
 )
 
 
-class LargePagePagination(PageNumberPagination):
+class LargePagePagination(StrictPagination):
     # The petition form's community picker loads every community in one request.
     page_size = 100
     page_size_query_param = "page_size"
@@ -91,9 +91,7 @@ class ServicePointViewSet(viewsets.ReadOnlyModelViewSet):
         )
 
     def list(self, request, *args, **kwargs):
-        query = ServicePointQuerySerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        params = query.validated_data
+        params = validated_query(request, ServicePointQuerySerializer)
         if "lat" in params:
             found = service_points_near(
                 lat=params["lat"], lng=params["lng"], radius_m=params["radius"],
@@ -141,9 +139,7 @@ class RegionViewSet(viewsets.ReadOnlyModelViewSet):
     def _query(self) -> dict:
         # Validated once per request; an unknown code or level is a 400 naming the parameter.
         if not hasattr(self, "_validated_query"):
-            query = RegionQuerySerializer(data=self.request.query_params)
-            query.is_valid(raise_exception=True)
-            self._validated_query = query.validated_data
+            self._validated_query = validated_query(self.request, RegionQuerySerializer)
         return self._validated_query
 
     def _with_boundary(self) -> bool:

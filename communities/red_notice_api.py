@@ -9,7 +9,7 @@ from rest_framework.response import Response
 
 from . import red_notices as rn
 from .action_api import ActionAPIView
-from .api_query import validated_query
+from .api_query import InputSerializer, validated_query
 from .red_notice_actions import RED_NOTICE_ACTIONS
 from .models import Department, RedNotice, RedNoticeEvent, Region
 from .parsers import JSONParser  # DRF's, with too-deep nesting a 400
@@ -56,7 +56,7 @@ class RedNoticeListQuery(serializers.Serializer):
                                        help_text="true: only those past a deadline")
 
 
-class RedNoticeCreateSerializer(serializers.Serializer):
+class RedNoticeCreateSerializer(InputSerializer):
     community = serializers.SlugRelatedField(slug_field="code",
                                              queryset=Region.objects.filter(level=Region.Level.COMMUNITY))
     department = serializers.SlugRelatedField(slug_field="code", queryset=Department.objects.filter(is_active=True))

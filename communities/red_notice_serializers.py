@@ -2,12 +2,14 @@
 
 from rest_framework import serializers
 
+from .api_query import InputSerializer
 
-class RedNoticeNoteInput(serializers.Serializer):
+
+class RedNoticeNoteInput(InputSerializer):
     note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
 
-class RedNoticeReportInput(serializers.Serializer):
+class RedNoticeReportInput(InputSerializer):
     report = serializers.CharField(max_length=5000, help_text="What was done")
     attendees = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="",
                                       help_text="Who attended")
@@ -19,5 +21,5 @@ class RedNoticeCloseInput(RedNoticeNoteInput):
     rating = serializers.IntegerField(min_value=1, max_value=5, help_text="The department's handling, 1 to 5")
 
 
-class RedNoticeSendBackInput(serializers.Serializer):
+class RedNoticeSendBackInput(InputSerializer):
     note = serializers.CharField(max_length=2000, help_text="Why the result is sent back")

@@ -301,7 +301,7 @@ REST_FRAMEWORK = {
         "communities.authentication.ExpiringTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "communities.api_query.StrictPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "communities.api_schema.SuqiuAutoSchema",
@@ -328,6 +328,7 @@ SPECTACULAR_SETTINGS = {
         "RedNoticeStatusEnum": "communities.models.RedNotice.Status",
         "MediationCaseStatusEnum": "mediation.models.CaseStatus",
         "MediationModeEnum": "mediation.models.Session.Mode",
+        "LeagueLevelEnum": [("community", "community"), ("street", "street")],
     },
 }
 

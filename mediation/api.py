@@ -6,11 +6,12 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import exceptions, generics, serializers, status
+
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from communities.action_api import ActionAPIView
-from communities.api_query import validated_query
+from communities.api_query import InputSerializer, validated_query
 from communities.masking import mask_phone
 from communities.models import Region, User
 from petitions.selectors import petitions_visible_to
@@ -107,7 +108,7 @@ class CaseListQuery(serializers.Serializer):
     status = serializers.ChoiceField(choices=CaseStatus.choices, required=False, allow_blank=True)
 
 
-class CaseOpenSerializer(serializers.Serializer):
+class CaseOpenSerializer(InputSerializer):
     committee = serializers.SlugRelatedField(slug_field="code",
                                              queryset=Region.objects.filter(level=Region.Level.COMMUNITY))
     dispute_type = serializers.ChoiceField(choices=DisputeType.choices)
@@ -184,7 +185,7 @@ class CaseAction(ActionAPIView):
 
 
 class CaseStatsQuery(serializers.Serializer):
-    year = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=2000, max_value=2100,
+    year = serializers.IntegerField(required=False, min_value=2000, max_value=2100,
                                     error_messages={"invalid": _("Give a year such as 2026."),
                                                     "min_value": _("Give a year such as 2026."),
                                                     "max_value": _("Give a year such as 2026.")})

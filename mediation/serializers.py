@@ -2,12 +2,14 @@
 
 from rest_framework import serializers
 
+from communities.api_query import InputSerializer
+
 from communities.models import Department
 
 from .models import Party, Referral, Session
 
 
-class PartyInputSerializer(serializers.Serializer):
+class PartyInputSerializer(InputSerializer):
     side = serializers.ChoiceField(choices=Party.Side.choices)
     kind = serializers.ChoiceField(choices=Party.Kind.choices, default=Party.Kind.PERSON)
     name = serializers.CharField(max_length=100)
@@ -16,7 +18,7 @@ class PartyInputSerializer(serializers.Serializer):
     address = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
 
 
-class ObligationInputSerializer(serializers.Serializer):
+class ObligationInputSerializer(InputSerializer):
     debtor = serializers.IntegerField(help_text="id of the party who performs")
     creditor = serializers.IntegerField(required=False, allow_null=True, default=None,
                                         help_text="id of the party performed for")
@@ -26,21 +28,21 @@ class ObligationInputSerializer(serializers.Serializer):
     due_date = serializers.DateField()
 
 
-class CaseNoteInput(serializers.Serializer):
+class CaseNoteInput(InputSerializer):
     note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
 
-class CaseAddPartyInput(serializers.Serializer):
+class CaseAddPartyInput(InputSerializer):
     party = PartyInputSerializer()
 
 
-class CaseScheduleSessionInput(serializers.Serializer):
+class CaseScheduleSessionInput(InputSerializer):
     scheduled_at = serializers.DateTimeField(help_text="in the future")
     mode = serializers.ChoiceField(choices=Session.Mode.choices, required=False, default=Session.Mode.IN_PERSON)
     place = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
 
 
-class CaseRecordSessionInput(serializers.Serializer):
+class CaseRecordSessionInput(InputSerializer):
     session = serializers.IntegerField(required=False, allow_null=True, default=None,
                                        help_text="id of a scheduled session of this case; none for a session held "
                                                  "now (a walk-in), with place and mode")
@@ -51,18 +53,18 @@ class CaseRecordSessionInput(serializers.Serializer):
     next_step = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
 
 
-class CaseAgreeInput(serializers.Serializer):
+class CaseAgreeInput(InputSerializer):
     terms = serializers.CharField(max_length=10000)
     obligations = ObligationInputSerializer(many=True, min_length=1, max_length=10)
 
 
-class CaseFailInput(serializers.Serializer):
+class CaseFailInput(InputSerializer):
     reason = serializers.CharField(max_length=2000)
     referral = serializers.ChoiceField(choices=Referral.choices, required=False, default="")
     referral_note = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
 
 
-class CaseRequestRedNoticeInput(serializers.Serializer):
+class CaseRequestRedNoticeInput(InputSerializer):
     department = serializers.SlugRelatedField(slug_field="code", queryset=Department.objects.filter(is_active=True),
                                               help_text="department code")
     matter = serializers.CharField(max_length=2000)
@@ -72,13 +74,13 @@ class CaseRequestRedNoticeInput(serializers.Serializer):
     result_due_at = serializers.DateTimeField()
 
 
-class CaseRequestConfirmationInput(serializers.Serializer):
+class CaseRequestConfirmationInput(InputSerializer):
     court = serializers.CharField(max_length=100)
     hearing_mode = serializers.ChoiceField(choices=Session.Mode.choices, required=False, default=Session.Mode.ONLINE)
     hearing_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
 
 
-class CaseRecordConfirmationInput(serializers.Serializer):
+class CaseRecordConfirmationInput(InputSerializer):
     confirmed = serializers.BooleanField(help_text="true: confirmed; false: refused")
     ruling_number = serializers.CharField(max_length=60, required=False, allow_blank=True, default="")
 
@@ -87,5 +89,5 @@ class CaseRecordPerformanceInput(CaseNoteInput):
     obligation = serializers.IntegerField(help_text="id of an obligation of this case's agreement")
 
 
-class CaseMarkEnforcementInput(serializers.Serializer):
+class CaseMarkEnforcementInput(InputSerializer):
     note = serializers.CharField(max_length=2000, help_text="What was not performed")

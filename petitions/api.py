@@ -18,6 +18,7 @@ from communities.errors import DomainError
 from communities.action_api import ActionAPIView
 from communities.parsers import JSONParser  # DRF's, with too-deep nesting a 400
 from communities.api_query import validated_query
+from communities.models import Service
 
 from . import services
 from .actions import PETITION_ACTIONS
@@ -46,14 +47,23 @@ def _throttle(wait: int | None) -> None:
         raise Throttled(wait=wait)  # DRF sends Retry-After
 
 
+class CategoryListQuery(serializers.Serializer):
+    service = serializers.ChoiceField(choices=Service.choices, required=False)
+
+
+@extend_schema_view(get=extend_schema(parameters=[CategoryListQuery]))
 class CategoryList(generics.ListAPIView):
     """Petition categories, each in one of the five services, with its local deadlines."""
 
     permission_classes = [AllowAny]
     serializer_class = CategorySerializer
     pagination_class = LargePagePagination
-    filterset_fields = ["service"]
-    queryset = Category.objects.filter(is_active=True).select_related("department")
+    filter_backends: list = []
+
+    def get_queryset(self):
+        queryset = Category.objects.filter(is_active=True).select_related("department")
+        service = validated_query(self.request, CategoryListQuery).get("service")
+        return queryset.filter(service=service) if service else queryset
 
 
 class PetitionListQuery(serializers.Serializer):

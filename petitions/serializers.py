@@ -6,6 +6,7 @@ from rest_framework import serializers
 
 from communities.access import reads_internals, sees_contact
 from communities.masking import mask_name, mask_phone
+from communities.api_query import InputSerializer
 from communities.models import Department, Region, User
 from communities.serializers import RegionBriefSerializer
 
@@ -43,7 +44,7 @@ class CachedCodeField(serializers.SlugRelatedField):
         return found
 
 
-class PetitionCreateSerializer(serializers.Serializer):
+class PetitionCreateSerializer(InputSerializer):
     """The resident's form, field by field."""
 
     category = CachedCodeField(table="categories", queryset=Category.objects.filter(is_active=True))
@@ -184,12 +185,12 @@ class PetitionDetailSerializer(PetitionSerializer):
 
 # --- the input of each staff action (petitions.actions declares which goes with which) ------
 
-class PetitionNoteInput(serializers.Serializer):
+class PetitionNoteInput(InputSerializer):
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000,
                                  help_text="An internal note for the trace.")
 
 
-class PetitionDeclineInput(serializers.Serializer):
+class PetitionDeclineInput(InputSerializer):
     reason = serializers.CharField(max_length=2000, help_text="Why it is declined; the resident reads it.")
 
 
@@ -219,12 +220,12 @@ class PetitionReviewInput(PetitionNoteInput):
                                        help_text="true approves the resolution; false sends it back (with a note)")
 
 
-class PetitionExtendInput(serializers.Serializer):
+class PetitionExtendInput(InputSerializer):
     days = serializers.IntegerField(min_value=1, max_value=30)
     reason = serializers.CharField(max_length=2000, help_text="Why more time is needed; the resident reads it.")
 
 
-class TrackSerializer(serializers.Serializer):
+class TrackSerializer(InputSerializer):
     phone = serializers.RegexField(r"^\d{4}$", error_messages={"invalid": _("Enter the last 4 digits of your phone.")})
 
 

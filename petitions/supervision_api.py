@@ -8,7 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from communities import access
-from communities.api_query import validated_query
+from communities.api_query import InputSerializer, validated_query
 from communities.api_schema import ErrorSerializer
 from communities.score_api import PeriodQuery
 from communities.scoring import current_period
@@ -115,19 +115,20 @@ class DashboardSummary(APIView):
         return Response(summary)
 
 
+class LeagueQuery(PeriodQuery):
+    level = serializers.ChoiceField(choices=[("community", "community"), ("street", "street")], required=False,
+                                    default="community")
+
+
 class CommunityLeague(APIView):
-    @extend_schema(parameters=[OpenApiParameter("period", str), OpenApiParameter("level", str, enum=["community", "street"])],
-                   responses={200: CommunityLeagueSerializer})
+    @extend_schema(parameters=[LeagueQuery], responses={200: CommunityLeagueSerializer})
     def get(self, request):
         paths = access.supervised_paths(request.user)
         if not paths:
             raise exceptions.PermissionDenied(_("Only supervisors see the league tables."))
-        query = PeriodQuery(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        period = query.validated_data.get("period") or current_period()
-        level = request.query_params.get("level", "community")
-        if level not in ("community", "street"):
-            raise exceptions.ValidationError({"level": [_("community or street")]})
+        query = validated_query(request, LeagueQuery)
+        period = query.get("period") or current_period()
+        level = query["level"]
         return Response({"period": period, "level": level,
                          "results": community_league(period=period, paths=paths, level=level)})
 
@@ -176,7 +177,7 @@ class AlertList(APIView):
         return Response({"results": RedAlertSerializer(alerts[:500], many=True).data})
 
 
-class AlertAcknowledgeInput(serializers.Serializer):
+class AlertAcknowledgeInput(InputSerializer):
     note = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
 
 
