@@ -23,9 +23,10 @@ def validated_query(request, serializer_class: type[serializers.Serializer]) -> 
     return query.validated_data
 
 
+# A request body's serializer whose ``max_length`` counts what was sent, as the OpenAPI document's
+# ``maxLength`` does (DRF would count it after trimming surrounding whitespace). A comment, not a
+# docstring: drf-spectacular would show a docstring on every input component.
 class InputSerializer(serializers.Serializer):
-    """A request body's serializer whose ``max_length`` counts what was sent, as the OpenAPI
-    document's ``maxLength`` does (DRF would count it after trimming surrounding whitespace)."""
 
     def to_internal_value(self, data):
         if hasattr(data, "get"):

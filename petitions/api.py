@@ -2,7 +2,12 @@
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema, extend_schema_view
+from drf_spectacular.utils import (
+    PolymorphicProxySerializer,
+    extend_schema,
+    extend_schema_serializer,
+    extend_schema_view,
+)
 from rest_framework import exceptions, generics, serializers, status
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -82,6 +87,7 @@ class PetitionListQuery(serializers.Serializer):
     flagged = serializers.BooleanField(required=False, help_text="rated 1-2 by the resident, waiting for review")
 
 
+@extend_schema_serializer(many=False)  # the whole answer, not a list of them
 class PetitionInboxPageSerializer(serializers.Serializer):
     next = serializers.URLField(allow_null=True, help_text="the next page, or null on the last")
     results = PetitionSerializer(many=True)

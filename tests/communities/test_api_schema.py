@@ -64,8 +64,11 @@ def test_every_error_an_operation_answers_is_documented_with_its_body(schema):
 
 def test_lists_are_documented_as_the_shape_they_return(schema):
     paths = schema["paths"]
-    petitions = schema["components"]["schemas"]["PaginatedPetitionList"]
-    assert {"count", "next", "previous", "results"} <= set(petitions["properties"])
+    # The inbox answers keyset pages (a next link, no count); the other lists are numbered pages.
+    inbox = _body(paths["/api/petitions/"]["get"])["$ref"].rsplit("/", 1)[1]
+    assert set(schema["components"]["schemas"][inbox]["properties"]) == {"next", "results"}
+    notices = schema["components"]["schemas"]["PaginatedRedNoticeList"]
+    assert {"count", "next", "previous", "results"} <= set(notices["properties"])
     alerts = _body(paths["/api/alerts/"]["get"])["$ref"].rsplit("/", 1)[1]
     assert schema["components"]["schemas"][alerts]["properties"]["results"]["type"] == "array"
     scores = _body(paths["/api/scores/departments/"]["get"])["$ref"].rsplit("/", 1)[1]
@@ -73,6 +76,8 @@ def test_lists_are_documented_as_the_shape_they_return(schema):
     assert _body(paths["/api/petitions/"]["post"], "201")["$ref"].endswith("/PetitionCreated")
     assert _body(paths["/api/mediation-cases/"]["post"], "201")["$ref"].endswith("/CaseDetail")
     assert _body(paths["/api/petitions/track/{code}/"]["get"])["$ref"].endswith("/PublicView")
+    # Staff read the whole petition; the resident who filed it reads the public view.
+    assert _body(paths["/api/petitions/{id}/"]["get"])["$ref"].endswith("/PetitionOrPublicView")
     # List filters belong to the list, not to the intake beside it.
     assert "parameters" not in paths["/api/petitions/"]["post"]
 
