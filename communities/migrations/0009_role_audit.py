@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('communities', '0007_verbose_names'),
+        ('communities', '0008_sweep_state'),
     ]
 
     operations = [
