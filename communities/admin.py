@@ -11,14 +11,20 @@ from .models import (
     Heartbeat,
     Holiday,
     Notification,
+    RedNotice,
+    RedNoticeAttachment,
+    RedNoticeEvent,
     Region,
     RoleAssignment,
+    RoleAuditEvent,
     ScoreWeights,
     ServiceKind,
     ServicePoint,
     User,
 )
-from .roles import RoleError, check_role_binding, role_assign, role_revoke
+from .lifecycle_admin import LifecycleAdmin, ReadOnlyAdminMixin, ReadOnlyInline, TraceInline
+from .red_notice_actions import RED_NOTICE_ACTIONS
+from .roles import RoleError, check_role_binding, role_assign, role_revoke, role_set_post
 
 
 class RoleAssignmentInline(admin.TabularInline):
@@ -108,17 +114,48 @@ class RoleAssignmentAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change) -> None:
         if change:
-            obj.save(update_fields=["post"])
+            role_set_post(assignment=obj, post=obj.post, actor=request.user)
             return
-        saved = role_assign(user=obj.user, role=obj.role, bound_to=obj.bound_to, post=obj.post)
+        saved = role_assign(user=obj.user, role=obj.role, bound_to=obj.bound_to, post=obj.post, actor=request.user)
         obj.pk = saved.pk
 
     def delete_model(self, request, obj) -> None:
-        role_revoke(assignment=obj)
+        role_revoke(assignment=obj, actor=request.user)
 
     def delete_queryset(self, request, queryset) -> None:
         for assignment in queryset:
-            role_revoke(assignment=assignment)
+            role_revoke(assignment=assignment, actor=request.user)
+
+
+@admin.register(RoleAuditEvent)
+class RoleAuditEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """The trail of role grants and revocations: who, what, bound to what, by whom, when."""
+
+    list_display = ["created_at", "actor_label", "action", "user_label", "role", "bound_to", "post"]
+    list_filter = ["action", "role"]
+    search_fields = ["user_label", "actor_label", "bound_to"]
+    date_hierarchy = "created_at"
+
+
+class RedNoticeEventInline(TraceInline):
+    model = RedNoticeEvent
+    actions = RED_NOTICE_ACTIONS
+
+
+class RedNoticeAttachmentInline(ReadOnlyInline):
+    model = RedNoticeAttachment
+    fields = ["original_name", "content_type", "size", "created_at"]
+    readonly_fields = fields
+
+
+@admin.register(RedNotice)
+class RedNoticeAdmin(LifecycleAdmin):
+    """Read-only: a red notice changes only through its steps (communities.red_notice_actions)."""
+
+    list_display = ["number", "community", "department", "status", "issued_at", "checkin_on_time"]
+    list_filter = ["status", "department"]
+    search_fields = ["matter", "place", "source_ref"]
+    inlines = [RedNoticeEventInline, RedNoticeAttachmentInline]
 
 
 @admin.register(Heartbeat)

@@ -8,10 +8,12 @@ from drf_spectacular.utils import (
     extend_schema_view,
 )
 from rest_framework import mixins, viewsets
-from rest_framework.pagination import PageNumberPagination
+from django.utils.translation import gettext as _
+from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
+from .api_query import StrictPagination, validated_query
 from .models import Department, Region, Service, ServicePoint
 from .selectors import service_points_near
 from .serializers import (
@@ -28,11 +30,19 @@ from .serializers import (
 )
 
 
-class LargePagePagination(PageNumberPagination):
+class LargePagePagination(StrictPagination):
     # The petition form's community picker loads every community in one request.
     page_size = 100
     page_size_query_param = "page_size"
     max_page_size = 1000
+
+    def get_page_size(self, request):
+        # DRF falls back to the default on a bad page_size; the document says it is a positive integer.
+        raw = request.query_params.getlist(self.page_size_query_param)
+        if raw and (len(raw) > 1 or not raw[0].isdigit() or int(raw[0]) < 1):
+            raise ValidationError({self.page_size_query_param: [_("Give a whole number from 1 to %(max)d.")
+                                                                % {"max": self.max_page_size}]})
+        return super().get_page_size(request)
 
 
 @extend_schema_view(
@@ -81,9 +91,7 @@ class ServicePointViewSet(viewsets.ReadOnlyModelViewSet):
         )
 
     def list(self, request, *args, **kwargs):
-        query = ServicePointQuerySerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        params = query.validated_data
+        params = validated_query(request, ServicePointQuerySerializer)
         if "lat" in params:
             found = service_points_near(
                 lat=params["lat"], lng=params["lng"], radius_m=params["radius"],
@@ -131,9 +139,7 @@ class RegionViewSet(viewsets.ReadOnlyModelViewSet):
     def _query(self) -> dict:
         # Validated once per request; an unknown code or level is a 400 naming the parameter.
         if not hasattr(self, "_validated_query"):
-            query = RegionQuerySerializer(data=self.request.query_params)
-            query.is_valid(raise_exception=True)
-            self._validated_query = query.validated_data
+            self._validated_query = validated_query(self.request, RegionQuerySerializer)
         return self._validated_query
 
     def _with_boundary(self) -> bool:

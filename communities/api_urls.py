@@ -16,6 +16,5 @@ urlpatterns = router.urls + [
     path("scores/departments/", score_api.DepartmentScores.as_view(), name="api-department-scores"),
     path("red-notices/", red_notice_api.RedNoticeListCreate.as_view(), name="api-red-notices"),
     path("red-notices/<int:pk>/", red_notice_api.RedNoticeDetail.as_view(), name="api-red-notice"),
-    path("red-notices/<int:pk>/<str:action>/", red_notice_api.RedNoticeAction.as_view(),
-         name="api-red-notice-action"),
+    *red_notice_api.RedNoticeAction.urls("red-notices/", "api-red-notice-action"),
 ]

@@ -122,13 +122,26 @@ class RedNoticeForm(forms.Form):
         return data
 
 
-class RedNoticeActionForm(forms.Form):
-    """Every field any step may need; the step decides which it reads."""
+# --- the page's form of each red-notice step (communities.red_notice_actions) ----------------
 
+class RedNoticeNoteForm(forms.Form):
     note = forms.CharField(label=_("Note"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class RedNoticeReportForm(forms.Form):
     report = forms.CharField(label=_("What was done"), max_length=5000, required=False,
                              widget=forms.Textarea(attrs={"rows": 4}))
     attendees = forms.CharField(label=_("Who attended"), max_length=2000, required=False)
     attachments = MultipleFileField(label=_("Photos or PDF (optional)"), required=False)
+
+
+class RedNoticeCloseForm(RedNoticeNoteForm):
     rating = forms.TypedChoiceField(label=_("Rating of the department's handling"), coerce=int, required=False,
                                     empty_value=None, choices=[("", "—"), *[(i, str(i)) for i in range(5, 0, -1)]])
+
+    field_order = ["rating", "note"]
+
+
+class RedNoticeSendBackForm(forms.Form):
+    note = forms.CharField(label=_("Why it is sent back"), max_length=2000, required=False,
+                           widget=forms.Textarea(attrs={"rows": 2}))

@@ -310,6 +310,36 @@ class RoleAssignment(models.Model):
         return self.region or self.service_point or self.department
 
 
+
+class RoleAuditEvent(AppendOnly, models.Model):
+    """Who granted or revoked which role, bound to what, and when: written by communities.roles
+    with the change itself, read by the administrator in the admin."""
+
+    class Action(models.TextChoices):
+        GRANTED = "granted", _("granted")
+        REVOKED = "revoked", _("revoked")
+        POST_CHANGED = "post_changed", _("post changed")
+
+    action = models.CharField(_("action"), max_length=20, choices=Action.choices)
+    user = models.ForeignKey(User, verbose_name=_("user"), null=True, on_delete=models.SET_NULL,
+                             related_name="role_audit")
+    user_label = models.CharField(_("user"), max_length=150)
+    role = models.CharField(_("role"), max_length=32, choices=Role.choices)
+    bound_to = models.CharField(_("bound to"), max_length=200)
+    post = models.CharField(_("post"), max_length=100, blank=True)
+    actor = models.ForeignKey(User, verbose_name=_("by"), null=True, blank=True, on_delete=models.SET_NULL,
+                              related_name="+")
+    actor_label = models.CharField(_("by"), max_length=150)
+    created_at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("role change")
+        verbose_name_plural = _("role changes")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_label}: {self.get_action_display()} {self.user_label}"
+
 class Heartbeat(models.Model):
     """When a background process last proved it was alive: beat schedules the heartbeat task,
     a worker runs it, and /healthz reports how long ago that was. A silent worker means no

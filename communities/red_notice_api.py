@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError as DjangoValidationError
-from django.shortcuts import get_object_or_404
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
-from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import exceptions, generics, serializers, status
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import generics, serializers, status
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from . import red_notices as rn
+from .action_api import ActionAPIView
+from .api_query import InputSerializer, validated_query
+from .red_notice_actions import RED_NOTICE_ACTIONS
 from .models import Department, RedNotice, RedNoticeEvent, Region
 from .parsers import JSONParser  # DRF's, with too-deep nesting a 400
 from .serializers import ActorLabelField
@@ -51,7 +49,14 @@ class RedNoticeDetailSerializer(RedNoticeSerializer):
         fields = RedNoticeSerializer.Meta.fields + ["events"]
 
 
-class RedNoticeCreateSerializer(serializers.Serializer):
+class RedNoticeListQuery(serializers.Serializer):
+    status = serializers.ChoiceField(choices=RedNotice.Status.choices, required=False, allow_blank=True)
+    department = serializers.CharField(max_length=50, required=False, allow_blank=True, help_text="department code")
+    overdue = serializers.BooleanField(required=False,
+                                       help_text="true: only those past a deadline")
+
+
+class RedNoticeCreateSerializer(InputSerializer):
     community = serializers.SlugRelatedField(slug_field="code",
                                              queryset=Region.objects.filter(level=Region.Level.COMMUNITY))
     department = serializers.SlugRelatedField(slug_field="code", queryset=Department.objects.filter(is_active=True))
@@ -65,20 +70,10 @@ class RedNoticeCreateSerializer(serializers.Serializer):
     source_ref = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
 
 
-class RedNoticeActionSerializer(serializers.Serializer):
-    note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
-    report = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="",
-                                   help_text=gettext_lazy("report: what was done"))
-    attendees = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
-    rating = serializers.IntegerField(min_value=1, max_value=5, required=False,
-                                      help_text=gettext_lazy("close: the department's handling, 1 to 5"))
-    attachments = serializers.ListField(child=serializers.FileField(), required=False, default=list, max_length=20)
-
-
-@extend_schema(parameters=[
-    OpenApiParameter("status", str), OpenApiParameter("department", str, description="department code"),
-    OpenApiParameter("overdue", bool),
-])
+@extend_schema_view(
+    get=extend_schema(parameters=[RedNoticeListQuery]),
+    post=extend_schema(request=RedNoticeCreateSerializer, responses={201: RedNoticeDetailSerializer}),
+)
 class RedNoticeListCreate(generics.ListCreateAPIView):
     """GET: the notices the caller may see, overdue first. POST: a secretary issues one."""
 
@@ -89,12 +84,14 @@ class RedNoticeListCreate(generics.ListCreateAPIView):
 
     def get_queryset(self):
         queryset = rn.red_notices_visible_to(self.request.user)
-        params = self.request.query_params
+        if self.request.method != "GET":
+            return queryset
+        params = validated_query(self.request, RedNoticeListQuery)
         if params.get("status"):
             queryset = queryset.filter(status=params["status"])
         if params.get("department"):
             queryset = queryset.filter(department__code=params["department"])
-        if params.get("overdue") in ("1", "true"):
+        if params.get("overdue"):
             queryset = queryset.filter(overdue_ack_at__isnull=False) | queryset.filter(
                 overdue_checkin_at__isnull=False) | queryset.filter(overdue_result_at__isnull=False)
         return rn.overdue_first(queryset)
@@ -102,7 +99,6 @@ class RedNoticeListCreate(generics.ListCreateAPIView):
     def filter_queryset(self, queryset):
         return queryset
 
-    @extend_schema(request=RedNoticeCreateSerializer, responses={201: RedNoticeDetailSerializer})
     def create(self, request, *args, **kwargs):
         form = RedNoticeCreateSerializer(data=request.data)
         form.is_valid(raise_exception=True)
@@ -117,28 +113,16 @@ class RedNoticeDetail(generics.RetrieveAPIView):
         return rn.red_notices_visible_to(self.request.user).prefetch_related("events")
 
 
-# The API's names for the actions (hyphenated, as URLs are) and the services' names.
-ACTIONS = {"acknowledge": "acknowledge", "check-in": "check_in", "report": "report", "close": "close",
-           "send-back": "send_back"}
+class RedNoticeAction(ActionAPIView):
+    """POST /api/red-notices/<id>/<action>/: each step declared in communities.red_notice_actions."""
 
+    actions = RED_NOTICE_ACTIONS
+    operation_prefix = "red_notices"
+    response_serializer = RedNoticeDetailSerializer
 
-class RedNoticeAction(APIView):
-    """POST /api/red-notices/<id>/<action>/ — acknowledge, check-in, report, close (rating), send-back (note)."""
+    def visible(self, request):
+        return rn.red_notices_visible_to(request.user)
 
-    serializer_class = RedNoticeActionSerializer
-    parser_classes = [JSONParser, FormParser, MultiPartParser]
-
-    @extend_schema(request=RedNoticeActionSerializer, responses={200: RedNoticeDetailSerializer},
-                   operation_id="red_notices_action")
-    def post(self, request, pk: int, action: str):
-        if action not in ACTIONS:
-            raise exceptions.NotFound(_("Unknown action."))
-        notice = get_object_or_404(rn.red_notices_visible_to(request.user), pk=pk)
-        form = RedNoticeActionSerializer(data=request.data)
-        form.is_valid(raise_exception=True)
-        try:
-            rn.red_notice_act(notice=notice, actor=request.user, action=ACTIONS[action], data=form.validated_data)
-        except DjangoValidationError as exc:
-            raise exceptions.ValidationError({"attachments": exc.messages}) from exc
-        notice = rn.red_notices_visible_to(request.user).prefetch_related("events").get(pk=pk)
+    def respond(self, request, notice, result=None):
+        notice = rn.red_notices_visible_to(request.user).prefetch_related("events").get(pk=notice.pk)
         return Response(RedNoticeDetailSerializer(notice).data)

@@ -13,30 +13,16 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from . import access
 from . import red_notices as rn
 from .documents import Fields, Paragraph, chinese_date, in_official_language, official_pdf
 from .errors import DomainError, Forbidden
-from .forms import RedNoticeActionForm, RedNoticeForm
+from .forms import RedNoticeForm
 from .models import Department, RedNotice
 from .names import display_name
-
-ACTION_LABELS = {
-    "issue": gettext_lazy("Issued"), "acknowledge": gettext_lazy("Acknowledged"),
-    "check_in": gettext_lazy("Checked in"), "report": gettext_lazy("Result reported"),
-    "close": gettext_lazy("Confirmed and closed"), "send_back": gettext_lazy("Sent back"),
-    "overdue_ack": gettext_lazy("Late to acknowledge"), "overdue_checkin": gettext_lazy("Late to check in"),
-    "overdue_result": gettext_lazy("Late to report"),
-}
-BUTTONS = {
-    "acknowledge": gettext_lazy("Acknowledge"), "check_in": gettext_lazy("Check in now"),
-    "report": gettext_lazy("Report the result"), "close": gettext_lazy("Confirm and close"),
-    "send_back": gettext_lazy("Send back"),
-}
-
+from .red_notice_actions import RED_NOTICE_ACTIONS
 
 def _visible(request: HttpRequest):
     return rn.red_notices_visible_to(request.user)
@@ -101,15 +87,19 @@ def red_notice_new(request: HttpRequest) -> HttpResponse:
                   status=400 if form.is_bound and form.errors else 200)
 
 
-def _detail(request: HttpRequest, notice: RedNotice, form: RedNoticeActionForm | None = None,
+def _detail(request: HttpRequest, notice: RedNotice, bound: tuple[str, object] | None = None,
             status: int = 200) -> HttpResponse:
-    actions = rn.allowed_actions(request.user, notice)
+    # One form per step the viewer may take now, as declared; a refused one stays bound.
+    hints = {"check_in": _("Check in when your staff are at %(place)s: the time is recorded now.")
+             % {"place": notice.place}}
+    action_forms = [(action, bound[1] if bound and bound[0] == action.name else action.form(notice),
+                     hints.get(action.name, ""))
+                    for action in RED_NOTICE_ACTIONS.allowed_actions(notice, request.user) if action.form]
     return render(request, "communities/red_notices/detail.html", {
         "notice": notice,
-        "events": [(e, ACTION_LABELS.get(e.action, e.action)) for e in notice.events.order_by("created_at", "pk")],
+        "events": [(e, RED_NOTICE_ACTIONS.label(e.action)) for e in notice.events.order_by("created_at", "pk")],
         "attachments": notice.attachments.all(),
-        "actions": [(a, BUTTONS[a]) for a in actions],
-        "form": form or RedNoticeActionForm(),
+        "action_forms": action_forms,
         "now": timezone.now(),
     }, status=status)
 
@@ -123,20 +113,25 @@ def red_notice_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def red_notice_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     notice = _notice(request, pk)
-    if action not in rn.TRANSITIONS:
+    declared = RED_NOTICE_ACTIONS.for_page(action)
+    if declared is None:
         raise Http404
-    form = RedNoticeActionForm(request.POST, request.FILES)
+    form = declared.form(notice, request.POST, request.FILES)
     if form.is_valid():
         try:
-            rn.red_notice_act(notice=notice, actor=request.user, action=action, data=form.cleaned_data)
+            RED_NOTICE_ACTIONS.perform(declared, obj=notice, actor=request.user, data=form.cleaned_data)
         except ValidationError as exc:  # an attachment that is not what it claims
             form.add_error("attachments", exc)
-        except (DomainError, Forbidden) as exc:
-            form.add_error("report" if action == "report" else "rating" if action == "close" else "note", str(exc))
+        except DomainError as exc:  # Forbidden is a DomainError too
+            form.add_error(declared.error_field, str(exc))
         else:
             messages.success(request, _("Done."))
             return redirect("red-notice", pk=pk)
-    return _detail(request, notice, form, status=400)
+    notice.refresh_from_db()
+    if declared.name not in RED_NOTICE_ACTIONS.allowed_names(notice, request.user):
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        return redirect("red-notice", pk=pk)
+    return _detail(request, notice, bound=(declared.name, form), status=400)
 
 
 @login_required

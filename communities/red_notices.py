@@ -252,22 +252,6 @@ def red_notice_send_back(*, notice: RedNotice, actor: User, note: str) -> RedNot
     return _transition(notice=notice, actor=actor, action="send_back", note=note, apply=apply)
 
 
-def red_notice_act(*, notice: RedNotice, actor: User, action: str, data: dict) -> RedNotice:
-    """One entry point for the page and the API: ``action`` with its cleaned fields."""
-    if action == "acknowledge":
-        return red_notice_acknowledge(notice=notice, actor=actor, note=data.get("note", ""))
-    if action == "check_in":
-        return red_notice_check_in(notice=notice, actor=actor, note=data.get("note", ""))
-    if action == "report":
-        return red_notice_report(notice=notice, actor=actor, report=data.get("report", ""),
-                                 attendees=data.get("attendees", ""), attachments=data.get("attachments") or ())
-    if action == "close":
-        return red_notice_close(notice=notice, actor=actor, rating=data.get("rating"), note=data.get("note", ""))
-    if action == "send_back":
-        return red_notice_send_back(notice=notice, actor=actor, note=data.get("note", ""))
-    raise DomainError(_("Unknown action."))
-
-
 # --- the deadline sweep ------------------------------------------------------------------
 
 STEPS = {

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, remove_perm
 
 from . import access
-from .models import Department, Region, Role, RoleAssignment, ServicePoint, User
+from .models import Department, Region, Role, RoleAssignment, RoleAuditEvent, ServicePoint, User
 
 
 class RoleError(ValueError):
@@ -72,10 +72,20 @@ def check_role_binding(*, role: str, bound_to: object) -> RoleRule:
     return rule
 
 
+def _audit(*, action: str, assignment: RoleAssignment, actor: User | None, post: str = "") -> None:
+    RoleAuditEvent.objects.create(
+        action=action, user=assignment.user, user_label=assignment.user.username, role=assignment.role,
+        bound_to=f"{assignment.bound_to._meta.verbose_name}: {assignment.bound_to}"[:200], post=post,
+        actor=actor, actor_label=actor.username if actor is not None else "system",
+    )
+
+
 def role_assign(
-    *, user: User, role: str, bound_to: Region | ServicePoint | Department, post: str = ""
+    *, user: User, role: str, bound_to: Region | ServicePoint | Department, post: str = "",
+    actor: User | None = None,
 ) -> RoleAssignment:
-    """Give ``user`` a role bound to one object, with the guardian grants that go with it.
+    """Give ``user`` a role bound to one object, with the guardian grants that go with it, and
+    record who granted it (``actor``; None for the system, e.g. the demo loader).
 
     Idempotent: assigning a role the user already holds returns the existing assignment.
     """
@@ -88,11 +98,23 @@ def role_assign(
         if created:
             for perm in rule.perms:
                 assign_perm(_perm_label(bound_to, perm), user, bound_to)
+            _audit(action=RoleAuditEvent.Action.GRANTED, assignment=assignment, actor=actor, post=post)
     return assignment
 
 
-def role_revoke(*, assignment: RoleAssignment) -> None:
-    """Remove a role, and each grant no other role of the user still needs."""
+def role_set_post(*, assignment: RoleAssignment, post: str, actor: User | None = None) -> RoleAssignment:
+    """Change the post written beside a role (it carries no grant), recorded like the rest."""
+    with transaction.atomic():
+        locked = RoleAssignment.objects.select_for_update().get(pk=assignment.pk)
+        if locked.post != post:
+            locked.post = post
+            locked.save(update_fields=["post"])
+            _audit(action=RoleAuditEvent.Action.POST_CHANGED, assignment=locked, actor=actor, post=post)
+    return locked
+
+
+def role_revoke(*, assignment: RoleAssignment, actor: User | None = None) -> None:
+    """Remove a role, and each grant no other role of the user still needs; record who did."""
     rule = ROLE_RULES[assignment.role]
     bound_to = assignment.bound_to
     with transaction.atomic():
@@ -103,6 +125,7 @@ def role_revoke(*, assignment: RoleAssignment) -> None:
         still_needed = {perm for other in others for perm in ROLE_RULES[other.role].perms}
         for perm in set(rule.perms) - still_needed:
             remove_perm(_perm_label(bound_to, perm), assignment.user, bound_to)
+        _audit(action=RoleAuditEvent.Action.REVOKED, assignment=assignment, actor=actor, post=assignment.post)
         assignment.delete()
 
 

@@ -7,6 +7,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from . import access, scoring
+from .api_query import validated_query
 from .models import DepartmentScore
 
 
@@ -39,17 +40,20 @@ class PeriodQuery(serializers.Serializer):
         return value
 
 
+class DepartmentScoresSerializer(serializers.Serializer):
+    period = serializers.CharField(help_text="YYYY-MM")
+    results = DepartmentScoreSerializer(many=True)
+
+
 class DepartmentScores(APIView):
     """Supervisors see every department; a department's officers see their own."""
 
     serializer_class = DepartmentScoreSerializer
 
     @extend_schema(parameters=[OpenApiParameter("period", str, description="YYYY-MM; the running month by default")],
-                   responses={200: DepartmentScoreSerializer(many=True)})
+                   responses={200: DepartmentScoresSerializer})
     def get(self, request):
-        query = PeriodQuery(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        period = query.validated_data.get("period") or scoring.current_period()
+        period = validated_query(request, PeriodQuery).get("period") or scoring.current_period()
         rows = scoring.league(period)
         own = access.score_departments(request.user)
         if own is not None:

@@ -301,10 +301,10 @@ REST_FRAMEWORK = {
         "communities.authentication.ExpiringTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "communities.api_query.StrictPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "communities.api_schema.SuqiuAutoSchema",
     "EXCEPTION_HANDLER": "communities.api_errors.exception_handler",
     "DEFAULT_PARSER_CLASSES": [
         "communities.parsers.JSONParser",  # DRF's, with too-deep nesting a 400 instead of a 500
@@ -320,12 +320,15 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Separate request and response components, so read-only and write-only fields are exact.
+    "COMPONENT_SPLIT_REQUEST": True,
     # Petitions and red notices both have a "status"; name the notice's enum so neither is guessed.
     "ENUM_NAME_OVERRIDES": {
         "PetitionStatusEnum": "petitions.models.Status",
         "RedNoticeStatusEnum": "communities.models.RedNotice.Status",
         "MediationCaseStatusEnum": "mediation.models.CaseStatus",
         "MediationModeEnum": "mediation.models.Session.Mode",
+        "LeagueLevelEnum": [("community", "community"), ("street", "street")],
     },
 }
 

@@ -1,55 +1,45 @@
 from django.contrib import admin
 
+from communities.lifecycle_admin import LifecycleAdmin, ReadOnlyInline, TraceInline
+
+from .actions import CASE_ACTIONS
 from .models import Agreement, CaseEvent, Confirmation, MediationCase, Obligation, Party, Session
 
 
-class PartyInline(admin.TabularInline):
+class PartyInline(ReadOnlyInline):
     model = Party
-    extra = 0
 
 
-class SessionInline(admin.TabularInline):
+class SessionInline(ReadOnlyInline):
     model = Session
-    extra = 0
+
+
+class CaseEventInline(TraceInline):
+    model = CaseEvent
+    actions = CASE_ACTIONS
 
 
 @admin.register(MediationCase)
-class MediationCaseAdmin(admin.ModelAdmin):
+class MediationCaseAdmin(LifecycleAdmin):
+    """Read-only: a case, its parties, sessions, agreement and decision change only through the
+    case's steps (mediation.actions), which keep the trace."""
+
     list_display = ["number", "title", "dispute_type", "status", "mediator", "opened_at"]
     list_filter = ["status", "dispute_type", "committee"]
     search_fields = ["title", "facts", "parties__name"]
-    raw_id_fields = ["petition", "mediator", "opened_by", "red_notice"]
-    inlines = [PartyInline, SessionInline]
+    inlines = [PartyInline, SessionInline, CaseEventInline]
 
 
-class ObligationInline(admin.TabularInline):
+class ObligationInline(ReadOnlyInline):
     model = Obligation
-    extra = 0
 
 
 @admin.register(Agreement)
-class AgreementAdmin(admin.ModelAdmin):
+class AgreementAdmin(LifecycleAdmin):
     list_display = ["case", "signed_at"]
     inlines = [ObligationInline]
 
 
 @admin.register(Confirmation)
-class ConfirmationAdmin(admin.ModelAdmin):
+class ConfirmationAdmin(LifecycleAdmin):
     list_display = ["case", "court", "decision", "ruling_number", "decided_at"]
-
-
-@admin.register(CaseEvent)
-class CaseEventAdmin(admin.ModelAdmin):
-    """The trace is read-only, here as everywhere."""
-
-    list_display = ["case", "action", "from_status", "to_status", "actor_label", "created_at"]
-    list_filter = ["action"]
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_add_permission(self, request) -> bool:
-        return False

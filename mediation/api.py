@@ -4,27 +4,22 @@ from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import exceptions, generics, serializers, status
+
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from communities.http_errors import param_year
+from communities.action_api import ActionAPIView
+from communities.api_query import InputSerializer, validated_query
 from communities.masking import mask_phone
-from communities.models import Department, Region, User
+from communities.models import Region, User
 from petitions.selectors import petitions_visible_to
 
 from . import services
-from .models import (
-    CaseEvent,
-    CaseStatus,
-    DisputeType,
-    MediationCase,
-    Obligation,
-    Party,
-    Referral,
-    Session,
-)
+from .actions import CASE_ACTIONS
+from .models import CaseEvent, CaseStatus, DisputeType, MediationCase, Obligation, Party, Session
+from .serializers import PartyInputSerializer
 from .selectors import cases_visible_to, mask_id, mediation_stats, stats_regions
 from communities.serializers import ActorLabelField
 
@@ -109,16 +104,11 @@ class CaseDetailSerializer(CaseSerializer):
                 "decision": c.decision, "ruling_number": c.ruling_number, "decided_at": c.decided_at}
 
 
-class PartyInputSerializer(serializers.Serializer):
-    side = serializers.ChoiceField(choices=Party.Side.choices)
-    kind = serializers.ChoiceField(choices=Party.Kind.choices, default=Party.Kind.PERSON)
-    name = serializers.CharField(max_length=100)
-    phone = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
-    id_number = serializers.CharField(max_length=30, required=False, allow_blank=True, default="")
-    address = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+class CaseListQuery(serializers.Serializer):
+    status = serializers.ChoiceField(choices=CaseStatus.choices, required=False, allow_blank=True)
 
 
-class CaseOpenSerializer(serializers.Serializer):
+class CaseOpenSerializer(InputSerializer):
     committee = serializers.SlugRelatedField(slug_field="code",
                                              queryset=Region.objects.filter(level=Region.Level.COMMUNITY))
     dispute_type = serializers.ChoiceField(choices=DisputeType.choices)
@@ -132,64 +122,15 @@ class CaseOpenSerializer(serializers.Serializer):
     parties = PartyInputSerializer(many=True, min_length=1, max_length=20)
 
 
-class ObligationInputSerializer(serializers.Serializer):
-    debtor = serializers.IntegerField(help_text="party id")
-    creditor = serializers.IntegerField(required=False, allow_null=True, default=None)
-    description = serializers.CharField(max_length=300)
-    amount = serializers.DecimalField(max_digits=12, decimal_places=2, required=False, allow_null=True,
-                                      default=None, min_value=0)
-    due_date = serializers.DateField()
-
-
-class CaseActionSerializer(serializers.Serializer):
-    """Every field any action reads; each action checks its own in the service."""
-
-    party = PartyInputSerializer(required=False, help_text="add_party")
-    scheduled_at = serializers.DateTimeField(required=False, help_text="schedule_session")
-    mode = serializers.ChoiceField(choices=Session.Mode.choices, required=False, default=Session.Mode.IN_PERSON)
-    place = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
-    session = serializers.IntegerField(required=False, help_text="record_session: session id; none for a session "
-                                                                 "held now (a walk-in), with minutes and place")
-    minutes = serializers.CharField(max_length=10000, required=False, allow_blank=True, default="")
-    attendees = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
-    next_step = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
-    terms = serializers.CharField(max_length=10000, required=False, allow_blank=True, default="")
-    obligations = ObligationInputSerializer(many=True, required=False, default=list, max_length=10)
-    reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
-    referral = serializers.ChoiceField(choices=Referral.choices, required=False, default="")
-    referral_note = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
-    court = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
-    hearing_mode = serializers.ChoiceField(choices=Session.Mode.choices, required=False, default=Session.Mode.ONLINE)
-    hearing_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
-    confirmed = serializers.BooleanField(required=False, default=False)
-    ruling_number = serializers.CharField(max_length=60, required=False, allow_blank=True, default="")
-    obligation = serializers.IntegerField(required=False, help_text="record_performance: obligation id")
-    note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
-    department = serializers.SlugRelatedField(slug_field="code", queryset=Department.objects.filter(is_active=True),
-                                              required=False, help_text="request_red_notice")
-    matter = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
-    staff_count = serializers.IntegerField(min_value=1, max_value=100, required=False, default=1)
-    checkin_due_at = serializers.DateTimeField(required=False)
-    result_due_at = serializers.DateTimeField(required=False)
-
-    REQUIRED = {"add_party": ["party"], "schedule_session": ["scheduled_at"],
-                "request_red_notice": ["department", "checkin_due_at", "result_due_at"],
-                "record_performance": ["obligation"]}
-
-    def validate(self, data):
-        missing = {name: [_("This field is required.")] for name in self.REQUIRED.get(self.context["action"], [])
-                   if data.get(name) is None}
-        if missing:
-            raise serializers.ValidationError(missing)
-        return data
-
-
 def _detail(request, case: MediationCase) -> dict:
     case = cases_visible_to(request.user).prefetch_related("parties", "sessions", "events").get(pk=case.pk)
     return CaseDetailSerializer(case, context={"reveal": services.sees_identity(request.user, case)}).data
 
 
-@extend_schema(parameters=[OpenApiParameter("status", str)])
+@extend_schema_view(
+    get=extend_schema(parameters=[CaseListQuery]),
+    post=extend_schema(request=CaseOpenSerializer, responses={201: CaseDetailSerializer}),
+)
 class CaseListCreate(generics.ListCreateAPIView):
     """GET: the caller's committees' cases. POST: a mediator opens one."""
 
@@ -200,11 +141,13 @@ class CaseListCreate(generics.ListCreateAPIView):
 
     def get_queryset(self):
         cases = cases_visible_to(self.request.user)
-        if self.request.query_params.get("status") in CaseStatus.values:
-            cases = cases.filter(status=self.request.query_params["status"])
+        if self.request.method != "GET":
+            return cases
+        status = validated_query(self.request, CaseListQuery).get("status")
+        if status:
+            cases = cases.filter(status=status)
         return cases.order_by("-opened_at", "-pk")
 
-    @extend_schema(request=CaseOpenSerializer, responses={201: CaseDetailSerializer})
     def create(self, request, *args, **kwargs):
         form = CaseOpenSerializer(data=request.data)
         form.is_valid(raise_exception=True)
@@ -227,43 +170,54 @@ class CaseDetail(APIView):
         return Response(_detail(request, get_object_or_404(cases_visible_to(request.user), pk=pk)))
 
 
-ACTIONS = {name.replace("_", "-"): name for name in services.TRANSITIONS}
+class CaseAction(ActionAPIView):
+    """POST /api/mediation-cases/<id>/<action>/: each step declared in mediation.actions."""
 
+    actions = CASE_ACTIONS
+    operation_prefix = "mediation_cases"
+    response_serializer = CaseDetailSerializer
 
-class CaseAction(APIView):
-    """POST /api/mediation-cases/<id>/<action>/: add-party, schedule-session, record-session, agree,
-    fail, request-red-notice, request-confirmation, record-confirmation, record-performance,
-    mark-enforcement, close."""
+    def visible(self, request):
+        return cases_visible_to(request.user)
 
-    serializer_class = CaseActionSerializer
-
-    @extend_schema(request=CaseActionSerializer, responses={200: CaseDetailSerializer},
-                   operation_id="mediation_cases_action")
-    def post(self, request, pk: int, action: str):
-        name = ACTIONS.get(action) or (action if action in services.TRANSITIONS else None)
-        if name is None:
-            raise exceptions.NotFound(_("Unknown action."))
-        case = get_object_or_404(cases_visible_to(request.user), pk=pk)
-        form = CaseActionSerializer(data=request.data, context={"action": name})
-        form.is_valid(raise_exception=True)
-        data = dict(form.validated_data)
-        if name == "add_party":
-            data["party"] = dict(data["party"])
-        if name == "agree":
-            data["obligations"] = [dict(o) for o in data["obligations"]]
-        services.case_act(case=case, actor=request.user, action=name, data=data)
+    def respond(self, request, case, result=None):
         return Response(_detail(request, case))
+
+
+class CaseStatsQuery(serializers.Serializer):
+    year = serializers.IntegerField(required=False, min_value=2000, max_value=2100,
+                                    error_messages={"invalid": _("Give a year such as 2026."),
+                                                    "min_value": _("Give a year such as 2026."),
+                                                    "max_value": _("Give a year such as 2026.")})
+
+
+class CaseStatsRowSerializer(serializers.Serializer):
+    community_code = serializers.CharField()
+    community = serializers.CharField()
+    month = serializers.CharField(help_text="YYYY-MM")
+    opened = serializers.IntegerField()
+    agreed = serializers.IntegerField()
+    failed = serializers.IntegerField()
+    success_rate = serializers.IntegerField(allow_null=True, help_text="per cent of decided cases")
+    confirmed = serializers.IntegerField()
+    amount_in_dispute = serializers.DecimalField(max_digits=14, decimal_places=2)
+    amount_recovered = serializers.DecimalField(max_digits=14, decimal_places=2)
+
+
+class CaseStatsSerializer(serializers.Serializer):
+    results = CaseStatsRowSerializer(many=True)
 
 
 class CaseStats(APIView):
     """Per community and month, within the regions the caller supervises or mediates in."""
 
-    @extend_schema(parameters=[OpenApiParameter("year", int)], responses={200: dict})
+    @extend_schema(parameters=[CaseStatsQuery], responses={200: CaseStatsSerializer})
     def get(self, request):
         paths = stats_regions(request.user)
         if not paths:
             raise exceptions.PermissionDenied(_("Only supervisors and mediators see mediation statistics."))
-        rows = mediation_stats(paths=paths, year=param_year(request.query_params.get("year")))
+        year = validated_query(request, CaseStatsQuery).get("year")
+        rows = mediation_stats(paths=paths, year=year)
         for row in rows:
             row["amount_in_dispute"] = str(row["amount_in_dispute"])
             row["amount_recovered"] = str(row["amount_recovered"])

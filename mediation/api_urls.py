@@ -6,5 +6,5 @@ urlpatterns = [
     path("mediation-cases/", api.CaseListCreate.as_view(), name="api-mediation-cases"),
     path("mediation-cases/stats/", api.CaseStats.as_view(), name="api-mediation-stats"),
     path("mediation-cases/<int:pk>/", api.CaseDetail.as_view(), name="api-mediation-case"),
-    path("mediation-cases/<int:pk>/<str:action>/", api.CaseAction.as_view(), name="api-mediation-case-action"),
+    *api.CaseAction.urls("mediation-cases/", "api-mediation-case-action"),
 ]

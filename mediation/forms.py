@@ -98,6 +98,10 @@ class SessionRecordForm(forms.Form):
         self.fields["session"].label_from_instance = lambda s: (
             f"{timezone.localtime(s.scheduled_at):%Y-%m-%d %H:%M} · {s.place}")
 
+    def action_data(self) -> dict:
+        session = self.cleaned_data["session"]
+        return {**self.cleaned_data, "session": session.pk if session else None}
+
 
 class AgreementForm(forms.Form):
     terms = forms.CharField(label=_("Terms of the agreement"), widget=forms.Textarea(attrs={"rows": 5}),
@@ -130,6 +134,41 @@ class ObligationForm(forms.Form):
 
 
 ObligationFormSet = forms.formset_factory(ObligationForm, extra=3, max_num=10)
+
+
+class AgreementWithObligationsForm:
+    """The terms and up to ten obligations, validated together as one action's input."""
+
+    is_multipart = False
+
+    def __init__(self, data=None, files=None, *, case, prefix=None):
+        self.agreement = AgreementForm(data, prefix="agreement")
+        self.obligations = ObligationFormSet(data, prefix="obligations", form_kwargs={"parties": case.parties.all()})
+
+    def is_valid(self) -> bool:
+        return all([self.agreement.is_valid(), self.obligations.is_valid()])  # both, so both show errors
+
+    def __iter__(self):  # the page draws the terms and the obligations as a pair
+        return iter((self.agreement, self.obligations))
+
+    def __getitem__(self, index: int):
+        return (self.agreement, self.obligations)[index]
+
+    @property
+    def errors(self) -> dict:
+        errors = dict(self.agreement.errors)
+        for form in self.obligations.forms:
+            for name, messages in form.errors.items():
+                errors.setdefault(name, []).extend(messages)
+        return errors
+
+    def action_data(self) -> dict:
+        from .services import ObligationInput
+
+        obligations = [ObligationInput(debtor=o["debtor"].pk, creditor=o["creditor"].pk if o["creditor"] else None,
+                                       description=o["description"], amount=o["amount"], due_date=o["due_date"])
+                       for o in self.obligations.cleaned_data if o.get("used")]
+        return {"terms": self.agreement.cleaned_data["terms"], "obligations": obligations}
 
 
 class FailForm(forms.Form):
@@ -173,6 +212,8 @@ class RedNoticeRequestForm(forms.Form):
 
 
 class PartyForm(forms.Form):
+    """One party; ``action_data`` nests it as the API's ``party`` does."""
+
     side = forms.ChoiceField(label=_("Role in the dispute"), choices=Party.Side.choices)
     kind = forms.ChoiceField(label=_("Kind"), choices=Party.Kind.choices)
     name = forms.CharField(label=_("Name"), max_length=100)
@@ -181,3 +222,6 @@ class PartyForm(forms.Form):
 
     def clean_phone(self) -> str:
         return _phone(self.cleaned_data["phone"])
+
+    def action_data(self) -> dict:
+        return {"party": dict(self.cleaned_data)}

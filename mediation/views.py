@@ -23,38 +23,11 @@ from petitions.selectors import petitions_visible_to
 from petitions.services import petition_may_be_mediated
 
 from . import forms as f
+from .actions import CASE_ACTIONS, INLINE_ACTIONS
 from . import services
 from .documents import agreement_document, agreement_pdf
 from .models import CaseStatus, DisputeType, MediationCase, Party
 from .selectors import cases_visible_to, committees_of, mask_id, mediation_stats, stats_regions
-
-ACTION_LABELS = {
-    "open": gettext_lazy("Case opened"), "add_party": gettext_lazy("Party added"),
-    "schedule_session": gettext_lazy("Session scheduled"), "record_session": gettext_lazy("Session held"),
-    "agree": gettext_lazy("Agreement reached"), "fail": gettext_lazy("Mediation failed"),
-    "request_red_notice": gettext_lazy("Red notice requested"),
-    "request_confirmation": gettext_lazy("Judicial confirmation requested"),
-    "record_confirmation": gettext_lazy("Court decision recorded"),
-    "record_performance": gettext_lazy("Obligation performed"), "obligation_missed": gettext_lazy("Obligation missed"),
-    "mark_enforcement": gettext_lazy("Referred for enforcement"), "close": gettext_lazy("Case closed"),
-}
-BUTTONS = {
-    "add_party": gettext_lazy("Add the party"), "schedule_session": gettext_lazy("Schedule the session"),
-    "record_session": gettext_lazy("Record the session"), "agree": gettext_lazy("Record the agreement"),
-    "fail": gettext_lazy("Record the failure"), "request_red_notice": gettext_lazy("Request a red notice"),
-    "request_confirmation": gettext_lazy("Request judicial confirmation"),
-    "record_confirmation": gettext_lazy("Record the court's decision"),
-    "mark_enforcement": gettext_lazy("Refer for enforcement"), "close": gettext_lazy("Close the case"),
-}
-HEADINGS = {
-    "add_party": gettext_lazy("Add a party"), "schedule_session": gettext_lazy("Schedule a session"),
-    "record_session": gettext_lazy("Record a session"), "agree": gettext_lazy("Agreement"),
-    "fail": gettext_lazy("Mediation failed"), "request_red_notice": gettext_lazy("Summon a department"),
-    "request_confirmation": gettext_lazy("Judicial confirmation"),
-    "record_confirmation": gettext_lazy("The court's decision"),
-    "mark_enforcement": gettext_lazy("Enforcement"), "close": gettext_lazy("Close the case"),
-}
-
 
 # The case's steps in the order a mediator takes them; the page shows one step's forms at a time.
 STEPS = [
@@ -148,21 +121,8 @@ def case_new(request: HttpRequest) -> HttpResponse:
                   status=400 if form.is_bound and form.errors else 200)
 
 
-FORMS = {
-    "add_party": lambda case, data: f.PartyForm(data, prefix="party"),
-    "schedule_session": lambda case, data: f.SessionScheduleForm(data, prefix="schedule"),
-    "record_session": lambda case, data: f.SessionRecordForm(data, case=case, prefix="session"),
-    "agree": lambda case, data: (f.AgreementForm(data, prefix="agreement"),
-                                 f.ObligationFormSet(data, prefix="obligations",
-                                                     form_kwargs={"parties": case.parties.all()})),
-    "fail": lambda case, data: f.FailForm(data, prefix="fail"),
-    "request_red_notice": lambda case, data: f.RedNoticeRequestForm(data, prefix="notice"),
-    "request_confirmation": lambda case, data: f.ConfirmationRequestForm(data, prefix="confirmation"),
-    "record_confirmation": lambda case, data: f.ConfirmationRecordForm(data, prefix="decision"),
-    "record_performance": lambda case, data: f.PerformanceForm(data),
-    "mark_enforcement": lambda case, data: f.NoteForm(data, prefix="enforcement"),
-    "close": lambda case, data: f.NoteForm(data, prefix="close"),
-}
+# Each step's form, as declared in mediation.actions.
+FORMS = {action.name: action.form for action in CASE_ACTIONS.actions if action.form is not None}
 
 
 def _forms(case: MediationCase, actions: list[str], bound: dict | None = None) -> dict:
@@ -193,8 +153,8 @@ def _detail(request: HttpRequest, case: MediationCase, bound: dict | None = None
                  else "current" if key == current else "later")
         steps.append({"key": key, "label": label, "state": state, "shown": key == shown,
                       "open": any(a in actions for a in step_actions)})
-    action_forms = [(a, HEADINGS[a], BUTTONS[a], forms_by_action[a]) for a in actions
-                    if a in forms_by_action and a in HEADINGS]
+    action_forms = [(a, CASE_ACTIONS[a].heading or CASE_ACTIONS[a].button, CASE_ACTIONS[a].button,
+                     forms_by_action[a]) for a in actions if a in forms_by_action and a not in INLINE_ACTIONS]
     return render(request, "mediation/detail.html", {
         "steps": steps,
         "step_forms": [row for row in action_forms if STEP_OF.get(row[0]) == shown],
@@ -202,7 +162,7 @@ def _detail(request: HttpRequest, case: MediationCase, bound: dict | None = None
         "case": case, "parties": parties, "sessions": case.sessions.all(), "agreement": agreement,
         "obligations": agreement.obligations.select_related("debtor", "creditor") if agreement else [],
         "confirmation": getattr(case, "confirmation", None),
-        "events": [(e, ACTION_LABELS.get(e.action, e.action)) for e in case.events.all()],
+        "events": [(e, CASE_ACTIONS.label(e.action)) for e in case.events.all()],
         "can_perform": "record_performance" in actions, "today": timezone.localdate(),
     }, status=status)
 
@@ -212,49 +172,27 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _detail(request, _case(request, pk))
 
 
-def _data_for(action: str, case: MediationCase, request: HttpRequest) -> tuple[dict | None, dict]:
-    """Validate the posted form of ``action``: (data for services.case_act, {action: bound form}),
-    or (None, {action: bound form}) to show its errors. The bound form comes back either way, so
-    a step the service refuses is shown again with what was typed."""
-    form = FORMS[action](case, request.POST)
-    bound = {action: form}
-    if action == "agree":
-        agreement, formset = form
-        if not (agreement.is_valid() and formset.is_valid()):
-            return None, bound
-        obligations = [
-            services.ObligationInput(debtor=o["debtor"].pk, creditor=o["creditor"].pk if o["creditor"] else None,
-                                     description=o["description"], amount=o["amount"], due_date=o["due_date"])
-            for o in formset.cleaned_data if o.get("used")
-        ]
-        return {"terms": agreement.cleaned_data["terms"], "obligations": obligations}, bound
-    if not form.is_valid():
-        return None, bound
-    data = dict(form.cleaned_data)
-    if action == "add_party":
-        return {"party": data}, bound
-    if action == "record_session":
-        data["session"] = data["session"].pk if data["session"] else None
-    return data, bound
-
-
 @login_required
 @require_POST
 def case_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    """One declared step (mediation.actions) from its form on the case's page."""
     case = _case(request, pk)
-    if action not in services.TRANSITIONS:
+    declared = CASE_ACTIONS.for_page(action)
+    if declared is None:
         raise Http404
-    data, bound = _data_for(action, case, request)
-    if data is not None:
+    form = declared.form(case, request.POST)
+    bound = {action: form}
+    if form.is_valid():
         try:
-            services.case_act(case=case, actor=request.user, action=action, data=data)
+            CASE_ACTIONS.perform(declared, obj=case, actor=request.user, data=CASE_ACTIONS.input_of(form))
         except DomainError as exc:
             case.refresh_from_db()
-            form = bound[action][0] if isinstance(bound[action], tuple) else bound[action]
+            shown = form[0] if isinstance(form, f.AgreementWithObligationsForm) else form
             if action == "record_performance":  # a button in the table, not a form of its own
                 messages.error(request, str(exc))
             else:
-                form.add_error(exc.field if exc.field in form.fields else None, str(exc))
+                field = getattr(exc, "field", None)
+                shown.add_error(field if field in shown.fields else None, str(exc))
             return _detail(request, case, bound, status=400)
         messages.success(request, _("Done."))
         return redirect("mediation-case", pk=pk)

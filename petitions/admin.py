@@ -1,5 +1,8 @@
 from django.contrib import admin
 
+from communities.lifecycle_admin import LifecycleAdmin, ReadOnlyInline, TraceInline
+
+from .actions import PETITION_ACTIONS
 from .models import Attachment, Category, Petition, PetitionEvent, RedAlert, RiskRule
 
 
@@ -11,45 +14,27 @@ class CategoryAdmin(admin.ModelAdmin):
     search_fields = ["name", "code", "keywords"]
 
 
-class EventInline(admin.TabularInline):
+class EventInline(TraceInline):
     model = PetitionEvent
-    extra = 0
-    can_delete = False
-    fields = ["created_at", "actor_label", "action", "from_status", "to_status", "note", "is_public"]
+    actions = PETITION_ACTIONS
+    fields = TraceInline.fields + ["is_public"]
     readonly_fields = fields
 
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
 
-
-class AttachmentInline(admin.TabularInline):
+class AttachmentInline(ReadOnlyInline):
     model = Attachment
-    extra = 0
-    can_delete = False
     fields = ["original_name", "content_type", "size", "created_at"]
     readonly_fields = fields
 
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
 
 @admin.register(Petition)
-class PetitionAdmin(admin.ModelAdmin):
+class PetitionAdmin(LifecycleAdmin):
     """Read-only: petitions change only through their lifecycle actions, which keep the trace."""
 
     list_display = ["tracking_code", "title", "category", "community", "channel", "status", "created_at"]
     list_filter = ["status", "channel", "service", "category"]
     search_fields = ["tracking_code", "title"]
     inlines = [EventInline, AttachmentInline]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(RiskRule)

@@ -1,9 +1,13 @@
 """The petitions API of DESIGN.md §5: anonymous intake and tracking, scoped staff views, actions."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import (
+    PolymorphicProxySerializer,
+    extend_schema,
+    extend_schema_serializer,
+    extend_schema_view,
+)
 from rest_framework import exceptions, generics, serializers, status
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -16,21 +20,25 @@ from communities import access
 from communities.access import ResidentActor
 from communities.api import LargePagePagination
 from communities.errors import DomainError
+from communities.action_api import ActionAPIView
 from communities.parsers import JSONParser  # DRF's, with too-deep nesting a 400
-from communities.models import User
+from communities.api_query import validated_query
+from communities.models import Service
 
 from . import services
-from .models import Category, Petition
+from .actions import PETITION_ACTIONS
+from .models import Category, Channel, Petition, Status
 from .ratelimits import lost_code_wait, submit_accepted, submit_wait, track_failed, track_wait
 from .resident_messages import petition_codes_send
 from .selectors import InboxFilters, petition_inbox, petition_public_view, petition_track, petitions_visible_to
 from .serializers import (
-    ActionSerializer,
     CategorySerializer,
     FeedbackSerializer,
     PetitionCreateSerializer,
     PetitionDetailSerializer,
+    PetitionCreatedSerializer,
     PetitionSerializer,
+    PublicViewSerializer,
     TrackSerializer,
 )
 
@@ -44,30 +52,58 @@ def _throttle(wait: int | None) -> None:
         raise Throttled(wait=wait)  # DRF sends Retry-After
 
 
+class CategoryListQuery(serializers.Serializer):
+    service = serializers.ChoiceField(choices=Service.choices, required=False)
+
+
+@extend_schema_view(get=extend_schema(parameters=[CategoryListQuery]))
 class CategoryList(generics.ListAPIView):
     """Petition categories, each in one of the five services, with its local deadlines."""
 
     permission_classes = [AllowAny]
     serializer_class = CategorySerializer
     pagination_class = LargePagePagination
-    filterset_fields = ["service"]
-    queryset = Category.objects.filter(is_active=True).select_related("department")
+    filter_backends: list = []
+
+    def get_queryset(self):
+        queryset = Category.objects.filter(is_active=True).select_related("department")
+        service = validated_query(self.request, CategoryListQuery).get("service")
+        return queryset.filter(service=service) if service else queryset
 
 
-@extend_schema(parameters=[
-    OpenApiParameter("status", str, description='"" open work (default), "closed", "all", or one status'),
-    OpenApiParameter("category", str, description="category code"),
-    OpenApiParameter("channel", str), OpenApiParameter("overdue", bool),
-    OpenApiParameter("q", str, description="tracking code, phone (full or last four digits) or start of the name"),
-    OpenApiParameter("cursor", str, description="the next page: the cursor of the previous answer's next link"),
-    OpenApiParameter("flagged", bool, description="rated 1-2 by the resident, waiting for review"),
-])
+class PetitionListQuery(serializers.Serializer):
+    """The inbox's filters (petitions.selectors.InboxFilters); anything else is a 400 naming it."""
+
+    status = serializers.ChoiceField(choices=[("", "open work"), ("closed", "closed"), ("all", "all"),
+                                              *Status.choices], required=False, allow_blank=True,
+                                     help_text='"" open work (default), "closed", "all", or one status')
+    category = serializers.CharField(max_length=40, required=False, allow_blank=True, help_text="category code")
+    channel = serializers.ChoiceField(choices=Channel.choices, required=False, allow_blank=True)
+    overdue = serializers.BooleanField(required=False, help_text="true: only those past a deadline")
+    q = serializers.CharField(max_length=50, required=False, allow_blank=True,
+                              help_text="tracking code, phone (full or last four digits) or start of the name")
+    cursor = serializers.CharField(max_length=200, required=False, allow_blank=True,
+                                   help_text="the next page: the cursor of the previous answer's next link")
+    flagged = serializers.BooleanField(required=False, help_text="rated 1-2 by the resident, waiting for review")
+
+
+@extend_schema_serializer(many=False)  # the whole answer, not a list of them
+class PetitionInboxPageSerializer(serializers.Serializer):
+    next = serializers.URLField(allow_null=True, help_text="the next page, or null on the last")
+    results = PetitionSerializer(many=True)
+
+
+@extend_schema_view(
+    get=extend_schema(parameters=[PetitionListQuery], responses={200: PetitionInboxPageSerializer}),
+    post=extend_schema(request=PetitionCreateSerializer, responses={201: PetitionCreatedSerializer}),
+)
 class PetitionListCreate(generics.ListCreateAPIView):
     """GET: the caller's inbox (petitions.selectors.petition_inbox: open work, overdue and due
     soon first, then newest), in keyset pages with a next link. POST: anonymous intake."""
 
     parser_classes = [MultiPartParser, FormParser, JSONParser]
     pagination_class = None
+    rate_limited_methods = {"POST"}
 
     def get_permissions(self):
         return [AllowAny()] if self.request.method == "POST" else [IsAuthenticated()]
@@ -79,9 +115,10 @@ class PetitionListCreate(generics.ListCreateAPIView):
         return petitions_visible_to(self.request.user)
 
     def list(self, request, *args, **kwargs):
-        params = request.query_params
-        page = petition_inbox(request.user, InboxFilters.from_params(params), after=params.get("cursor", ""),
-                              size=api_settings.PAGE_SIZE)
+        params = validated_query(request, PetitionListQuery)
+        filters = InboxFilters.from_params({**params, "overdue": "true" if params.get("overdue") else "",
+                                            "flagged": "true" if params.get("flagged") else ""})
+        page = petition_inbox(request.user, filters, after=params.get("cursor", ""), size=api_settings.PAGE_SIZE)
         next_url = None
         if page.next_cursor:
             next_url = request.build_absolute_uri(replace_query_param(request.get_full_path(), "cursor",
@@ -89,7 +126,6 @@ class PetitionListCreate(generics.ListCreateAPIView):
         rows = PetitionSerializer(page.rows, many=True, context={"request": request}).data
         return Response({"next": next_url, "results": rows})
 
-    @extend_schema(request=PetitionCreateSerializer, responses={201: dict})
     def create(self, request, *args, **kwargs):
         form = PetitionCreateSerializer(data=request.data)
         form.is_valid(raise_exception=True)
@@ -111,6 +147,9 @@ class PetitionListCreate(generics.ListCreateAPIView):
                          "accept_due_at": petition.accept_due_at}, status=status.HTTP_201_CREATED)
 
 
+@extend_schema_view(get=extend_schema(responses={200: PolymorphicProxySerializer(
+    component_name="PetitionOrPublicView", serializers=[PetitionDetailSerializer, PublicViewSerializer],
+    resource_type_field_name=None, many=False)}))
 class PetitionDetail(generics.RetrieveAPIView):
     """Staff who work on it read the whole petition; the resident who filed it with their account
     reads the public view the tracking page gives (no internal steps, staff names or risk)."""
@@ -127,40 +166,36 @@ class PetitionDetail(generics.RetrieveAPIView):
         return Response(self.get_serializer(petition).data)
 
 
-ACTIONS = ["accept", "decline", "assign", "start", "resolve", "close", "review", "extend"]
+class HandedOnSerializer(serializers.Serializer):
+    """The answer to an action after which the actor no longer sees the petition."""
+
+    handed_on = serializers.BooleanField()
+    tracking_code = serializers.CharField()
+    status = serializers.CharField()
+    detail = serializers.CharField(help_text="where it went")
 
 
-class PetitionAction(APIView):
-    """POST /api/petitions/<id>/<action>/ — accept, decline, assign, start, resolve, close, review, extend."""
+class PetitionAction(ActionAPIView):
+    """POST /api/petitions/<id>/<action>/: each action declared in petitions.actions."""
 
-    serializer_class = ActionSerializer
+    actions = PETITION_ACTIONS
+    operation_prefix = "petitions"
+    response_serializer = PolymorphicProxySerializer(
+        component_name="PetitionActionResult", serializers=[PetitionDetailSerializer, HandedOnSerializer],
+        resource_type_field_name=None, many=False)
 
-    @extend_schema(request=ActionSerializer, responses={200: PetitionDetailSerializer}, operation_id="petitions_action")
-    def post(self, request, pk: int, action: str):
-        if action not in ACTIONS:  # the API names review one action, with approve true or false
-            raise exceptions.NotFound(_("Unknown action."))
-        petition = get_object_or_404(petitions_visible_to(request.user), pk=pk)
-        form = ActionSerializer(data=request.data)
-        form.is_valid(raise_exception=True)
-        d = form.validated_data
-        user = request.user
-        assignee = None
-        if "assignee" in d:
-            assignee = User.objects.filter(pk=d["assignee"], is_active=True).first()
-            if assignee is None:
-                raise exceptions.ValidationError({"assignee": [_("No such staff member.")]})
-        if action == "review":
-            action = "approve" if d["approve"] else "send_back"
-        done = services.petition_act(petition=petition, actor=user, action=action, note=d["note"],
-                                     reason=d["reason"], public_reply=d["public_reply"], days=d.get("days"),
-                                     assignee=assignee, department=d.get("department"))
-        petition = petitions_visible_to(user).prefetch_related("events").filter(pk=pk).first()
-        if petition is None:
+    def visible(self, request):
+        return petitions_visible_to(request.user)
+
+    def respond(self, request, petition, result=None):
+        visible = petitions_visible_to(request.user).prefetch_related("events").filter(pk=petition.pk).first()
+        if visible is None:
             # The action handed it to someone else and the actor no longer sees it: the change is
             # saved, so say where it went instead of failing.
+            done = result if isinstance(result, Petition) else Petition.objects.get(pk=petition.pk)
             return Response({"handed_on": True, "tracking_code": done.tracking_code, "status": done.status,
                              "detail": services.petition_handed_on_message(done)})
-        return Response(PetitionDetailSerializer(petition, context={"request": request}).data)
+        return Response(PetitionDetailSerializer(visible, context={"request": request}).data)
 
 
 def _tracked(request, code: str, phone: str) -> Petition:
@@ -172,12 +207,12 @@ def _tracked(request, code: str, phone: str) -> Petition:
     return petition
 
 
-@extend_schema(parameters=[OpenApiParameter("phone", str, description="last 4 digits", required=True)])
+@extend_schema_view(get=extend_schema(parameters=[TrackSerializer], responses={200: PublicViewSerializer}))
 class PetitionTrack(APIView):
     """The resident's view: status, public timeline and replies. Wrong code or phone: 404."""
 
     permission_classes = [AllowAny]
-    serializer_class = TrackSerializer
+    rate_limited_methods = {"GET"}
 
     def get(self, request, code: str):
         form = TrackSerializer(data=request.query_params)
@@ -192,8 +227,9 @@ class PetitionFeedback(APIView):
 
     permission_classes = [AllowAny]
     serializer_class = FeedbackSerializer
+    rate_limited_methods = {"POST"}
 
-    @extend_schema(request=FeedbackSerializer, responses={200: dict})
+    @extend_schema(request=FeedbackSerializer, responses={200: PublicViewSerializer})
     def post(self, request, code: str):
         form = FeedbackSerializer(data=request.data)
         form.is_valid(raise_exception=True)
@@ -228,6 +264,7 @@ class PetitionLostCode(APIView):
 
     permission_classes = [AllowAny]
     serializer_class = LostCodeSerializer
+    rate_limited_methods = {"POST"}
 
     @extend_schema(request=LostCodeSerializer, responses={202: dict})
     def post(self, request):

@@ -9,7 +9,7 @@ urlpatterns = [
     path("petitions/track/<str:code>/", api.PetitionTrack.as_view(), name="api-petition-track"),
     path("petitions/track/<str:code>/feedback/", api.PetitionFeedback.as_view(), name="api-petition-feedback"),
     path("petitions/<int:pk>/", api.PetitionDetail.as_view(), name="api-petition"),
-    path("petitions/<int:pk>/<str:action>/", api.PetitionAction.as_view(), name="api-petition-action"),
+    *api.PetitionAction.urls("petitions/", "api-petition-action"),
     path("dashboard/summary/", supervision_api.DashboardSummary.as_view(), name="api-dashboard-summary"),
     path("scores/communities/", supervision_api.CommunityLeague.as_view(), name="api-community-scores"),
     path("alerts/", supervision_api.AlertList.as_view(), name="api-alerts"),

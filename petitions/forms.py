@@ -1,5 +1,4 @@
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from communities import access
@@ -136,23 +135,56 @@ class ReopenForm(forms.Form):
     reason = forms.CharField(label=_("Why is it not solved?"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class StaffActionForm(forms.Form):
-    note = forms.CharField(label=_("Note"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
-    reason = forms.CharField(label=_("Reason"), required=False, max_length=2000)
-    public_reply = forms.CharField(label=_("Reply to the resident"), required=False, max_length=5000,
-                                   widget=forms.Textarea(attrs={"rows": 3}))
-    days = forms.IntegerField(label=_("Days"), required=False, min_value=1, max_value=30)
+# --- the page's form of each staff action (petitions.actions declares which goes with which) --
+
+def _note(label=_("Note (internal)")):
+    return forms.CharField(label=label, required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class NoteForm(forms.Form):
+    note = _note()
+
+
+class DeclineForm(forms.Form):
+    reason = forms.CharField(label=_("Reason for declining (the resident reads it)"), required=False,
+                             max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class AssignForm(forms.Form):
+    """To a person of the community's staff, or to a department; neither: the one who clicks."""
+
     assignee = forms.ModelChoiceField(label=_("Assign to a staff member"), required=False,
                                       queryset=User.objects.none(), empty_label=_("— none —"))
     department = forms.ModelChoiceField(label=_("Or to a department"), required=False,
-                                        queryset=Department.objects.filter(is_active=True), empty_label=_("— none —"))
+                                        queryset=Department.objects.filter(is_active=True).order_by("name"),
+                                        empty_label=_("— none —"))
+    note = _note()
 
     def __init__(self, *args, petition=None, **kwargs):
         super().__init__(*args, **kwargs)
         if petition is not None:
             self.fields["assignee"].queryset = access.petition_assignees(petition)
             self.fields["assignee"].label_from_instance = display_name
+        self.fields["department"].label_from_instance = lambda d: d.name
+
+    def clean(self):
+        data = super().clean()
+        if data.get("assignee") and data.get("department"):
+            self.add_error("department", _("Assign to one staff member or one department."))
+        return data
 
 
-def validation_messages(exc: ValidationError) -> list[str]:
-    return exc.messages
+class ResolveForm(forms.Form):
+    public_reply = forms.CharField(label=_("Reply to the resident"), required=False, max_length=5000,
+                                   widget=forms.Textarea(attrs={"rows": 3}))
+    note = _note()
+
+
+class ExtendForm(forms.Form):
+    days = forms.IntegerField(label=_("Days"), min_value=1, max_value=30)
+    reason = forms.CharField(label=_("Reason for the extension (the resident reads it)"), required=False,
+                             max_length=2000)
+
+
+class SendBackForm(forms.Form):
+    note = _note(_("What must be done again"))

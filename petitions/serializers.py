@@ -6,7 +6,8 @@ from rest_framework import serializers
 
 from communities.access import reads_internals, sees_contact
 from communities.masking import mask_name, mask_phone
-from communities.models import Department, Region
+from communities.api_query import InputSerializer
+from communities.models import Department, Region, User
 from communities.serializers import RegionBriefSerializer
 
 from .models import Category, Petition, PetitionEvent
@@ -43,7 +44,7 @@ class CachedCodeField(serializers.SlugRelatedField):
         return found
 
 
-class PetitionCreateSerializer(serializers.Serializer):
+class PetitionCreateSerializer(InputSerializer):
     """The resident's form, field by field."""
 
     category = CachedCodeField(table="categories", queryset=Category.objects.filter(is_active=True))
@@ -83,6 +84,35 @@ class PetitionCreateSerializer(serializers.Serializer):
         if (data.get("latitude") is None) != (data.get("longitude") is None):
             raise serializers.ValidationError({"longitude": [_("Give both latitude and longitude, or neither.")]})
         return data
+
+
+class PetitionCreatedSerializer(serializers.Serializer):
+    tracking_code = serializers.CharField()
+    status = serializers.CharField()
+    accept_due_at = serializers.DateTimeField()
+
+
+class PublicStepSerializer(serializers.Serializer):
+    at = serializers.DateTimeField()
+    action = serializers.CharField()
+    status = serializers.CharField(help_text="the status after the step; empty when it did not change it")
+    status_label = serializers.CharField()
+    note = serializers.CharField(help_text="only notes written for the resident")
+
+
+class PublicViewSerializer(serializers.Serializer):
+    """What a resident sees with the tracking code (petitions.selectors.petition_public_view)."""
+
+    tracking_code = serializers.CharField()
+    status = serializers.CharField()
+    status_label = serializers.CharField()
+    category = serializers.CharField()
+    title = serializers.CharField()
+    community = serializers.CharField()
+    submitted_at = serializers.DateTimeField()
+    public_reply = serializers.CharField()
+    rating = serializers.IntegerField(allow_null=True)
+    timeline = PublicStepSerializer(many=True)
 
 
 class EventSerializer(serializers.ModelSerializer):
@@ -153,17 +183,49 @@ class PetitionDetailSerializer(PetitionSerializer):
         return petition_allowed_actions(petition=petition, user=self.context["request"].user)
 
 
-class ActionSerializer(serializers.Serializer):
-    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
-    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
-    public_reply = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
-    assignee = serializers.IntegerField(required=False)
-    department = serializers.SlugRelatedField(slug_field="code", required=False, queryset=Department.objects.all())
-    days = serializers.IntegerField(required=False, min_value=1, max_value=30)
-    approve = serializers.BooleanField(required=False, default=True)
+# --- the input of each staff action (petitions.actions declares which goes with which) ------
+
+class PetitionNoteInput(InputSerializer):
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000,
+                                 help_text="An internal note for the trace.")
 
 
-class TrackSerializer(serializers.Serializer):
+class PetitionDeclineInput(InputSerializer):
+    reason = serializers.CharField(max_length=2000, help_text="Why it is declined; the resident reads it.")
+
+
+class PetitionAssignInput(PetitionNoteInput):
+    assignee = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.filter(is_active=True), required=False, allow_null=True, default=None,
+        help_text="id of a staff member of the petition's community; with neither this nor a department, "
+                    "the caller takes it on",
+        error_messages={"does_not_exist": _("No such staff member."), "incorrect_type": _("No such staff member.")},
+    )
+    department = serializers.SlugRelatedField(
+        slug_field="code", queryset=Department.objects.filter(is_active=True), required=False, allow_null=True,
+        default=None, help_text="code of the department that takes it over")
+
+    def validate(self, data):
+        if data["assignee"] is not None and data["department"] is not None:
+            raise serializers.ValidationError({"department": [_("Assign to one staff member or one department.")]})
+        return data
+
+
+class PetitionResolveInput(PetitionNoteInput):
+    public_reply = serializers.CharField(max_length=5000, help_text="How it was resolved; the resident reads it.")
+
+
+class PetitionReviewInput(PetitionNoteInput):
+    approve = serializers.BooleanField(required=False, default=True,
+                                       help_text="true approves the resolution; false sends it back (with a note)")
+
+
+class PetitionExtendInput(InputSerializer):
+    days = serializers.IntegerField(min_value=1, max_value=30)
+    reason = serializers.CharField(max_length=2000, help_text="Why more time is needed; the resident reads it.")
+
+
+class TrackSerializer(InputSerializer):
     phone = serializers.RegexField(r"^\d{4}$", error_messages={"invalid": _("Enter the last 4 digits of your phone.")})
 
 

@@ -50,7 +50,6 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
     "extend": (frozenset({Status.ACCEPTED, Status.ASSIGNED, Status.IN_PROGRESS}), None),
 }
 
-STAFF_ACTIONS = {"accept", "decline", "assign", "start", "resolve", "close", "extend"}
 SUPERVISOR_ACTIONS = {"send_back", "approve"}
 RESIDENT_ACTIONS = {"reopen", "rate"}
 # A rating at or below this does not close the petition: the resident is asked whether to reopen
@@ -507,36 +506,6 @@ def petition_note(*, petition: Petition, actor: User, note: str, is_public: bool
             raise Forbidden(_("You do not handle this petition."))
         return _event(locked, actor=actor, action="note", from_status=locked.status, note=note,
                       is_public=is_public)
-
-
-STAFF_ACTION_NAMES = ["accept", "decline", "assign", "start", "resolve", "close", "approve", "send_back", "extend"]
-
-
-def petition_act(*, petition: Petition, actor: User, action: str, note: str = "", reason: str = "",
-                 public_reply: str = "", days: int | None = None, assignee: User | None = None,
-                 department=None) -> Petition:
-    """One entry point for a staff action named by the caller (a button, an API path)."""
-    if action == "accept":
-        return petition_accept(petition=petition, actor=actor, note=note)
-    if action == "decline":
-        return petition_decline(petition=petition, actor=actor, reason=reason or note)
-    if action == "assign":
-        if assignee is None and department is None:
-            assignee = actor  # "take it on myself"
-        return petition_assign(petition=petition, actor=actor, assignee=assignee, department=department, note=note)
-    if action == "start":
-        return petition_start(petition=petition, actor=actor, note=note)
-    if action == "resolve":
-        return petition_resolve(petition=petition, actor=actor, public_reply=public_reply, note=note)
-    if action == "close":
-        return petition_close(petition=petition, actor=actor, note=note)
-    if action in ("approve", "send_back"):
-        return petition_review(petition=petition, actor=actor, approve=action == "approve", note=note)
-    if action == "extend":
-        if not days:
-            raise DomainError(_("How many days?"))
-        return petition_extend(petition=petition, actor=actor, days=days, reason=reason or note)
-    raise DomainError(_("Unknown action."))
 
 
 def petition_handed_on_message(petition: Petition) -> str:

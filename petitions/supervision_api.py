@@ -2,12 +2,14 @@
 
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from communities import access
+from communities.api_query import InputSerializer, validated_query
+from communities.api_schema import ErrorSerializer
 from communities.score_api import PeriodQuery
 from communities.scoring import current_period
 
@@ -25,10 +27,85 @@ def _region(request):
     return region
 
 
+# --- what the answers look like (for the OpenAPI document; the views return plain dicts) -----
+
+class _RegionRef(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    level = serializers.CharField()
+
+
+class _TrendDay(serializers.Serializer):
+    day = serializers.DateField()
+    received = serializers.IntegerField()
+    resolved = serializers.IntegerField()
+
+
+class _RisingCategory(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    this_week = serializers.IntegerField()
+    last_week = serializers.IntegerField()
+
+
+class _OnDutyPerson(serializers.Serializer):
+    name = serializers.CharField()
+    role = serializers.CharField()
+    until = serializers.CharField(help_text="HH:MM")
+
+
+class _StaffedPoint(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    tier = serializers.CharField()
+    people = _OnDutyPerson(many=True)
+
+
+class DashboardSummarySerializer(serializers.Serializer):
+    region = _RegionRef()
+    today = serializers.DateField()
+    received_today = serializers.IntegerField()
+    today_by_channel = serializers.DictField(child=serializers.IntegerField())
+    today_by_service = serializers.DictField(child=serializers.IntegerField())
+    open = serializers.IntegerField()
+    overdue = serializers.IntegerField()
+    high_risk = serializers.IntegerField()
+    open_by_service = serializers.DictField(child=serializers.IntegerField())
+    received_30d = serializers.IntegerField()
+    same_day_rate = serializers.FloatField(allow_null=True)
+    closure_rate = serializers.FloatField(allow_null=True)
+    satisfaction = serializers.FloatField(allow_null=True)
+    rated_30d = serializers.IntegerField()
+    repeats_30d = serializers.IntegerField()
+    trend = _TrendDay(many=True)
+    rising_categories = _RisingCategory(many=True)
+    staffed_now = _StaffedPoint(many=True)
+    open_red_alerts = serializers.IntegerField()
+
+
+class LeagueRowSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    received = serializers.IntegerField()
+    same_day_rate = serializers.FloatField(allow_null=True)
+    closure_rate = serializers.FloatField(allow_null=True)
+    overdue = serializers.IntegerField()
+    satisfaction = serializers.FloatField(allow_null=True)
+    repeats = serializers.IntegerField()
+
+
+class CommunityLeagueSerializer(serializers.Serializer):
+    period = serializers.CharField(help_text="YYYY-MM")
+    level = serializers.CharField(help_text="community or street")
+    results = LeagueRowSerializer(many=True)
+
+
 class DashboardSummary(APIView):
     """GET /api/dashboard/summary/?region=<code>: the dashboard's numbers for a region you supervise."""
 
-    @extend_schema(parameters=[OpenApiParameter("region", str)], responses={200: dict})
+    @extend_schema(parameters=[OpenApiParameter("region", str, description="region code; your own by default")],
+                   responses={200: DashboardSummarySerializer,
+                              404: OpenApiResponse(ErrorSerializer, description="No region you supervise has this code.")})
     def get(self, request):
         region = _region(request)
         summary = dashboard.dashboard_summary(region)
@@ -38,19 +115,20 @@ class DashboardSummary(APIView):
         return Response(summary)
 
 
+class LeagueQuery(PeriodQuery):
+    level = serializers.ChoiceField(choices=[("community", "community"), ("street", "street")], required=False,
+                                    default="community")
+
+
 class CommunityLeague(APIView):
-    @extend_schema(parameters=[OpenApiParameter("period", str), OpenApiParameter("level", str, enum=["community", "street"])],
-                   responses={200: dict})
+    @extend_schema(parameters=[LeagueQuery], responses={200: CommunityLeagueSerializer})
     def get(self, request):
         paths = access.supervised_paths(request.user)
         if not paths:
             raise exceptions.PermissionDenied(_("Only supervisors see the league tables."))
-        query = PeriodQuery(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        period = query.validated_data.get("period") or current_period()
-        level = request.query_params.get("level", "community")
-        if level not in ("community", "street"):
-            raise exceptions.ValidationError({"level": [_("community or street")]})
+        query = validated_query(request, LeagueQuery)
+        period = query.get("period") or current_period()
+        level = query["level"]
         return Response({"period": period, "level": level,
                          "results": community_league(period=period, paths=paths, level=level)})
 
@@ -78,18 +156,28 @@ class RedAlertSerializer(serializers.ModelSerializer):
         return [p.tracking_code for p in alert.petitions.all()]
 
 
+class AlertListSerializer(serializers.Serializer):
+    results = RedAlertSerializer(many=True, help_text="newest first, at most 500")
+
+
+class AlertListQuery(serializers.Serializer):
+    open = serializers.BooleanField(required=False,
+                                    help_text="true: only those not yet acknowledged")
+
+
 class AlertList(APIView):
-    @extend_schema(parameters=[OpenApiParameter("open", bool)], responses={200: RedAlertSerializer(many=True)})
+    @extend_schema(parameters=[AlertListQuery], responses={200: AlertListSerializer})
     def get(self, request):
         if not access.supervises_anything(request.user):
             raise exceptions.PermissionDenied(_("Only supervisors see red alerts."))
+        only_open = validated_query(request, AlertListQuery).get("open")
         alerts = risk.alerts_visible_to(request.user).prefetch_related("petitions").order_by("-raised_at")
-        if request.query_params.get("open") in ("1", "true"):
+        if only_open:
             alerts = alerts.filter(acknowledged_at__isnull=True)
         return Response({"results": RedAlertSerializer(alerts[:500], many=True).data})
 
 
-class AlertAcknowledgeInput(serializers.Serializer):
+class AlertAcknowledgeInput(InputSerializer):
     note = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
 
 

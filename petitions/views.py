@@ -14,7 +14,6 @@ from django.utils import timezone
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_POST
 from PIL import Image, ImageOps
@@ -24,12 +23,13 @@ from communities.access import ResidentActor, sees_contact
 from communities.errors import DomainError
 from communities.forms import RedNoticeForm
 from communities.masking import mask_name, mask_phone
+from communities.red_notice_actions import RED_NOTICE_ACTIONS
 from communities.models import Service
-from communities.red_notice_views import ACTION_LABELS as NOTICE_LABELS
 
 from . import services
+from .actions import PETITION_ACTIONS
 from .attachments import IMAGE_TYPES
-from .forms import PetitionForm, RateForm, ReopenForm, StaffActionForm, StaffIntakeForm, TrackForm
+from .forms import PetitionForm, RateForm, ReopenForm, StaffIntakeForm, TrackForm
 from .models import Category, Channel, Petition, Status
 from .ratelimits import submit_accepted, submit_wait, track_failed, track_wait
 from .selectors import (
@@ -43,18 +43,6 @@ from .selectors import (
 )
 
 TRACKED = "tracked_petitions"
-ACTION_LABELS = {
-    "submit": _lazy("Submitted"), "accept": _lazy("Accepted"), "decline": _lazy("Declined"),
-    "assign": _lazy("Assigned"), "start": _lazy("Work started"), "resolve": _lazy("Resolved"),
-    "close": _lazy("Closed"), "reopen": _lazy("Reopened by the resident"), "rate": _lazy("Rated by the resident"),
-    "approve": _lazy("Resolution approved"), "send_back": _lazy("Sent back by a supervisor"),
-    "extend": _lazy("Deadline extended"), "overdue_accept": _lazy("Late to accept"),
-    "overdue_resolve": _lazy("Late to resolve"), "autoclose": _lazy("Closed automatically"),
-    # Steps that change no status: named too, so no internal key ("risk", "note") reaches the page.
-    "note": _lazy("Note"), "risk": _lazy("Risk level raised"), "alert_ack": _lazy("Red alert acknowledged"),
-    "summon": _lazy("A department summoned by red notice"), "mediation": _lazy("Mediation step"),
-    "follow_up": _lazy("Open until the agreement is performed"),
-}
 
 
 def _retry_message(seconds: int) -> str:
@@ -263,16 +251,20 @@ def staff_petition(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _staff_petition_page(request: HttpRequest, petition: Petition, summon_form: RedNoticeForm | None = None,
-                         status: int = 200) -> HttpResponse:
+                         bound: tuple[str, object] | None = None, status: int = 200) -> HttpResponse:
     show_contact = sees_contact(request.user, petition)
     # The petition's own steps and those of the red notices issued for it, in one trace.
-    events = [(e.created_at, e, ACTION_LABELS.get(e.action, e.action), None) for e in petition.events.all()]
-    events += [(e.created_at, e, NOTICE_LABELS.get(e.action, e.action), e.notice)
+    events = [(e.created_at, e, PETITION_ACTIONS.label(e.action), None) for e in petition.events.all()]
+    events += [(e.created_at, e, RED_NOTICE_ACTIONS.label(e.action), e.notice)
                for e in services.petition_red_notice_steps(petition)]
     events.sort(key=lambda row: row[0])
     can_summon = (petition.status in services.SUMMON_STATUSES
                   and access.issues_for(request.user, petition.community))
     can_mediate = services.petition_may_be_mediated(petition) and access.mediates(request.user, petition.community)
+    # One form per action the viewer may take now, as declared; the one that was refused stays
+    # bound, with its errors beside its fields and what was typed.
+    action_forms = [(action, bound[1] if bound and bound[0] == action.name else action.form(petition))
+                    for action in PETITION_ACTIONS.allowed_actions(petition, request.user) if action.form]
     return render(request, "petitions/staff_petition.html", {
         "petition": petition,
         "events": [row[1:] for row in events],
@@ -282,8 +274,7 @@ def _staff_petition_page(request: HttpRequest, petition: Petition, summon_form: 
         "attachments": petition.attachments.all(), "image_types": IMAGE_CONTENT_TYPES,
         "phone": petition.resident_phone if show_contact else mask_phone(petition.resident_phone),
         "name": petition.resident_name if show_contact else mask_name(petition.resident_name),
-        "actions": services.petition_allowed_actions(petition=petition, user=request.user),
-        "form": StaffActionForm(petition=petition),
+        "action_forms": action_forms,
         "repeats": petition.repeats.count(),
     }, status=status)
 
@@ -312,27 +303,30 @@ def staff_summon(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_required
 @require_POST
 def staff_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    """One declared action (petitions.actions) from its form on the petition's page."""
     petition = _staff_petition_or_404(request, pk)
-    form = StaffActionForm(request.POST, petition=petition)
-    if not form.is_valid():
+    declared = PETITION_ACTIONS.for_page(action)
+    if declared is None:
+        raise Http404
+    form = declared.form(petition, request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            done = PETITION_ACTIONS.perform(declared, obj=petition, actor=request.user, data=form.cleaned_data)
+        except DomainError as exc:  # Forbidden is a DomainError too
+            field = declared.error_field if declared.error_field in form.fields else None
+            form.add_error(field, str(exc))
+        else:
+            if not petitions_visible_to(request.user).filter(pk=pk).exists():
+                # Handed on to someone the actor does not work with: say where, not "not found".
+                messages.success(request, services.petition_handed_on_message(done))
+                return redirect("staff-inbox")
+            messages.success(request, _("Done."))
+            return redirect("staff-petition", pk=pk)
+    petition.refresh_from_db()
+    if declared.name not in PETITION_ACTIONS.allowed_names(petition, request.user):
         messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
         return redirect("staff-petition", pk=pk)
-    if action not in services.STAFF_ACTION_NAMES:
-        raise Http404
-    d = form.cleaned_data
-    try:
-        done = services.petition_act(petition=petition, actor=request.user, action=action, note=d["note"],
-                                     reason=d["reason"], public_reply=d["public_reply"], days=d["days"],
-                                     assignee=d["assignee"], department=d["department"])
-    except DomainError as exc:
-        messages.error(request, str(exc))
-        return redirect("staff-petition", pk=pk)
-    if not petitions_visible_to(request.user).filter(pk=pk).exists():
-        # Handed on to someone the actor does not work with: say where, not "not found".
-        messages.success(request, services.petition_handed_on_message(done))
-        return redirect("staff-inbox")
-    messages.success(request, _("Done."))
-    return redirect("staff-petition", pk=pk)
+    return _staff_petition_page(request, petition, bound=(declared.name, form), status=400)
 
 
 @staff_required

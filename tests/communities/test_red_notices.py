@@ -134,6 +134,16 @@ def test_report_keeps_checked_attachments_and_refuses_others(issue, crew):
     assert attachment.content_type == "application/pdf" and attachment.file.name.startswith("red_notices/")
 
 
+def _act(notice, actor, name, data):
+    """The step as every door takes it: through its declaration, with the fields it reads."""
+    from communities.red_notice_actions import RED_NOTICE_ACTIONS
+
+    action = RED_NOTICE_ACTIONS[name]
+    fields = action.serializer().fields
+    return RED_NOTICE_ACTIONS.perform(action, obj=notice, actor=actor,
+                                      data={k: v for k, v in data.items() if k in fields})
+
+
 @pytest.mark.parametrize("action, status", [
     ("acknowledge", Status.ACKNOWLEDGED), ("check_in", Status.ISSUED), ("check_in", Status.CHECKED_IN),
     ("report", Status.ACKNOWLEDGED), ("report", Status.REPORTED), ("close", Status.CHECKED_IN),
@@ -144,8 +154,7 @@ def test_steps_out_of_order_are_refused(issue, crew, action, status):
     actor = crew["secretary"] if action in rn.SECRETARY_ACTIONS else crew["officer"]
     events = notice.events.count()
     with pytest.raises(DomainError):
-        rn.red_notice_act(notice=notice, actor=actor, action=action,
-                          data={"report": "x", "rating": 3, "note": "x"})
+        _act(notice, actor, action, {"report": "x", "rating": 3, "note": "x"})
     notice.refresh_from_db()
     assert notice.status == status and notice.events.count() == events
 
@@ -164,8 +173,7 @@ def test_steps_out_of_order_are_refused(issue, crew, action, status):
 def test_only_the_right_side_acts(issue, crew, action, status, who):
     notice = run_to(issue(), crew, status) if status != Status.ISSUED else issue()
     with pytest.raises(Forbidden):
-        rn.red_notice_act(notice=notice, actor=crew[who], action=action,
-                          data={"report": "x", "rating": 3, "note": "x"})
+        _act(notice, crew[who], action, {"report": "x", "rating": 3, "note": "x"})
     notice.refresh_from_db()
     assert notice.status == status
 

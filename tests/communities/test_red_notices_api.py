@@ -120,6 +120,7 @@ def test_list_is_scoped_and_overdue_first(api, issue, crew, tree, other_departme
 def test_the_contract_is_in_the_openapi_document(api, db):
     schema = api.get("/api/schema/?format=json").json()
     assert "/api/red-notices/" in schema["paths"]
-    assert "/api/red-notices/{id}/{action}/" in schema["paths"]
+    for action in ("acknowledge", "check-in", "report", "close", "send-back"):
+        assert f"/api/red-notices/{{id}}/{action}/" in schema["paths"], action
 
 

@@ -138,7 +138,7 @@ def test_categories_are_public(api, category):
 
 def test_the_contract_is_in_the_openapi_document(api, db):
     schema = api.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
-    for path in ("/api/petitions/", "/api/petitions/{id}/", "/api/petitions/{id}/{action}/",
+    for path in ("/api/petitions/", "/api/petitions/{id}/", "/api/petitions/{id}/accept/",
                  "/api/petitions/track/{code}/", "/api/petitions/track/{code}/feedback/", "/api/categories/"):
         assert path in schema["paths"], path
     assert "post" in schema["paths"]["/api/petitions/"]

@@ -1,0 +1,86 @@
+"""The petition's actions, each declared once: the staff page, the API and the admin read these.
+
+The rule of each action (from which states, by whom, what it changes) stays in its service
+function in petitions.services; this says how each door reaches it.
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from communities.actions import Action, ActionSet
+
+from . import forms, serializers, services
+
+
+def _form(form_class, name: str, *, with_petition: bool = False):
+    # Every form keeps its plain field names (what clients and tests post); the ids carry the
+    # action so several forms can share the page.
+    def make(petition, data=None, files=None):
+        extra = {"petition": petition} if with_petition else {}
+        return form_class(data, files, auto_id=f"id_{name}_%s", **extra)
+    return make
+
+
+def _assign(petition, actor, data: dict):
+    assignee, department = data.get("assignee"), data.get("department")
+    if assignee is None and department is None:
+        assignee = actor  # "take it on myself"
+    return services.petition_assign(petition=petition, actor=actor, assignee=assignee, department=department,
+                                    note=data.get("note", ""))
+
+
+def _review(petition, actor, data: dict):
+    return services.petition_review(petition=petition, actor=actor, approve=data["approve"],
+                                    note=data.get("note", ""))
+
+
+PETITION_ACTIONS = ActionSet(
+    subject="petition",
+    allowed=lambda petition, user: services.petition_allowed_actions(petition=petition, user=user),
+    actions=[
+        Action("accept", _("Accepted"), _("Accept"), service=services.petition_accept,
+               serializer=serializers.PetitionNoteInput, form=_form(forms.NoteForm, "accept"),
+               description="Accept a submitted petition; the resolve deadline runs from now."),
+        Action("decline", _("Declined"), _("Decline"), service=services.petition_decline,
+               serializer=serializers.PetitionDeclineInput, form=_form(forms.DeclineForm, "decline"), error_field="reason",
+               description="Decline a submitted petition with a reason the resident reads."),
+        Action("assign", _("Assigned"), _("Assign (to me if no one is chosen)"), service=services.petition_assign,
+               run=_assign, serializer=serializers.PetitionAssignInput, form=_form(forms.AssignForm, "assign", with_petition=True),
+               error_field="assignee",
+               description="Hand it to a staff member of the community or to a department "
+                             "(neither: the caller takes it on)."),
+        Action("start", _("Work started"), _("Start work"), service=services.petition_start,
+               serializer=serializers.PetitionNoteInput, form=_form(forms.NoteForm, "start"),
+               description="Record that work on it has started."),
+        Action("resolve", _("Resolved"), _("Resolve"), service=services.petition_resolve,
+               serializer=serializers.PetitionResolveInput, form=_form(forms.ResolveForm, "resolve"),
+               error_field="public_reply",
+               description="Resolve it with a reply the resident reads."),
+        Action("close", _("Closed"), _("Close"), service=services.petition_close,
+               serializer=serializers.PetitionNoteInput, form=_form(forms.NoteForm, "close"),
+               description="Close a resolved petition."),
+        Action("extend", _("Deadline extended"), _("Extend"), service=services.petition_extend,
+               serializer=serializers.PetitionExtendInput, form=_form(forms.ExtendForm, "extend"), error_field="days",
+               description="Extend the resolve deadline once, by 1 to 30 days, with a reason."),
+        # A supervisor's review: two buttons on the page, one endpoint in the API.
+        Action("approve", _("Resolution approved"), _("Approve"), run=lambda p, actor, d: _review(
+            p, actor, {**d, "approve": True}), form=_form(forms.NoteForm, "approve")),
+        Action("send_back", _("Sent back by a supervisor"), _("Send back"), run=lambda p, actor, d: _review(
+            p, actor, {**d, "approve": False}), form=_form(forms.SendBackForm, "send_back"), error_field="note"),
+        Action("review", _("Reviewed"), service=services.petition_review, run=_review,
+               serializer=serializers.PetitionReviewInput,
+               description="A supervisor approves the resolution, or sends it back with a note."),
+        # The resident's own steps, taken with the tracking code (petitions.api.PetitionFeedback).
+        Action("reopen", _("Reopened by the resident"), service=services.petition_reopen),
+        Action("rate", _("Rated by the resident"), service=services.petition_rate),
+    ],
+    events={
+        "submit": _("Submitted"), "overdue_accept": _("Late to accept"), "overdue_resolve": _("Late to resolve"),
+        "autoclose": _("Closed automatically"),
+        # Steps that change no status: named too, so no internal key ("risk", "note") reaches the page.
+        "note": _("Note"), "risk": _("Risk level raised"), "alert_ack": _("Red alert acknowledged"),
+        "summon": _("A department summoned by red notice"), "mediation": _("Mediation step"),
+        "follow_up": _("Open until the agreement is performed"),
+    },
+)

@@ -1,0 +1,104 @@
+"""The admin cannot change a petition, red notice or mediation case (the services do, through the
+pages and the API); it shows them read-only with their trace. Role changes leave an audit trail."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import override
+
+from communities.models import RedNotice, Role, RoleAssignment, RoleAuditEvent
+from communities.red_notice_actions import RED_NOTICE_ACTIONS
+from mediation.actions import CASE_ACTIONS
+from petitions.actions import PETITION_ACTIONS
+from tests.factories import CategoryFactory, UserFactory
+
+
+@pytest.fixture
+def root(client, db):
+    user = UserFactory(username="root", is_staff=True, is_superuser=True)
+    client.force_login(user)
+    return user
+
+
+@pytest.fixture
+def aggregates(tree, make_user, department):
+    from communities import red_notices as rn
+    from mediation import services as ms
+    from petitions import services as ps
+
+    secretary = make_user(Role.SECRETARY, tree["c11"], username="sec")
+    mediator = make_user(Role.MEDIATOR, tree["c11"], username="med")
+    petition = ps.petition_submit(data=ps.PetitionInput(category=CategoryFactory(code="noise"), title="噪音",
+                                                        description="夜间", phone="13812345678",
+                                                        community=tree["c11"]))
+    ps.petition_accept(petition=petition, actor=secretary)
+    notice = rn.red_notice_issue(actor=secretary, community=tree["c11"], department=department, matter="m",
+                                 place="p", staff_count=1, checkin_due_at=timezone.now() + timedelta(hours=1),
+                                 result_due_at=timezone.now() + timedelta(hours=2))
+    case = ms.case_open(actor=mediator, committee=tree["c11"], dispute_type="wages", title="t", facts="f",
+                        mediator=mediator, amount_in_dispute=Decimal(1),
+                        parties=[ms.PartyInput(side="applicant", name="王建国")])
+    return {"petitions_petition": petition, "communities_rednotice": notice, "mediation_mediationcase": case}
+
+
+@pytest.mark.parametrize("name", ["petitions_petition", "communities_rednotice", "mediation_mediationcase"])
+def test_every_aggregate_is_read_only_in_the_admin_with_its_trace(client, root, aggregates, name):
+    obj = aggregates[name]
+    url = reverse(f"admin:{name}_change", args=[obj.pk])
+    page = client.get(url)
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert 'name="status"' not in html and 'name="_save"' not in html
+    # The trace is shown in the words of the declared actions (Chinese by default).
+    actions, step = {"petitions_petition": (PETITION_ACTIONS, "accept"),
+                     "communities_rednotice": (RED_NOTICE_ACTIONS, "issue"),
+                     "mediation_mediationcase": (CASE_ACTIONS, "open")}[name]
+    with override("zh-hans"):
+        assert str(actions.label(step)) in html, name
+    before = type(obj).objects.get(pk=obj.pk).status
+    assert client.post(url, {"status": "closed"}).status_code == 403
+    assert client.post(reverse(f"admin:{name}_delete", args=[obj.pk]), {"post": "yes"}).status_code == 403
+    assert client.get(reverse(f"admin:{name}_add")).status_code == 403
+    assert type(obj).objects.get(pk=obj.pk).status == before
+
+
+def test_red_notices_are_listed_in_the_admin(client, root, aggregates):
+    response = client.get(reverse("admin:communities_rednotice_changelist"))
+    assert response.status_code == 200 and RedNotice.objects.get().number in response.content.decode()
+
+
+def test_role_grants_and_revocations_are_audited_with_who_and_when(client, root, tree):
+    user = UserFactory(username="newsec")
+    client.post(reverse("admin:communities_roleassignment_add"),
+                {"user": user.pk, "role": Role.SECRETARY, "region": tree["c12"].pk, "post": "书记"})
+    assignment = RoleAssignment.objects.get(user=user)
+    client.post(reverse("admin:communities_roleassignment_change", args=[assignment.pk]), {"post": "副书记"})
+    client.post(reverse("admin:communities_roleassignment_delete", args=[assignment.pk]), {"post": "yes"})
+    trail = list(RoleAuditEvent.objects.order_by("pk").values_list("action", "user_label", "role", "actor_label",
+                                                                    "post"))
+    assert trail == [("granted", "newsec", Role.SECRETARY, "root", "书记"),
+                     ("post_changed", "newsec", Role.SECRETARY, "root", "副书记"),
+                     ("revoked", "newsec", Role.SECRETARY, "root", "副书记")]
+    assert all(e.created_at and tree["c12"].name in e.bound_to for e in RoleAuditEvent.objects.all())
+    # The administrator reads it, and cannot edit or delete it.
+    listing = client.get(reverse("admin:communities_roleauditevent_changelist"))
+    assert listing.status_code == 200 and "newsec" in listing.content.decode()
+    event = RoleAuditEvent.objects.first()
+    assert client.post(reverse("admin:communities_roleauditevent_change", args=[event.pk]),
+                       {"post": "x"}).status_code == 403
+    with pytest.raises(ValueError):
+        event.delete()
+
+
+def test_roles_granted_by_code_are_audited_too(tree, department):
+    from communities.roles import role_assign, role_revoke
+
+    boss, user = UserFactory(username="boss"), UserFactory(username="worker")
+    assignment = role_assign(user=user, role=Role.DEPARTMENT_OFFICER, bound_to=department, actor=boss)
+    role_assign(user=user, role=Role.DEPARTMENT_OFFICER, bound_to=department, actor=boss)  # already held: no row
+    role_revoke(assignment=assignment)
+    assert list(RoleAuditEvent.objects.order_by("pk").values_list("action", "actor_label")) == [
+        ("granted", "boss"), ("revoked", "system")]
