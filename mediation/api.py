@@ -185,10 +185,9 @@ class CaseAction(ActionAPIView):
 
 
 class CaseStatsQuery(serializers.Serializer):
-    year = serializers.IntegerField(required=False, min_value=2000, max_value=2100,
-                                    error_messages={"invalid": _("Give a year such as 2026."),
-                                                    "min_value": _("Give a year such as 2026."),
-                                                    "max_value": _("Give a year such as 2026.")})
+    year = serializers.RegexField(r"^(20[0-9]{2}|2100)$", required=False,
+                                  error_messages={"invalid": _("Give a year such as 2026.")},
+                                  help_text="2000 to 2100")
 
 
 class CaseStatsRowSerializer(serializers.Serializer):
@@ -217,7 +216,7 @@ class CaseStats(APIView):
         if not paths:
             raise exceptions.PermissionDenied(_("Only supervisors and mediators see mediation statistics."))
         year = validated_query(request, CaseStatsQuery).get("year")
-        rows = mediation_stats(paths=paths, year=year)
+        rows = mediation_stats(paths=paths, year=int(year) if year else None)
         for row in rows:
             row["amount_in_dispute"] = str(row["amount_in_dispute"])
             row["amount_recovered"] = str(row["amount_recovered"])

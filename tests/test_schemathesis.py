@@ -18,6 +18,7 @@ import schemathesis
 from django.utils import timezone
 from hypothesis import HealthCheck, Phase
 from hypothesis import strategies as st
+from hypothesis.errors import Unsatisfiable
 from rest_framework.authtoken.models import Token
 from schemathesis.checks import CHECKS, load_all_checks
 from schemathesis.specs.openapi.checks import content_type_conformance
@@ -69,7 +70,7 @@ def dataset(tree, make_user, department):
                                  ms.PartyInput(side="respondent", name="某公司", kind="organisation")])
     ms.session_schedule(case=case, actor=staff, scheduled_at=timezone.now() + timedelta(days=1), mode="in_person",
                         place="调委会")
-    alert = RedAlert.objects.create(petition=petitions[0], reasons=["keyword"])
+    alert = RedAlert.objects.create(petition=petitions[0], reasons=[])
     return {
         "token": Token.objects.create(user=staff).key,
         "ids": {"/api/petitions/": petitions[1].pk, "/api/red-notices/": notice.pk,
@@ -130,6 +131,8 @@ def _run_all(live_server, dataset, token: str | None) -> list[str]:
 
             try:
                 check()
+            except Unsatisfiable:
+                continue  # nothing to make invalid (a POST without parameters or body)
             except (Exception, BaseExceptionGroup) as exc:  # noqa: BLE001 - collected per operation, reported at the end
                 failures.append(f"{mode.value} {operation.label}: {exc}"[:3000])
     # It did try the whole document: every operation, and real objects behind some of them.

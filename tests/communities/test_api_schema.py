@@ -32,7 +32,8 @@ def _body(operation, code="200"):
 def test_each_action_has_its_own_request_schema(schema):
     bodies = {}
     for path, ops in schema["paths"].items():
-        if path.count("/") == 5 and "{id}" in path and "post" in ops and not path.startswith("/api/alerts"):
+        if (path.count("/") == 5 and "{id}" in path and "post" in ops and not path.startswith("/api/alerts")
+                and "requestBody" in ops["post"]):
             bodies[path] = ops["post"]["requestBody"]["content"]["application/json"]["schema"]["$ref"]
     assert bodies["/api/petitions/{id}/assign/"].endswith("PetitionAssignInputRequest")
     assert bodies["/api/petitions/{id}/resolve/"].endswith("PetitionResolveInputRequest")
@@ -53,7 +54,7 @@ def test_every_error_an_operation_answers_is_documented_with_its_body(schema):
                 assert "404" in codes, (method, path)
             if method == "post":
                 assert "400" in codes, (method, path)
-            for code in codes - {"200", "201"}:
+            for code in codes - {"200", "201", "202", "204"}:
                 assert _body(operation, code)["$ref"].rsplit("/", 1)[1] in {"Error", "ValidationError"}, (path, code)
     for path, method in (("/api/petitions/", "post"), ("/api/petitions/track/{code}/", "get"),
                          ("/api/petitions/track/{code}/feedback/", "post")):
