@@ -121,10 +121,6 @@ class Region(models.Model):
         self.path = f"{prefix}{self.code}/"
         super().save(*args, **kwargs)
 
-    @property
-    def depth(self) -> int:
-        return self.LEVEL_DEPTH[self.level]
-
     def subtree(self) -> models.QuerySet[Region]:
         """This region and everything below it."""
         return Region.objects.filter(path__startswith=self.path)
@@ -133,9 +129,6 @@ class Region(models.Model):
         """This region and everything above it, root first."""
         codes = [c for c in self.path.split("/") if c]
         return Region.objects.filter(code__in=codes).order_by("path")
-
-    def ancestor_at(self, level: str) -> Region | None:
-        return self.ancestors().filter(level=level).first()
 
 
 class ServiceKind(models.Model):

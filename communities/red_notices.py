@@ -48,7 +48,6 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
 }
 DEPARTMENT_ACTIONS = {"acknowledge", "check_in", "report"}
 SECRETARY_ACTIONS = {"close", "send_back"}
-OPEN_STATUSES = [Status.ISSUED, Status.ACKNOWLEDGED, Status.CHECKED_IN, Status.REPORTED]
 
 
 # --- who may do what ---------------------------------------------------------------------
@@ -58,10 +57,6 @@ issues_for = access.issues_for  # a secretary of this community
 
 def acts_for(user: User, notice: RedNotice) -> bool:
     return access.acts_for(user, notice.department_id)
-
-
-def supervises(user: User, notice: RedNotice) -> bool:
-    return access.supervises_region(user, notice.community)
 
 
 def allowed_actions(user: User, notice: RedNotice) -> list[str]:

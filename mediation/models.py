@@ -86,10 +86,6 @@ class MediationCase(models.Model):
         """The committee's yearly number in the official style: 光明社区调〔2026〕5号."""
         return f"{self.committee.name}调〔{self.year}〕{self.serial}号"
 
-    @property
-    def is_open(self) -> bool:
-        return self.status not in {CaseStatus.CLOSED, CaseStatus.FAILED}
-
 
 class Party(models.Model):
     class Kind(models.TextChoices):

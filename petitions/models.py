@@ -246,7 +246,7 @@ class PetitionEvent(TraceEvent):
 
 
 def attachment_path(instance: Attachment, filename: str) -> str:
-    return filename  # the name is chosen by petitions.attachments, never by the uploader
+    return filename  # the name is chosen by communities.attachments, never by the uploader
 
 
 class Attachment(models.Model):

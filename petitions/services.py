@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from communities import access
+from communities import attachments as attachment_rules
 from communities.access import ResidentActor, handles, is_resident, supervises
 from communities.deadlines import (
     STATUTORY_ACCEPT,
@@ -26,7 +27,6 @@ from communities.models import Region, ServicePoint, User
 from communities.notifications import notify
 from communities.selectors import region_at
 
-from . import attachments as attachment_rules
 from . import risk
 from .models import Attachment, Category, Channel, Petition, PetitionEvent, RiskLevel, Status
 from .recipients import department_officers, handlers, intake_recipients, street_supervisors
