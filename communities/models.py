@@ -13,20 +13,9 @@ from django.utils.translation import pgettext_lazy
 from .names import full_name
 
 from .sweeps import SweepState
+from .trace import AppendOnly, TraceEvent
 
 
-
-class AppendOnly:
-    """For audit trails (petition, red-notice and case events): a row is written once, never
-    changed or deleted through the ORM."""
-
-    def save(self, *args, **kwargs) -> None:
-        if self.pk is not None:
-            raise ValueError(f"{type(self).__name__} rows are immutable")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValueError(f"{type(self).__name__} rows are immutable")
 
 class User(AbstractUser):
     """Staff, officers and residents with an account. Residents may also file with no account."""
@@ -132,10 +121,6 @@ class Region(models.Model):
         self.path = f"{prefix}{self.code}/"
         super().save(*args, **kwargs)
 
-    @property
-    def depth(self) -> int:
-        return self.LEVEL_DEPTH[self.level]
-
     def subtree(self) -> models.QuerySet[Region]:
         """This region and everything below it."""
         return Region.objects.filter(path__startswith=self.path)
@@ -144,9 +129,6 @@ class Region(models.Model):
         """This region and everything above it, root first."""
         codes = [c for c in self.path.split("/") if c]
         return Region.objects.filter(code__in=codes).order_by("path")
-
-    def ancestor_at(self, level: str) -> Region | None:
-        return self.ancestors().filter(level=level).first()
 
 
 class ServiceKind(models.Model):
@@ -512,24 +494,17 @@ class RedNotice(SweepState, models.Model):
         return bool(self.overdue_ack_at or self.overdue_checkin_at or self.overdue_result_at)
 
 
-class RedNoticeEvent(AppendOnly, models.Model):
+class RedNoticeEvent(TraceEvent):
     """One step of a red notice's trace. Written once, never changed."""
 
     notice = models.ForeignKey(RedNotice, verbose_name=_("red notice"), on_delete=models.CASCADE,
                                related_name="events")
-    actor = models.ForeignKey(User, verbose_name=_("actor"), null=True, blank=True, on_delete=models.SET_NULL,
-                              related_name="+")
-    actor_label = models.CharField(_("actor"), max_length=100)
-    action = models.CharField(_("action"), max_length=30)
     from_status = models.CharField(_("from"), max_length=12, blank=True)
     to_status = models.CharField(_("to"), max_length=12, blank=True)
-    note = models.TextField(_("note"), blank=True)
-    created_at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
 
-    class Meta:
+    class Meta(TraceEvent.Meta):
         verbose_name = _("red notice event")
         verbose_name_plural = _("red notice events")
-        ordering = ["created_at", "pk"]
 
     def __str__(self) -> str:
         return f"{self.notice_id} {self.action} {self.from_status}→{self.to_status}"

@@ -22,9 +22,11 @@ from . import access
 from . import attachments as attachment_rules
 from .deadlines import due_in_working_hours
 from .errors import DomainError, Forbidden
-from .models import Department, RedNotice, RedNoticeAttachment, RedNoticeEvent, Region, Role, RoleAssignment, User
+from .models import Department, RedNotice, RedNoticeAttachment, RedNoticeEvent, Region, User
 from .names import SYSTEM, display_name
 from .notifications import notify, notify_many
+from .recipients import notice_department_staff
+from .recipients import notice_overdue_recipients as overdue_recipients_of
 from .sweeps import Sweep, insert_rows, run_all
 
 log = logging.getLogger(__name__)
@@ -46,7 +48,6 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
 }
 DEPARTMENT_ACTIONS = {"acknowledge", "check_in", "report"}
 SECRETARY_ACTIONS = {"close", "send_back"}
-OPEN_STATUSES = [Status.ISSUED, Status.ACKNOWLEDGED, Status.CHECKED_IN, Status.REPORTED]
 
 
 # --- who may do what ---------------------------------------------------------------------
@@ -56,10 +57,6 @@ issues_for = access.issues_for  # a secretary of this community
 
 def acts_for(user: User, notice: RedNotice) -> bool:
     return access.acts_for(user, notice.department_id)
-
-
-def supervises(user: User, notice: RedNotice) -> bool:
-    return access.supervises_region(user, notice.community)
 
 
 def allowed_actions(user: User, notice: RedNotice) -> list[str]:
@@ -73,22 +70,6 @@ def allowed_actions(user: User, notice: RedNotice) -> list[str]:
         if (action in DEPARTMENT_ACTIONS and is_department) or (action in SECRETARY_ACTIONS and is_secretary):
             actions.append(action)
     return actions
-
-
-# --- recipients --------------------------------------------------------------------------
-
-def _users(assignments) -> list[User]:
-    return [a.user for a in assignments.select_related("user") if a.user.is_active]
-
-
-def department_staff(notice: RedNotice) -> list[User]:
-    return _users(RoleAssignment.objects.filter(
-        department=notice.department_id, role__in=[Role.DEPARTMENT_OFFICER, Role.DEPARTMENT_HEAD]))
-
-
-def overdue_recipients(notice: RedNotice) -> list[User]:
-    """The department's leadership, the street's and the district's supervisors, and the issuer."""
-    return overdue_recipients_of([notice])[notice.pk]
 
 
 def _link(notice: RedNotice) -> str:
@@ -155,7 +136,7 @@ def red_notice_issue(*, actor: User, community: Region, department: Department, 
             result_due_at=result_due_at,
         )
         _event(notice, actor=actor, action="issue", from_status=Status.DRAFT, note=notice.number)
-        notify(recipients=department_staff(notice), kind="red_notice.issued",
+        notify(recipients=notice_department_staff(notice), kind="red_notice.issued",
                subject=_("Red notice %(number)s: check in at %(place)s by %(due)s")
                % {"number": notice.number, "place": place,
                   "due": timezone.localtime(checkin_due_at).strftime("%Y-%m-%d %H:%M")},
@@ -246,7 +227,7 @@ def red_notice_send_back(*, notice: RedNotice, actor: User, note: str) -> RedNot
 
     def apply(n: RedNotice) -> None:
         n.reported_at = None
-        notify(recipients=department_staff(n), kind="red_notice.sent_back",
+        notify(recipients=notice_department_staff(n), kind="red_notice.sent_back",
                subject=_("Red notice %(number)s was sent back: report again") % {"number": n.number},
                body=note, link=_link(n))
     return _transition(notice=notice, actor=actor, action="send_back", note=note, apply=apply)
@@ -265,33 +246,6 @@ STEP_SUBJECTS = {
     "checkin": gettext_lazy("Red notice %(number)s: nobody checked in by the deadline"),
     "result": gettext_lazy("Red notice %(number)s: no result reported by the deadline"),
 }
-
-
-def overdue_recipients_of(notices: list[RedNotice]) -> dict[int, list[User]]:
-    """``overdue_recipients`` for a whole batch in one query."""
-    departments = {n.department_id for n in notices}
-    streets = {n.community.parent_id for n in notices if n.community.parent_id}
-    codes = {c for n in notices for c in n.community.path.split("/") if c}
-    held: dict[tuple, list[User]] = {}
-    for a in RoleAssignment.objects.filter(
-        Q(department__in=departments, role=Role.DEPARTMENT_HEAD)
-        | Q(role=Role.STREET_SUPERVISOR, region__in=streets)
-        | Q(role=Role.DISTRICT_SUPERVISOR, region__code__in=codes, region__level=Region.Level.DISTRICT)
-    ).select_related("user", "region").order_by("pk"):
-        if a.user.is_active:
-            key = (("department", a.department_id) if a.role == Role.DEPARTMENT_HEAD
-                   else (a.role, a.region_id if a.role == Role.STREET_SUPERVISOR else a.region.code))
-            held.setdefault(key, []).append(a.user)
-    found = {}
-    for n in notices:
-        users = held.get(("department", n.department_id), []) + held.get((Role.STREET_SUPERVISOR,
-                                                                            n.community.parent_id), [])
-        for code in [c for c in n.community.path.split("/") if c]:
-            users = users + held.get((Role.DISTRICT_SUPERVISOR, code), [])
-        if n.issued_by is not None and n.issued_by.is_active:
-            users = users + [n.issued_by]
-        found[n.pk] = users
-    return found
 
 
 def _overdue_sweep(step: str) -> Sweep:

@@ -8,7 +8,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from communities.models import AppendOnly, Region, User
+from communities.models import Region, User
+from communities.trace import TraceEvent
 from communities.sweeps import SweepState
 
 
@@ -84,10 +85,6 @@ class MediationCase(models.Model):
     def number(self) -> str:
         """The committee's yearly number in the official style: 光明社区调〔2026〕5号."""
         return f"{self.committee.name}调〔{self.year}〕{self.serial}号"
-
-    @property
-    def is_open(self) -> bool:
-        return self.status not in {CaseStatus.CLOSED, CaseStatus.FAILED}
 
 
 class Party(models.Model):
@@ -197,20 +194,11 @@ class Confirmation(models.Model):
         verbose_name_plural = _("judicial confirmations")
 
 
-class CaseEvent(AppendOnly, models.Model):
+class CaseEvent(TraceEvent):
     """One step of a case: who, when, from which state to which, and a note. Never changed."""
 
     case = models.ForeignKey(MediationCase, verbose_name=_("case"), on_delete=models.CASCADE, related_name="events")
-    actor = models.ForeignKey(User, verbose_name=_("actor"), null=True, blank=True, on_delete=models.SET_NULL,
-                              related_name="+")
-    actor_label = models.CharField(_("actor"), max_length=100)
-    action = models.CharField(_("action"), max_length=30)
-    from_status = models.CharField(_("from"), max_length=16, blank=True)
-    to_status = models.CharField(_("to"), max_length=16, blank=True)
-    note = models.TextField(_("note"), blank=True)
-    created_at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
 
-    class Meta:
+    class Meta(TraceEvent.Meta):
         verbose_name = _("case event")
         verbose_name_plural = _("case events")
-        ordering = ["created_at", "pk"]

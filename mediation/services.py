@@ -20,10 +20,10 @@ from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from communities import access
+from communities import access, recipients
 from communities.errors import DomainError, Forbidden
 from communities.masking import mask_name, mask_phone
-from communities.models import Region, Role, RoleAssignment, User
+from communities.models import Region, Role, User
 from communities.notifications import notify, notify_many
 from communities.sweeps import Sweep, insert_rows
 from petitions import services as petition_services
@@ -392,8 +392,7 @@ def case_request_red_notice(*, case: MediationCase, actor: User, department, mat
             c.red_notice = notice
             issued.append(notice)
             return
-        secretaries = [a.user for a in RoleAssignment.objects.filter(
-            role=Role.SECRETARY, region=c.committee).select_related("user") if a.user.is_active]
+        secretaries = recipients.users(recipients.secretaries([c.committee_id]))
         if not secretaries:
             raise DomainError(_("This community has no secretary to sign a red notice."))
         due = timezone.localtime(checkin_due_at).strftime("%Y-%m-%d %H:%M")

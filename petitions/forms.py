@@ -2,10 +2,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from communities import access
+from communities.attachments import check_uploads
 from communities.forms import CommunityChoiceField, MultipleFileField
 from communities.models import Department, Region, Service, ServicePoint, User
 
-from .attachments import check_uploads
 from .models import Category, Channel
 from .validation import normalize_mobile
 from communities.names import display_name

@@ -11,7 +11,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from communities.models import AppendOnly, Department, Region, Service, ServicePoint
+from communities.models import Department, Region, Service, ServicePoint
+from communities.trace import TraceEvent
 from communities.sweeps import SweepState
 
 
@@ -227,32 +228,25 @@ class Petition(SweepState, models.Model):
         return bool(self.overdue_accept_at or self.overdue_resolve_at)
 
 
-class PetitionEvent(AppendOnly, models.Model):
+class PetitionEvent(TraceEvent):
     """One step of a petition's trace. Written once, never changed (人过留痕、事过留迹)."""
 
     petition = models.ForeignKey(Petition, verbose_name=_("petition"), on_delete=models.CASCADE,
                                  related_name="events")
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("actor"), null=True, blank=True,
-                              on_delete=models.SET_NULL, related_name="+")
-    actor_label = models.CharField(_("actor"), max_length=100)
-    action = models.CharField(_("action"), max_length=30)
     from_status = models.CharField(_("from"), max_length=12, blank=True)
     to_status = models.CharField(_("to"), max_length=12, blank=True)
-    note = models.TextField(_("note"), blank=True)
     is_public = models.BooleanField(_("shown to the resident"), default=True)
-    created_at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
 
-    class Meta:
+    class Meta(TraceEvent.Meta):
         verbose_name = _("petition event")
         verbose_name_plural = _("petition events")
-        ordering = ["created_at", "pk"]
 
     def __str__(self) -> str:
         return f"{self.petition_id} {self.action} {self.from_status}→{self.to_status}"
 
 
 def attachment_path(instance: Attachment, filename: str) -> str:
-    return filename  # the name is chosen by petitions.attachments, never by the uploader
+    return filename  # the name is chosen by communities.attachments, never by the uploader
 
 
 class Attachment(models.Model):

@@ -23,11 +23,12 @@ from django.utils.translation import gettext_lazy
 
 from communities import access
 from communities.errors import DomainError, Forbidden
-from communities.models import Region, Role, RoleAssignment, User
+from communities.models import User
 from communities.notifications import notify
 from communities.sweeps import Sweep
 
 from .models import OPEN_STATUSES, Petition, PetitionEvent, RedAlert, RiskLevel, RiskRule, Status
+from .recipients import supervisors
 from communities.names import SYSTEM, display_name
 
 log = logging.getLogger(__name__)
@@ -215,16 +216,6 @@ def evaluate(petition: Petition, rules: list[RiskRule] | None = None,
     return max((r["level"] for r in reasons), default=RiskLevel.NORMAL), reasons
 
 
-def supervisors_of(community: Region) -> list[User]:
-    """The street's and the district's supervisors above a community."""
-    codes = [c for c in community.path.split("/") if c]
-    assignments = RoleAssignment.objects.filter(
-        Q(role=Role.STREET_SUPERVISOR, region=community.parent_id)
-        | Q(role=Role.DISTRICT_SUPERVISOR, region__code__in=codes, region__level=Region.Level.DISTRICT)
-    ).select_related("user")
-    return [a.user for a in assignments if a.user.is_active]
-
-
 def petition_assess_risk(*, petition: Petition, rules: list[RiskRule] | None = None,
                          facts: dict | None = None) -> Petition:
     """Re-evaluate one petition; record a rise on its trace; raise the red alert at RED, once.
@@ -292,7 +283,7 @@ def _raise_red_alert(petition: Petition, reasons: list[dict]) -> None:
         subject = _("Red alert: %(title)s (%(community)s)") % {"title": petition.title,
                                                                 "community": petition.community.name}
         body = f"{petition.tracking_code}: {whys(reasons)}"
-    notify(recipients=supervisors_of(petition.community), kind="petition.red_alert", webhooks=True,
+    notify(recipients=supervisors(petition), kind="petition.red_alert", webhooks=True,
            subject=subject, body=body, link=f"/staff/petitions/{petition.pk}/",
            payload={"petition": petition.tracking_code, "community": petition.community.code, "reasons": reasons},
            dedupe_key=f"petition:{petition.pk}:red_alert")

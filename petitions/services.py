@@ -8,11 +8,11 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from communities import access
+from communities import attachments as attachment_rules
 from communities.access import ResidentActor, handles, is_resident, supervises
 from communities.deadlines import (
     STATUTORY_ACCEPT,
@@ -23,13 +23,13 @@ from communities.deadlines import (
     end_of_day,
 )
 from communities.errors import DomainError, Forbidden
-from communities.models import Region, Role, RoleAssignment, ServicePoint, User
+from communities.models import Region, ServicePoint, User
 from communities.notifications import notify
 from communities.selectors import region_at
 
-from . import attachments as attachment_rules
 from . import risk
 from .models import Attachment, Category, Channel, Petition, PetitionEvent, RiskLevel, Status
+from .recipients import department_officers, handlers, intake_recipients, street_supervisors
 from .resident_messages import tell_resident
 from .validation import new_tracking_code, normalize_mobile
 from communities.names import RESIDENT, SYSTEM, display_name
@@ -95,29 +95,6 @@ def _event(petition: Petition, *, actor, action: str, from_status: str, note: st
     )
 
 
-def community_handlers(petition: Petition) -> list[User]:
-    """Who answers for a petition in its community: the secretary and the grid worker of its grid."""
-    assignments = RoleAssignment.objects.filter(
-        role=Role.SECRETARY, region=petition.community
-    ) | RoleAssignment.objects.filter(role=Role.GRID_WORKER, region=petition.grid_id or -1)
-    return [a.user for a in assignments.select_related("user") if a.user.is_active]
-
-
-def department_officers(petition: Petition) -> list[User]:
-    if not petition.handler_department_id:
-        return []
-    return [a.user for a in RoleAssignment.objects.filter(
-        department=petition.handler_department_id, role__in=[Role.DEPARTMENT_OFFICER, Role.DEPARTMENT_HEAD]
-    ).select_related("user") if a.user.is_active]
-
-
-def street_supervisors(petition: Petition) -> list[User]:
-    street = petition.community.parent_id
-    return [a.user for a in RoleAssignment.objects.filter(
-        role=Role.STREET_SUPERVISOR, region=street
-    ).select_related("user") if a.user.is_active]
-
-
 def resolve_target(category: Category, start: datetime) -> datetime:
     """The category's local target for resolving, counted from ``start``: its hours, and for a
     same-day category no later than midnight ("诉求不过夜"; after the cut-off hour, the next
@@ -175,19 +152,6 @@ def _district_of(community: Region) -> int | None:
     if district_id is None:
         district_id = Region.objects.values_list("parent_id", flat=True).get(pk=community.parent_id)
     return district_id
-
-
-def intake_recipients(petition: Petition) -> list[User]:
-    """Who hears of a new petition, in one query: the community's secretary, the grid worker of
-    its grid, and the officers of its handling department (``community_handlers`` and
-    ``department_officers``)."""
-    condition = Q(role=Role.SECRETARY, region=petition.community_id)
-    if petition.grid_id:
-        condition |= Q(role=Role.GRID_WORKER, region=petition.grid_id)
-    if petition.handler_department_id:
-        condition |= Q(department=petition.handler_department_id,
-                       role__in=[Role.DEPARTMENT_OFFICER, Role.DEPARTMENT_HEAD])
-    return [a.user for a in RoleAssignment.objects.filter(condition, user__is_active=True).select_related("user")]
 
 
 def petition_submit(*, data: PetitionInput, attachments=(), actor: User | None = None,
@@ -425,7 +389,7 @@ def petition_reopen(*, petition: Petition, actor, reason: str) -> Petition:
         p.resolved_at = None
         p.resolve_due_at = capped(resolve_target(p.category, now), start=now, ceiling=STATUTORY_RESOLVE)
         p.overdue_resolve_at = None
-        notify(recipients=community_handlers(p) + department_officers(p) + ([p.assignee] if p.assignee else []),
+        notify(recipients=handlers(p),
                kind="petition.reopened", subject=_("Petition %(code)s was reopened") % {"code": p.tracking_code},
                body=reason, link=f"/staff/petitions/{p.pk}/")
     return _transition(petition=petition, actor=actor, action="reopen", note=reason, apply=apply)
@@ -467,7 +431,7 @@ def petition_review(*, petition: Petition, actor: User, approve: bool, note: str
     def apply(p: Petition) -> None:
         reviewed(p)
         p.resolved_at = None
-        notify(recipients=community_handlers(p) + department_officers(p) + ([p.assignee] if p.assignee else []),
+        notify(recipients=handlers(p),
                kind="petition.sent_back",
                subject=_("Petition %(code)s was sent back by a supervisor") % {"code": p.tracking_code},
                body=note, link=f"/staff/petitions/{p.pk}/")

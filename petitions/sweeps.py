@@ -5,7 +5,6 @@ once, marks and alerts every petition exactly once."""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -13,12 +12,12 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from communities.models import Role, RoleAssignment, User
 from communities.names import SYSTEM
 from communities.notifications import notify_many
 from communities.sweeps import Sweep, insert_rows, run_all
 
 from .models import OPEN_STATUSES, Petition, PetitionEvent, Status
+from .recipients import overdue_recipients
 from .resident_messages import tell_resident
 
 STEPS = {
@@ -30,31 +29,6 @@ SUBJECTS = {
     "accept": lambda: _("Petition %(code)s was not accepted in time"),
     "resolve": lambda: _("Petition %(code)s was not resolved in time"),
 }
-
-
-def overdue_recipients(petitions: list[Petition]) -> dict[int, list[User]]:
-    """Who hears that each petition is late, for a whole batch in one query: its community's
-    secretary and its grid's worker, its department's officers, its street's supervisors, and
-    whoever it is assigned to."""
-    communities = {p.community_id for p in petitions}
-    grids = {p.grid_id for p in petitions if p.grid_id}
-    departments = {p.handler_department_id for p in petitions if p.handler_department_id}
-    streets = {p.community.parent_id for p in petitions if p.community.parent_id}
-    held: dict[tuple[str, int], list[User]] = defaultdict(list)
-    for a in RoleAssignment.objects.filter(
-        Q(role=Role.SECRETARY, region__in=communities) | Q(role=Role.GRID_WORKER, region__in=grids)
-        | Q(role__in=[Role.DEPARTMENT_OFFICER, Role.DEPARTMENT_HEAD], department__in=departments)
-        | Q(role=Role.STREET_SUPERVISOR, region__in=streets)
-    ).select_related("user").order_by("pk"):
-        if a.user.is_active:
-            held[("department", a.department_id) if a.department_id else (a.role, a.region_id)].append(a.user)
-    found = {}
-    for p in petitions:
-        users = (held[(Role.SECRETARY, p.community_id)] + held[(Role.GRID_WORKER, p.grid_id)]
-                 + held[("department", p.handler_department_id)]
-                 + held[(Role.STREET_SUPERVISOR, p.community.parent_id)])
-        found[p.pk] = (users + [p.assignee]) if p.assignee else users
-    return found
 
 
 def _overdue_sweep(step: str) -> Sweep:

@@ -20,6 +20,7 @@ from PIL import Image, ImageOps
 
 from communities import access
 from communities.access import ResidentActor, sees_contact
+from communities.attachments import IMAGE_TYPES
 from communities.errors import DomainError
 from communities.forms import RedNoticeForm
 from communities.masking import mask_name, mask_phone
@@ -28,7 +29,6 @@ from communities.models import Service
 
 from . import services
 from .actions import PETITION_ACTIONS
-from .attachments import IMAGE_TYPES
 from .forms import PetitionForm, RateForm, ReopenForm, StaffIntakeForm, TrackForm
 from .models import Category, Channel, Petition, Status
 from .ratelimits import submit_accepted, submit_wait, track_failed, track_wait

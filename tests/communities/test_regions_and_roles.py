@@ -21,7 +21,6 @@ def test_subtree_is_one_query_and_exact(tree, django_assert_num_queries):
 
 def test_ancestors_root_first(tree):
     assert [r.name for r in tree["g121"].ancestors()] == ["光明区", "街道1", "社区12", "网格121"]
-    assert tree["g121"].ancestor_at(Region.Level.STREET) == tree["s1"]
 
 
 def test_region_level_must_follow_parent(tree):

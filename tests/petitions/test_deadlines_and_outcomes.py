@@ -12,7 +12,7 @@ from communities.models import Notification
 from communities.notifications import deliver_pending
 from petitions import services as s
 from petitions import sweeps
-from petitions.permissions import ResidentActor
+from communities.access import ResidentActor
 from petitions.selectors import petition_public_view
 from tests.factories import CategoryFactory
 

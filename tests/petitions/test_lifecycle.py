@@ -7,7 +7,7 @@ from django.utils import timezone
 from communities.errors import DomainError, Forbidden
 from petitions import services as s
 from petitions.models import PetitionEvent, Status
-from petitions.permissions import ResidentActor
+from communities.access import ResidentActor
 
 
 @pytest.fixture

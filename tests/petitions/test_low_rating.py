@@ -8,7 +8,7 @@ from communities.errors import DomainError
 from communities.models import Notification
 from petitions import services as s
 from petitions.models import Status
-from petitions.permissions import ResidentActor
+from communities.access import ResidentActor
 
 PHONE_LAST4 = "5678"
 

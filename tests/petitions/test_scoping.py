@@ -1,6 +1,7 @@
 import pytest
 
-from petitions.permissions import handles, mask_name, mask_phone, sees_contact
+from communities.access import handles, sees_contact
+from communities.masking import mask_name, mask_phone
 from petitions.selectors import petition_public_view, petition_track, petitions_visible_to
 from petitions import services as s
 
