@@ -69,6 +69,8 @@ def test_mediator_opens_a_case_from_a_wage_petition_records_a_session_and_an_agr
 
     # The printable agreement, as the parties will sign it.
     page.locator("#print-agreement").click()
+    page.wait_for_url("**/agreement/print/")
+    page.wait_for_load_state("load")  # its stylesheet applied
     sheet = page.locator("main.sheet").inner_text()
     for text in ["社区11人民调解委员会", case.number, "人民调解协议书", "深圳某建筑劳务有限公司",
                  "440311198801011230", "310,000.00", "调解员（签名）"]:
