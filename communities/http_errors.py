@@ -11,7 +11,7 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.views import defaults
 
-from .security import log_denied
+from .security import lockout_seconds, log_denied
 
 class BadInput(BadRequest):
     """A request parameter the view cannot use: answered with a 400 and this message.
@@ -101,3 +101,12 @@ def param_id(value: str | None, *, field: str) -> int | None:
     if not (value.isascii() and value.isdigit() and len(value) <= 18 and int(value) > 0):
         raise BadInput(_("%(field)s must be the number of a record.") % {"field": field}, field=field)
     return int(value)
+
+
+def lockout_response(request: HttpRequest, original_response=None, credentials=None) -> HttpResponse:
+    """What a locked-out client gets, on the sign-in page and from ``POST /api/auth/token/``:
+    a 429 saying when to try again, with Retry-After."""
+    seconds = lockout_seconds()
+    message = _("Too many failed sign-in attempts. Try again in %(minutes)d minutes, or ask your "
+                "administrator to unlock the account.") % {"minutes": max(1, round(seconds / 60))}
+    return error_response(request, 429, message, headers={"Retry-After": str(seconds)})

@@ -12,8 +12,7 @@ import ipaddress
 import logging
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
-from django.utils.translation import gettext as _
+from django.http import HttpRequest
 
 log = logging.getLogger("suqiu.security")
 
@@ -56,17 +55,6 @@ def safe_next(request: HttpRequest, target: str | None, default: str) -> str:
 
 def lockout_seconds() -> int:
     return int(settings.AXES_COOLOFF_TIME.total_seconds())
-
-
-def lockout_response(request: HttpRequest, original_response=None, credentials=None) -> HttpResponse:
-    """What a locked-out client gets, on the sign-in page and from ``POST /api/auth/token/``:
-    a 429 saying when to try again, with Retry-After."""
-    from .http_errors import error_response
-
-    seconds = lockout_seconds()
-    message = _("Too many failed sign-in attempts. Try again in %(minutes)d minutes, or ask your "
-                "administrator to unlock the account.") % {"minutes": max(1, round(seconds / 60))}
-    return error_response(request, 429, message, headers={"Retry-After": str(seconds)})
 
 
 def log_lockout(sender, request=None, username=None, ip_address=None, **kwargs) -> None:

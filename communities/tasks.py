@@ -5,6 +5,10 @@ from django.db.models import F
 from django.utils import timezone
 
 from .models import Heartbeat
+from .notifications import deliver_notifications
+
+__all__ = ["deliver_notifications", "heartbeat", "sweep_red_notices", "compute_scores", "refresh_scores",
+           "freeze_scores"]
 
 HEARTBEAT_WORKER = "celery-worker"
 
@@ -20,13 +24,6 @@ def heartbeat_record(*, name: str = HEARTBEAT_WORKER) -> Heartbeat:
 @shared_task(name="communities.heartbeat", ignore_result=True, soft_time_limit=10, time_limit=20)
 def heartbeat() -> None:
     heartbeat_record()
-
-
-@shared_task(name="communities.deliver_notifications", ignore_result=True, soft_time_limit=120, time_limit=180)
-def deliver_notifications() -> None:
-    from .notifications import deliver_pending
-
-    deliver_pending()
 
 
 @shared_task(name="communities.sweep_red_notices", ignore_result=True, soft_time_limit=240, time_limit=300)

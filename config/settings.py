@@ -250,7 +250,7 @@ AXES_COOLOFF_TIME = timedelta(minutes=env.float("SUQIU_LOGIN_LOCKOUT_MINUTES", d
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "communities.security.client_ip"
-AXES_LOCKOUT_CALLABLE = "communities.security.lockout_response"
+AXES_LOCKOUT_CALLABLE = "communities.http_errors.lockout_response"
 AXES_SENSITIVE_PARAMETERS = ["password"]
 AXES_VERBOSE = False  # our own log line per lockout (communities.security); no banner on every command
 # API tokens expire this many hours after they are issued (0: never); DELETE /api/auth/token/

@@ -37,11 +37,12 @@ class PetitionsConfig(AppConfig):
         from communities.models import Department, Region
 
         from . import refdata
-        from .models import Category, RiskRule
+        from .models import Category, RiskRule, refdata_bulk_changed
 
         for model in (Category, RiskRule, Region, Department):
             post_save.connect(refdata.on_change, sender=model, dispatch_uid=f"refdata-save-{model.__name__}")
             post_delete.connect(refdata.on_change, sender=model, dispatch_uid=f"refdata-delete-{model.__name__}")
+        refdata_bulk_changed.connect(refdata.on_change, dispatch_uid="refdata-bulk")
         # A red notice going overdue may raise the risk of the petition it was issued for.
         from communities.red_notices import overdue_marked
 

@@ -7,6 +7,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Right
+from django.dispatch import Signal
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -16,19 +17,19 @@ from communities.trace import TraceEvent
 from communities.sweeps import SweepState
 
 
+# Sent by bulk updates and deletes of reference data (petitions.refdata listens, as it does to saves).
+refdata_bulk_changed = Signal()
+
+
 class RefDataQuerySet(models.QuerySet):
     """Bulk changes of reference data make intake's in-memory copies stale, as saves do."""
 
     def update(self, **kwargs) -> int:
-        from .refdata import changed
-
-        changed()
+        refdata_bulk_changed.send(sender=self.model)
         return super().update(**kwargs)
 
     def delete(self):
-        from .refdata import changed
-
-        changed()
+        refdata_bulk_changed.send(sender=self.model)
         return super().delete()
 
 

@@ -16,10 +16,15 @@ as the tests do).
 from __future__ import annotations
 
 import time
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
 from django_ratelimit import core
 
 from communities.security import client_ip
@@ -105,3 +110,22 @@ def track_failed(request, code: str) -> None:
 def lost_code_wait(request) -> int | None:
     """Count a lost-code request against the client; the wait if it is over budget."""
     return _wait(_count("petition-lost-code", client_ip(request), increment=True), counted=True)
+
+
+# --- The page that says when to try again -----------------------------------------------------
+
+def _retry_message(seconds: int) -> str:
+    at = timezone.localtime(timezone.now() + timedelta(seconds=seconds))
+    return _("Too many requests from your connection. What you typed is kept below: try again at "
+             "%(time)s (in %(minutes)d minutes), or call the hotline 12345.") % {
+        "time": at.strftime("%H:%M"), "minutes": max(1, -(-seconds // 60))}
+
+
+def too_many_page(request: HttpRequest, template: str, context: dict, seconds: int) -> HttpResponse:
+    """The same form again, with what was typed, saying when to retry (429, Retry-After)."""
+    message = _retry_message(seconds)
+    if request.FILES:
+        message += " " + _("Attached files must be chosen again.")
+    response = render(request, template, {**context, "retry_message": message}, status=429)
+    response["Retry-After"] = str(seconds)
+    return response

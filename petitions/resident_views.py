@@ -4,7 +4,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from .forms import LostCodeForm
-from .ratelimits import lost_code_wait
+from .ratelimits import lost_code_wait, too_many_page
 from .resident_messages import petition_codes_send
 
 
@@ -16,9 +16,7 @@ def petition_lost_code(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         wait = lost_code_wait(request)
         if wait:
-            from .views import _too_many
-
-            return _too_many(request, "petitions/lost_code.html", {"form": form, "sent": False}, wait)
+            return too_many_page(request, "petitions/lost_code.html", {"form": form, "sent": False}, wait)
         if form.is_valid():
             petition_codes_send(phone=form.cleaned_data["phone"])
             sent = True

@@ -28,6 +28,7 @@ from communities.notifications import notify
 from communities.sweeps import Sweep
 
 from .models import OPEN_STATUSES, Petition, PetitionEvent, RedAlert, RiskLevel, RiskRule, Status
+from . import refdata
 from .recipients import supervisors
 from communities.names import SYSTEM, display_name
 
@@ -172,34 +173,8 @@ def _fires(rule: RiskRule, petition: Petition, facts: dict | None = None) -> dic
     return None
 
 
-DEFAULT_RULES = [
-    # name, kind, threshold, keywords, level
-    ("涉及人数较多", RiskRule.Kind.PEOPLE, 10, "", RiskLevel.HIGH),
-    ("群体性事件苗头", RiskRule.Kind.PEOPLE, 30, "", RiskLevel.RED),
-    ("欠薪金额较大", RiskRule.Kind.WAGE_AMOUNT, 100000, "", RiskLevel.RED),
-    ("欠薪", RiskRule.Kind.WAGE_AMOUNT, 10000, "", RiskLevel.HIGH),
-    ("扬言极端行为", RiskRule.Kind.KEYWORDS, None, "跳楼 轻生 自杀 自残 不想活 同归于尽 爆炸 泼汽油", RiskLevel.RED),
-    ("扬言越级上访", RiskRule.Kind.KEYWORDS, None, "上访 去北京 进京 到省里 省政府 拉横幅 集体上访 堵路 媒体曝光",
-     RiskLevel.HIGH),
-    ("反复诉求", RiskRule.Kind.REPEAT, 3, "", RiskLevel.HIGH),
-    ("吹哨超时", RiskRule.Kind.OVERDUE_NOTICE, None, "", RiskLevel.HIGH),
-]
-
-
-def load_rules() -> list[RiskRule]:
-    """The active rules from the database. A district that never configured any starts with the
-    defaults above (administrators switch a rule off by deactivating it; an empty table gets the
-    defaults back)."""
-    if not RiskRule.objects.exists():
-        RiskRule.objects.bulk_create([RiskRule(name=n, kind=k, threshold=t, keywords=w, level=lv)
-                                      for n, k, t, w, lv in DEFAULT_RULES])
-    return list(RiskRule.objects.filter(is_active=True))
-
-
 def rules_in_force() -> list[RiskRule]:
     """The active rules, from this process's copy (reloaded whenever a rule changes)."""
-    from . import refdata
-
     return list(refdata.current().rules)
 
 

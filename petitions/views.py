@@ -1,6 +1,5 @@
 """Web pages: the resident's form and tracking, the staff inbox and petition page."""
 
-from datetime import timedelta
 from functools import wraps
 from io import BytesIO
 
@@ -31,7 +30,7 @@ from . import services
 from .actions import PETITION_ACTIONS
 from .forms import PetitionForm, RateForm, ReopenForm, StaffIntakeForm, TrackForm
 from .models import Category, Channel, Petition, Status
-from .ratelimits import submit_accepted, submit_wait, track_failed, track_wait
+from .ratelimits import submit_accepted, submit_wait, too_many_page, track_failed, track_wait
 from .selectors import (
     DUE_SOON,
     InboxFilters,
@@ -45,23 +44,6 @@ from .selectors import (
 TRACKED = "tracked_petitions"
 
 
-def _retry_message(seconds: int) -> str:
-    at = timezone.localtime(timezone.now() + timedelta(seconds=seconds))
-    return _("Too many requests from your connection. What you typed is kept below: try again at "
-             "%(time)s (in %(minutes)d minutes), or call the hotline 12345.") % {
-        "time": at.strftime("%H:%M"), "minutes": max(1, -(-seconds // 60))}
-
-
-def _too_many(request: HttpRequest, template: str, context: dict, seconds: int) -> HttpResponse:
-    """The same form again, with what was typed, saying when to retry (429, Retry-After)."""
-    message = _retry_message(seconds)
-    if request.FILES:
-        message += " " + _("Attached files must be chosen again.")
-    response = render(request, template, {**context, "retry_message": message}, status=429)
-    response["Retry-After"] = str(seconds)
-    return response
-
-
 def petition_new(request: HttpRequest) -> HttpResponse:
     """File a petition, no account needed. Nothing is saved until every field is valid."""
     # A service chosen on the home page's tiles arrives preselected.
@@ -70,7 +52,7 @@ def petition_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         # Only accepted petitions count against the client's budget: a form with errors is free.
         if form.is_valid() and (wait := submit_wait(request)):
-            return _too_many(request, "petitions/new.html", {"form": form, "services": Service.choices}, wait)
+            return too_many_page(request, "petitions/new.html", {"form": form, "services": Service.choices}, wait)
         if form.is_valid():
             d = form.cleaned_data
             try:
@@ -114,7 +96,7 @@ def petition_track_page(request: HttpRequest) -> HttpResponse:
     form = TrackForm(request.POST or None, initial={"code": request.GET.get("code", "")[:20]})
     if request.method == "POST" and form.is_valid():
         if wait := track_wait(request, form.cleaned_data["code"]):
-            return _too_many(request, "petitions/track.html", {"form": form}, wait)
+            return too_many_page(request, "petitions/track.html", {"form": form}, wait)
         petition = petition_track(form.cleaned_data["code"], form.cleaned_data["phone"])
         if petition is None:
             track_failed(request, form.cleaned_data["code"])

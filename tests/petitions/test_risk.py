@@ -11,7 +11,7 @@ from rest_framework.test import APIClient
 from communities import red_notices as rn
 from communities.errors import DomainError, Forbidden
 from communities.models import Notification
-from petitions import risk
+from petitions import refdata, risk
 from petitions import services as s
 from petitions.models import PetitionEvent, RedAlert, RiskLevel, RiskRule
 
@@ -144,7 +144,7 @@ def test_the_risk_map_data_and_lists_are_scoped_to_the_viewers_region(submit, wa
 
 def test_switched_off_rules_stay_off_and_an_empty_table_gets_the_defaults_back(submit, category):
     RiskRule.objects.all().delete()
-    assert len(risk.rules_in_force()) == len(risk.DEFAULT_RULES)
+    assert len(risk.rules_in_force()) == len(refdata.DEFAULT_RULES)
     RiskRule.objects.update(is_active=False)
     assert risk.rules_in_force() == []
     assert submit(category, description="扬言要跳楼").risk_level == RiskLevel.NORMAL
