@@ -12,6 +12,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.exceptions import ValidationError
+
+from .errors import DomainError
+
 # (subject, actor, validated input) -> what the service returns
 Runner = Callable[[Any, Any, dict], Any]
 # (subject, data=None, files=None) -> a bound or unbound Django form
@@ -104,6 +108,22 @@ class ActionSet:
         if action.service is None:
             raise LookupError(f"{action.name} has no service to call")
         return action.service(**{self.subject: obj}, actor=actor, **data)
+
+    def perform_on_form(self, action: Action, *, obj, actor, form, shown=None) -> tuple[bool, Any]:
+        """The page's door: perform ``action`` with a valid form's input. A refusal (a rule of
+        the service, or a file that is not what it claims) goes on the form beside the field it
+        names (``shown``: the form that displays errors, when it is not ``form`` itself), else
+        beside the action's ``error_field``, else above the form. Returns (done, what the service
+        returned)."""
+        shown = form if shown is None else shown
+        try:
+            return True, self.perform(action, obj=obj, actor=actor, data=self.input_of(form))
+        except ValidationError as exc:  # an attachment that is not what it claims
+            shown.add_error("attachments" if "attachments" in shown.fields else None, exc)
+        except DomainError as exc:  # Forbidden is a DomainError too
+            field = getattr(exc, "field", None) or action.error_field
+            shown.add_error(field if field in shown.fields else None, str(exc))
+        return False, None
 
 
 def simple_form(form_class, **kwargs) -> FormFactory:

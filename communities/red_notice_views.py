@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -17,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from . import access
 from . import red_notices as rn
+from .attachments import download_response
 from .documents import Fields, Paragraph, chinese_date, in_official_language, official_pdf
 from .errors import DomainError, Forbidden
 from .forms import RedNoticeForm
@@ -118,13 +118,8 @@ def red_notice_action(request: HttpRequest, pk: int, action: str) -> HttpRespons
         raise Http404
     form = declared.form(notice, request.POST, request.FILES)
     if form.is_valid():
-        try:
-            RED_NOTICE_ACTIONS.perform(declared, obj=notice, actor=request.user, data=form.cleaned_data)
-        except ValidationError as exc:  # an attachment that is not what it claims
-            form.add_error("attachments", exc)
-        except DomainError as exc:  # Forbidden is a DomainError too
-            form.add_error(declared.error_field, str(exc))
-        else:
+        ok, _notice_now = RED_NOTICE_ACTIONS.perform_on_form(declared, obj=notice, actor=request.user, form=form)
+        if ok:
             messages.success(request, _("Done."))
             return redirect("red-notice", pk=pk)
     notice.refresh_from_db()
@@ -138,11 +133,7 @@ def red_notice_action(request: HttpRequest, pk: int, action: str) -> HttpRespons
 def red_notice_attachment(request: HttpRequest, pk: int, attachment_id: int) -> FileResponse:
     notice = _notice(request, pk)
     attachment = get_object_or_404(notice.attachments, pk=attachment_id)
-    response = FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.original_name,
-                            content_type=attachment.content_type)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
+    return download_response(attachment)
 
 
 # --- the official document -------------------------------------------------------------

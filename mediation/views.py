@@ -183,19 +183,14 @@ def case_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     form = declared.form(case, request.POST)
     bound = {action: form}
     if form.is_valid():
-        try:
-            CASE_ACTIONS.perform(declared, obj=case, actor=request.user, data=CASE_ACTIONS.input_of(form))
-        except DomainError as exc:
-            case.refresh_from_db()
-            shown = form[0] if isinstance(form, f.AgreementWithObligationsForm) else form
-            if action == "record_performance":  # a button in the table, not a form of its own
-                messages.error(request, str(exc))
-            else:
-                field = getattr(exc, "field", None)
-                shown.add_error(field if field in shown.fields else None, str(exc))
-            return _detail(request, case, bound, status=400)
-        messages.success(request, _("Done."))
-        return redirect("mediation-case", pk=pk)
+        shown = form[0] if isinstance(form, f.AgreementWithObligationsForm) else form
+        ok, _done = CASE_ACTIONS.perform_on_form(declared, obj=case, actor=request.user, form=form, shown=shown)
+        if ok:
+            messages.success(request, _("Done."))
+            return redirect("mediation-case", pk=pk)
+        case.refresh_from_db()
+        if action == "record_performance":  # a button in the table, not a form of its own
+            messages.error(request, " ".join(e for errors in shown.errors.values() for e in errors))
     return _detail(request, case, bound, status=400)
 
 

@@ -19,7 +19,7 @@ from PIL import Image, ImageOps
 
 from communities import access
 from communities.access import ResidentActor, sees_contact
-from communities.attachments import IMAGE_TYPES
+from communities.attachments import IMAGE_TYPES, download_response
 from communities.errors import DomainError
 from communities.forms import RedNoticeForm
 from communities.masking import mask_name, mask_phone
@@ -292,12 +292,8 @@ def staff_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         raise Http404
     form = declared.form(petition, request.POST, request.FILES)
     if form.is_valid():
-        try:
-            done = PETITION_ACTIONS.perform(declared, obj=petition, actor=request.user, data=form.cleaned_data)
-        except DomainError as exc:  # Forbidden is a DomainError too
-            field = declared.error_field if declared.error_field in form.fields else None
-            form.add_error(field, str(exc))
-        else:
+        ok, done = PETITION_ACTIONS.perform_on_form(declared, obj=petition, actor=request.user, form=form)
+        if ok:
             if not petitions_visible_to(request.user).filter(pk=pk).exists():
                 # Handed on to someone the actor does not work with: say where, not "not found".
                 messages.success(request, services.petition_handed_on_message(done))
@@ -316,11 +312,7 @@ def staff_attachment(request: HttpRequest, pk: int, attachment_id: int) -> FileR
     """Attachments leave only through here: permission-checked, as downloads, never rendered."""
     petition = _staff_petition_or_404(request, pk)
     attachment = get_object_or_404(petition.attachments, pk=attachment_id)
-    response = FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.original_name,
-                            content_type=attachment.content_type)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
+    return download_response(attachment)
 
 
 THUMBNAIL_PX = 320
