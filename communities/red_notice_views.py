@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from . import access
 from . import red_notices as rn
+from .action_pages import post_action
 from .attachments import download_response
 from .documents import Fields, Paragraph, chinese_date, in_official_language, official_pdf
 from .errors import DomainError, Forbidden
@@ -113,20 +114,8 @@ def red_notice_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def red_notice_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     notice = _notice(request, pk)
-    declared = RED_NOTICE_ACTIONS.for_page(action)
-    if declared is None:
-        raise Http404
-    form = declared.form(notice, request.POST, request.FILES)
-    if form.is_valid():
-        ok, _notice_now = RED_NOTICE_ACTIONS.perform_on_form(declared, obj=notice, actor=request.user, form=form)
-        if ok:
-            messages.success(request, _("Done."))
-            return redirect("red-notice", pk=pk)
-    notice.refresh_from_db()
-    if declared.name not in RED_NOTICE_ACTIONS.allowed_names(notice, request.user):
-        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
-        return redirect("red-notice", pk=pk)
-    return _detail(request, notice, bound=(declared.name, form), status=400)
+    return post_action(request, RED_NOTICE_ACTIONS, action, notice, page_url=reverse("red-notice", args=[pk]),
+                       redisplay=lambda name, form: _detail(request, notice, bound=(name, form), status=400))
 
 
 @login_required

@@ -19,6 +19,7 @@ from PIL import Image, ImageOps
 
 from communities import access
 from communities.access import ResidentActor, sees_contact
+from communities.action_pages import post_action
 from communities.attachments import IMAGE_TYPES, download_response
 from communities.errors import DomainError
 from communities.forms import RedNoticeForm
@@ -287,24 +288,17 @@ def staff_summon(request: HttpRequest, pk: int) -> HttpResponse:
 def staff_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     """One declared action (petitions.actions) from its form on the petition's page."""
     petition = _staff_petition_or_404(request, pk)
-    declared = PETITION_ACTIONS.for_page(action)
-    if declared is None:
-        raise Http404
-    form = declared.form(petition, request.POST, request.FILES)
-    if form.is_valid():
-        ok, done = PETITION_ACTIONS.perform_on_form(declared, obj=petition, actor=request.user, form=form)
-        if ok:
-            if not petitions_visible_to(request.user).filter(pk=pk).exists():
-                # Handed on to someone the actor does not work with: say where, not "not found".
-                messages.success(request, services.petition_handed_on_message(done))
-                return redirect("staff-inbox")
-            messages.success(request, _("Done."))
-            return redirect("staff-petition", pk=pk)
-    petition.refresh_from_db()
-    if declared.name not in PETITION_ACTIONS.allowed_names(petition, request.user):
-        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
-        return redirect("staff-petition", pk=pk)
-    return _staff_petition_page(request, petition, bound=(declared.name, form), status=400)
+
+    def handed_on(done: Petition) -> HttpResponse | None:
+        if petitions_visible_to(request.user).filter(pk=pk).exists():
+            return None
+        # Handed on to someone the actor does not work with: say where, not "not found".
+        messages.success(request, services.petition_handed_on_message(done))
+        return redirect("staff-inbox")
+
+    return post_action(request, PETITION_ACTIONS, action, petition, page_url=reverse("staff-petition", args=[pk]),
+                       done=handed_on, redisplay=lambda name, form: _staff_petition_page(
+                           request, petition, bound=(name, form), status=400))
 
 
 @staff_required
