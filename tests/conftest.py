@@ -162,3 +162,33 @@ def round_trips(db):
         return len(kept)
 
     return count
+
+
+@pytest.fixture
+def assert_list_queries_flat(client):
+    """assert_list_queries_flat(user, add, page, api=None): ``user``'s list page (and its API list)
+    costs as many statements with 30 rows as with 3; ``add(n)`` makes n more rows it shows."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from rest_framework.test import APIClient
+
+    def counts(user, page: str, api: str | None) -> tuple[int, int | None]:
+        client.force_login(user)
+        with CaptureQueriesContext(connection) as on_page:
+            assert client.get(page).status_code == 200
+        if api is None:
+            return len(on_page), None
+        api_client = APIClient()
+        api_client.force_authenticate(user)
+        with CaptureQueriesContext(connection) as on_api:
+            assert api_client.get(api).status_code == 200
+        return len(on_page), len(on_api)
+
+    def check(user, add, page: str, api: str | None = None) -> None:
+        add(3)
+        counts(user, page, api)  # warm the per-process caches (content types, permissions)
+        few = counts(user, page, api)
+        add(27)
+        assert counts(user, page, api) == few
+
+    return check

@@ -208,30 +208,12 @@ def test_two_risk_sweeps_at_once_assess_each_petition_once(submit, wage_category
     assert PetitionEvent.objects.filter(action="risk").count() == 12
 
 
-def test_alert_lists_cost_the_same_queries_for_3_or_30_alerts(client, submit, category, people):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-    from rest_framework.test import APIClient
-
+def test_alert_lists_cost_the_same_queries_for_3_or_30_alerts(assert_list_queries_flat, submit, category, people):
     from petitions.models import RedAlert
 
-    def counts() -> tuple[int, int]:
-        client.force_login(people["district"])
-        with CaptureQueriesContext(connection) as page:
-            assert client.get("/alerts/").status_code == 200
-        api = APIClient()
-        api.force_authenticate(people["district"])
-        with CaptureQueriesContext(connection) as listing:
-            assert api.get("/api/alerts/").status_code == 200
-        return len(page), len(listing)
-
-    def alerts(n: int) -> None:
-        for i in range(n):
+    def add(n: int) -> None:
+        for _ in range(n):
             petition = submit(category, phone=f"1370000{RedAlert.objects.count():04d}")
             RedAlert.objects.create(petition=petition, reasons=[{"kind": "people", "params": {"n": 60}}])
 
-    alerts(3)
-    counts()  # warm the per-process caches
-    few = counts()
-    alerts(27)
-    assert counts() == few
+    assert_list_queries_flat(people["district"], add, "/alerts/", "/api/alerts/")
