@@ -22,7 +22,7 @@ from .models import (
     ServicePoint,
     User,
 )
-from .lifecycle_admin import LifecycleAdmin, ReadOnlyAdminMixin, ReadOnlyInline, TraceInline
+from .lifecycle_admin import LifecycleAdmin, ReadOnlyAdminMixin, StoredFileInline, TraceInline
 from .red_notice_actions import RED_NOTICE_ACTIONS
 from .roles import RoleError, check_role_binding, role_assign, role_revoke, role_set_post
 
@@ -142,10 +142,8 @@ class RedNoticeEventInline(TraceInline):
     actions = RED_NOTICE_ACTIONS
 
 
-class RedNoticeAttachmentInline(ReadOnlyInline):
+class RedNoticeAttachmentInline(StoredFileInline):
     model = RedNoticeAttachment
-    fields = ["original_name", "content_type", "size", "created_at"]
-    readonly_fields = fields
 
 
 @admin.register(RedNotice)

@@ -36,6 +36,13 @@ class ReadOnlyInline(ReadOnlyAdminMixin, admin.TabularInline):
     can_delete = False
 
 
+class StoredFileInline(ReadOnlyInline):
+    """An aggregate's attachments: what was stored, never the file's content."""
+
+    fields = ["original_name", "content_type", "size", "created_at"]
+    readonly_fields = fields
+
+
 class TraceInline(ReadOnlyInline):
     """The aggregate's trace, each step in the words its declared actions give it."""
 

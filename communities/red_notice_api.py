@@ -13,15 +13,12 @@ from .api_query import InputSerializer, validated_query
 from .red_notice_actions import RED_NOTICE_ACTIONS
 from .models import Department, RedNotice, RedNoticeEvent, Region
 from .parsers import JSONParser  # DRF's, with too-deep nesting a 400
-from .serializers import ActorLabelField
+from .serializers import TraceEventSerializer
 
 
-class RedNoticeEventSerializer(serializers.ModelSerializer):
-    actor_label = ActorLabelField()
-
-    class Meta:
+class RedNoticeEventSerializer(TraceEventSerializer):
+    class Meta(TraceEventSerializer.Meta):
         model = RedNoticeEvent
-        fields = ["action", "from_status", "to_status", "actor_label", "note", "created_at"]
 
 
 class RedNoticeSerializer(serializers.ModelSerializer):

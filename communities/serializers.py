@@ -157,3 +157,13 @@ class ActorLabelField(serializers.CharField):
 
     def to_representation(self, value) -> str:
         return actor_display(value)
+
+
+class TraceEventSerializer(serializers.ModelSerializer):
+    """One step of an aggregate's trace (communities.trace.TraceEvent); each trace's serializer
+    names its model: ``class Meta(TraceEventSerializer.Meta): model = …``."""
+
+    actor_label = ActorLabelField()
+
+    class Meta:
+        fields = ["action", "from_status", "to_status", "actor_label", "note", "created_at"]

@@ -21,7 +21,7 @@ from .actions import CASE_ACTIONS
 from .models import CaseEvent, CaseStatus, DisputeType, MediationCase, Obligation, Party, Session
 from .serializers import PartyInputSerializer
 from .selectors import cases_visible_to, mask_id, mediation_stats, stats_regions
-from communities.serializers import ActorLabelField
+from communities.serializers import TraceEventSerializer
 
 
 class PartySerializer(serializers.ModelSerializer):
@@ -57,12 +57,9 @@ class ObligationSerializer(serializers.ModelSerializer):
         fields = ["id", "debtor", "creditor", "description", "amount", "due_date", "performed_at", "missed_at"]
 
 
-class CaseEventSerializer(serializers.ModelSerializer):
-    actor_label = ActorLabelField()
-
-    class Meta:
+class CaseEventSerializer(TraceEventSerializer):
+    class Meta(TraceEventSerializer.Meta):
         model = CaseEvent
-        fields = ["action", "from_status", "to_status", "actor_label", "note", "created_at"]
 
 
 class CaseSerializer(serializers.ModelSerializer):

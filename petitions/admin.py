@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from communities.lifecycle_admin import LifecycleAdmin, ReadOnlyInline, TraceInline
+from communities.lifecycle_admin import LifecycleAdmin, StoredFileInline, TraceInline
 
 from .actions import PETITION_ACTIONS
 from .models import Attachment, Category, Petition, PetitionEvent, RedAlert, RiskRule
@@ -21,10 +21,8 @@ class EventInline(TraceInline):
     readonly_fields = fields
 
 
-class AttachmentInline(ReadOnlyInline):
+class AttachmentInline(StoredFileInline):
     model = Attachment
-    fields = ["original_name", "content_type", "size", "created_at"]
-    readonly_fields = fields
 
 
 @admin.register(Petition)

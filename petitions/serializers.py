@@ -12,7 +12,7 @@ from communities.serializers import RegionBriefSerializer
 
 from .models import Category, Petition, PetitionEvent
 from .validation import normalize_mobile
-from communities.serializers import ActorLabelField
+from communities.serializers import TraceEventSerializer
 
 
 class CategorySerializer(serializers.ModelSerializer):
@@ -115,12 +115,10 @@ class PublicViewSerializer(serializers.Serializer):
     timeline = PublicStepSerializer(many=True)
 
 
-class EventSerializer(serializers.ModelSerializer):
-    actor_label = ActorLabelField()
-
-    class Meta:
+class EventSerializer(TraceEventSerializer):
+    class Meta(TraceEventSerializer.Meta):
         model = PetitionEvent
-        fields = ["created_at", "actor_label", "action", "from_status", "to_status", "note", "is_public"]
+        fields = [*TraceEventSerializer.Meta.fields, "is_public"]
 
 
 class PetitionSerializer(serializers.ModelSerializer):
