@@ -194,12 +194,17 @@ def case_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     return _detail(request, case, bound, status=400)
 
 
-@login_required
-@in_official_language
-def agreement_print(request: HttpRequest, pk: int) -> HttpResponse:
+def _case_with_agreement(request: HttpRequest, pk: int) -> MediationCase:
     case = _case(request, pk)
     if not hasattr(case, "agreement"):
         raise Http404
+    return case
+
+
+@login_required
+@in_official_language
+def agreement_print(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _case_with_agreement(request, pk)
     return render(request, "mediation/agreement_print.html", {
         "case": case, "doc": agreement_document(case, reveal=services.sees_identity(request.user, case)),
         "back_url": reverse("mediation-case", args=[case.pk]), "back_label": _("Back to the case"),
@@ -209,9 +214,7 @@ def agreement_print(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @in_official_language
 def agreement_pdf_view(request: HttpRequest, pk: int) -> HttpResponse:
-    case = _case(request, pk)
-    if not hasattr(case, "agreement"):
-        raise Http404
+    case = _case_with_agreement(request, pk)
     response = HttpResponse(agreement_pdf(case, reveal=services.sees_identity(request.user, case)),
                             content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="mediation-agreement-{case.year}-{case.serial}.pdf"'
