@@ -22,6 +22,7 @@ from . import access
 from . import attachments as attachment_rules
 from .deadlines import due_in_working_hours
 from .errors import DomainError, Forbidden
+from .lifecycle import Lifecycle
 from .models import Department, RedNotice, RedNoticeAttachment, RedNoticeEvent, Region, User
 from .names import SYSTEM, display_name
 from .notifications import notify, notify_many
@@ -146,25 +147,22 @@ def red_notice_issue(*, actor: User, community: Region, department: Department, 
 
 # --- the steps ---------------------------------------------------------------------------
 
+def _check_actor(action: str, notice: RedNotice, actor: User) -> None:
+    if action in DEPARTMENT_ACTIONS and not acts_for(actor, notice):
+        raise Forbidden(_("This red notice is not addressed to your department."))
+    if action in SECRETARY_ACTIONS and not issues_for(actor, notice.community):
+        raise Forbidden(_("Only a secretary of the issuing community may do that."))
+
+
+LIFECYCLE = Lifecycle(
+    table=TRANSITIONS,
+    lock=lambda pk: RedNotice.objects.select_for_update().select_related("community", "department").get(pk=pk),
+    check_actor=_check_actor, record=_event,
+    refusal=gettext_lazy("This cannot be done while the red notice is %(status)s."))
+
+
 def _transition(*, notice: RedNotice, actor: User, action: str, note: str = "", apply=None) -> RedNotice:
-    allowed_from, to_status = TRANSITIONS[action]
-    with transaction.atomic():
-        locked = RedNotice.objects.select_for_update().select_related("community", "department").get(pk=notice.pk)
-        if action in DEPARTMENT_ACTIONS and not acts_for(actor, locked):
-            raise Forbidden(_("This red notice is not addressed to your department."))
-        if action in SECRETARY_ACTIONS and not issues_for(actor, locked.community):
-            raise Forbidden(_("Only a secretary of the issuing community may do that."))
-        if locked.status not in allowed_from:
-            raise DomainError(_("This cannot be done while the red notice is %(status)s.")
-                              % {"status": locked.get_status_display()})
-        from_status = locked.status
-        if apply is not None:
-            apply(locked)
-        locked.status = to_status
-        locked.save()
-        _event(locked, actor=actor, action=action, from_status=from_status, note=note)
-    notice.refresh_from_db()
-    return locked
+    return LIFECYCLE.step(notice, actor=actor, action=action, note=note, apply=apply)
 
 
 def red_notice_acknowledge(*, notice: RedNotice, actor: User, note: str = "") -> RedNotice:

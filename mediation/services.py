@@ -19,9 +19,11 @@ from django.db import transaction
 from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from communities import access, recipients
 from communities.errors import DomainError, Forbidden
+from communities.lifecycle import Lifecycle, Target
 from communities.masking import mask_name, mask_phone
 from communities.models import Region, Role, User
 from communities.notifications import notify, notify_many
@@ -50,8 +52,8 @@ ROSTER_ROLES = [Role.MEDIATOR, Role.LEGAL_ADVISER, Role.COUNSELLOR]
 PERFORMING = frozenset({CaseStatus.AGREED, CaseStatus.CONFIRMATION_REQUESTED, CaseStatus.CONFIRMED,
                         CaseStatus.REFUSED, CaseStatus.ENFORCEMENT})
 
-# action: (states it may be taken from, state it leads to; None keeps the state)
-TRANSITIONS: dict[str, tuple[frozenset[str], str | None]] = {
+# action: (states it may be taken from, where it leads: see communities.lifecycle)
+TRANSITIONS: dict[str, tuple[frozenset[str], Target]] = {
     "add_party": (frozenset({CaseStatus.OPENED}), None),
     "schedule_session": (frozenset({CaseStatus.OPENED}), None),
     "record_session": (frozenset({CaseStatus.OPENED}), None),
@@ -59,8 +61,10 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str | None]] = {
     "fail": (frozenset({CaseStatus.OPENED}), CaseStatus.FAILED),
     "request_red_notice": (frozenset({CaseStatus.OPENED, CaseStatus.FAILED}), None),
     "request_confirmation": (frozenset({CaseStatus.AGREED}), CaseStatus.CONFIRMATION_REQUESTED),
-    "record_confirmation": (frozenset({CaseStatus.CONFIRMATION_REQUESTED}), None),  # confirmed or refused
-    "record_performance": (PERFORMING, None),
+    "record_confirmation": (frozenset({CaseStatus.CONFIRMATION_REQUESTED}),
+                            frozenset({CaseStatus.CONFIRMED, CaseStatus.REFUSED})),
+    # The last obligation performed closes the case.
+    "record_performance": (PERFORMING, frozenset({CaseStatus.CLOSED})),
     "mark_enforcement": (frozenset({CaseStatus.CONFIRMED}), CaseStatus.ENFORCEMENT),
     "close": (frozenset({CaseStatus.AGREED, CaseStatus.CONFIRMED, CaseStatus.REFUSED, CaseStatus.ENFORCEMENT}),
               CaseStatus.CLOSED),
@@ -85,7 +89,7 @@ def sees_identity(user: User, case: MediationCase) -> bool:
 def allowed_actions(user: User, case: MediationCase) -> list[str]:
     if not mediates(user, case.committee):
         return []
-    return [a for a, (allowed, _to) in TRANSITIONS.items() if case.status in allowed]
+    return LIFECYCLE.actions_from(case.status)
 
 
 def _label(actor: User | None) -> str:
@@ -137,25 +141,21 @@ def _link(case: MediationCase) -> str:
     return f"/mediation/cases/{case.pk}/"
 
 
-@transaction.atomic
-def _step(*, case: MediationCase, actor: User, action: str, note: str = "", apply=None,
-          to_status: str | None = None) -> MediationCase:
-    """Lock, check, apply, record: the frame of every action after opening."""
-    allowed_from, default_to = TRANSITIONS[action]
-    locked = MediationCase.objects.select_for_update().select_related("committee").get(pk=case.pk)
-    if not mediates(actor, locked.committee):
+def _check_actor(action: str, case: MediationCase, actor: User) -> None:
+    if not mediates(actor, case.committee):
         raise Forbidden(_("Only a mediator of this committee may do that."))
-    if locked.status not in allowed_from:
-        raise DomainError(_("This cannot be done while the case is %(status)s.")
-                          % {"status": locked.get_status_display()})
-    from_status = locked.status
-    result = apply(locked) if apply is not None else None
-    new_status = to_status or (result if isinstance(result, str) else None) or default_to
-    if new_status:
-        locked.status = new_status
-    locked.save()
-    _event(locked, actor=actor, action=action, from_status=from_status, note=note)
-    return locked
+
+
+LIFECYCLE = Lifecycle(
+    table=TRANSITIONS,
+    lock=lambda pk: MediationCase.objects.select_for_update().select_related("committee").get(pk=pk),
+    check_actor=_check_actor, record=_event,
+    refusal=gettext_lazy("This cannot be done while the case is %(status)s."))
+
+
+def _step(*, case: MediationCase, actor: User, action: str, note: str = "", apply=None) -> MediationCase:
+    """Every action after opening, through the one lifecycle frame (communities.lifecycle)."""
+    return LIFECYCLE.step(case, actor=actor, action=action, note=note, apply=apply)
 
 
 # --- opening ---------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from communities import access
 from communities import attachments as attachment_rules
@@ -23,6 +24,7 @@ from communities.deadlines import (
     end_of_day,
 )
 from communities.errors import DomainError, Forbidden
+from communities.lifecycle import Lifecycle, Target
 from communities.models import Region, ServicePoint, User
 from communities.notifications import notify
 from communities.selectors import region_at
@@ -34,8 +36,8 @@ from .resident_messages import tell_resident
 from .validation import new_tracking_code, normalize_mobile
 from communities.names import RESIDENT, SYSTEM, display_name
 
-# action: (states it may be taken from, state it leads to)
-TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
+# action: (states it may be taken from, where it leads: see communities.lifecycle)
+TRANSITIONS: dict[str, tuple[frozenset[str], Target]] = {
     "accept": (frozenset({Status.SUBMITTED}), Status.ACCEPTED),
     "decline": (frozenset({Status.SUBMITTED}), Status.DECLINED),
     "assign": (frozenset({Status.ACCEPTED, Status.ASSIGNED, Status.IN_PROGRESS}), Status.ASSIGNED),
@@ -44,7 +46,7 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
     "close": (frozenset({Status.RESOLVED}), Status.CLOSED),
     "reopen": (frozenset({Status.RESOLVED, Status.CLOSED}), Status.IN_PROGRESS),
     # Rating closes the petition, unless the rating is low (see petition_rate).
-    "rate": (frozenset({Status.RESOLVED}), None),
+    "rate": (frozenset({Status.RESOLVED}), frozenset({Status.CLOSED})),
     "send_back": (frozenset({Status.RESOLVED}), Status.IN_PROGRESS),
     "approve": (frozenset({Status.RESOLVED, Status.CLOSED}), None),
     "extend": (frozenset({Status.ACCEPTED, Status.ASSIGNED, Status.IN_PROGRESS}), None),
@@ -266,24 +268,17 @@ def _check_actor(action: str, petition: Petition, actor) -> None:
         raise Forbidden(_("You do not handle this petition."))
 
 
+def _lock(pk: int) -> Petition:
+    return Petition.objects.select_for_update().select_related("community").get(pk=pk)
+
+
+LIFECYCLE = Lifecycle(table=TRANSITIONS, lock=_lock, check_actor=_check_actor, record=_event,
+                      refusal=gettext_lazy("This cannot be done while the petition is %(status)s."))
+
+
 def _transition(*, petition: Petition, actor, action: str, note: str = "", is_public: bool = True,
                 apply=None) -> Petition:
-    allowed_from, to_status = TRANSITIONS[action]
-    with transaction.atomic():
-        locked = Petition.objects.select_for_update().select_related("community").get(pk=petition.pk)
-        _check_actor(action, locked, actor)
-        if locked.status not in allowed_from:
-            raise DomainError(_("This cannot be done while the petition is %(status)s.")
-                              % {"status": locked.get_status_display()})
-        from_status = locked.status
-        if apply is not None:
-            apply(locked)
-        if to_status is not None:
-            locked.status = to_status
-        locked.save()
-        _event(locked, actor=actor, action=action, from_status=from_status, note=note, is_public=is_public)
-    petition.refresh_from_db()
-    return locked
+    return LIFECYCLE.step(petition, actor=actor, action=action, note=note, apply=apply, is_public=is_public)
 
 
 def _require(text: str, message: str) -> str:

@@ -1,0 +1,60 @@
+"""The one lifecycle frame (communities.lifecycle) as the petition's steps meet it: the table says
+where each action leads, and a change that would go elsewhere is refused with nothing saved."""
+
+import pytest
+
+from communities.errors import DomainError, Forbidden
+from mediation import services as mediation_services
+from communities import red_notices
+from petitions import services as s
+from petitions.models import PetitionEvent, Status
+
+
+def test_every_lifecycle_runs_its_steps_through_the_one_frame():
+    from communities.lifecycle import Lifecycle
+
+    frames = [s.LIFECYCLE, red_notices.LIFECYCLE, mediation_services.LIFECYCLE]
+    assert all(isinstance(frame, Lifecycle) for frame in frames)
+    assert s.LIFECYCLE.table is s.TRANSITIONS and red_notices.LIFECYCLE.table is red_notices.TRANSITIONS
+
+
+def test_a_change_outside_the_table_is_refused_and_nothing_is_saved(submit, category, people):
+    petition = submit(category)
+    s.petition_accept(petition=petition, actor=people["secretary"])
+    events = PetitionEvent.objects.filter(petition=petition).count()
+
+    def sneaks_to_closed(p):
+        p.status = Status.CLOSED  # "extend" never changes the state
+
+    with pytest.raises(LookupError):
+        s.LIFECYCLE.step(petition, actor=people["secretary"], action="extend", note="x", apply=sneaks_to_closed)
+    petition.refresh_from_db()
+    assert petition.status == Status.ACCEPTED
+    assert PetitionEvent.objects.filter(petition=petition).count() == events
+
+
+def test_the_state_and_the_actor_are_checked_before_any_change(submit, category, people):
+    petition = submit(category)
+    touched = []
+    with pytest.raises(DomainError, match="已提交|submitted"):
+        s.LIFECYCLE.step(petition, actor=people["secretary"], action="close", apply=touched.append)
+    with pytest.raises(Forbidden):
+        s.LIFECYCLE.step(petition, actor=people["other_secretary"], action="accept", apply=touched.append)
+    assert touched == []
+    assert PetitionEvent.objects.filter(petition=petition, action__in=["close", "accept"]).count() == 0
+
+
+def test_an_action_with_several_targets_leads_where_the_service_says(submit, category, people):
+    from communities.access import ResidentActor
+
+    happy, unhappy = submit(category, phone="13800000001"), submit(category, phone="13800000002")
+    for p in (happy, unhappy):
+        s.petition_accept(petition=p, actor=people["secretary"])
+        s.petition_resolve(petition=p, actor=people["secretary"], public_reply="done")
+    s.petition_rate(petition=happy, actor=ResidentActor(happy.pk), rating=5)
+    s.petition_rate(petition=unhappy, actor=ResidentActor(unhappy.pk), rating=1)
+    happy.refresh_from_db()
+    unhappy.refresh_from_db()
+    assert (happy.status, unhappy.status) == (Status.CLOSED, Status.RESOLVED)
+    assert happy.closed_at is not None and unhappy.closed_at is None
+    assert happy.events.last().to_status == Status.CLOSED
