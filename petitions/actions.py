@@ -74,13 +74,19 @@ PETITION_ACTIONS = ActionSet(
         # The resident's own steps, taken with the tracking code (petitions.api.PetitionFeedback).
         Action("reopen", _("Reopened by the resident"), service=services.petition_reopen),
         Action("rate", _("Rated by the resident"), service=services.petition_rate),
+        # The mediation case opened for the petition writes these (mediation.services), through the
+        # same table: only the community's mediators, never from the petition's page or its API.
+        Action("mediation", _("Mediation step"), service=services.petition_mediation_step),
+        Action("follow_up", _("Open until the agreement is performed"),
+               service=services.petition_resolve_by_agreement),
+        Action("resolve_by_agreement", _("Resolved by the mediation agreement"),
+               service=services.petition_resolve_by_agreement),
     ],
     events={
         "submit": _("Submitted"), "overdue_accept": _("Late to accept"), "overdue_resolve": _("Late to resolve"),
         "autoclose": _("Closed automatically"),
         # Steps that change no status: named too, so no internal key ("risk", "note") reaches the page.
         "note": _("Note"), "risk": _("Risk level raised"), "alert_ack": _("Red alert acknowledged"),
-        "summon": _("A department summoned by red notice"), "mediation": _("Mediation step"),
-        "follow_up": _("Open until the agreement is performed"),
+        "summon": _("A department summoned by red notice"),
     },
 )

@@ -270,7 +270,8 @@ def petition_track(code: str, phone_last4: str) -> Petition | None:
 # Steps whose note is addressed to the resident: the answer, the reason for a refusal or an
 # extension, the resident's own words, notes a handler chose to publish, and the public steps of a
 # mediation case (a session held, the agreement and its performance).
-PUBLIC_NOTES = {"resolve", "decline", "reopen", "rate", "autoclose", "extend", "note", "mediation", "follow_up"}
+PUBLIC_NOTES = {"resolve", "decline", "reopen", "rate", "autoclose", "extend", "note", "mediation", "follow_up",
+                "resolve_by_agreement"}
 
 
 def _red_notice_steps(petition: Petition) -> list[dict]:

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 
 from communities import access
 from communities import attachments as attachment_rules
-from communities.access import ResidentActor, handles, is_resident, supervises
+from communities.access import ResidentActor, handles, is_resident, mediates_petition, supervises
 from communities.deadlines import (
     STATUTORY_ACCEPT,
     STATUTORY_EXTENSION,
@@ -36,6 +36,9 @@ from .resident_messages import tell_resident
 from .validation import new_tracking_code, normalize_mobile
 from communities.names import RESIDENT, SYSTEM, display_name
 
+# A dispute brought to mediation may get a case, and follow it, while it is open.
+MEDIATION_STATUSES = frozenset({Status.SUBMITTED, Status.ACCEPTED, Status.ASSIGNED, Status.IN_PROGRESS})
+
 # action: (states it may be taken from, where it leads: see communities.lifecycle)
 TRANSITIONS: dict[str, tuple[frozenset[str], Target]] = {
     "accept": (frozenset({Status.SUBMITTED}), Status.ACCEPTED),
@@ -50,9 +53,16 @@ TRANSITIONS: dict[str, tuple[frozenset[str], Target]] = {
     "send_back": (frozenset({Status.RESOLVED}), Status.IN_PROGRESS),
     "approve": (frozenset({Status.RESOLVED, Status.CLOSED}), None),
     "extend": (frozenset({Status.ACCEPTED, Status.ASSIGNED, Status.IN_PROGRESS}), None),
+    # The bridge from the mediation case opened for a petition, taken by the community's mediators
+    # only (from the case, never from the petition's page): a step of the case on the petition's
+    # trace, the follow-up while agreed payments are due, the resolution by the agreement.
+    "mediation": (frozenset(Status), None),
+    "follow_up": (MEDIATION_STATUSES, Status.IN_PROGRESS),
+    "resolve_by_agreement": (MEDIATION_STATUSES, Status.RESOLVED),
 }
 
 SUPERVISOR_ACTIONS = {"send_back", "approve"}
+MEDIATION_ACTIONS = {"mediation", "follow_up", "resolve_by_agreement"}
 RESIDENT_ACTIONS = {"reopen", "rate"}
 # A rating at or below this does not close the petition: the resident is asked whether to reopen
 # it, and a supervisor is asked to review the handling.
@@ -264,6 +274,9 @@ def _check_actor(action: str, petition: Petition, actor) -> None:
             # Four eyes: a secretary who resolved a petition (they supervise their community too)
             # does not approve or send back their own resolution.
             raise Forbidden(_("A resolution is reviewed by someone other than the person who gave it."))
+    elif action in MEDIATION_ACTIONS:
+        if not mediates_petition(actor, petition):
+            raise Forbidden(_("Only a mediator of this community may record a mediation step."))
     elif not handles(actor, petition):
         raise Forbidden(_("You do not handle this petition."))
 
@@ -485,7 +498,9 @@ def petition_allowed_actions(*, petition: Petition, user) -> list[str]:
     for action, (from_states, _to) in TRANSITIONS.items():
         if petition.status not in from_states:
             continue
-        if action in RESIDENT_ACTIONS:
+        if action in MEDIATION_ACTIONS:
+            ok = False  # taken from the mediation case, not offered on the petition
+        elif action in RESIDENT_ACTIONS:
             ok = is_resident(user, petition) and _resident_may(action, petition)
         elif action in SUPERVISOR_ACTIONS:
             ok = supervises(user, petition)
@@ -558,9 +573,6 @@ def petition_red_notice_steps(petition: Petition) -> list:
 # The mediation app (to the right of petitions) calls these after checking its own actor: a
 # case's mediator writes its steps into the petition's trace and resolves it with the agreement.
 
-MEDIATION_STATUSES = frozenset({Status.SUBMITTED, Status.ACCEPTED, Status.ASSIGNED, Status.IN_PROGRESS})
-
-
 def petition_may_be_mediated(petition: Petition) -> bool:
     """A case may be opened for a dispute brought to mediation that is still open."""
     return petition.service == "mediation" and petition.status in MEDIATION_STATUSES
@@ -568,10 +580,8 @@ def petition_may_be_mediated(petition: Petition) -> bool:
 
 def petition_mediation_step(*, petition: Petition, actor: User, note: str, is_public: bool = False) -> PetitionEvent:
     """A step of the mediation case opened for ``petition``, shown on its timeline."""
-    with transaction.atomic():
-        locked = Petition.objects.select_for_update().get(pk=petition.pk)
-        return _event(locked, actor=actor, action="mediation", from_status=locked.status, note=note,
-                      is_public=is_public)
+    locked = _transition(petition=petition, actor=actor, action="mediation", note=note, is_public=is_public)
+    return locked.events.order_by("-pk").first()
 
 
 def petition_resolve_by_agreement(*, petition: Petition, actor: User, public_reply: str,
@@ -582,28 +592,21 @@ def petition_resolve_by_agreement(*, petition: Petition, actor: User, public_rep
     While payments under the agreement are still due, the petition does not resolve: it stays in
     progress for follow-up (and on the resident's timeline as such) until the mediation app calls
     again when the last payment is performed or the case is referred for enforcement."""
-    with transaction.atomic():
-        locked = Petition.objects.select_for_update().select_related("community").get(pk=petition.pk)
-        if locked.status not in MEDIATION_STATUSES:
-            return locked  # already resolved or closed by its handlers: the agreement is in its trace
-        from_status = locked.status
-        now = timezone.now()
-        locked.accepted_at = locked.accepted_at or now
-        if payments_due:
-            if locked.status == Status.IN_PROGRESS:
-                locked.save()
-                return locked
-            locked.status = Status.IN_PROGRESS
-            locked.save()
-            _event(locked, actor=actor, action="follow_up", from_status=from_status,
-                   note=_("Agreement reached; the petition stays open until the payments agreed are made."))
-            petition.refresh_from_db()
-            return locked
-        locked.status = Status.RESOLVED
-        locked.public_reply = public_reply
-        locked.resolved_at = now
-        locked.save()
-        _event(locked, actor=actor, action="resolve", from_status=from_status, note=public_reply)
-        tell_resident(locked, kind="petition.resolved")
     petition.refresh_from_db()
-    return locked
+    if petition.status not in MEDIATION_STATUSES:
+        return petition  # already resolved or closed by its handlers: the agreement is in its trace
+
+    def accepted(p: Petition) -> None:
+        p.accepted_at = p.accepted_at or timezone.now()
+
+    if payments_due:
+        return _transition(petition=petition, actor=actor, action="follow_up", apply=accepted,
+                           note=_("Agreement reached; the petition stays open until the payments agreed are made."))
+
+    def resolved(p: Petition) -> None:
+        accepted(p)
+        p.public_reply = public_reply
+        p.resolved_at = timezone.now()
+        tell_resident(p, kind="petition.resolved")
+    return _transition(petition=petition, actor=actor, action="resolve_by_agreement", note=public_reply,
+                       apply=resolved)

@@ -302,3 +302,27 @@ def test_two_mediation_sweeps_at_once_remind_and_flag_once(open_case, agreed, cr
     assert Notification.objects.filter(kind="mediation.session_reminder", channel="inbox").count() == 8
     assert CaseEvent.objects.filter(action="obligation_missed").count() == 8
     assert Notification.objects.filter(kind="mediation.obligation_missed", channel="inbox").count() == 8
+
+
+def test_only_the_communitys_mediators_move_a_petition_through_the_mediation_bridge(wage_petition, crew):
+    """The bridge (a case's steps, follow-up and resolution on its petition) goes through the
+    petition's table with an actor check, whoever calls it: a handler, another community's
+    mediator or a stranger cannot resolve a petition "by agreement"."""
+    from communities.errors import Forbidden
+    from petitions import services as ps
+
+    for outsider in ("secretary", "other_mediator", "nobody", "street"):
+        with pytest.raises(Forbidden):
+            ps.petition_resolve_by_agreement(petition=wage_petition, actor=crew[outsider], public_reply="settled")
+        with pytest.raises(Forbidden):
+            ps.petition_mediation_step(petition=wage_petition, actor=crew[outsider], note="a session")
+    wage_petition.refresh_from_db()
+    assert wage_petition.status == Status.SUBMITTED
+    assert not PetitionEvent.objects.filter(petition=wage_petition, action__in=["mediation", "resolve_by_agreement"])
+    ps.petition_resolve_by_agreement(petition=wage_petition, actor=crew["mediator"], public_reply="settled")
+    wage_petition.refresh_from_db()
+    assert (wage_petition.status, wage_petition.public_reply) == (Status.RESOLVED, "settled")
+    assert wage_petition.events.last().action == "resolve_by_agreement"
+    # Not a button on the petition's page, for anyone.
+    assert not {"mediation", "follow_up", "resolve_by_agreement"} & set(
+        ps.petition_allowed_actions(petition=wage_petition, user=crew["mediator"]))
