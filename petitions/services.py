@@ -30,7 +30,7 @@ from communities.notifications import notify
 from communities.selectors import region_at
 
 from . import risk
-from .models import Attachment, Category, Channel, Petition, PetitionEvent, RiskLevel, Status
+from .models import OPEN_STATUSES, Attachment, Category, Channel, Petition, PetitionEvent, RiskLevel, Status
 from .recipients import department_officers, handlers, intake_recipients, street_supervisors
 from .resident_messages import tell_resident
 from .validation import new_tracking_code, normalize_mobile
@@ -278,7 +278,15 @@ LIFECYCLE = Lifecycle(table=TRANSITIONS, lock=_lock, check_actor=_check_actor, r
 
 def _transition(*, petition: Petition, actor, action: str, note: str = "", is_public: bool = True,
                 apply=None) -> Petition:
-    return LIFECYCLE.step(petition, actor=actor, action=action, note=note, apply=apply, is_public=is_public)
+    target = TRANSITIONS[action][1]
+    leaves_open = target is not None and not ({target} if isinstance(target, str) else set(target)) & set(OPEN_STATUSES)
+
+    def change(p: Petition):
+        if leaves_open:
+            p.follow_up_since = None  # resolved or closed by its handlers: the follow-up ends
+        return apply(p) if apply is not None else None
+
+    return LIFECYCLE.step(petition, actor=actor, action=action, note=note, apply=change, is_public=is_public)
 
 
 def _require(text: str, message: str) -> str:
@@ -590,6 +598,8 @@ def petition_resolve_by_agreement(*, petition: Petition, actor: User, public_rep
         now = timezone.now()
         locked.accepted_at = locked.accepted_at or now
         if payments_due:
+            # Followed up until the last payment: not late meanwhile (the overdue sweep skips it).
+            locked.follow_up_since = locked.follow_up_since or now
             if locked.status == Status.IN_PROGRESS:
                 locked.save()
                 return locked
@@ -600,6 +610,7 @@ def petition_resolve_by_agreement(*, petition: Petition, actor: User, public_rep
             petition.refresh_from_db()
             return locked
         locked.status = Status.RESOLVED
+        locked.follow_up_since = None
         locked.public_reply = public_reply
         locked.resolved_at = now
         locked.save()

@@ -70,6 +70,31 @@ def test_a_case_from_a_petition_writes_its_steps_into_the_petitions_trace_and_re
     assert (told.channel, told.address) == ("sms", "13812345678")
 
 
+def test_a_petition_waiting_for_the_agreed_payments_is_not_marked_late_nor_counted_late(agreed, wage_petition, crew):
+    """Issue 13 point 5: the follow-up is not lateness. The petition's own 48 hours pass while the
+    payments (5 and 10 days out) are awaited: the overdue sweep leaves it, the stats count it open,
+    not overdue; once paid it resolves and the follow-up ends."""
+    from petitions.models import OpenStat
+    from petitions.stats import rebuild_open
+    from petitions.sweeps import sweep_overdue
+
+    case = agreed(petition=wage_petition)
+    wage_petition.refresh_from_db()
+    assert wage_petition.follow_up_since is not None and wage_petition.resolve_due_at < timezone.now() + timedelta(days=3)
+    with time_machine.travel(timezone.now() + timedelta(days=7)):
+        assert sweep_overdue() == 0
+        rebuild_open()
+    wage_petition.refresh_from_db()
+    assert wage_petition.overdue_resolve_at is None and not wage_petition.is_overdue
+    assert not PetitionEvent.objects.filter(petition=wage_petition, action__startswith="overdue").exists()
+    stat = OpenStat.objects.get(community=wage_petition.community, service="mediation")
+    assert (stat.open, stat.overdue) == (1, 0)
+    for obligation in case.agreement.obligations.all():
+        ms.obligation_perform(obligation=obligation, actor=crew["mediator"])
+    wage_petition.refresh_from_db()
+    assert wage_petition.status == Status.RESOLVED and wage_petition.follow_up_since is None
+
+
 def test_a_petition_resolves_when_its_unpaid_agreement_goes_to_enforcement(agreed, wage_petition, crew):
     case = agreed(petition=wage_petition)
     ms.confirmation_request(case=case, actor=crew["mediator"], court="光明区人民法院", hearing_mode="online")
