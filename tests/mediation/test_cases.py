@@ -327,3 +327,19 @@ def test_two_mediation_sweeps_at_once_remind_and_flag_once(open_case, agreed, cr
     assert Notification.objects.filter(kind="mediation.session_reminder", channel="inbox").count() == 8
     assert CaseEvent.objects.filter(action="obligation_missed").count() == 8
     assert Notification.objects.filter(kind="mediation.obligation_missed", channel="inbox").count() == 8
+
+
+def test_the_data_migration_puts_old_case_event_labels_family_name_first(open_case, crew):
+    """Issue 13 point 7: case events written before names were fixed read 平 陈; the data
+    migration (mediation 0003) rewrites those of a known actor, and only those."""
+    import importlib
+
+    from django.apps import apps
+
+    mediator = crew["mediator"]
+    mediator.first_name, mediator.last_name = "平", "陈"
+    mediator.save()
+    case = open_case()
+    CaseEvent.objects.filter(case=case).update(actor_label="平 陈", note="平 陈")
+    importlib.import_module("mediation.migrations.0003_actor_labels_family_name_first").forward(apps, None)
+    assert list(CaseEvent.objects.filter(case=case).values_list("actor_label", "note")) == [("陈平", "平 陈")]
