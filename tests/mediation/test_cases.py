@@ -95,6 +95,36 @@ def test_a_petition_waiting_for_the_agreed_payments_is_not_marked_late_nor_count
     assert wage_petition.status == Status.RESOLVED and wage_petition.follow_up_since is None
 
 
+def test_the_inbox_shows_a_petition_in_follow_up_as_waiting_not_overdue(agreed, wage_petition, crew, client):
+    """Issue 13 point 5 in the inbox (page and API, one selector): past its own deadline while the
+    payments are awaited, it is not urgent work and carries no "overdue" mark."""
+    from rest_framework.test import APIClient
+
+    from petitions import services as ps
+    from petitions.models import Petition
+
+    agreed(petition=wage_petition)
+    later = timezone.now() + timedelta(days=7)
+    with time_machine.travel(later):
+        urgent = ps.petition_submit(data=ps.PetitionInput(
+            category=wage_petition.category, title="另一工地欠薪", description="欠薪", phone="13912345678",
+            community=wage_petition.community))
+        Petition.objects.filter(pk=urgent.pk).update(created_at=later - timedelta(days=1),
+                                                     accept_due_at=later - timedelta(hours=1))
+        client.force_login(crew["secretary"])
+        html = client.get("/staff/petitions/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+        api = APIClient()
+        api.force_authenticate(crew["secretary"])
+        rows = api.get("/api/petitions/").json()["results"]
+    card = html[html.index(f'data-code="{wage_petition.tracking_code}"'):]
+    card = card[:card.index("</li>")]
+    assert "等待履行协议付款" in card and "已超时" not in card and "is-late" not in html.split(
+        f'data-code="{wage_petition.tracking_code}"')[0][-80:]
+    codes = [r["tracking_code"] for r in rows]
+    assert codes.index(urgent.tracking_code) < codes.index(wage_petition.tracking_code)  # the late one first
+    assert next(r for r in rows if r["tracking_code"] == wage_petition.tracking_code)["is_overdue"] is False
+
+
 def test_a_petition_resolves_when_its_unpaid_agreement_goes_to_enforcement(agreed, wage_petition, crew):
     case = agreed(petition=wage_petition)
     ms.confirmation_request(case=case, actor=crew["mediator"], court="光明区人民法院", hearing_mode="online")
