@@ -1,20 +1,34 @@
 """Attachments of petitions and red notices: images and PDFs only, recognised by their content,
-stored under a random name outside the web root (MEDIA_ROOT, which no URL serves)."""
+stored under a random name outside the web root (MEDIA_ROOT, which no URL serves).
+
+A form that comes back with an error cannot give the browser its chosen files back, so the files
+that passed the checks are *held*: stored under ``held/`` and named in the page by a signed token
+(a hidden field), shown as thumbnails with a remove box, and attached when the form is sent again.
+A held file expires after SUQIU_HELD_UPLOAD_SECONDS; ``held_uploads_sweep`` deletes it.
+"""
 
 from __future__ import annotations
 
+import base64
+import logging
 import secrets
 import warnings
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from io import BytesIO
 
 from django.conf import settings
+from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.http import FileResponse
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+log = logging.getLogger(__name__)
 
 IMAGE_TYPES = {"JPEG": ("image/jpeg", "jpg"), "PNG": ("image/png", "png"), "WEBP": ("image/webp", "webp")}
 
@@ -109,3 +123,114 @@ def download_response(attachment) -> FileResponse:
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
+
+
+THUMBNAIL_PX = 320
+
+
+def thumbnail_jpeg(source, *, size: int = THUMBNAIL_PX) -> bytes:
+    """A small JPEG of an image (a file object or bytes), re-encoded from its pixels, so nothing of
+    the uploaded file but its picture is ever shown."""
+    with Image.open(BytesIO(source) if isinstance(source, bytes) else source) as image:
+        image = ImageOps.exif_transpose(image)
+        image.thumbnail((size, size))
+        out = BytesIO()
+        image.convert("RGB").save(out, "JPEG", quality=80)
+    return out.getvalue()
+
+
+# --- files held while a form comes back --------------------------------------------------------
+
+HELD_FOLDER = "held"
+_HELD_SALT = "communities.attachments.held"
+
+
+@dataclass(frozen=True)
+class HeldFile:
+    """A file chosen on a form that came back, as its signed token names it."""
+
+    token: str
+    name: str
+    content_type: str
+    path: str
+    expired: bool = False
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type.startswith("image/")
+
+    @property
+    def thumbnail_path(self) -> str:
+        return f"{self.path}.thumb.jpg"
+
+    def thumbnail_data_uri(self) -> str:
+        """The thumbnail written when the file was held, inline (the page's img-src allows data:),
+        so no URL serves held files; "" for a PDF or a thumbnail gone."""
+        if not self.is_image:
+            return ""
+        try:
+            with default_storage.open(self.thumbnail_path, "rb") as stored:
+                return "data:image/jpeg;base64," + base64.b64encode(stored.read()).decode()
+        except OSError:
+            return ""
+
+    def as_upload(self) -> SimpleUploadedFile | None:
+        """The file as if uploaded again, or None when it has expired or is gone."""
+        if self.expired:
+            return None
+        try:
+            with default_storage.open(self.path, "rb") as stored:
+                return SimpleUploadedFile(self.name, stored.read(), content_type=self.content_type)
+        except OSError:
+            return None
+
+
+def hold(checked: CheckedFile) -> HeldFile:
+    """Keep a checked file while its form comes back; its token goes into the page."""
+    path = default_storage.save(f"{HELD_FOLDER}/{secrets.token_hex(16)}.{checked.extension}",
+                                ContentFile(checked.content))
+    if checked.content_type.startswith("image/"):
+        try:
+            default_storage.save(f"{path}.thumb.jpg", ContentFile(thumbnail_jpeg(checked.content)))
+        except (OSError, ValueError, Image.DecompressionBombError):
+            log.warning("no thumbnail for held file %s", path)
+    token = signing.dumps({"p": path, "n": checked.name, "t": checked.content_type}, salt=_HELD_SALT, compress=True)
+    return HeldFile(token=token, name=checked.name, content_type=checked.content_type, path=path)
+
+
+def held_file(token: str) -> HeldFile | None:
+    """The held file a token names (``expired`` once past its time), or None for a token that is
+    not ours: a forged or altered token never reaches the storage."""
+    try:
+        data = signing.loads(token, salt=_HELD_SALT)
+        signing.loads(token, salt=_HELD_SALT, max_age=settings.SUQIU_HELD_UPLOAD_SECONDS)
+        expired = False
+    except signing.SignatureExpired:
+        expired = True
+    except signing.BadSignature:
+        return None
+    path = str(data.get("p", ""))
+    if not path.startswith(f"{HELD_FOLDER}/") or ".." in path:
+        return None
+    return HeldFile(token=token, name=str(data.get("n", ""))[:200], content_type=str(data.get("t", "")), path=path,
+                    expired=expired)
+
+
+def held_uploads_sweep(*, now: datetime | None = None) -> int:
+    """Delete held files older than SUQIU_HELD_UPLOAD_SECONDS (their tokens have expired too);
+    returns how many files were deleted. Run by beat; running it twice is harmless."""
+    cutoff = (now or timezone.now()) - timedelta(seconds=settings.SUQIU_HELD_UPLOAD_SECONDS)
+    try:
+        _dirs, names = default_storage.listdir(HELD_FOLDER)
+    except FileNotFoundError:
+        return 0
+    deleted = 0
+    for name in names:
+        path = f"{HELD_FOLDER}/{name}"
+        try:
+            if default_storage.get_modified_time(path) < cutoff:
+                default_storage.delete(path)
+                deleted += 1
+        except FileNotFoundError:
+            continue  # deleted meanwhile by another run
+    return deleted

@@ -43,3 +43,24 @@ def actor_display(label: str) -> str:
     """A stored actor label as a reader sees it: the fixed keys translated, names as written."""
     key = ACTOR_KEYS.get(label)
     return str(key) if key is not None else label
+
+
+def given_first(*, family: str, given: str) -> str:
+    """How names were rendered before this module (Django's default ``get_full_name``): "平 陈".
+    Only the data migrations that rewrite stored labels need it."""
+    return f"{(given or '').strip()} {(family or '').strip()}".strip()
+
+
+def relabel_given_first(apps, app_label: str, model_name: str) -> int:
+    """Rewrite the actor labels of an event table written before names were fixed: where a row's
+    label is exactly the old given-first rendering of its own actor (平 陈), it becomes the name as
+    shown now (陈平). Free text (notes, labels of others, the system's keys) is never touched.
+    For data migrations (``apps`` is the migration's app registry); returns the rows changed."""
+    events = apps.get_model(app_label, model_name)
+    users = apps.get_model("communities", "User").objects.exclude(first_name="").exclude(last_name="")
+    changed = 0
+    for pk, given, family in users.values_list("pk", "first_name", "last_name").iterator():
+        old, new = given_first(family=family, given=given), full_name(family=family, given=given)
+        if old != new:
+            changed += events.objects.filter(actor_id=pk, actor_label=old).update(actor_label=new)
+    return changed

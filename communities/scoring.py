@@ -33,6 +33,11 @@ SATISFACTION_PROVIDERS: list[Callable[[list[int]], list[tuple[int, str, int]]]] 
 # provider(user, petition_ids) -> the ids among them that ``user`` may open (petitions register it)
 PETITION_VISIBILITY: list[Callable[[object, set[int]], set[int]]] = []
 
+# provider(since, until) -> ids of the red notices whose score inputs changed outside their own
+# trace in (since, until] (since None: ever): a resident rating, or reopening and so un-rating,
+# a petition a notice was issued for. Petitions register it, like the satisfaction itself.
+SCORE_INPUT_PROVIDERS: list[Callable[[datetime | None, datetime], set[int]]] = []
+
 PART_LABELS = {
     "ack": _("Acknowledged in time"), "checkin": _("Checked in on time"), "result": _("Result reported in time"),
     "rating": _("Secretaries' rating"), "satisfaction": _("Residents' satisfaction"),
@@ -175,23 +180,35 @@ REFRESH_OVERLAP = timedelta(minutes=2)
 
 
 def scores_refresh_touched(*, now: datetime | None = None) -> int:
-    """Recompute the scores of the departments whose red notices took a step (or went overdue)
-    since the last run, for the month each notice counts in. Beat runs it every sweep interval,
-    so a department's running month follows its notices within minutes, not only nightly.
+    """Recompute the scores that moved since the last run, for the month each notice counts in:
+    those of the departments whose red notices took a step (or went overdue), whose notices'
+    petitions were rated or reopened (``SCORE_INPUT_PROVIDERS``), and, when the weights were
+    changed, every running month computed with the old ones. Beat runs it every sweep interval, so a
+    department's running month follows any step within minutes, not only nightly.
     Returns how many (department, month) scores were written; frozen months are left alone."""
     now = now or timezone.now()
     mark = Heartbeat.objects.filter(name=REFRESH_MARK).values_list("last_seen", flat=True).first()
+    since = mark - REFRESH_OVERLAP if mark is not None else None
     events = RedNoticeEvent.objects.filter(created_at__lte=now)
-    if mark is not None:
-        events = events.filter(created_at__gt=mark - REFRESH_OVERLAP)
+    if since is not None:
+        events = events.filter(created_at__gt=since)
+    notice_ids: set[int] = set()
+    for provider in SCORE_INPUT_PROVIDERS:
+        notice_ids |= provider(since, now)
+    touched = (RedNotice.objects.filter(pk__in=events.values("notice_id")) | RedNotice.objects.filter(pk__in=notice_ids))
     pairs = {(department_id, current_period(issued_at))
-             for department_id, issued_at in events.exclude(notice__issued_at=None)
-             .values_list("notice__department_id", "notice__issued_at").distinct()}
-    weights = ScoreWeights.current() if pairs else None
+             for department_id, issued_at in touched.exclude(issued_at=None).values_list("department_id", "issued_at")}
+    # Scores of the running month computed with other weights than today's (an administrator
+    # changed them): compared, not timed, so a weights row created by the first run moves nothing.
+    current = ScoreWeights.current()
+    wanted = {**current.as_dict(), "assessment_share": current.assessment_share}
+    running = current_period(now)
+    pairs |= {(department_id, running) for department_id, used in DepartmentScore.objects.filter(
+        period=running, frozen_at__isnull=True).values_list("department_id", "weights") if used != wanted}
     written = 0
     for department in Department.objects.filter(pk__in={d for d, _p in pairs}).order_by("pk"):
         for period in sorted(p for d, p in pairs if d == department.pk):
-            written += score_compute(department=department, period=period, now=now, weights=weights) is not None
+            written += score_compute(department=department, period=period, now=now, weights=current) is not None
     updated = Heartbeat.objects.filter(name=REFRESH_MARK).update(last_seen=now)
     if not updated:
         Heartbeat.objects.get_or_create(name=REFRESH_MARK, defaults={"last_seen": now})

@@ -33,6 +33,14 @@ def sweep_red_notices() -> None:
     sweep()
 
 
+@shared_task(name="communities.sweep_held_uploads", ignore_result=True, soft_time_limit=240, time_limit=300)
+def sweep_held_uploads() -> None:
+    """Hourly: delete the files kept for forms that came back and were never sent again."""
+    from .attachments import held_uploads_sweep
+
+    held_uploads_sweep()
+
+
 @shared_task(name="communities.compute_scores", ignore_result=True, soft_time_limit=600, time_limit=900)
 def compute_scores() -> None:
     """Nightly: the running month's department scores."""

@@ -221,6 +221,7 @@ CELERY_BEAT_SCHEDULE: dict = {
     "petitions-sweep-risk": {"task": "petitions.sweep_risk", "schedule": float(SWEEP_INTERVAL_SECONDS)},
     "scores-compute": {"task": "communities.compute_scores", "schedule": crontab(hour=2, minute=30)},
     "scores-refresh": {"task": "communities.refresh_scores", "schedule": float(SWEEP_INTERVAL_SECONDS)},
+    "held-uploads-sweep": {"task": "communities.sweep_held_uploads", "schedule": 3600.0},
     "scores-freeze": {"task": "communities.freeze_scores", "schedule": crontab(day_of_month="1", hour=3, minute=40)},
     "mediation-session-reminders": {"task": "mediation.sweep_session_reminders", "schedule": 300.0},
     "mediation-missed-obligations": {"task": "mediation.sweep_missed_obligations", "schedule": 900.0},
@@ -411,6 +412,9 @@ SUQIU_MAX_REOPENS = env.int("SUQIU_MAX_REOPENS", default=2)
 SUQIU_SAME_DAY_CUTOFF_HOUR = env.int("SUQIU_SAME_DAY_CUTOFF_HOUR", default=18)
 SUQIU_ATTACHMENT_MAX_BYTES = env.int("SUQIU_ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
 SUQIU_ATTACHMENT_MAX_COUNT = env.int("SUQIU_ATTACHMENT_MAX_COUNT", default=5)
+# Files chosen on a form that came back with an error are kept this long for the next try
+# (communities.attachments: held files), then deleted by a sweep.
+SUQIU_HELD_UPLOAD_SECONDS = env.int("SUQIU_HELD_UPLOAD_SECONDS", default=6 * 3600)
 # An image larger than this many pixels is refused before it is decoded (decompression bombs).
 SUQIU_ATTACHMENT_MAX_PIXELS = env.int("SUQIU_ATTACHMENT_MAX_PIXELS", default=50_000_000)
 # A request body larger than this is refused with 413 before it is read (Content-Length): the

@@ -10,6 +10,18 @@ def rated_petitions_of_notices(notice_ids: list[int]) -> list[tuple[int, str, in
                 .values_list("petition_id", "petition__tracking_code", "petition__rating").distinct())
 
 
+def notices_of_rated_petitions(since, until) -> set[int]:
+    """The red notices whose petitions were rated, or reopened (which takes the rating back), in
+    (since, until]: their departments' scores moved (for the scores' refresh)."""
+    from .models import PetitionEvent, PetitionRedNotice
+
+    events = PetitionEvent.objects.filter(action__in=("rate", "reopen"), created_at__lte=until)
+    if since is not None:
+        events = events.filter(created_at__gt=since)
+    return set(PetitionRedNotice.objects.filter(petition_id__in=events.values("petition_id"))
+               .values_list("notice_id", flat=True))
+
+
 def petitions_readable_by(user, petition_ids: set[int]) -> set[int]:
     """Which of these petitions ``user`` may open (for the records behind a department's score)."""
     from .selectors import petitions_visible_to
@@ -28,6 +40,8 @@ class PetitionsConfig(AppConfig):
 
         if rated_petitions_of_notices not in scoring.SATISFACTION_PROVIDERS:
             scoring.SATISFACTION_PROVIDERS.append(rated_petitions_of_notices)
+        if notices_of_rated_petitions not in scoring.SCORE_INPUT_PROVIDERS:
+            scoring.SCORE_INPUT_PROVIDERS.append(notices_of_rated_petitions)
         if petitions_readable_by not in scoring.PETITION_VISIBILITY:
             scoring.PETITION_VISIBILITY.append(petitions_readable_by)
         # Intake keeps categories, communities and risk rules in memory (petitions.refdata):

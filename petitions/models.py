@@ -153,6 +153,9 @@ class Petition(SweepState, models.Model):
     extension_reason = models.CharField(_("extension reason"), max_length=200, blank=True)
     overdue_accept_at = models.DateTimeField(_("marked late to accept at"), null=True, blank=True)
     overdue_resolve_at = models.DateTimeField(_("marked late to resolve at"), null=True, blank=True)
+    # Settled by a mediation agreement whose payments are still due: the petition stays open for
+    # follow-up, but its resolve deadline no longer runs (the agreement's own deadlines do).
+    follow_up_since = models.DateTimeField(_("awaiting the agreed payments since"), null=True, blank=True)
     accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
@@ -199,7 +202,8 @@ class Petition(SweepState, models.Model):
             models.Index(fields=["accept_due_at"], condition=Q(status="submitted", overdue_accept_at=None),
                          name="petition_accept_due"),
             models.Index(fields=["resolve_due_at"],
-                         condition=Q(status__in=["accepted", "assigned", "in_progress"], overdue_resolve_at=None),
+                         condition=Q(status__in=["accepted", "assigned", "in_progress"], overdue_resolve_at=None,
+                                     follow_up_since=None),
                          name="petition_resolve_due"),
             models.Index(fields=["resolved_at"], condition=Q(status="resolved"), name="petition_resolved"),
             models.Index(fields=["community", "status"], name="petition_community_status"),

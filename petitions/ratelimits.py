@@ -123,9 +123,7 @@ def _retry_message(seconds: int) -> str:
 
 def too_many_page(request: HttpRequest, template: str, context: dict, seconds: int) -> HttpResponse:
     """The same form again, with what was typed, saying when to retry (429, Retry-After)."""
-    message = _retry_message(seconds)
-    if request.FILES:
-        message += " " + _("Attached files must be chosen again.")
-    response = render(request, template, {**context, "retry_message": message}, status=429)
+    # The chosen files are kept too: the form's file field holds them when it is drawn.
+    response = render(request, template, {**context, "retry_message": _retry_message(seconds)}, status=429)
     response["Retry-After"] = str(seconds)
     return response

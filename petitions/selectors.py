@@ -206,7 +206,8 @@ def petition_inbox(user, filters: InboxFilters | None = None, *, after: str = ""
     cursor = _decode(after) if after else None
     keys: dict[int, tuple] = {}
     if urgent_status is not None and (cursor is None or cursor[0] == "u"):
-        keyset = Q(due_at__isnull=False, due_at__lt=soon)
+        # A petition waiting for the payments of a mediation agreement is not urgent work.
+        keyset = Q(due_at__isnull=False, due_at__lt=soon, follow_up_since__isnull=True)
         if cursor:
             keyset &= Q(due_at__gte=cursor[1]) & (Q(due_at__gt=cursor[1]) | Q(pk__gt=cursor[2]))
         for condition in conditions:
@@ -217,7 +218,7 @@ def petition_inbox(user, filters: InboxFilters | None = None, *, after: str = ""
     # Read even when the urgent rows fill the page (one row), so a page costs the same number of
     # statements whatever it holds.
     wanted = max(1, size + 1 - len(taken))
-    rest = Q(due_at__isnull=True) | Q(due_at__gte=soon)
+    rest = Q(due_at__isnull=True) | Q(due_at__gte=soon) | Q(follow_up_since__isnull=False)
     if cursor and cursor[0] == "r":
         rest &= Q(created_at__lte=cursor[1]) & (Q(created_at__lt=cursor[1]) | Q(pk__lt=cursor[2]))
     more: dict[int, tuple] = {}

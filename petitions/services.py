@@ -30,7 +30,7 @@ from communities.notifications import notify
 from communities.selectors import region_at
 
 from . import risk
-from .models import Attachment, Category, Channel, Petition, PetitionEvent, RiskLevel, Status
+from .models import OPEN_STATUSES, Attachment, Category, Channel, Petition, PetitionEvent, RiskLevel, Status
 from .recipients import department_officers, handlers, intake_recipients, street_supervisors
 from .resident_messages import tell_resident
 from .validation import new_tracking_code, normalize_mobile
@@ -291,7 +291,15 @@ LIFECYCLE = Lifecycle(table=TRANSITIONS, lock=_lock, check_actor=_check_actor, r
 
 def _transition(*, petition: Petition, actor, action: str, note: str = "", is_public: bool = True,
                 apply=None) -> Petition:
-    return LIFECYCLE.step(petition, actor=actor, action=action, note=note, apply=apply, is_public=is_public)
+    target = TRANSITIONS[action][1]
+    leaves_open = target is not None and not ({target} if isinstance(target, str) else set(target)) & set(OPEN_STATUSES)
+
+    def change(p: Petition):
+        if leaves_open:
+            p.follow_up_since = None  # resolved or closed by its handlers: the follow-up ends
+        return apply(p) if apply is not None else None
+
+    return LIFECYCLE.step(petition, actor=actor, action=action, note=note, apply=change, is_public=is_public)
 
 
 def _require(text: str, message: str) -> str:
@@ -599,8 +607,13 @@ def petition_resolve_by_agreement(*, petition: Petition, actor: User, public_rep
     def accepted(p: Petition) -> None:
         p.accepted_at = p.accepted_at or timezone.now()
 
+    def followed_up(p: Petition) -> None:
+        accepted(p)
+        # Followed up until the last payment: not late meanwhile (the overdue sweep skips it).
+        p.follow_up_since = p.follow_up_since or timezone.now()
+
     if payments_due:
-        return _transition(petition=petition, actor=actor, action="follow_up", apply=accepted,
+        return _transition(petition=petition, actor=actor, action="follow_up", apply=followed_up,
                            note=_("Agreement reached; the petition stays open until the payments agreed are made."))
 
     def resolved(p: Petition) -> None:

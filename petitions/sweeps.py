@@ -21,9 +21,10 @@ from .recipients import overdue_recipients
 from .resident_messages import tell_resident
 
 STEPS = {
-    # step: (due field, marker field, statuses in which the step is still open)
-    "accept": ("accept_due_at", "overdue_accept_at", [Status.SUBMITTED]),
-    "resolve": ("resolve_due_at", "overdue_resolve_at", OPEN_STATUSES),
+    # step: (due field, marker field, the condition under which the step is still open)
+    "accept": ("accept_due_at", "overdue_accept_at", Q(status=Status.SUBMITTED)),
+    # A petition waiting for the payments of a mediation agreement is followed up, not late.
+    "resolve": ("resolve_due_at", "overdue_resolve_at", Q(status__in=OPEN_STATUSES, follow_up_since=None)),
 }
 SUBJECTS = {
     "accept": lambda: _("Petition %(code)s was not accepted in time"),
@@ -32,7 +33,7 @@ SUBJECTS = {
 
 
 def _overdue_sweep(step: str) -> Sweep:
-    due_field, marker, statuses = STEPS[step]
+    due_field, marker, still_open = STEPS[step]
 
     def act(petitions: list[Petition], now: datetime) -> None:
         note = _("Past its deadline (%(due)s)")
@@ -53,7 +54,7 @@ def _overdue_sweep(step: str) -> Sweep:
     return Sweep(
         name=f"petition overdue {step}", model=Petition, order_field=due_field,
         # The same condition as the partial index petition_<step>_due.
-        due=lambda now: Q(status__in=statuses, **{marker: None, f"{due_field}__lte": now}),
+        due=lambda now: still_open & Q(**{marker: None, f"{due_field}__lte": now}),
         claim=lambda now: {marker: now, "updated_at": now},
         act=act, select_related=("community", "assignee"),
     )

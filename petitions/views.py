@@ -1,7 +1,6 @@
 """Web pages: the resident's form and tracking, the staff inbox and petition page."""
 
 from functools import wraps
-from io import BytesIO
 
 from django.conf import settings
 from django.contrib import messages
@@ -15,12 +14,11 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_POST
-from PIL import Image, ImageOps
 
 from communities import access
 from communities.access import ResidentActor, sees_contact
 from communities.action_pages import post_action
-from communities.attachments import IMAGE_TYPES, download_response
+from communities.attachments import IMAGE_TYPES, download_response, thumbnail_jpeg
 from communities.errors import DomainError
 from communities.forms import RedNoticeForm
 from communities.masking import mask_name, mask_phone
@@ -76,10 +74,9 @@ def petition_new(request: HttpRequest) -> HttpResponse:
 
 
 def _form_extras(request: HttpRequest, form) -> dict:
-    """The map's tile server (none: the region shapes are the map), and the names of files chosen
-    before a validation error: a browser cannot put them back, so the page asks for them again."""
-    reattach = [f.name for f in request.FILES.getlist("attachments")] if form.is_bound and form.errors else []
-    return {"map_tile_url": settings.SUQIU_MAP_TILE_URL, "reattach": reattach}
+    """The map's tile server (none: the region shapes are the map). Files chosen before a
+    validation error are kept by the form's file field (communities.attachments: held files)."""
+    return {"map_tile_url": settings.SUQIU_MAP_TILE_URL}
 
 
 def petition_filed(request: HttpRequest) -> HttpResponse:
@@ -309,7 +306,6 @@ def staff_attachment(request: HttpRequest, pk: int, attachment_id: int) -> FileR
     return download_response(attachment)
 
 
-THUMBNAIL_PX = 320
 IMAGE_CONTENT_TYPES = frozenset(content_type for content_type, _ext in IMAGE_TYPES.values())
 
 
@@ -321,12 +317,9 @@ def staff_attachment_thumbnail(request: HttpRequest, pk: int, attachment_id: int
     attachment = get_object_or_404(petition.attachments, pk=attachment_id)
     if attachment.content_type not in IMAGE_CONTENT_TYPES:
         raise Http404
-    with attachment.file.open("rb") as stored, Image.open(stored) as image:
-        image = ImageOps.exif_transpose(image)
-        image.thumbnail((THUMBNAIL_PX, THUMBNAIL_PX))
-        out = BytesIO()
-        image.convert("RGB").save(out, "JPEG", quality=80)
-    response = HttpResponse(out.getvalue(), content_type="image/jpeg")
+    with attachment.file.open("rb") as stored:
+        jpeg = thumbnail_jpeg(stored)
+    response = HttpResponse(jpeg, content_type="image/jpeg")
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'"
     response["Cache-Control"] = "private, max-age=3600"

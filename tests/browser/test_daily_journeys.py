@@ -134,19 +134,20 @@ def test_a_resident_files_with_a_pin_and_follows_it_from_a_fresh_browser(browser
     chosen = page.get_by_label("社区").input_value()
     assert chosen and Region.objects.get(code=chosen).level == "community"
     page.get_by_label("照片或 PDF（可选）").set_input_files(str(photo))
-    # A mistake first: the summary takes focus, links the field, and asks for the photo again.
+    # A mistake first: the summary takes focus, links the field, and the photo is kept (drawn).
     page.get_by_label("手机号码").fill("0755-2340")
     page.get_by_role("button", name="提交").click()
     summary = page.locator("#error-summary")
     assert summary.is_visible() and page.evaluate("document.activeElement.id") == "error-summary"
     assert summary.get_by_role("link").first.get_attribute("href") == "#id_phone"
-    assert "路灯.png" in page.locator("#reattach-notice").inner_text()
+    kept = page.locator(".kept-file")
+    assert kept.count() == 1 and "路灯.png" in kept.inner_text()
+    assert kept.locator("img.thumbnail").evaluate("img => img.complete && img.naturalWidth > 0")
     page.locator('#petition-map[data-ready="true"]').wait_for()
     assert page.locator(".petition-pin").is_visible()  # the pin came back with the form
     assert fits_the_screen(page)
     page.get_by_label("手机号码").fill("138 1234 5678")
-    page.get_by_label("照片或 PDF（可选）").set_input_files(str(photo))
-    page.get_by_role("button", name="提交").click()
+    page.get_by_role("button", name="提交").click()  # the kept photo goes with it, not chosen again
 
     code_el = page.locator("#tracking-code")
     assert code_el.is_visible()

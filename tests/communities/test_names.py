@@ -1,6 +1,7 @@
 """Chinese names family name first with no space, everywhere a person is named; official
 documents in Chinese whatever the page language."""
 
+from datetime import timedelta
 from io import BytesIO
 
 import pytest
@@ -81,3 +82,45 @@ def test_official_documents_print_in_chinese_whatever_the_ui_language(client, is
     assert "陈平" in text and "Party Committee" not in text
     # The page around it stays in English.
     assert "Red notice" in client.get(f"/red-notices/{notice.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+
+# --- labels stored before names were fixed (issue 13 point 7) ------------------------------------
+
+def _migration(app: str, name: str):
+    import importlib
+
+    return importlib.import_module(f"{app}.migrations.{name}")
+
+
+def test_the_data_migration_puts_old_actor_labels_family_name_first(tree, chen, make_user, department):
+    from django.apps import apps
+
+    from communities import red_notices as rn
+    from communities.models import RedNoticeEvent
+    from petitions.models import PetitionEvent
+
+    latin = make_user(Role.SECRETARY, tree["c11"], username="ping", first_name="Ping", last_name="Chen")
+    petition = s.petition_submit(data=s.PetitionInput(
+        category=CategoryFactory(code="noise"), title="噪音", description="每晚", phone="13812345678",
+        community=tree["c11"]))
+    s.petition_accept(petition=petition, actor=chen)
+    s.petition_assign(petition=petition, actor=latin, assignee=latin)
+    notice = rn.red_notice_issue(actor=chen, community=tree["c11"], department=department, matter="违建",
+                                 place="3栋", staff_count=1, checkin_due_at=petition.created_at + timedelta(hours=3),
+                                 result_due_at=petition.created_at + timedelta(hours=9))
+    # Rows as they were written before: 平 陈 for chen's steps; a note and a row of nobody's that
+    # read the same are free text and stay as they are.
+    PetitionEvent.objects.filter(actor=chen).update(actor_label="平 陈", note="平 陈 受理")
+    RedNoticeEvent.objects.filter(notice=notice).update(actor_label="平 陈")
+    PetitionEvent.objects.create(petition=petition, actor=None, actor_label="平 陈", action="mediation")
+
+    _migration("petitions", "0012_actor_labels_family_name_first").forward(apps, None)
+    _migration("communities", "0010_actor_labels_family_name_first").forward(apps, None)
+
+    assert list(PetitionEvent.objects.filter(actor=chen).values_list("actor_label", "note")) == [("陈平", "平 陈 受理")]
+    assert set(RedNoticeEvent.objects.filter(notice=notice).values_list("actor_label", flat=True)) == {"陈平"}
+    assert PetitionEvent.objects.get(actor=None, action="mediation").actor_label == "平 陈"  # no known actor
+    assert PetitionEvent.objects.get(actor=latin).actor_label == "Ping Chen"  # Latin names keep their order
+    # Run again (or reversed, a no-op): nothing more changes.
+    _migration("petitions", "0012_actor_labels_family_name_first").forward(apps, None)
+    assert PetitionEvent.objects.get(actor=chen).actor_label == "陈平"

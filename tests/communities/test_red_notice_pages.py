@@ -212,3 +212,22 @@ def test_the_api_list_costs_the_same_queries_for_3_or_30_notices(issue, crew):
     for _ in range(27):
         issue(at=timezone.now() - timedelta(minutes=5))
     assert count() == few
+
+
+def test_a_refused_report_keeps_its_photo_for_the_next_try(client, issue, crew):
+    """Issue 13 point 6 on the department's report step: the photo chosen with a refused report
+    is shown as kept and attached when the report is sent again."""
+    import re
+
+    notice = issue(at=timezone.now() - timedelta(minutes=5))
+    rn.red_notice_acknowledge(notice=notice, actor=crew["officer"])
+    rn.red_notice_check_in(notice=notice, actor=crew["officer"])
+    response = signed_in(client, crew["officer"]).post(f"/red-notices/{notice.pk}/report/", {
+        "report": " ", "attachments": [SimpleUploadedFile("site.png", png_bytes(), content_type="image/png")]})
+    html = response.content.decode()
+    assert response.status_code == 400 and response.context["form"].errors["report"]
+    (token,) = re.findall(r'name="attachments-kept" value="([^"]+)"', html)
+    assert 'src="data:image/jpeg;base64,' in html and "site.png" in html
+    response = client.post(f"/red-notices/{notice.pk}/report/", {"report": "已拆除违建", "attachments-kept": token})
+    assert response.status_code == 302
+    assert notice.attachments.get().original_name == "site.png"

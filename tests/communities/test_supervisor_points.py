@@ -4,13 +4,14 @@ departments without a score are not ranked, the acknowledge deadline counts offi
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
 import time_machine
 from rest_framework.test import APIClient
 
 from communities import red_notices as rn
 from communities import scoring
 from communities.deadlines import due_in_working_hours
-from communities.models import DepartmentScore, Holiday
+from communities.models import DepartmentScore, Holiday, ScoreWeights
 from communities.tasks import refresh_scores
 from tests.factories import RED_NOTICE_START as START
 
@@ -110,3 +111,83 @@ def test_the_refresh_runs_every_sweep_interval(settings):
     entry = settings.CELERY_BEAT_SCHEDULE["scores-refresh"]
     assert entry["task"] == "communities.refresh_scores"
     assert entry["schedule"] == float(settings.SWEEP_INTERVAL_SECONDS)
+
+
+# --- the other inputs of a score: residents' ratings, the weights ----------------------------------
+
+def _summoned_and_resolved(tree, crew, department):
+    from petitions import services as ps
+    from tests.factories import CategoryFactory
+
+    with time_machine.travel(START, tick=False):
+        petition = ps.petition_submit(data=ps.PetitionInput(
+            category=CategoryFactory(code="noise"), title="噪音", description="夜间施工", phone="13812345678",
+            community=tree["c11"]))
+        ps.petition_summon_department(
+            petition=petition, actor=crew["secretary"], department=department, matter="夜间施工", place="工地",
+            staff_count=1, checkin_due_at=START + timedelta(hours=3), result_due_at=START + timedelta(hours=9))
+        ps.petition_accept(petition=petition, actor=crew["secretary"])
+        ps.petition_resolve(petition=petition, actor=crew["secretary"], public_reply="已停工")
+        scoring.scores_refresh_touched()
+    score = DepartmentScore.objects.get(department=department, period=PERIOD)
+    assert score.parts["satisfaction"]["basis"] == 0
+    return petition, score
+
+
+def _rate(door, client, petition, rating):
+    if door == "page":
+        client.post("/petitions/track/", {"code": petition.tracking_code, "phone": "5678"})
+        client.post(f"/petitions/status/{petition.tracking_code}/rate/", {"rating": str(rating)})
+    else:
+        APIClient().post(f"/api/petitions/track/{petition.tracking_code}/feedback/",
+                         {"phone": "5678", "rating": rating}, format="json")
+
+
+def _reopen(door, client, petition):
+    if door == "page":
+        client.post(f"/petitions/status/{petition.tracking_code}/reopen/", {"reason": "又开始施工了"})
+    else:
+        APIClient().post(f"/api/petitions/track/{petition.tracking_code}/feedback/",
+                         {"phone": "5678", "reopen": True, "reason": "又开始施工了"}, format="json")
+
+
+@pytest.mark.parametrize("door", ["page", "api"])
+def test_a_residents_rating_or_reopening_moves_the_score_at_the_next_refresh(client, tree, crew, department, door):
+    """The residents' satisfaction is a part of the score: rating the petition a notice was issued
+    for (or reopening it, which takes the rating back) reaches the running month within a sweep
+    interval, whichever door the resident used."""
+    petition, score = _summoned_and_resolved(tree, crew, department)
+    with time_machine.travel(START + timedelta(hours=1), tick=False):
+        _rate(door, client, petition, 2)
+    petition.refresh_from_db()
+    assert petition.rating == 2
+    with time_machine.travel(START + timedelta(hours=1, minutes=1), tick=False):
+        assert refresh_scores() is None and DepartmentScore.objects.get(pk=score.pk).parts["satisfaction"] == {
+            "value": 40.0, "good": 2, "basis": 1, "weight": score.parts["satisfaction"]["weight"]}
+    with time_machine.travel(START + timedelta(hours=2), tick=False):
+        _reopen(door, client, petition)
+    petition.refresh_from_db()
+    assert petition.rating is None
+    with time_machine.travel(START + timedelta(hours=2, minutes=1), tick=False):
+        scoring.scores_refresh_touched()
+    assert DepartmentScore.objects.get(pk=score.pk).parts["satisfaction"]["basis"] == 0
+
+
+def test_new_weights_reach_every_running_month_at_the_next_refresh(issue, crew, department, other_department):
+    issue()
+    with time_machine.travel(START + timedelta(hours=10), tick=False):
+        scoring.scores_compute()  # the nightly run: every department's row
+        scoring.scores_refresh_touched()
+        assert scoring.scores_refresh_touched() == 0  # nothing moved since
+    score = DepartmentScore.objects.get(department=department, period=PERIOD)
+    assert score.weights["ack"] == 15
+    with time_machine.travel(START + timedelta(hours=11), tick=False):
+        weights = ScoreWeights.current()
+        weights.ack, weights.checkin = 35, 20
+        weights.save()
+    with time_machine.travel(START + timedelta(hours=11, minutes=1), tick=False):
+        assert scoring.scores_refresh_touched() == 2  # both departments' running month
+    score.refresh_from_db()
+    assert score.weights["ack"] == 35
+    assert DepartmentScore.objects.get(department=other_department, period=PERIOD).total is None  # listed, unranked
+    assert [r.rank for r in scoring.league(PERIOD)] == [1, None]

@@ -70,6 +70,61 @@ def test_a_case_from_a_petition_writes_its_steps_into_the_petitions_trace_and_re
     assert (told.channel, told.address) == ("sms", "13812345678")
 
 
+def test_a_petition_waiting_for_the_agreed_payments_is_not_marked_late_nor_counted_late(agreed, wage_petition, crew):
+    """Issue 13 point 5: the follow-up is not lateness. The petition's own 48 hours pass while the
+    payments (5 and 10 days out) are awaited: the overdue sweep leaves it, the stats count it open,
+    not overdue; once paid it resolves and the follow-up ends."""
+    from petitions.models import OpenStat
+    from petitions.stats import rebuild_open
+    from petitions.sweeps import sweep_overdue
+
+    case = agreed(petition=wage_petition)
+    wage_petition.refresh_from_db()
+    assert wage_petition.follow_up_since is not None and wage_petition.resolve_due_at < timezone.now() + timedelta(days=3)
+    with time_machine.travel(timezone.now() + timedelta(days=7)):
+        assert sweep_overdue() == 0
+        rebuild_open()
+    wage_petition.refresh_from_db()
+    assert wage_petition.overdue_resolve_at is None and not wage_petition.is_overdue
+    assert not PetitionEvent.objects.filter(petition=wage_petition, action__startswith="overdue").exists()
+    stat = OpenStat.objects.get(community=wage_petition.community, service="mediation")
+    assert (stat.open, stat.overdue) == (1, 0)
+    for obligation in case.agreement.obligations.all():
+        ms.obligation_perform(obligation=obligation, actor=crew["mediator"])
+    wage_petition.refresh_from_db()
+    assert wage_petition.status == Status.RESOLVED and wage_petition.follow_up_since is None
+
+
+def test_the_inbox_shows_a_petition_in_follow_up_as_waiting_not_overdue(agreed, wage_petition, crew, client):
+    """Issue 13 point 5 in the inbox (page and API, one selector): past its own deadline while the
+    payments are awaited, it is not urgent work and carries no "overdue" mark."""
+    from rest_framework.test import APIClient
+
+    from petitions import services as ps
+    from petitions.models import Petition
+
+    agreed(petition=wage_petition)
+    later = timezone.now() + timedelta(days=7)
+    with time_machine.travel(later):
+        urgent = ps.petition_submit(data=ps.PetitionInput(
+            category=wage_petition.category, title="另一工地欠薪", description="欠薪", phone="13912345678",
+            community=wage_petition.community))
+        Petition.objects.filter(pk=urgent.pk).update(created_at=later - timedelta(days=1),
+                                                     accept_due_at=later - timedelta(hours=1))
+        client.force_login(crew["secretary"])
+        html = client.get("/staff/petitions/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+        api = APIClient()
+        api.force_authenticate(crew["secretary"])
+        rows = api.get("/api/petitions/").json()["results"]
+    card = html[html.index(f'data-code="{wage_petition.tracking_code}"'):]
+    card = card[:card.index("</li>")]
+    assert "等待履行协议付款" in card and "已超时" not in card and "is-late" not in html.split(
+        f'data-code="{wage_petition.tracking_code}"')[0][-80:]
+    codes = [r["tracking_code"] for r in rows]
+    assert codes.index(urgent.tracking_code) < codes.index(wage_petition.tracking_code)  # the late one first
+    assert next(r for r in rows if r["tracking_code"] == wage_petition.tracking_code)["is_overdue"] is False
+
+
 def test_a_petition_resolves_when_its_unpaid_agreement_goes_to_enforcement(agreed, wage_petition, crew):
     case = agreed(petition=wage_petition)
     ms.confirmation_request(case=case, actor=crew["mediator"], court="光明区人民法院", hearing_mode="online")
@@ -326,3 +381,19 @@ def test_only_the_communitys_mediators_move_a_petition_through_the_mediation_bri
     # Not a button on the petition's page, for anyone.
     assert not {"mediation", "follow_up", "resolve_by_agreement"} & set(
         ps.petition_allowed_actions(petition=wage_petition, user=crew["mediator"]))
+
+
+def test_the_data_migration_puts_old_case_event_labels_family_name_first(open_case, crew):
+    """Issue 13 point 7: case events written before names were fixed read 平 陈; the data
+    migration (mediation 0003) rewrites those of a known actor, and only those."""
+    import importlib
+
+    from django.apps import apps
+
+    mediator = crew["mediator"]
+    mediator.first_name, mediator.last_name = "平", "陈"
+    mediator.save()
+    case = open_case()
+    CaseEvent.objects.filter(case=case).update(actor_label="平 陈", note="平 陈")
+    importlib.import_module("mediation.migrations.0003_actor_labels_family_name_first").forward(apps, None)
+    assert list(CaseEvent.objects.filter(case=case).values_list("actor_label", "note")) == [("陈平", "平 陈")]

@@ -98,6 +98,24 @@ def test_the_agreement_prints_and_its_pdf_says_the_same(client, crew, agreed):
         assert piece in html and piece in text, piece
 
 
+def test_the_agreement_prints_in_chinese_with_the_mediator_family_name_first_whatever_the_ui_language(
+        client, crew, agreed):
+    """Issue 13 point 7: the agreement is an official document, printed in Chinese for a reader
+    whose pages are in English, and names people family name first."""
+    mediator = crew["mediator"]
+    mediator.first_name, mediator.last_name = "平", "陈"
+    mediator.save()
+    case = agreed()
+    client.force_login(mediator)
+    client.cookies["django_language"] = "en"
+    html = client.get(f"/mediation/cases/{case.pk}/agreement/print/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    text = "".join(p.extract_text() for p in PdfReader(BytesIO(
+        client.get(f"/mediation/cases/{case.pk}/agreement.pdf", HTTP_ACCEPT_LANGUAGE="en").content)).pages)
+    for document in (html, text):
+        assert "人民调解协议书" in document and "陈平" in document
+        assert "Mediation Agreement" not in document and "平 陈" not in document
+
+
 def test_supervisors_read_statistics_not_case_files(client, crew, agreed):
     agreed()
     client.force_login(crew["street"])

@@ -1,5 +1,5 @@
 """The filing form: counters instead of truncation, an error summary that links its fields,
-chosen photos asked for again, the map's hooks, and thumbnails for staff."""
+ the map's hooks, and thumbnails for staff."""
 
 import re
 from io import BytesIO
@@ -41,14 +41,14 @@ def test_long_text_is_never_cut_short_the_limit_is_counted_and_enforced(client, 
     assert not Petition.objects.exists()
 
 
-def test_the_error_summary_lists_and_links_every_field_and_asks_for_the_photos_again(client, category, people):
+def test_the_error_summary_lists_and_links_every_field(client, category, people):
     response = client.post("/petitions/new/", {**form(phone="123", title=""), "attachments": [png(), png("门口.png")]},
                            HTTP_ACCEPT_LANGUAGE="zh-hans")
     html = response.content.decode()
     summary = html[html.index('id="error-summary"'):html.index("</div>", html.index('id="error-summary"'))]
     assert 'href="#id_title"' in summary and 'href="#id_phone"' in summary
     assert 'tabindex="-1"' in html.split('id="error-summary"')[0][-200:] + summary[:80]
-    assert "现场.png" in summary and "门口.png" in summary and "重新选择" in summary
+    assert "重新选择" not in html  # the photos are kept (tests/petitions/test_kept_photos.py)
 
 
 def test_the_form_offers_the_map_on_the_regions_api_and_has_no_inline_script(client, category, people):

@@ -1,0 +1,22 @@
+"""Actor labels of RedNoticeEvent rows written before names were shown family name first (平 陈)
+become 陈平, the way every new row is written (communities.names). Reversing changes nothing:
+the old order was a mistake, not data."""
+
+from django.db import migrations
+
+from communities.names import relabel_given_first
+
+
+def forward(apps, schema_editor):
+    relabel_given_first(apps, "communities", "RedNoticeEvent")
+
+
+class Migration(migrations.Migration):
+
+    dependencies = [
+        ("communities", "0009_role_audit"),
+    ]
+
+    operations = [
+        migrations.RunPython(forward, migrations.RunPython.noop, elidable=True),
+    ]
