@@ -68,6 +68,15 @@ def due_at(start: datetime, *, hours: float = 0, days: int = 0, working: bool = 
     return result + timedelta(hours=hours)
 
 
+def started_before(now: datetime, *, days: int = 0, hours: float = 0) -> datetime:
+    """The latest start whose natural-time ``days``/``hours`` deadline has passed by ``now``: the
+    cut-off a sweep compares a start column with (``resolved_at <= started_before(now, days=7)``),
+    the inverse of ``due_at`` so the window is counted in one place."""
+    if timezone.is_naive(now):
+        raise ValueError("deadlines are computed from aware datetimes only")
+    return now - timedelta(days=days, hours=hours)
+
+
 def capped(deadline: datetime, *, start: datetime, ceiling: timedelta) -> datetime:
     """The earlier of ``deadline`` and ``start + ceiling``: a statutory ceiling always wins."""
     return min(deadline, start + ceiling)

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from .context_processors import TEXT_SIZE_COOKIE
 from .roles import landing_page
 from .forms import FindServicePointForm
+from .holiday_calendar import calendar_warning, missing_calendar_year
 from .models import Heartbeat, Region, ServicePoint
 from .security import safe_next
 from .tasks import HEARTBEAT_WORKER
@@ -100,10 +101,15 @@ def healthz(request: HttpRequest) -> JsonResponse:
     beat = Heartbeat.objects.filter(name=HEARTBEAT_WORKER).first()
     age = (timezone.now() - beat.last_seen).total_seconds() if beat else None
     stale_after = 3 * settings.SWEEP_INTERVAL_SECONDS
+    # A warning keeps the 200: the site works, but someone must act before deadlines go wrong.
+    warnings = []
+    if (year := missing_calendar_year()) is not None:
+        warnings.append({"code": "holiday_calendar_missing", "year": year, "message": calendar_warning()})
     return JsonResponse({
         "status": "ok",
         "worker_seconds_since_heartbeat": None if age is None else round(age, 1),
         "worker_alive": age is not None and age <= stale_after,
+        "warnings": warnings,
     })
 
 

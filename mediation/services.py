@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from communities import access, recipients
+from communities.deadlines import due_at
 from communities.errors import DomainError, Forbidden
 from communities.lifecycle import Lifecycle, Target
 from communities.masking import mask_name, mask_phone
@@ -527,7 +528,7 @@ REMINDERS = Sweep(
     name="mediation session reminders", model=Session, order_field="scheduled_at",
     # Index mediation_session_remind; due once the session is within the reminder window.
     due=lambda now: Q(held_at__isnull=True, reminded_at__isnull=True, scheduled_at__gt=now,
-                      scheduled_at__lte=now + timedelta(hours=settings.SUQIU_MEDIATION_REMINDER_HOURS)),
+                      scheduled_at__lte=due_at(now, hours=settings.SUQIU_MEDIATION_REMINDER_HOURS)),
     claim=lambda now: {"reminded_at": now},
     act=_remind, select_related=("case__committee", "case__mediator"), prefetch_related=("case__parties",),
 )

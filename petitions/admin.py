@@ -8,7 +8,8 @@ from .models import Attachment, Category, Petition, PetitionEvent, RedAlert, Ris
 
 @admin.register(Category)
 class CategoryAdmin(admin.ModelAdmin):
-    list_display = ["name", "code", "service", "accept_hours", "resolve_hours", "same_day", "default_handler",
+    list_display = ["name", "code", "service", "accept_hours", "accept_working_days", "resolve_hours",
+                    "resolve_working_days", "same_day", "default_handler",
                     "department", "is_active"]
     list_filter = ["service", "default_handler", "same_day", "is_active"]
     search_fields = ["name", "code", "keywords"]

@@ -1,10 +1,11 @@
-"""The category catalogue (60+ high-frequency kinds) and the 2026 holiday calendar."""
+"""The category catalogue (60+ high-frequency kinds) and the holiday calendar of this year and the next."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from django.utils import timezone
 
-from communities.models import Department, Holiday
+from communities.holiday_calendar import holidays_import
+from communities.models import Department
 
 from .models import Category
 
@@ -77,18 +78,6 @@ CATEGORIES = [
     ("suggestion", "意见建议", "complaint", 24, 240, False, C, None, "建议"),
 ]
 
-# 2026 (State Council schedule): public holidays, and the weekend days worked in exchange.
-HOLIDAYS_2026 = [
-    ("元旦", date(2026, 1, 1), 3, [date(2026, 1, 4)]),
-    ("春节", date(2026, 2, 15), 9, [date(2026, 2, 14), date(2026, 2, 28)]),
-    ("清明节", date(2026, 4, 4), 3, []),
-    ("劳动节", date(2026, 5, 1), 5, [date(2026, 5, 9)]),
-    ("端午节", date(2026, 6, 19), 3, []),
-    ("中秋节", date(2026, 9, 25), 3, []),
-    ("国庆节", date(2026, 10, 1), 7, [date(2026, 9, 20), date(2026, 10, 10)]),
-]
-
-
 def load(progress) -> None:
     departments = {d.short_name: d for d in Department.objects.all()}
     for order, (code, name, service, accept, resolve, same_day, handler, dept, keywords) in enumerate(CATEGORIES):
@@ -99,15 +88,7 @@ def load(progress) -> None:
             "department": department, "keywords": keywords, "sort_order": order, "is_active": True,
         })
     progress(f"  categories: {len(CATEGORIES)}")
-    days = 0
-    for name, start, length, workdays in HOLIDAYS_2026:
-        for offset in range(length):
-            Holiday.objects.update_or_create(date=start + timedelta(days=offset),
-                                             defaults={"name": name, "is_workday": False})
-            days += 1
-        for workday in workdays:
-            Holiday.objects.update_or_create(date=workday, defaults={"name": f"{name}调休", "is_workday": True})
-    progress(f"  2026 calendar: {days} holidays, {sum(len(w) for *_, w in HOLIDAYS_2026)} make-up working days")
+    load_calendar(progress)
     load_history(progress)
     load_risky(progress)
     load_daily_work(progress)
@@ -115,6 +96,17 @@ def load(progress) -> None:
 
     stats.rebuild_all()
     progress("  dashboard statistics rolled up")
+
+
+def load_calendar(progress) -> None:
+    """The holiday calendar of this year and the next, from the chinesecalendar package."""
+    year = timezone.localdate().year
+    for result in (holidays_import(year=year), holidays_import(year=year + 1)):
+        if result.known:
+            progress(f"  {result.year} calendar: {result.days_off} holidays, {result.workdays} make-up working days")
+        else:
+            progress(f"  {result.year} calendar: not in the chinesecalendar package yet; enter it in the admin "
+                     f"or run `manage.py import_holidays {result.year}` after upgrading the package")
 
 
 HISTORY = 12_000  # five weeks of synthetic traffic, so the dashboard and league tables have a shape

@@ -48,6 +48,14 @@ class Category(models.Model):
     keywords = models.CharField(_("keywords"), max_length=200, blank=True)
     accept_hours = models.PositiveIntegerField(_("hours to accept"))
     resolve_hours = models.PositiveIntegerField(_("hours to resolve"))
+    # A target in working days counts on the holiday calendar (public holidays off, make-up days on)
+    # and, when set, replaces the hours.
+    accept_working_days = models.PositiveSmallIntegerField(
+        _("working days to accept"), null=True, blank=True,
+        help_text=_("Leave empty to count the hours; when set, counted on the holiday calendar instead."))
+    resolve_working_days = models.PositiveSmallIntegerField(
+        _("working days to resolve"), null=True, blank=True,
+        help_text=_("Leave empty to count the hours; when set, counted on the holiday calendar instead."))
     same_day = models.BooleanField(_("same-day target"), default=False)
     default_handler = models.CharField(_("default handler"), max_length=12, choices=Handler.choices,
                                        default=Handler.COMMUNITY)

@@ -22,7 +22,7 @@ class CategorySerializer(serializers.ModelSerializer):
     class Meta:
         model = Category
         fields = ["id", "code", "name", "name_en", "label", "service", "service_label", "accept_hours", "resolve_hours",
-                  "same_day", "default_handler", "department"]
+                  "accept_working_days", "resolve_working_days", "same_day", "default_handler", "department"]
 
 
 class CachedCodeField(serializers.SlugRelatedField):

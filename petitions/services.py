@@ -107,11 +107,23 @@ def _event(petition: Petition, *, actor, action: str, from_status: str, note: st
     )
 
 
+def _target(start: datetime, *, hours: int, working_days: int | None) -> datetime:
+    if working_days:
+        return due_at(start, days=working_days, working=True)
+    return due_at(start, hours=hours)
+
+
+def accept_target(category: Category, start: datetime) -> datetime:
+    """The category's local target for accepting, counted from ``start``: its working days when
+    set, else its hours. Callers cap it with the statutory ceiling."""
+    return _target(start, hours=category.accept_hours, working_days=category.accept_working_days)
+
+
 def resolve_target(category: Category, start: datetime) -> datetime:
-    """The category's local target for resolving, counted from ``start``: its hours, and for a
-    same-day category no later than midnight ("诉求不过夜"; after the cut-off hour, the next
-    midnight). Callers cap it with the statutory ceiling."""
-    target = due_at(start, hours=category.resolve_hours)
+    """The category's local target for resolving, counted from ``start``: its working days when
+    set, else its hours; for a same-day category no later than midnight ("诉求不过夜"; after the
+    cut-off hour, the next midnight). Callers cap it with the statutory ceiling."""
+    target = _target(start, hours=category.resolve_hours, working_days=category.resolve_working_days)
     if category.same_day:
         target = min(target, end_of_day(start, cutoff_hour=settings.SUQIU_SAME_DAY_CUTOFF_HOUR))
     return target
@@ -206,7 +218,7 @@ def _submit(*, data: PetitionInput, phone: str, checked, actor, channel: str, se
             grid: Region | None) -> Petition:
     now = timezone.now()
     category = data.category
-    accept_due = capped(due_at(now, hours=category.accept_hours), start=now, ceiling=STATUTORY_ACCEPT)
+    accept_due = capped(accept_target(category, now), start=now, ceiling=STATUTORY_ACCEPT)
     # Provisional until acceptance restarts the clock; the statute allows acceptance + 60 days.
     resolve_due = capped(resolve_target(category, now), start=now, ceiling=STATUTORY_ACCEPT + STATUTORY_RESOLVE)
     staff = actor if actor is not None and actor.is_authenticated else None
@@ -387,8 +399,7 @@ def petition_reopen(*, petition: Petition, actor, reason: str) -> Petition:
     reason = _require(reason, _("Say why the problem is not solved."))
 
     def apply(p: Petition) -> None:
-        window = timedelta(days=settings.SUQIU_REOPEN_DAYS)
-        if p.resolved_at is None or timezone.now() > p.resolved_at + window:
+        if p.resolved_at is None or timezone.now() > due_at(p.resolved_at, days=settings.SUQIU_REOPEN_DAYS):
             raise DomainError(_("A petition can be reopened within %(days)d days of its resolution.")
                               % {"days": settings.SUQIU_REOPEN_DAYS})
         if p.reopen_count >= settings.SUQIU_MAX_REOPENS:
@@ -531,9 +542,9 @@ def _resident_may(action: str, petition: Petition) -> bool:
 
 def petition_low_rating_asks_reopen(petition: Petition) -> bool:
     """After a low rating the resident is asked whether to reopen (while the window is open)."""
-    window = timedelta(days=settings.SUQIU_REOPEN_DAYS)
     return (petition.rating is not None and petition.rating <= LOW_RATING
-            and petition.resolved_at is not None and timezone.now() <= petition.resolved_at + window
+            and petition.resolved_at is not None
+            and timezone.now() <= due_at(petition.resolved_at, days=settings.SUQIU_REOPEN_DAYS)
             and "reopen" in petition_allowed_actions(petition=petition, user=ResidentActor(petition.pk)))
 
 

@@ -10,6 +10,7 @@ from rest_framework.views import APIView
 from communities import access
 from communities.api_query import InputSerializer, validated_query
 from communities.api_schema import ErrorSerializer
+from communities.holiday_calendar import calendar_warning
 from communities.score_api import PeriodQuery
 from communities.scoring import current_period
 
@@ -81,6 +82,8 @@ class DashboardSummarySerializer(serializers.Serializer):
     rising_categories = _RisingCategory(many=True)
     staffed_now = _StaffedPoint(many=True)
     open_red_alerts = serializers.IntegerField()
+    calendar_warning = serializers.CharField(
+        allow_null=True, help_text="From 1 December, set while next year's holiday calendar is missing")
 
 
 class LeagueRowSerializer(serializers.Serializer):
@@ -112,6 +115,7 @@ class DashboardSummary(APIView):
         summary["staffed_now"] = dashboard.staffed_now(region)
         summary["open_red_alerts"] = dashboard.open_alerts(region).count()
         summary["flagged_for_review"] = dashboard.flagged_for_review(region)
+        summary["calendar_warning"] = calendar_warning()
         return Response(summary)
 
 

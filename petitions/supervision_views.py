@@ -14,6 +14,7 @@ from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from communities.errors import DomainError
+from communities.holiday_calendar import calendar_warning
 from communities.models import Region, Service, ServicePoint
 from communities.security import safe_next
 
@@ -47,6 +48,7 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
         "staffed": dashboard.staffed_now(region),
         "alerts": dashboard.open_alerts(region)[:20],
         "flagged": dashboard.flagged_for_review(region),
+        "calendar_warning": calendar_warning(),
     })
 
 

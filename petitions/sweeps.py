@@ -5,13 +5,14 @@ once, marks and alerts every petition exactly once."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from communities.deadlines import started_before
 from communities.names import SYSTEM
 from communities.notifications import notify_many
 from communities.sweeps import Sweep, insert_rows, run_all
@@ -69,7 +70,7 @@ def sweep_overdue(*, now: datetime | None = None, batch: int | None = None) -> i
 
 
 def _autoclose_cutoff(now: datetime) -> datetime:
-    return now - timedelta(days=settings.SUQIU_REOPEN_DAYS)
+    return started_before(now, days=settings.SUQIU_REOPEN_DAYS)
 
 
 def _autoclose(petitions: list[Petition], now: datetime) -> None:
