@@ -309,3 +309,16 @@ def is_resident(actor, petition) -> bool:
 def sees_contact(user, petition) -> bool:
     """Full phone and name only for those who handle the petition; supervisors see it masked."""
     return handles(user, petition)
+
+
+def merges_duplicates(user, petition) -> bool:
+    """Who may merge a duplicate petition into another, or split it out again: the handling
+    community's secretary and hall staff, and the supervisors of its region (not grid workers or
+    department officers, who see only their part of the community's work)."""
+    grants = grants_of(user)
+    if grants is None:
+        return False
+    return (grants.superuser
+            or under(grants.handle_paths, petition.community.path)
+            or petition.community_id in grants.hall_community_ids
+            or under(grants.supervise_paths, *_places(petition)))

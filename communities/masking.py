@@ -18,3 +18,11 @@ def mask_id(value: str) -> str:
     if not value:
         return ""
     return value[:4] + "*" * max(0, len(value) - 8) + value[-4:] if len(value) > 8 else "*" * len(value)
+
+
+def mask_digits(text: str) -> str:
+    """A free text shown to strangers (a petition's title to other residents): any run of four or
+    more digits (a phone, an ID, a room number) becomes asterisks."""
+    import re
+
+    return re.sub(r"\d{4,}", lambda m: "*" * len(m.group()), text or "")

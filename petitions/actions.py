@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from communities.actions import Action, ActionSet
 
-from . import forms, serializers, services
+from . import duplicates, forms, serializers, services
 
 
 def _form(form_class, name: str, *, with_petition: bool = False):
@@ -28,6 +28,15 @@ def _assign(petition, actor, data: dict):
         assignee = actor  # "take it on myself"
     return services.petition_assign(petition=petition, actor=actor, assignee=assignee, department=department,
                                     note=data.get("note", ""))
+
+
+def _merge(petition, actor, data: dict):
+    into = duplicates.petition_by_reference(data["into"])
+    if into is None:
+        from communities.errors import DomainError
+
+        raise DomainError(_("No petition has this tracking code."), field="into")
+    return duplicates.petition_merge(petition=petition, actor=actor, into=into, note=data.get("note", ""))
 
 
 def _review(petition, actor, data: dict):
@@ -71,6 +80,15 @@ PETITION_ACTIONS = ActionSet(
         Action("review", _("Reviewed"), service=services.petition_review, run=_review,
                serializer=serializers.PetitionReviewInput,
                description="A supervisor approves the resolution, or sends it back with a note."),
+        # Duplicates (petitions.duplicates): one problem, one petition, every reporter told.
+        Action("merge", _("Merged into another petition"), _("Merge into"), service=duplicates.petition_merge,
+               run=_merge, serializer=serializers.PetitionMergeInput, form=_form(forms.MergeForm, "merge"),
+               error_field="into", secondary=True,
+               description="Merge this duplicate into the petition that handles the same problem: its reporters "
+                           "follow that one with their own tracking codes, and it is closed as merged."),
+        Action("split", _("Split out again"), _("Split out again"), service=duplicates.petition_split,
+               serializer=serializers.PetitionNoteInput, form=_form(forms.NoteForm, "split"), secondary=True,
+               description="Undo a wrong merge: this petition gets back its status and its reporters."),
         # The resident's own steps, taken with the tracking code (petitions.api.PetitionFeedback).
         Action("reopen", _("Reopened by the resident"), service=services.petition_reopen),
         Action("rate", _("Rated by the resident"), service=services.petition_rate),
@@ -88,5 +106,7 @@ PETITION_ACTIONS = ActionSet(
         # Steps that change no status: named too, so no internal key ("risk", "note") reaches the page.
         "note": _("Note"), "risk": _("Risk level raised"), "alert_ack": _("Red alert acknowledged"),
         "summon": _("A department summoned by red notice"),
+        "join": _("Another resident joined"), "merge_in": _("A duplicate merged into it"),
+        "split_out": _("A merged duplicate split out again"),
     },
 )

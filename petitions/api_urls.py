@@ -1,11 +1,13 @@
 from django.urls import path
 
-from . import api, supervision_api
+from . import api, duplicate_api, supervision_api
 
 urlpatterns = [
     path("categories/", api.CategoryList.as_view(), name="api-categories"),
     path("petitions/", api.PetitionListCreate.as_view(), name="api-petitions"),
     path("petitions/lost-code/", api.PetitionLostCode.as_view(), name="api-petition-lost-code"),
+    path("petitions/nearby/", duplicate_api.PetitionsNearby.as_view(), name="api-petitions-nearby"),
+    path("petitions/join/", duplicate_api.PetitionJoin.as_view(), name="api-petition-join"),
     path("petitions/track/<str:code>/", api.PetitionTrack.as_view(), name="api-petition-track"),
     path("petitions/track/<str:code>/feedback/", api.PetitionFeedback.as_view(), name="api-petition-feedback"),
     path("petitions/<int:pk>/", api.PetitionDetail.as_view(), name="api-petition"),

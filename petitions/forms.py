@@ -188,3 +188,25 @@ class ExtendForm(forms.Form):
 
 class SendBackForm(forms.Form):
     note = _note(_("What must be done again"))
+
+
+class MergeForm(forms.Form):
+    """Merge this petition into the one that handles the same problem."""
+
+    into = forms.CharField(label=_("Tracking code of the petition to merge into"), max_length=20)
+    note = _note()
+
+
+class JoinForm(forms.Form):
+    """"Join this one" on a filing form: the petition chosen from the nearby list, and who reports."""
+
+    join = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+    phone = forms.CharField(label=_("Mobile number"), max_length=30)
+    name = forms.CharField(label=_("Name"), max_length=50, required=False)
+    category = forms.ModelChoiceField(queryset=Category.objects.filter(is_active=True), required=False,
+                                      to_field_name="code")
+    latitude = forms.FloatField(required=False, min_value=-90, max_value=90)
+    longitude = forms.FloatField(required=False, min_value=-180, max_value=180)
+
+    def clean_phone(self) -> str:
+        return normalize_mobile(self.cleaned_data["phone"])

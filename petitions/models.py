@@ -113,6 +113,10 @@ INBOX_OPEN = ["submitted", "accepted", "assigned", "in_progress", "resolved"]
 INBOX_CLOSED = ["closed", "declined"]
 
 
+# Open petitions another report may join (nearby duplicates): not yet resolved.
+DUPLICATE_STATUSES = ["submitted", "accepted", "assigned", "in_progress"]
+
+
 class RiskLevel(models.IntegerChoices):
     NORMAL = 0, _("Normal")
     WATCH = 1, _("Watch")
@@ -196,6 +200,12 @@ class Petition(SweepState, models.Model):
         ),
         output_field=models.DateTimeField(null=True), db_persist=True, verbose_name=_("due"),
     )
+    # A duplicate merged into another petition: closed, its reporters followed by the survivor; a
+    # split restores the status it had (petitions.duplicates).
+    merged_into = models.ForeignKey("self", verbose_name=_("merged into"), null=True, blank=True,
+                                    on_delete=models.PROTECT, related_name="merged")
+    status_before_merge = models.CharField(_("status before the merge"), max_length=12, blank=True,
+                                           choices=Status.choices)
     # For the inbox search by the last four digits of the phone.
     phone_last4 = models.GeneratedField(expression=Right("resident_phone", 4),
                                         output_field=models.CharField(max_length=4), db_persist=True,
@@ -231,6 +241,10 @@ class Petition(SweepState, models.Model):
             models.Index(fields=["review_flagged_at"], condition=Q(review_flagged_at__isnull=False),
                          name="petition_review_flagged"),
             models.Index(fields=["risk_due_at"], condition=Q(risk_due_at__isnull=False), name="petition_risk_due"),
+            # Duplicates near a point (petitions.duplicates.petitions_nearby): a bounding box on the
+            # open petitions only.
+            models.Index(fields=["latitude", "longitude"], condition=Q(status__in=DUPLICATE_STATUSES),
+                         name="petition_open_latlng"),
         ]
 
     def __str__(self) -> str:
@@ -256,6 +270,36 @@ class PetitionEvent(TraceEvent):
 
     def __str__(self) -> str:
         return f"{self.petition_id} {self.action} {self.from_status}→{self.to_status}"
+
+
+class PetitionReporter(models.Model):
+    """Another resident reporting a petition's problem: they joined it instead of filing a new one,
+    or their own petition was merged into it. Each keeps a tracking code of their own (that resolves
+    to the petition they follow) and is told of each step by SMS."""
+
+    petition = models.ForeignKey(Petition, verbose_name=_("petition"), on_delete=models.CASCADE,
+                                 related_name="reporters")
+    # The petition they joined or filed: a split sends them back with it.
+    origin = models.ForeignKey(Petition, verbose_name=_("reported on"), on_delete=models.CASCADE,
+                               related_name="+")
+    tracking_code = models.CharField(_("tracking code"), max_length=16, unique=True)
+    phone = models.CharField(_("mobile number"), max_length=11)
+    name = models.CharField(_("name"), max_length=50, blank=True)
+    resident = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("resident account"), null=True,
+                                 blank=True, on_delete=models.SET_NULL, related_name="+")
+    # The merged petition's own filer, whose code is that petition's: removed again by a split.
+    by_merge = models.BooleanField(_("came with a merge"), default=False)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("taken in by"), null=True,
+                                   blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(_("joined at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("reporter")
+        verbose_name_plural = _("reporters")
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return f"{self.tracking_code} → {self.petition_id}"
 
 
 def attachment_path(instance: Attachment, filename: str) -> str:

@@ -36,6 +36,7 @@ RATES = {
     "petition-track": "30/10m",  # lookups per client
     "petition-track-code": "20/d",  # wrong guesses per tracking code, all clients together
     "petition-lost-code": "5/h",  # requests for lost tracking codes per client
+    "petition-nearby": "120/10m",  # nearby-duplicate lookups per client (the form asks as the pin moves)
 }
 METHODS = ["GET", "POST"]
 
@@ -110,6 +111,11 @@ def track_failed(request, code: str) -> None:
 def lost_code_wait(request) -> int | None:
     """Count a lost-code request against the client; the wait if it is over budget."""
     return _wait(_count("petition-lost-code", client_ip(request), increment=True), counted=True)
+
+
+def nearby_wait(request) -> int | None:
+    """Count a nearby-duplicates lookup against the client; the wait if it is over budget."""
+    return _wait(_count("petition-nearby", client_ip(request), increment=True), counted=True)
 
 
 # --- The page that says when to try again -----------------------------------------------------

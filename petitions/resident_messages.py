@@ -29,6 +29,12 @@ MESSAGES = {
     "petition.resolved": _("Your petition %(code)s has been resolved. Rate it, or reopen it within %(days)d days, "
                            "with your tracking code."),
     "petition.closed": _("Your petition %(code)s is closed."),
+    # Duplicates (petitions.duplicates): a reporter who joined, a merge, a split.
+    "petition.joined": _("You joined a petition about the same problem. Your tracking code is %(code)s; you will be "
+                         "told of each step."),
+    "petition.merged": _("Your petition %(code)s was merged with another report of the same problem; your tracking "
+                         "code still follows it and you will be told of each step."),
+    "petition.split": _("Your petition %(code)s is handled on its own again."),
 }
 
 
@@ -58,6 +64,27 @@ def tell_resident(petition: Petition, *, kind: str, key: str = "", **params) -> 
                body=body, link=reverse("petition-status", args=[petition.tracking_code]), dedupe_key=dedupe)
     notify(recipients=[], addresses=[(Notification.Channel.SMS, petition.resident_phone)], kind=kind,
            subject=subject, body=body, link=status_link(petition), dedupe_key=dedupe)
+    if kind != "petition.received":  # a petition just filed has no other reporters yet
+        tell_reporters(petition, kind=kind, key=key, **params)
+
+
+def tell_reporters(petition: Petition, *, kind: str, key: str = "", reporters=None, **params) -> None:
+    """The same step told to the petition's other reporters (petitions.duplicates), each by SMS
+    with their own tracking code and status link."""
+    from .models import PetitionReporter
+
+    if reporters is None:
+        reporters = PetitionReporter.objects.filter(petition=petition)
+    base = settings.SUQIU_PUBLIC_URL.rstrip("/") + reverse("petition-track")
+    for reporter in reporters:
+        with translation.override(settings.LANGUAGE_CODE):
+            subject = str(MESSAGES[kind]) % {"code": reporter.tracking_code, "days": settings.SUQIU_REOPEN_DAYS,
+                                             **params}
+            link = f"{base}?code={reporter.tracking_code}"
+            body = str(_("Progress: %(link)s (tracking code and the last 4 digits of this phone)")) % {"link": link}
+        dedupe = f"petition:{petition.pk}:{kind}:{petition.reopen_count}:r{reporter.pk}" + (f":{key}" if key else "")
+        notify(recipients=[], addresses=[(Notification.Channel.SMS, reporter.phone)], kind=kind, subject=subject,
+               body=body, link=link, dedupe_key=dedupe)
 
 
 LOST_CODE_LIMIT = 10  # codes in one message; an SMS stays short

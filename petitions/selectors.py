@@ -261,11 +261,24 @@ def petition_track(code: str, phone_last4: str) -> Petition | None:
     A wrong code and a wrong phone give the same answer, so the lookup reveals nothing."""
     normalized = normalize_tracking_code(code)
     # One query: the petition with the names the resident's view shows.
-    petition = (Petition.objects.select_related("category", "community").only(*TRACK_FIELDS)
+    petition = (Petition.objects.select_related("category", "community").only(*TRACK_FIELDS, "merged_into_id")
                 .filter(tracking_code=normalized).first()) if normalized else None
     expected = petition.resident_phone[-4:] if petition else "----"
+    # Merged into another petition: the one that handles the problem now is shown.
+    follow = petition.merged_into_id if petition else None
+    if petition is None and normalized:
+        # A reporter's own code (petitions.duplicates): it follows the petition they joined.
+        from .models import PetitionReporter
+
+        reporter = PetitionReporter.objects.filter(tracking_code=normalized).only("phone", "petition_id").first()
+        if reporter is not None:
+            expected, follow = reporter.phone[-4:], reporter.petition_id
     matches = hmac.compare_digest(expected.encode(), (phone_last4 or "").strip().encode())
-    return petition if petition and matches else None
+    if not matches or (petition is None and follow is None):
+        return None
+    if follow:
+        petition = Petition.objects.select_related("category", "community").only(*TRACK_FIELDS).get(pk=follow)
+    return petition
 
 
 # Steps whose note is addressed to the resident: the answer, the reason for a refusal or an

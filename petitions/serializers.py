@@ -188,6 +188,13 @@ class PetitionNoteInput(InputSerializer):
                                  help_text="An internal note for the trace.")
 
 
+class PetitionMergeInput(InputSerializer):
+    into = serializers.CharField(max_length=20, help_text="The tracking code (or number) of the petition that "
+                                                          "handles the same problem.")
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000,
+                                 help_text="Why they are the same problem, for the trace.")
+
+
 class PetitionDeclineInput(InputSerializer):
     reason = serializers.CharField(max_length=2000, help_text="Why it is declined; the resident reads it.")
 

@@ -530,7 +530,9 @@ def petition_allowed_actions(*, petition: Petition, user) -> list[str]:
             ok = handles(user, petition)
         if ok:
             allowed.append(action)
-    return allowed
+    from .duplicates import duplicate_actions
+
+    return allowed + duplicate_actions(petition, user)
 
 
 def _resident_may(action: str, petition: Petition) -> bool:

@@ -43,11 +43,59 @@ from .selectors import (
 TRACKED = "tracked_petitions"
 
 
+def _join(request: HttpRequest, *, form, template: str, context: dict) -> HttpResponse | None:
+    """"Join this one" from a filing form (petitions.duplicates): the reporter follows the chosen
+    open petition with a tracking code of their own. None: not a join. On a refusal the form comes
+    back with what was typed and the reason."""
+    if request.method != "POST" or "join" not in request.POST:
+        return None
+    from .duplicates import petition_join
+    from .forms import JoinForm
+
+    join = JoinForm(request.POST)
+
+    def refused(errors: dict) -> HttpResponse:
+        # Only the join's own errors: the fields of a new petition were not needed for it.
+        form.is_valid()
+        form.errors.clear()
+        for field, messages_ in errors.items():
+            form.add_error(field if field in form.fields else None, messages_)
+        return render(request, template, {"form": form, **context}, status=400)
+
+    if not join.is_valid():
+        return refused(join.errors)
+    if wait := submit_wait(request):
+        return too_many_page(request, template, {"form": form, **context}, wait)
+    d = join.cleaned_data
+    petition = Petition.objects.filter(pk=d["join"]).first()
+    try:
+        if petition is None:
+            raise DomainError(_("Join a petition of the same category near the place you report."))
+        reporter = petition_join(petition=petition, phone=d["phone"], name=d["name"], actor=request.user,
+                                 latitude=d["latitude"], longitude=d["longitude"], category=d["category"])
+    except DomainError as exc:
+        return refused({exc.field or "__all__": [str(exc)]})
+    submit_accepted(request)
+    if request.user.is_authenticated and access.is_staff_member(request.user):
+        messages.success(request, _("Joined to petition %(code)s. Give the resident their own tracking code "
+                                    "%(mine)s.") % {"code": reporter.petition.tracking_code,
+                                                     "mine": reporter.tracking_code})
+        if petitions_visible_to(request.user).filter(pk=reporter.petition_id).exists():
+            return redirect("staff-petition", pk=reporter.petition_id)
+        return redirect("staff-inbox")
+    request.session[TRACKED] = [*request.session.get(TRACKED, []), reporter.petition_id][-20:]
+    request.session["just_filed"] = reporter.tracking_code
+    return redirect("petition-filed")
+
+
 def petition_new(request: HttpRequest) -> HttpResponse:
     """File a petition, no account needed. Nothing is saved until every field is valid."""
     # A service chosen on the home page's tiles arrives preselected.
     form = PetitionForm(request.POST or None, request.FILES or None,
                         initial={"service": request.GET.get("service", "")})
+    if joined := _join(request, form=form, template="petitions/new.html",
+                       context={"services": Service.choices, **_form_extras(request, form)}):
+        return joined
     if request.method == "POST":
         # Only accepted petitions count against the client's budget: a form with errors is free.
         if form.is_valid() and (wait := submit_wait(request)):
@@ -204,6 +252,9 @@ def staff_inbox(request: HttpRequest) -> HttpResponse:
 def staff_intake(request: HttpRequest) -> HttpResponse:
     """Staff take in a petition for a walk-in resident, a hotline caller or a grid patrol."""
     form = StaffIntakeForm(request.POST or None, request.FILES or None, user=request.user)
+    if joined := _join(request, form=form, template="petitions/staff_intake.html",
+                       context={**_form_extras(request, form), "staff_form": True}):
+        return joined
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
@@ -220,7 +271,8 @@ def staff_intake(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Taken in. Give the resident the tracking code %(code)s.")
                              % {"code": petition.tracking_code})
             return redirect("staff-petition", pk=petition.pk)
-    return render(request, "petitions/staff_intake.html", {"form": form, **_form_extras(request, form)})
+    return render(request, "petitions/staff_intake.html", {"form": form, **_form_extras(request, form),
+                                                           "staff_form": True})
 
 
 @staff_required

@@ -76,6 +76,7 @@
           else {
             form.elements.latitude.value = pos.coords.latitude.toFixed(6);
             form.elements.longitude.value = pos.coords.longitude.toFixed(6);
+            form.dispatchEvent(new Event("suqiu:pin"));
           }
           status.textContent = button.dataset.found;
         },
@@ -143,6 +144,7 @@
     form.elements.latitude.value = lat.toFixed(6);
     form.elements.longitude.value = lng.toFixed(6);
     if (form.elements.community) form.elements.community.value = community.code;
+    form.dispatchEvent(new Event("suqiu:pin"));  // duplicates.js looks for petitions near the pin
     mapStatus.textContent = format(el.dataset.placed, { community: community.name });
     showNearest(lat, lng);
   };
