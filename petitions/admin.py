@@ -1,9 +1,9 @@
 from django.contrib import admin
 
-from communities.lifecycle_admin import LifecycleAdmin, StoredFileInline, TraceInline
+from communities.lifecycle_admin import LifecycleAdmin, ReadOnlyInline, StoredFileInline, TraceInline
 
 from .actions import PETITION_ACTIONS
-from .models import Attachment, Category, Petition, PetitionEvent, RedAlert, RiskRule
+from .models import Attachment, Category, Petition, PetitionEvent, PetitionReporter, RedAlert, RiskRule
 
 
 @admin.register(Category)
@@ -22,6 +22,15 @@ class EventInline(TraceInline):
     readonly_fields = fields
 
 
+class ReporterInline(ReadOnlyInline):
+    """Who else follows it (joined, or came with a merged duplicate): changed only by join, merge, split."""
+
+    model = PetitionReporter
+    fk_name = "petition"
+    fields = ["tracking_code", "origin", "by_merge", "created_at", "created_by"]
+    readonly_fields = fields
+
+
 class AttachmentInline(StoredFileInline):
     model = Attachment
 
@@ -33,7 +42,7 @@ class PetitionAdmin(LifecycleAdmin):
     list_display = ["tracking_code", "title", "category", "community", "channel", "status", "created_at"]
     list_filter = ["status", "channel", "service", "category"]
     search_fields = ["tracking_code", "title"]
-    inlines = [EventInline, AttachmentInline]
+    inlines = [EventInline, ReporterInline, AttachmentInline]
 
 
 @admin.register(RiskRule)

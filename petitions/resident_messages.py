@@ -107,12 +107,18 @@ def petition_codes_send(*, phone: str) -> bool:
     petitions = list(Petition.objects.filter(resident_phone=phone)
                      .exclude(status__in=[Status.CLOSED, Status.DECLINED])
                      .order_by("-created_at")[:LOST_CODE_LIMIT])
-    if not petitions:
+    # And the codes this phone follows as another reporter (petitions.duplicates).
+    from .models import PetitionReporter
+
+    joined = list(PetitionReporter.objects.filter(phone=phone).exclude(
+        petition__status__in=[Status.CLOSED, Status.DECLINED]).order_by("-created_at")
+        .values_list("tracking_code", flat=True)[:LOST_CODE_LIMIT])
+    codes = ([p.tracking_code for p in petitions] + joined)[:LOST_CODE_LIMIT]
+    if not codes:
         return False
     hour = timezone.localtime().strftime("%Y%m%d%H")
     with translation.override(settings.LANGUAGE_CODE):
-        subject = str(_("Your open petitions: %(codes)s.")) % {
-            "codes": "、".join(p.tracking_code for p in petitions)}
+        subject = str(_("Your open petitions: %(codes)s.")) % {"codes": "、".join(codes)}
         body = str(_("Track them at %(link)s with the last 4 digits of this phone.")) % {
             "link": settings.SUQIU_PUBLIC_URL.rstrip("/") + reverse("petition-track")}
     with transaction.atomic():

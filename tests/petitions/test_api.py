@@ -90,7 +90,7 @@ def test_staff_list_is_scoped_and_masked(api, filed, people):
 def test_actions_through_the_api(api, filed, people):
     api.force_authenticate(people["secretary"])
     detail = api.get(f"{URL}{filed.pk}/").json()
-    assert set(detail["allowed_actions"]) == {"accept", "decline"}
+    assert set(detail["allowed_actions"]) == {"accept", "decline", "merge"}  # merge: petitions.duplicates
     assert api.post(f"{URL}{filed.pk}/accept/", {}, format="json").json()["status"] == "accepted"
     refused = api.post(f"{URL}{filed.pk}/accept/", {}, format="json")
     assert refused.status_code == 400

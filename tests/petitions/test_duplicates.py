@@ -128,7 +128,7 @@ def test_join_from_the_resident_form(client, near, category):
     # Refused: the form comes back with the reason and nothing else wrong with it.
     response = client.post("/petitions/new/", {"join": first.pk, "phone": JOINER, "category": category.code,
                                                "latitude": LAT, "longitude": LNG})
-    assert response.status_code == 400 and "already follows" in response.content.decode()
+    assert response.status_code == 400 and "这个手机号已经在关注该诉求" in response.content.decode()
 
 
 def test_the_filing_forms_load_the_nearby_script_without_inline_code(client, people):
@@ -198,7 +198,7 @@ def test_merge_from_the_page_and_its_refusals(client, near, people):
     page = client.get(f"/staff/petitions/{second.pk}/").content.decode()
     assert 'id="form-merge"' in page and 'action="/staff/petitions/%d/merge/"' % second.pk in page
     response = client.post(f"/staff/petitions/{second.pk}/merge/", {"into": second.tracking_code})
-    assert response.status_code == 400 and "cannot be merged into itself" in response.content.decode()
+    assert response.status_code == 400 and "诉求不能并入自身" in response.content.decode()
     response = client.post(f"/staff/petitions/{second.pk}/merge/", {"into": "GM-0000-0000"})
     assert response.status_code == 400
     response = client.post(f"/staff/petitions/{second.pk}/merge/", {"into": first.tracking_code})
@@ -241,3 +241,12 @@ def test_the_schema_documents_merge_split_nearby_and_join(client, db):
     for path in ("/api/petitions/{id}/merge/", "/api/petitions/{id}/split/", "/api/petitions/join/"):
         assert "post" in schema["paths"][path], path
     assert "get" in schema["paths"]["/api/petitions/nearby/"]
+
+
+def test_a_lost_code_request_also_sends_the_codes_followed_as_a_reporter(near, category):
+    from petitions.resident_messages import petition_codes_send
+
+    first, _second = near
+    reporter = d.petition_join(petition=first, phone=JOINER, category=category, latitude=LAT, longitude=LNG)
+    assert petition_codes_send(phone=JOINER)
+    assert reporter.tracking_code in sms_to(JOINER)[-1].subject
