@@ -23,6 +23,7 @@ from communities import access, geo
 from communities.errors import DomainError, Forbidden
 from communities.masking import mask_digits
 from communities.models import User
+from communities.names import RESIDENT, display_name
 
 from .models import DUPLICATE_STATUSES, Category, Petition, PetitionEvent, PetitionReporter, Status
 from .resident_messages import tell_resident, tell_reporters
@@ -107,10 +108,10 @@ def _new_code() -> str:
 
 
 def _event(petition: Petition, *, actor, action: str, from_status: str, note: str, is_public: bool) -> PetitionEvent:
-    from .services import _label
-
+    # No staff member: a resident joining from the public form.
+    label = display_name(actor) if isinstance(actor, User) else RESIDENT
     return PetitionEvent.objects.create(
-        petition=petition, actor=actor if isinstance(actor, User) else None, actor_label=_label(actor),
+        petition=petition, actor=actor if isinstance(actor, User) else None, actor_label=label,
         action=action, from_status=from_status, to_status=petition.status, note=note, is_public=is_public)
 
 
@@ -158,7 +159,7 @@ def petition_join(*, petition: Petition, phone: str, name: str = "", actor=None,
 
 def _lock_pair(first_pk: int, second_pk: int) -> dict[int, Petition]:
     # Both rows, in primary-key order, so two merges of the same pair never deadlock.
-    rows = Petition.objects.select_for_update().select_related("community", "grid").filter(
+    rows = Petition.objects.select_for_update(of=("self",)).select_related("community", "grid").filter(
         pk__in=[first_pk, second_pk]).order_by("pk")
     return {p.pk: p for p in rows}
 
