@@ -171,9 +171,14 @@ class PetitionDetailSerializer(PetitionSerializer):
     description = serializers.CharField()
     public_reply = serializers.CharField()
     allowed_actions = serializers.SerializerMethodField()
+    # Duplicates (petitions.duplicates): the petition this one was merged into, and how many others report it.
+    merged_into = serializers.SlugRelatedField(slug_field="tracking_code", read_only=True, allow_null=True)
+    reporters = serializers.IntegerField(source="reporters.count", read_only=True,
+                                         help_text="other residents following it with codes of their own")
 
     class Meta(PetitionSerializer.Meta):
-        fields = PetitionSerializer.Meta.fields + ["description", "public_reply", "events", "allowed_actions"]
+        fields = PetitionSerializer.Meta.fields + ["description", "public_reply", "events", "allowed_actions",
+                                                   "merged_into", "reporters"]
 
     def get_allowed_actions(self, petition: Petition) -> list[str]:
         from .services import petition_allowed_actions

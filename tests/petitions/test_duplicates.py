@@ -163,6 +163,11 @@ def test_merge_then_split(near, people, client):
     assert second.events.filter(action="merge", is_public=True).exists()
     assert first.events.filter(action="merge_in", note__contains=second.tracking_code).exists()
     assert sms_to(OTHER)[-1].kind == sms_to(JOINER)[-1].kind == "petition.merged"
+    assert api.get(f"/api/petitions/{first.pk}/").json()["reporters"] == 2
+    assert api.get(f"/api/petitions/{second.pk}/").json()["merged_into"] == first.tracking_code
+    client.force_login(people["secretary"])
+    assert 'id="reporters"' in client.get(f"/staff/petitions/{first.pk}/").content.decode()
+    assert first.tracking_code in client.get(f"/staff/petitions/{second.pk}/").content.decode()
     # Every code still tracks: the merged petition's own and the joiner's lead to the survivor.
     for code, phone in ((second.tracking_code, OTHER), (joiner.tracking_code, JOINER), (first.tracking_code, FILER)):
         tracked = APIClient().get(f"/api/petitions/track/{code}/", {"phone": phone[-4:]})
