@@ -204,8 +204,9 @@ class Petition(SweepState, models.Model):
     # split restores the status it had (petitions.duplicates).
     merged_into = models.ForeignKey("self", verbose_name=_("merged into"), null=True, blank=True,
                                     on_delete=models.PROTECT, related_name="merged")
-    status_before_merge = models.CharField(_("status before the merge"), max_length=12, blank=True,
-                                           choices=Status.choices)
+    # A database default too: bulk loaders (petitions.generator's COPY) name only the columns they fill.
+    status_before_merge = models.CharField(_("status before the merge"), max_length=12, blank=True, default="",
+                                           db_default="", choices=Status.choices)
     # For the inbox search by the last four digits of the phone.
     phone_last4 = models.GeneratedField(expression=Right("resident_phone", 4),
                                         output_field=models.CharField(max_length=4), db_persist=True,

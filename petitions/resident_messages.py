@@ -71,10 +71,8 @@ def tell_resident(petition: Petition, *, kind: str, key: str = "", **params) -> 
 def tell_reporters(petition: Petition, *, kind: str, key: str = "", reporters=None, **params) -> None:
     """The same step told to the petition's other reporters (petitions.duplicates), each by SMS
     with their own tracking code and status link."""
-    from .models import PetitionReporter
-
     if reporters is None:
-        reporters = PetitionReporter.objects.filter(petition=petition)
+        reporters = petition.reporters.all()  # prefetched by a sweep that tells a batch
     base = settings.SUQIU_PUBLIC_URL.rstrip("/") + reverse("petition-track")
     for reporter in reporters:
         with translation.override(settings.LANGUAGE_CODE):

@@ -88,7 +88,7 @@ AUTOCLOSE = Sweep(
     name="petition autoclose", model=Petition, order_field="resolved_at",
     due=lambda now: Q(status=Status.RESOLVED, resolved_at__lte=_autoclose_cutoff(now)),  # index petition_resolved
     claim=lambda now: {"status": Status.CLOSED, "closed_at": now, "updated_at": now},
-    act=_autoclose,
+    act=_autoclose, prefetch_related=("reporters",),  # every reporter is told (petitions.duplicates)
 )
 
 
