@@ -189,7 +189,7 @@ def test_events_are_immutable(petition):
 
 
 def test_allowed_actions_match_the_viewer(petition, people):
-    assert set(s.petition_allowed_actions(petition=petition, user=people["secretary"])) == {"accept", "decline"}
+    assert set(s.petition_allowed_actions(petition=petition, user=people["secretary"])) == {"accept", "decline", "merge"}
     assert s.petition_allowed_actions(petition=petition, user=people["nobody"]) == []
     resolved(petition, people)
     assert set(s.petition_allowed_actions(petition=petition, user=resident(petition))) == {"reopen", "rate"}
