@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('petitions', '0010_sweep_state'),
+        ('petitions', '0012_actor_labels_family_name_first'),
     ]
 
     operations = [

@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('communities', '0009_role_audit'),
-        ('petitions', '0011_category_working_day_targets'),
+        ('petitions', '0013_category_working_day_targets'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
