@@ -18,18 +18,154 @@ petition questions take the petition as a duck-typed object (``community``, ``gr
 
 from __future__ import annotations
 
+import time
+import uuid
 from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
-from guardian.shortcuts import get_objects_for_user
 
 from .models import Department, Region, Role, RoleAssignment, ServicePoint, User
 
 # --- the grants ---------------------------------------------------------------------------------
+#
+# A user's grants are read once (one query for their object permissions, direct and through their
+# groups, one for the regions and one for the points they name) into ``Held`` and kept in each
+# process, keyed by the user and a version token in the shared cache (Redis in production). Every
+# change of a grant, a role, a group membership, a region or a service point replaces the token at
+# once and again when its transaction commits (signals, see ``apps.py``), as intake's reference
+# data does; a change made outside the models (raw SQL) is seen after ``HELD_TTL`` at the latest.
+# Within one request the user object carries its copy: asking "where does this user supervise"
+# ten times costs one cache round trip, not ten guardian lookups.
+
+GRANTS_VERSION_KEY = "suqiu:grants:version"
+HELD_TTL = 300.0  # seconds a process keeps a user's grants without seeing a change
+_HELD_MAX = 10_000  # users kept per process
+_held: dict[int, tuple[str, float, Held]] = {}
+_generation = 0  # bumped with the token: a user object's copy from before a change is dropped
+
+
+@dataclass(frozen=True)
+class Held:
+    """Everything a user holds, as plain values: per Region permission the top paths of the
+    subtrees; per Department permission the ids; the service points they staff."""
+
+    region_paths: dict[str, tuple[str, ...]]
+    regions: dict[str, tuple[int, str]]  # path -> (id, level) of every region granted
+    department_ids: dict[str, frozenset[int]]
+    point_ids: frozenset[int]
+    hall_community_ids: frozenset[int]  # regions of the community halls among those points
+    has_role: bool
 
 
 def _active(user) -> bool:
     return bool(getattr(user, "is_authenticated", False) and user.is_active)
+
+
+def _shared_version() -> str:
+    from django.core.cache import cache
+
+    version = cache.get(GRANTS_VERSION_KEY)
+    if version is None:
+        cache.add(GRANTS_VERSION_KEY, uuid.uuid4().hex, timeout=None)
+        version = cache.get(GRANTS_VERSION_KEY)
+    return version
+
+
+def _read_held(user) -> Held:
+    from django.contrib.contenttypes.models import ContentType
+    from guardian.models import GroupObjectPermission, UserObjectPermission
+
+    types = {ct.pk: model for model, ct in ContentType.objects.get_for_models(Region, Department, ServicePoint).items()}
+    fields = ("permission__content_type_id", "permission__codename", "object_pk")
+    mine = UserObjectPermission.objects.filter(user=user, permission__content_type_id__in=types).values_list(*fields)
+    groups = GroupObjectPermission.objects.filter(group__user=user,
+                                                  permission__content_type_id__in=types).values_list(*fields)
+    by_model: dict[type, list[tuple[str, int]]] = {Region: [], Department: [], ServicePoint: []}
+    for type_id, codename, object_pk in mine.union(groups):
+        try:
+            by_model[types[type_id]].append((codename, int(object_pk)))
+        except ValueError:
+            continue
+    region_ids = {pk for _, pk in by_model[Region]}
+    regions = ({pk: (path, level) for pk, path, level in
+                Region.objects.filter(pk__in=region_ids).values_list("pk", "path", "level")} if region_ids else {})
+    paths_by_perm: dict[str, list[str]] = {}
+    for codename, pk in by_model[Region]:
+        if pk in regions:
+            paths_by_perm.setdefault(codename, []).append(regions[pk][0])
+    region_paths_held = {}
+    for codename, paths in paths_by_perm.items():
+        tops: list[str] = []  # drop paths already covered by an ancestor's path
+        for path in sorted(set(paths)):
+            if not any(path.startswith(top) for top in tops):
+                tops.append(path)
+        region_paths_held[codename] = tuple(tops)
+    department_ids: dict[str, set[int]] = {}
+    for codename, pk in by_model[Department]:
+        department_ids.setdefault(codename, set()).add(pk)
+    point_ids = {pk for codename, pk in by_model[ServicePoint] if codename == "staff_service_point"}
+    points = (list(ServicePoint.objects.filter(pk__in=point_ids).values_list("pk", "tier", "region_id"))
+              if point_ids else [])
+    return Held(
+        region_paths=region_paths_held,
+        regions={path: (pk, level) for pk, (path, level) in regions.items()},
+        department_ids={codename: frozenset(ids) for codename, ids in department_ids.items()},
+        point_ids=frozenset(pk for pk, _, _ in points),
+        hall_community_ids=frozenset(region for _, tier, region in points if tier in COMMUNITY_WIDE_TIERS),
+        has_role=RoleAssignment.objects.filter(user=user).exists(),
+    )
+
+
+def held_by(user) -> Held:
+    """The grants of an active, non-superuser ``user``: from the user object (this request), this
+    process's copy (same version token, younger than ``HELD_TTL``) or the database."""
+    carried = getattr(user, "_held", None)
+    if carried is not None and carried[0] == _generation:
+        return carried[1]
+    version = _shared_version()
+    now = time.monotonic()
+    kept = _held.get(user.pk)
+    if kept is not None and kept[0] == version and now - kept[1] < HELD_TTL:
+        held = kept[2]
+    else:
+        held = _read_held(user)
+        if len(_held) >= _HELD_MAX:
+            _held.clear()
+        _held[user.pk] = (version, now, held)
+    user._held = (_generation, held)
+    return held
+
+
+def _bump() -> None:
+    from django.core.cache import cache
+
+    global _generation
+    _generation += 1
+    _held.clear()
+    cache.set(GRANTS_VERSION_KEY, uuid.uuid4().hex, timeout=None)
+
+
+def grants_changed() -> None:
+    """Grants changed: every copy is stale now (this process reads its own uncommitted change) and
+    again once the change commits (a process that read in between read the grants before it)."""
+    from django.db import transaction
+
+    _bump()
+    transaction.on_commit(_bump)
+
+
+def on_grants_change(sender, **kwargs) -> None:  # a signal receiver
+    grants_changed()
+
+
+def forget_grants() -> None:
+    """Drop this process's copies and the shared token (tests start from a fresh database)."""
+    from django.core.cache import cache
+
+    global _generation
+    _generation += 1
+    _held.clear()
+    cache.delete(GRANTS_VERSION_KEY)
 
 
 def region_paths(user, perm: str) -> list[str]:
@@ -40,15 +176,7 @@ def region_paths(user, perm: str) -> list[str]:
         return []
     if user.is_superuser:
         return [""]
-    paths = sorted(
-        get_objects_for_user(user, f"communities.{perm}", klass=Region, accept_global_perms=False)
-        .values_list("path", flat=True)
-    )
-    tops: list[str] = []  # drop paths already covered by an ancestor's path
-    for path in paths:
-        if not any(path.startswith(top) for top in tops):
-            tops.append(path)
-    return tops
+    return list(held_by(user).region_paths.get(perm, ()))
 
 
 def path_condition(paths: list[str], field: str) -> Q:
@@ -81,7 +209,14 @@ def departments_of(user, perm: str = "act_for_department") -> QuerySet[Departmen
         return Department.objects.none()
     if user.is_superuser:
         return Department.objects.all()
-    return get_objects_for_user(user, f"communities.{perm}", klass=Department, accept_global_perms=False)
+    return Department.objects.filter(pk__in=department_ids(user, perm))
+
+
+def department_ids(user, perm: str = "act_for_department") -> frozenset[int]:
+    """Ids of the departments a non-superuser ``user`` acts for (``lead_department``: leads)."""
+    if not _active(user):
+        return frozenset()
+    return held_by(user).department_ids.get(perm, frozenset())
 
 
 def service_points_of(user) -> QuerySet[ServicePoint]:
@@ -90,8 +225,7 @@ def service_points_of(user) -> QuerySet[ServicePoint]:
         return ServicePoint.objects.none()
     if user.is_superuser:
         return ServicePoint.objects.all()
-    return get_objects_for_user(user, "communities.staff_service_point", klass=ServicePoint,
-                                accept_global_perms=False)
+    return ServicePoint.objects.filter(pk__in=held_by(user).point_ids)
 
 
 # Staff of a community hall work every petition of its community, whatever the channel (web,
@@ -104,8 +238,7 @@ def communities_worked_by(user) -> list[int]:
     """Ids of the communities whose petitions ``user`` works through a community hall they staff."""
     if not _active(user) or user.is_superuser:
         return []  # a superuser sees everything anyway
-    points = service_points_of(user).filter(tier__in=COMMUNITY_WIDE_TIERS)
-    return sorted(set(points.values_list("region_id", flat=True)))
+    return sorted(held_by(user).hall_community_ids)
 
 
 # --- regions: supervision, red notices, mediation ----------------------------------------------
@@ -158,12 +291,18 @@ def committees_of(user) -> QuerySet[Region]:
 
 
 def acts_for(user, department_id: int | None) -> bool:
-    return department_id is not None and departments_of(user).filter(pk=department_id).exists()
+    if department_id is None or not _active(user):
+        return False
+    return user.is_superuser or department_id in department_ids(user)
 
 
 def sees_red_notices(user) -> bool:
     """Does the red-notice section concern ``user`` at all (the header's link)?"""
-    return bool(issuing_paths(user) or supervised_paths(user) or departments_of(user).exists())
+    return bool(issuing_paths(user) or supervised_paths(user) or _any_department(user))
+
+
+def _any_department(user) -> bool:
+    return _active(user) and (user.is_superuser or bool(department_ids(user)))
 
 
 # --- department scores ---------------------------------------------------------------------------
@@ -178,7 +317,7 @@ def score_departments(user) -> set[int] | None:
     (an empty set: none)."""
     if reads_all_scores(user):
         return None
-    return set(departments_of(user).values_list("pk", flat=True))
+    return set(department_ids(user))
 
 
 def reads_score_of(user, department: Department) -> bool:
@@ -192,7 +331,7 @@ def is_staff_member(user) -> bool:
     """Holds any role (or administers the site): the ``/staff/`` pages are for them only."""
     if not _active(user):
         return False
-    return user.is_superuser or RoleAssignment.objects.filter(user=user).exists()
+    return user.is_superuser or held_by(user).has_role
 
 
 def community_staff(community: Region) -> QuerySet[User]:
@@ -253,8 +392,8 @@ def grants_of(user) -> Grants | None:
             handle_paths=tuple(region_paths(user, "handle_petitions")),
             supervise_paths=tuple(region_paths(user, "supervise")),
             mediate_paths=tuple(region_paths(user, "mediate")),
-            department_ids=frozenset(departments_of(user).values_list("pk", flat=True)),
-            point_ids=frozenset(service_points_of(user).values_list("pk", flat=True)),
+            department_ids=department_ids(user) if not user.is_superuser else frozenset(),
+            point_ids=held_by(user).point_ids if not user.is_superuser else frozenset(),
             hall_community_ids=frozenset(communities_worked_by(user)),
         )
         user._petition_grants = cached  # per request: the user object is loaded anew each time

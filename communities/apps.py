@@ -10,3 +10,15 @@ class CommunitiesConfig(AppConfig):
         from .security import _connect_axes_signals
 
         _connect_axes_signals()
+        # Each process keeps users' grants (communities.access.held_by): any change to a grant, a
+        # role, a group membership, a region or a service point makes every process read them again.
+        from django.db.models.signals import m2m_changed, post_delete, post_save
+        from guardian.models import GroupObjectPermission, UserObjectPermission
+
+        from . import access
+        from .models import Region, RoleAssignment, ServicePoint, User
+
+        for model in (UserObjectPermission, GroupObjectPermission, RoleAssignment, Region, ServicePoint):
+            post_save.connect(access.on_grants_change, sender=model, dispatch_uid=f"grants-save-{model.__name__}")
+            post_delete.connect(access.on_grants_change, sender=model, dispatch_uid=f"grants-delete-{model.__name__}")
+        m2m_changed.connect(access.on_grants_change, sender=User.groups.through, dispatch_uid="grants-groups")

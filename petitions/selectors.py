@@ -11,12 +11,7 @@ from datetime import datetime, timedelta, timezone as dt_timezone
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from communities.access import (
-    communities_worked_by,
-    region_paths,
-)
-from communities.access import departments_of as departments_with_perm
-from communities.access import service_points_of as service_points_staffed_by
+from communities.access import held_by
 from communities.models import Region
 
 from .models import INBOX_CLOSED, INBOX_OPEN, Channel, Petition, Status
@@ -64,26 +59,27 @@ def _scope_conditions(user) -> list[Q] | None:
         return []
     if user.is_superuser:
         return None
-    paths = set(region_paths(user, "handle_petitions")) | set(region_paths(user, "supervise"))
+    held = held_by(user)  # one cache round trip: the grants were read once, not per question
+    paths = set(held.region_paths.get("handle_petitions", ())) | set(held.region_paths.get("supervise", ()))
     tops = [p for p in sorted(paths) if not any(p != q and p.startswith(q) for q in paths)]
-    mediate = region_paths(user, "mediate")
+    mediate = held.region_paths.get("mediate", ())
     conditions: list[Q] = []
-    communities = set(communities_worked_by(user))
+    communities = set(held.hall_community_ids)
     mediated: set[int] = set()
-    if tops or mediate:
-        for pk, level, path in Region.objects.filter(path__in=tops + mediate).values_list("pk", "level", "path"):
-            if path in tops:
-                conditions.append(Q(**{SCOPE_COLUMN[level]: pk}))
-                if level == Region.Level.COMMUNITY:
-                    communities.discard(pk)
-            elif level == Region.Level.COMMUNITY:
-                mediated.add(pk)
-            else:  # a mediator bound above a community: rare, read through the path
-                conditions.append(Q(community__path__startswith=path, service="mediation"))
+    for path in sorted(set(tops) | set(mediate)):
+        pk, level = held.regions[path]
+        if path in tops:
+            conditions.append(Q(**{SCOPE_COLUMN[level]: pk}))
+            if level == Region.Level.COMMUNITY:
+                communities.discard(pk)
+        elif level == Region.Level.COMMUNITY:
+            mediated.add(pk)
+        else:  # a mediator bound above a community: rare, read through the path
+            conditions.append(Q(community__path__startswith=path, service="mediation"))
     conditions += [Q(community_id=pk) for pk in sorted(communities)]
     conditions += [Q(community_id=pk, service="mediation") for pk in sorted(mediated)]
-    conditions += [Q(handler_department_id=pk) for pk in departments_with_perm(user).values_list("pk", flat=True)]
-    conditions += [Q(service_point_id=pk) for pk in service_points_staffed_by(user).values_list("pk", flat=True)]
+    conditions += [Q(handler_department_id=pk) for pk in sorted(held.department_ids.get("act_for_department", ()))]
+    conditions += [Q(service_point_id=pk) for pk in sorted(held.point_ids)]
     conditions.append(Q(assignee_id=user.pk) | Q(resident_id=user.pk))
     return conditions
 

@@ -96,11 +96,14 @@ def django_db_setup(django_db_setup, django_db_blocker):
 @pytest.fixture(autouse=True)
 def _fresh_reference_data():
     """Intake keeps categories, communities and rules in memory; each test has a new database."""
+    from communities import access
     from petitions import refdata
 
     refdata.forget()
+    access.forget_grants()
     yield
     refdata.forget()
+    access.forget_grants()
 
 
 @pytest.fixture(autouse=True)
