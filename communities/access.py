@@ -158,6 +158,11 @@ def on_grants_change(sender, **kwargs) -> None:  # a signal receiver
     grants_changed()
 
 
+def new_request(sender=None, **kwargs) -> None:  # request_started: user objects' copies end here
+    global _generation
+    _generation += 1
+
+
 def forget_grants() -> None:
     """Drop this process's copies and the shared token (tests start from a fresh database)."""
     from django.core.cache import cache
@@ -386,18 +391,19 @@ def grants_of(user) -> Grants | None:
     if not _active(user) or isinstance(user, ResidentActor):
         return None
     cached = getattr(user, "_petition_grants", None)
-    if cached is None:
-        cached = Grants(
-            superuser=user.is_superuser,
-            handle_paths=tuple(region_paths(user, "handle_petitions")),
-            supervise_paths=tuple(region_paths(user, "supervise")),
-            mediate_paths=tuple(region_paths(user, "mediate")),
-            department_ids=department_ids(user) if not user.is_superuser else frozenset(),
-            point_ids=held_by(user).point_ids if not user.is_superuser else frozenset(),
-            hall_community_ids=frozenset(communities_worked_by(user)),
-        )
-        user._petition_grants = cached  # per request: the user object is loaded anew each time
-    return cached
+    if cached is not None and cached[0] == _generation:
+        return cached[1]
+    grants = Grants(
+        superuser=user.is_superuser,
+        handle_paths=tuple(region_paths(user, "handle_petitions")),
+        supervise_paths=tuple(region_paths(user, "supervise")),
+        mediate_paths=tuple(region_paths(user, "mediate")),
+        department_ids=department_ids(user) if not user.is_superuser else frozenset(),
+        point_ids=held_by(user).point_ids if not user.is_superuser else frozenset(),
+        hall_community_ids=frozenset(communities_worked_by(user)),
+    )
+    user._petition_grants = (_generation, grants)  # for this request (or until a grant changes)
+    return grants
 
 
 def _places(petition) -> tuple[str, ...]:

@@ -22,3 +22,6 @@ class CommunitiesConfig(AppConfig):
             post_save.connect(access.on_grants_change, sender=model, dispatch_uid=f"grants-save-{model.__name__}")
             post_delete.connect(access.on_grants_change, sender=model, dispatch_uid=f"grants-delete-{model.__name__}")
         m2m_changed.connect(access.on_grants_change, sender=User.groups.through, dispatch_uid="grants-groups")
+        from django.core.signals import request_started
+
+        request_started.connect(access.new_request, dispatch_uid="grants-new-request")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import re
 from datetime import datetime, timedelta
+from datetime import timezone as dt_timezone
 from decimal import Decimal
 
 from django.conf import settings
@@ -265,10 +266,49 @@ def _raise_red_alert(petition: Petition, reasons: list[dict]) -> None:
 
 
 def alerts_visible_to(user: User):
-    """Red alerts of the regions the user supervises."""
-    paths = access.supervised_paths(user)
-    return RedAlert.objects.filter(access.path_condition(paths, "petition__community__path")).select_related(
-        "petition__community", "petition__category", "acknowledged_by")
+    """Red alerts of the regions the user supervises: per supervised subtree one equality on the
+    petition's own region column (district, street, community or grid; indexed), not a join on
+    the region tree."""
+    from .selectors import SCOPE_COLUMN
+
+    related = ("petition__community", "petition__category", "acknowledged_by")
+    if not access.supervises_anything(user):
+        return RedAlert.objects.none()
+    if user.is_superuser:
+        return RedAlert.objects.select_related(*related)
+    held = access.held_by(user)
+    condition = Q(pk__in=[])
+    for path in held.region_paths.get("supervise", ()):
+        pk, level = held.regions[path]
+        column = SCOPE_COLUMN.get(level)
+        condition |= Q(**{f"petition__{column}": pk}) if column else Q(petition__community__path__startswith=path)
+    return RedAlert.objects.filter(condition).select_related(*related)
+
+
+ALERT_PAGE = 50
+
+
+def alert_page(user: User, *, only_open: bool, after: str = "", size: int = ALERT_PAGE) -> tuple[list, str]:
+    """One page of the user's red alerts, newest first, and the cursor of the next page ("" at the
+    end): keyset pages on (raised_at, id), so no page counts or skips the alerts before it."""
+    import base64
+
+    alerts = alerts_visible_to(user).prefetch_related("petitions").order_by("-raised_at", "-pk")
+    if only_open:
+        alerts = alerts.filter(acknowledged_at__isnull=True)
+    try:  # a cursor that is not one gives the first page, as the petition inbox does
+        micros, pk = base64.urlsafe_b64decode(after + "=" * (-len(after) % 4)).decode().split(".")
+        moment = datetime.fromtimestamp(int(micros) / 1_000_000, tz=dt_timezone.utc)
+        alerts = alerts.filter(Q(raised_at__lt=moment) | Q(raised_at=moment, pk__lt=int(pk)))
+    except (ValueError, UnicodeDecodeError, OverflowError, OSError):
+        pass
+    rows = list(alerts[:size + 1])
+    cursor = ""
+    if len(rows) > size:
+        last = rows[size - 1]
+        token = f"{int(last.raised_at.timestamp() * 1_000_000)}.{last.pk}"
+        cursor = base64.urlsafe_b64encode(token.encode()).decode().rstrip("=")
+    return rows[:size], cursor
 
 
 def red_alert_acknowledge(*, alert: RedAlert, actor: User, note: str = "") -> RedAlert:

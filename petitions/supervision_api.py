@@ -5,6 +5,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, serializers
 from rest_framework.response import Response
+from rest_framework.utils.urls import replace_query_param
 from rest_framework.views import APIView
 
 from communities import access
@@ -161,12 +162,15 @@ class RedAlertSerializer(serializers.ModelSerializer):
 
 
 class AlertListSerializer(serializers.Serializer):
-    results = RedAlertSerializer(many=True, help_text="newest first, at most 500")
+    next = serializers.URLField(allow_null=True, help_text="the next page, or null on the last")
+    results = RedAlertSerializer(many=True, help_text=f"newest first, {risk.ALERT_PAGE} a page")
 
 
 class AlertListQuery(serializers.Serializer):
     open = serializers.BooleanField(required=False,
                                     help_text="true: only those not yet acknowledged")
+    cursor = serializers.CharField(max_length=200, required=False, allow_blank=True,
+                                   help_text="the next page: the cursor of the previous answer's next link")
 
 
 class AlertList(APIView):
@@ -174,11 +178,12 @@ class AlertList(APIView):
     def get(self, request):
         if not access.supervises_anything(request.user):
             raise exceptions.PermissionDenied(_("Only supervisors see red alerts."))
-        only_open = validated_query(request, AlertListQuery).get("open")
-        alerts = risk.alerts_visible_to(request.user).prefetch_related("petitions").order_by("-raised_at")
-        if only_open:
-            alerts = alerts.filter(acknowledged_at__isnull=True)
-        return Response({"results": RedAlertSerializer(alerts[:500], many=True).data})
+        params = validated_query(request, AlertListQuery)
+        rows, cursor = risk.alert_page(request.user, only_open=bool(params.get("open")), after=params.get("cursor", ""))
+        next_url = None
+        if cursor:
+            next_url = request.build_absolute_uri(replace_query_param(request.get_full_path(), "cursor", cursor))
+        return Response({"next": next_url, "results": RedAlertSerializer(rows, many=True).data})
 
 
 class AlertAcknowledgeInput(InputSerializer):

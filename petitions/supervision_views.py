@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
+from communities import access
 from communities.errors import DomainError
 from communities.holiday_calendar import calendar_warning
 from communities.models import Region, Service, ServicePoint
@@ -63,13 +64,12 @@ def review_page(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def alerts_page(request: HttpRequest) -> HttpResponse:
-    alerts = risk.alerts_visible_to(request.user)
-    if not dashboard.supervised_regions(request.user):
+    if not access.supervises_anything(request.user):
         raise Http404
-    show = request.GET.get("show", "open")
-    if show != "all":
-        alerts = alerts.filter(acknowledged_at__isnull=True)
-    return render(request, "petitions/alerts.html", {"alerts": alerts.order_by("-raised_at")[:200], "show": show})
+    show = "all" if request.GET.get("show") == "all" else "open"
+    alerts, cursor = risk.alert_page(request.user, only_open=show != "all", after=request.GET.get("after", ""))
+    return render(request, "petitions/alerts.html", {"alerts": alerts, "show": show, "next_cursor": cursor,
+                                                     "after": request.GET.get("after", "")})
 
 
 @login_required
