@@ -22,7 +22,6 @@ from .serializers import (
     RegionQuerySerializer,
     RegionSerializer,
     RegionWithBoundarySerializer,
-    ServicePointNearSerializer,
     ServicePointPageSerializer,
     ServicePointQuerySerializer,
     ServicePointSerializer,
@@ -97,9 +96,7 @@ class ServicePointViewSet(viewsets.ReadOnlyModelViewSet):
                 lat=params["lat"], lng=params["lng"], radius_m=params["radius"],
                 service=params.get("service"), tier=params.get("tier"), within=params.get("region"),
             )
-            for point, distance in found:
-                point.distance_m = distance
-            data = ServicePointNearSerializer([p for p, _ in found], many=True).data
+            data = [point.answer() for point, _ in found]  # ServicePointNearSerializer's fields, as plain values
             return Response({"count": len(data), "radius_m": params["radius"], "results": data})
         queryset = self.get_queryset()
         if params.get("service"):

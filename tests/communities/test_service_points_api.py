@@ -289,3 +289,19 @@ def test_inactive_departments_are_not_listed(api, department, other_department):
     body = api.get("/api/departments/").json()
     assert [d["code"] for d in body["results"]] == ["zjj"]
     assert set(body["results"][0]) == {"id", "name", "short_name", "code", "duties", "phone"}
+
+
+def test_a_near_search_answers_what_the_documented_serializer_would(api, scattered):
+    """The search builds its answer from plain values (no model object per point); it is the
+    same answer, field for field, as the documented serializer gives for the model objects."""
+    from communities.models import ServicePoint
+    from communities.serializers import ServicePointNearSerializer
+
+    body = api.get(URL, {"lat": CENTRE[0], "lng": CENTRE[1], "radius": 5000}).json()
+    assert body["results"]
+    points = ServicePoint.objects.select_related("region").prefetch_related("services").in_bulk(
+        [r["id"] for r in body["results"]])
+    for row in body["results"]:
+        point = points[row["id"]]
+        point.distance_m = row["distance_m"]
+        assert row == ServicePointNearSerializer(point).data
