@@ -12,8 +12,11 @@ import tracemalloc
 from contextlib import redirect_stdout
 
 from django.core.management import call_command
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
-from communities.models import Region
+from communities.models import Region, User
 from petitions import dashboard, generator, stats
 from petitions.models import Petition
 
@@ -60,3 +63,23 @@ def run(args) -> None:
             slow, slow_mem = _time(lambda: dashboard.naive_summary(region), runs=3)
             print(f"    {region.name:<6} summary from statistics {fast:8.1f} ms ({fast_mem:5.1f} MB peak)  "
                   f"naive GROUP BY {slow:9.1f} ms ({slow_mem:5.1f} MB peak)  ratio {slow / fast:6.1f}x")
+        _over_http()
+
+
+def _over_http(runs: int = 30) -> None:
+    """GET /api/dashboard/summary/ as the district supervisor, through the whole request (session,
+    grants, summary, staffing, alerts, flagged count, JSON): p50 and p95, and its statements."""
+    client = Client()
+    client.force_login(User.objects.get(username="demo-district"))
+    url = "/api/dashboard/summary/"
+    assert client.get(url).status_code == 200
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        client.get(url)
+        times.append((time.perf_counter() - started) * 1000)
+    times.sort()
+    with CaptureQueriesContext(connection) as queries:
+        client.get(url)
+    print(f"    over HTTP as demo-district: p50 {statistics.median(times):6.1f} ms  "
+          f"p95 {times[int(0.95 * (len(times) - 1))]:6.1f} ms  {len(queries)} statements")

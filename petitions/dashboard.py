@@ -78,40 +78,83 @@ def _services() -> set[str]:
     return set(Service.values)
 
 
+_TOTALS = ("received", "resolved", "same_day", "declined", "rated", "rating_sum", "repeats")
+
+
+def _community_ids(region: Region) -> list[int]:
+    """The communities of ``region``'s subtree, from the reference data every process keeps."""
+    from .refdata import current
+
+    return sorted(c.pk for c in current().communities.values() if c.path.startswith(region.path))
+
+
+# On PostgreSQL the per-channel, per-service and per-category counts are summed by the database
+# (jsonb_each_text), so the request folds a few dozen keys instead of hundreds of JSON documents.
+_FOLD_SQL = """
+SELECT CASE WHEN s.day >= %(week)s THEN 'this_week' ELSE 'last_week' END, kv.key, SUM(kv.value::bigint)
+  FROM petitions_dailystat s CROSS JOIN LATERAL jsonb_each_text(s.by_category) kv
+ WHERE s.community_id = ANY(%(ids)s) AND s.day >= %(last_week)s AND s.day <= %(today)s
+ GROUP BY 1, 2
+UNION ALL
+SELECT 'channel', kv.key, SUM(kv.value::bigint)
+  FROM petitions_dailystat s CROSS JOIN LATERAL jsonb_each_text(s.by_channel) kv
+ WHERE s.community_id = ANY(%(ids)s) AND s.day = %(today)s GROUP BY 2
+UNION ALL
+SELECT 'service', kv.key, SUM(kv.value::bigint)
+  FROM petitions_dailystat s CROSS JOIN LATERAL jsonb_each_text(s.by_service) kv
+ WHERE s.community_id = ANY(%(ids)s) AND s.day = %(today)s GROUP BY 2
+"""
+
+
+def _fold_counts(ids: list[int], *, today: date, week_start: date, last_week_start: date) -> dict[str, Counter]:
+    from django.db import connection
+
+    folded = {name: Counter() for name in ("this_week", "last_week", "channel", "service")}
+    if not ids:
+        return folded
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(_FOLD_SQL, {"ids": ids, "week": week_start, "last_week": last_week_start, "today": today})
+            for kind, key, total in cursor.fetchall():
+                folded[kind][key] += int(total)
+        return folded
+    rows = DailyStat.objects.filter(community_id__in=ids, day__gte=last_week_start, day__lte=today)
+    for day, by_category, by_channel, by_service in rows.values_list("day", "by_category", "by_channel", "by_service"):
+        folded["this_week" if day >= week_start else "last_week"].update(by_category)
+        if day == today:
+            folded["channel"].update(by_channel)
+            folded["service"].update(by_service)
+    return folded
+
+
 def dashboard_summary(region: Region, *, today: date | None = None) -> dict:
-    """The dashboard's numbers for ``region``'s subtree, from the rolled-up statistics."""
+    """The dashboard's numbers for ``region``'s subtree, from the rolled-up statistics, summed by
+    the database: one row a day for the trend and the totals, a few dozen keys for the counts by
+    channel, service and category, one row per service for what is open."""
     today = today or timezone.localdate()
     first = today - timedelta(days=DAYS - 1)
     week_start, last_week_start = today - timedelta(days=6), today - timedelta(days=13)
-    rows = DailyStat.objects.filter(community__path__startswith=region.path,
-                                    day__gte=min(first, last_week_start), day__lte=today)
+    ids = _community_ids(region)
+    days = (DailyStat.objects.filter(community_id__in=ids, day__gte=first, day__lte=today).values("day")
+            .annotate(**{f"{name}_sum": Sum(name) for name in _TOTALS}).order_by())
     totals = Counter()
-    by_channel, by_service, this_week, last_week = Counter(), Counter(), Counter(), Counter()
     trend: dict[date, tuple[int, int]] = {}
     received_today = 0
-    for row in rows.only("day", "received", "resolved", "same_day", "declined", "rated", "rating_sum", "repeats",
-                         "by_channel", "by_service", "by_category"):
-        if row.day >= first:
-            for name in ("received", "resolved", "same_day", "declined", "rated", "rating_sum", "repeats"):
-                totals[name] += getattr(row, name)
-            received, resolved = trend.get(row.day, (0, 0))
-            trend[row.day] = (received + row.received, resolved + row.resolved)
-        if row.day == today:
-            received_today += row.received
-            by_channel.update(row.by_channel)
-            by_service.update(row.by_service)
-        if row.day >= week_start:
-            this_week.update(row.by_category)
-        elif row.day >= last_week_start:
-            last_week.update(row.by_category)
-    open_rows = OpenStat.objects.filter(community__path__startswith=region.path).values("service").annotate(
-        open=Sum("open"), overdue=Sum("overdue"), high_risk=Sum("high_risk"))
+    for row in days:
+        for name in _TOTALS:
+            totals[name] += row[f"{name}_sum"] or 0
+        trend[row["day"]] = (row["received_sum"] or 0, row["resolved_sum"] or 0)
+        if row["day"] == today:
+            received_today = row["received_sum"] or 0
+    folded = _fold_counts(ids, today=today, week_start=week_start, last_week_start=last_week_start)
+    open_rows = list(OpenStat.objects.filter(community_id__in=ids).values("service").annotate(
+        open=Sum("open"), overdue=Sum("overdue"), high_risk=Sum("high_risk")).order_by())
     open_by_service = Counter({r["service"]: r["open"] for r in open_rows})
-    return _finish(region=region, today=today, received_today=received_today, by_channel=by_channel,
-                   by_service=by_service, open_now=sum(r["open"] for r in open_rows),
+    return _finish(region=region, today=today, received_today=received_today, by_channel=folded["channel"],
+                   by_service=folded["service"], open_now=sum(r["open"] for r in open_rows),
                    overdue_now=sum(r["overdue"] for r in open_rows),
                    high_risk_now=sum(r["high_risk"] for r in open_rows), open_by_service=open_by_service,
-                   totals=totals, trend=trend, this_week=this_week, last_week=last_week)
+                   totals=totals, trend=trend, this_week=folded["this_week"], last_week=folded["last_week"])
 
 
 def naive_summary(region: Region, *, today: date | None = None) -> dict:
@@ -181,11 +224,22 @@ def staffed_now(region: Region, *, at: datetime | None = None) -> list[dict]:
     return list(points.values())
 
 
+def _in_region(region: Region, prefix: str = "") -> Q:
+    """A petition in ``region``'s subtree: an equality on its own region column (district, street,
+    community or grid; indexed), not a join on the region tree."""
+    from .selectors import SCOPE_COLUMN
+
+    column = SCOPE_COLUMN.get(region.level)
+    if column is None:
+        return Q(**{f"{prefix}community__path__startswith": region.path})
+    return Q(**{f"{prefix}{column}": region.pk})
+
+
 def flagged_for_review(region: Region) -> int:
     """Petitions rated 1-2 by their residents, not yet reviewed (a small partial index)."""
-    return Petition.objects.filter(review_flagged_at__isnull=False, community__path__startswith=region.path).count()
+    return Petition.objects.filter(_in_region(region), review_flagged_at__isnull=False).count()
 
 
 def open_alerts(region: Region):
-    return (RedAlert.objects.filter(acknowledged_at__isnull=True, petition__community__path__startswith=region.path)
+    return (RedAlert.objects.filter(_in_region(region, "petition__"), acknowledged_at__isnull=True)
             .select_related("petition__community", "petition__category").order_by("-raised_at"))
