@@ -50,3 +50,17 @@ class StrictPagination(PageNumberPagination):
         if raw and (len(raw) > 1 or not raw[0].isdigit() or int(raw[0]) < 1):
             raise exceptions.ValidationError({self.page_query_param: [_("Give a page number from 1.")]})
         return super().paginate_queryset(queryset, request, view)
+
+
+class ChoiceLabelField(serializers.CharField):
+    """The label of one of the object's choice fields (what ``get_<field>_display`` answers), read
+    directly: DRF inspects the signature of a method named as ``source`` on every row, which cost a
+    fifth of a 50-row list."""
+
+    def __init__(self, field: str, **kwargs):
+        self.choice_field = field
+        super().__init__(source="*", read_only=True, **kwargs)
+
+    def to_representation(self, instance) -> str:
+        return str(getattr(instance, f"get_{self.choice_field}_display")())
+

@@ -9,7 +9,7 @@ from rest_framework.response import Response
 
 from . import red_notices as rn
 from .action_api import ActionAPIView
-from .api_query import InputSerializer, validated_query
+from .api_query import ChoiceLabelField, InputSerializer, validated_query
 from .red_notice_actions import RED_NOTICE_ACTIONS
 from .models import Department, RedNotice, RedNoticeEvent, Region
 from .parsers import JSONParser  # DRF's, with too-deep nesting a 400
@@ -27,7 +27,7 @@ class RedNoticeSerializer(serializers.ModelSerializer):
     community_name = serializers.CharField(source="community.name", read_only=True)
     department = serializers.CharField(source="department.code", read_only=True)
     department_name = serializers.CharField(source="department.name", read_only=True)
-    status_label = serializers.CharField(source="get_status_display", read_only=True)
+    status_label = ChoiceLabelField("status")
     is_overdue = serializers.BooleanField(read_only=True)
 
     class Meta:

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from .api_query import ChoiceLabelField
 from .models import Department, Region, Service, ServicePoint
 from .names import actor_display
 
@@ -18,7 +19,7 @@ class RegionBriefSerializer(serializers.ModelSerializer):
 
 class RegionSerializer(serializers.ModelSerializer):
     parent = serializers.CharField(source="parent.code", default=None, read_only=True)
-    level_label = serializers.CharField(source="get_level_display", read_only=True)
+    level_label = ChoiceLabelField("level")
 
     class Meta:
         model = Region
@@ -42,8 +43,8 @@ class ServiceSerializer(serializers.Serializer):
 
 
 class ServicePointSerializer(serializers.ModelSerializer):
-    tier_label = serializers.CharField(source="get_tier_display", read_only=True)
-    venue_label = serializers.CharField(source="get_venue_display", read_only=True)
+    tier_label = ChoiceLabelField("tier")
+    venue_label = ChoiceLabelField("venue")
     services = serializers.SerializerMethodField()
     region = RegionBriefSerializer(read_only=True)
 

@@ -6,7 +6,7 @@ from rest_framework import serializers
 
 from communities.access import reads_internals, sees_contact
 from communities.masking import mask_name, mask_phone
-from communities.api_query import InputSerializer
+from communities.api_query import ChoiceLabelField, InputSerializer
 from communities.models import Department, Region, User
 from communities.serializers import RegionBriefSerializer
 
@@ -16,7 +16,7 @@ from communities.serializers import TraceEventSerializer
 
 
 class CategorySerializer(serializers.ModelSerializer):
-    service_label = serializers.CharField(source="get_service_display", read_only=True)
+    service_label = ChoiceLabelField("service")
     department = serializers.CharField(source="department.short_name", default=None, read_only=True)
 
     class Meta:
@@ -126,14 +126,14 @@ class PetitionSerializer(serializers.ModelSerializer):
 
     category = serializers.CharField(source="category.label")
     community = RegionBriefSerializer()
-    status_label = serializers.CharField(source="get_status_display")
-    channel_label = serializers.CharField(source="get_channel_display")
+    status_label = ChoiceLabelField("status")
+    channel_label = ChoiceLabelField("channel")
     handler_department = serializers.CharField(source="handler_department.short_name", default=None)
     resident_name = serializers.SerializerMethodField()
     resident_phone = serializers.SerializerMethodField()
     is_overdue = serializers.BooleanField()
     repeat_of = serializers.CharField(source="repeat_of.tracking_code", default=None)
-    risk_label = serializers.CharField(source="get_risk_level_display")
+    risk_label = ChoiceLabelField("risk_level")
     risk_reasons = serializers.SerializerMethodField()
 
     class Meta:
