@@ -2,7 +2,6 @@ from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
-from guardian.admin import GuardedModelAdmin
 
 from .models import (
     Department,
@@ -46,8 +45,11 @@ class UserAdmin(BaseUserAdmin):
     inlines = [RoleAssignmentInline]
 
 
+# Regions, service points and departments are edited here as places; who may act on them comes
+# only from role assignments (communities.roles grants and revokes the object permissions and audits
+# both), so no page here hands out an object permission beside a role (no guardian "permissions").
 @admin.register(Region)
-class RegionAdmin(GuardedModelAdmin):
+class RegionAdmin(admin.ModelAdmin):
     list_display = ["name", "code", "level", "parent"]
     list_filter = ["level"]
     search_fields = ["name", "code"]
@@ -67,7 +69,7 @@ class ServiceKindAdmin(admin.ModelAdmin):
 
 
 @admin.register(ServicePoint)
-class ServicePointAdmin(GuardedModelAdmin):
+class ServicePointAdmin(admin.ModelAdmin):
     list_display = ["name", "tier", "venue", "region", "phone", "is_active"]
     list_filter = ["tier", "venue", "services", "is_active"]
     search_fields = ["name", "address", "region__name"]
@@ -76,7 +78,7 @@ class ServicePointAdmin(GuardedModelAdmin):
 
 
 @admin.register(Department)
-class DepartmentAdmin(GuardedModelAdmin):
+class DepartmentAdmin(admin.ModelAdmin):
     list_display = ["name", "short_name", "code", "phone", "is_active"]
     search_fields = ["name", "short_name", "code"]
 

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from communities.lifecycle_admin import LifecycleAdmin, ReadOnlyInline, StoredFileInline, TraceInline
+from communities.lifecycle_admin import LifecycleAdmin, ReadOnlyAdminMixin, ReadOnlyInline, StoredFileInline, TraceInline
 
 from .actions import PETITION_ACTIONS
 from .models import Attachment, Category, Petition, PetitionEvent, PetitionReporter, RedAlert, RiskRule
@@ -55,10 +55,11 @@ class RiskRuleAdmin(admin.ModelAdmin):
 
 
 @admin.register(RedAlert)
-class RedAlertAdmin(admin.ModelAdmin):
+class RedAlertAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Read-only: an alert is raised by the risk assessment and acknowledged by a supervisor of its
+    region on the alerts page or the API (petitions.risk.red_alert_acknowledge, which writes the
+    step into the petition's trace), never set or deleted here."""
+
     list_display = ["petition", "raised_at", "acknowledged_at", "acknowledged_by"]
     list_filter = ["acknowledged_at"]
     raw_id_fields = ["petition", "acknowledged_by"]
-
-    def has_add_permission(self, request) -> bool:
-        return False

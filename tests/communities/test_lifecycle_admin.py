@@ -102,3 +102,35 @@ def test_roles_granted_by_code_are_audited_too(tree, department):
     role_revoke(assignment=assignment)
     assert list(RoleAuditEvent.objects.order_by("pk").values_list("action", "actor_label")) == [
         ("granted", "boss"), ("revoked", "system")]
+
+
+def test_a_red_alert_is_read_only_in_the_admin(client, root, aggregates):
+    """Acknowledged only by a supervisor through red_alert_acknowledge (which writes the trace):
+    the admin shows an alert but neither sets its acknowledgement nor deletes it."""
+    from petitions import risk
+    from petitions.models import RedAlert
+
+    petition = aggregates["petitions_petition"]
+    risk.raise_red_alert(petition, [{"rule": "wages"}])
+    alert = RedAlert.objects.get(petition=petition)
+    change = reverse("admin:petitions_redalert_change", args=[alert.pk])
+    page = client.get(change)
+    assert page.status_code == 200
+    assert 'name="acknowledged_at_0"' not in page.content.decode() and 'name="_save"' not in page.content.decode()
+    client.post(change, {"petition": petition.pk, "acknowledged_at_0": "2026-01-01", "acknowledged_at_1": "08:00",
+                         "acknowledged_by": root.pk, "reasons": "[]", "count": 1})
+    assert client.post(reverse("admin:petitions_redalert_delete", args=[alert.pk]), {"post": "yes"}).status_code == 403
+    alert.refresh_from_db()
+    assert alert.acknowledged_at is None
+
+
+def test_the_admin_hands_out_no_object_permission_beside_a_role(client, root, tree, make_user):
+    """Who may act where comes only from role assignments (granted and revoked with their audit
+    trail): the admin has no page that grants an object permission on a region by itself."""
+    from guardian.shortcuts import get_perms
+
+    other = make_user(Role.SECRETARY, tree["c21"], username="other-sec")
+    response = client.post(f"/admin/communities/region/{tree['c11'].pk}/permissions/user-manage/{other.pk}/",
+                           {"permissions": ["issue_red_notice"]})
+    assert response.status_code in (302, 404)
+    assert "issue_red_notice" not in get_perms(other, tree["c11"])
