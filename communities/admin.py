@@ -23,7 +23,7 @@ from .models import (
 )
 from .lifecycle_admin import LifecycleAdmin, ReadOnlyAdminMixin, StoredFileInline, TraceInline
 from .red_notice_actions import RED_NOTICE_ACTIONS
-from .roles import RoleError, check_role_binding, role_assign, role_revoke, role_set_post
+from .roles import RoleError, check_role_binding, role_assign, role_revoke, role_set_post, user_delete
 
 
 class RoleAssignmentInline(admin.TabularInline):
@@ -43,6 +43,13 @@ class RoleAssignmentInline(admin.TabularInline):
 class UserAdmin(BaseUserAdmin):
     fieldsets = BaseUserAdmin.fieldsets + ((_("Contact"), {"fields": ["phone"]}),)
     inlines = [RoleAssignmentInline]
+
+    def delete_model(self, request, obj) -> None:
+        user_delete(user=obj, actor=request.user)  # the roles' revocations are audited
+
+    def delete_queryset(self, request, queryset) -> None:
+        for user in queryset:
+            user_delete(user=user, actor=request.user)
 
 
 # Regions, service points and departments are edited here as places; who may act on them comes

@@ -129,6 +129,15 @@ def role_revoke(*, assignment: RoleAssignment, actor: User | None = None) -> Non
         assignment.delete()
 
 
+def user_delete(*, user: User, actor: User | None = None) -> None:
+    """Remove a person: each of their roles is revoked first (and audited, as any revocation is),
+    so the trail says when and by whom they lost them, then the account goes."""
+    with transaction.atomic():
+        for assignment in RoleAssignment.objects.filter(user=user).order_by("pk"):
+            role_revoke(assignment=assignment, actor=actor)
+        user.delete()
+
+
 # The questions "where does this user hold what" are answered by the access module; these names
 # stay for the code that imports them from here.
 regions_with_perm = access.regions_with

@@ -647,6 +647,10 @@ ADMIN_WRITES: dict[str, Write] = {
         NOBODY, lambda w: "issue_red_notice" in get_perms(User.objects.get(pk=w.users["other_secretary"].pk),
                                                           w.tree["c11"]),
         page={"permissions": ["issue_red_notice"]}, roles=tuple(ADMIN_ROLES)),
+    # Removing a person revokes their roles, each revocation audited like any other.
+    "/admin/communities/user/{grid}/delete/": W(ADMIN, lambda w: RoleAuditEvent.objects.filter(
+        action="revoked", user_label__contains="m-grid").exists() and not RoleAssignment.objects.filter(
+        user_id=w.users["grid"].pk).exists(), page={"post": "yes"}, roles=tuple(ADMIN_ROLES)),
     # A role assignment's role and binding are fixed once made (revoke and grant anew, both audited).
     "/admin/communities/roleassignment/{role}/change/": W(
         NOBODY, lambda w: RoleAssignment.objects.get(pk=w.role_id).role != Role.GRID_WORKER,
@@ -688,7 +692,7 @@ DECLARED = {"petition": (PETITION_ACTIONS, PETITION_WRITES), "notice": (RED_NOTI
             "case": (CASE_ACTIONS, CASE_WRITES)}
 
 
-def _action_doors(aggregate: str, name: str, world) -> list[tuple[str, bool]]:
+def _action_doors(aggregate: str, name: str) -> list[tuple[str, bool]]:
     """The URLs of a declared action: its API endpoint and its page form, where each exists."""
     action = DECLARED[aggregate][0][name]
     doors = []
@@ -716,7 +720,7 @@ def test_declared_actions(w, aggregate, name):
     world = w
     """Every declared action, through each door the declaration gives it."""
     write = DECLARED[aggregate][1][name]
-    doors = _action_doors(aggregate, name, world)
+    doors = _action_doors(aggregate, name)
     assert doors, f"{aggregate}.{name} has no door"
     for url, api in doors:
         assert (write.api if api else write.page) is not None, f"{aggregate}.{name}: no body for {url}"
@@ -762,10 +766,8 @@ EXEMPT_URLS = {
     "petition-new", "petition-filed", "petition-track", "petition-lost-code", "api-petition-lost-code",
     "api-categories", "service-point-list", "service-point-detail", "region-list",
     "region-detail", "department-list", "department-detail", "api-root", "api-schema", "api-docs", "api-token",
-    # The API's fallback for an action no declaration names answers 404; the cells above try it
-    # ("no-such-action") at both doors. The generic page route is the page door of every action.
-    # The admin's own pages and the admin of other models than the aggregates and roles: for the
-    # administrator only (is_staff), like the changelists tried above.
+    # The admin's own pages (sign-in, password, lookups): for the administrator only (is_staff),
+    # like every admin page tried above.
     "admin:login", "admin:logout", "admin:password_change", "admin:password_change_done", "admin:autocomplete",
     "admin:jsi18n", "admin:view_on_site", "admin:app_list", "admin:auth_user_password_change",
 }
@@ -810,14 +812,14 @@ def _exempt(name: str) -> bool:
 def _cell_urls() -> list[str]:
     urls = list(READS) + list(ADMIN_READS) + list(OTHER_WRITES) + list(ADMIN_WRITES)
     for aggregate, name in ACTION_CELLS:
-        urls += [url for url, _api in _action_doors(aggregate, name, None)]
+        urls += [url for url, _api in _action_doors(aggregate, name)]
     return urls
 
 
 def test_every_named_url_is_in_the_matrix():
     sample = {"p": 1, "a": 1, "code": "GM0000", "n": 1, "n2": 1, "ra": 1, "c": 1, "oc": 1, "alert": 1, "note": 1,
               "period": "2026-01", "c11": "440311001001", "role": 1, "audit": 1, "p21": 1, "a21": 1,
-              "c11pk": 1, "other_secretary": 1, "code21": "GM0001"}
+              "c11pk": 1, "other_secretary": 1, "code21": "GM0001", "grid": 1}
     covered = {resolve(_path(url).format(**sample).split("?")[0]).view_name for url in _cell_urls()}
     missing = sorted(name for name in _named_patterns() - covered if not _exempt(name))
     assert missing == [], f"named URLs with no matrix cell and no exemption: {missing}"

@@ -134,3 +134,12 @@ def test_the_admin_hands_out_no_object_permission_beside_a_role(client, root, tr
                            {"permissions": ["issue_red_notice"]})
     assert response.status_code in (302, 404)
     assert "issue_red_notice" not in get_perms(other, tree["c11"])
+
+
+def test_deleting_a_person_in_the_admin_audits_the_revocation_of_their_roles(client, root, tree, make_user):
+    worker = make_user(Role.GRID_WORKER, tree["g111"], username="leaving")
+    response = client.post(reverse("admin:communities_user_delete", args=[worker.pk]), {"post": "yes"})
+    assert response.status_code == 302
+    revoked = RoleAuditEvent.objects.get(action=RoleAuditEvent.Action.REVOKED, user_label__contains="leaving")
+    assert revoked.role == Role.GRID_WORKER and revoked.actor == root
+    assert not RoleAssignment.objects.filter(user_id=worker.pk).exists()
