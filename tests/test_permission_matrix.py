@@ -66,6 +66,7 @@ SUPERVISORS = C11_SUPERVISORS | {"other_secretary", "other_street"}
 NOTICE_READERS = frozenset({"secretary", "officer", "street", "district"})
 OFFICERS = frozenset({"officer", "other_officer"})
 ADMIN = frozenset({"admin"})
+MEDIATOR = frozenset({"mediator"})
 
 INTERNAL_NOTE = "内部备注：来访三次"
 PHONE = "13812345678"
@@ -161,9 +162,13 @@ class World:
                                amount=Decimal("310000"), due_date=timezone.localdate() + timedelta(days=5))])
         self.case_id = case.pk
         self.obligation_id = case.agreement.obligations.get().pk
-        # A case still being mediated (a walk-in, no petition), with one session scheduled.
+        # A case still being mediated, opened for a second dispute of c11, with one session scheduled.
+        self.mediated_petition_id = petition_submit(
+            data=PetitionInput(category=category, title="邻里纠纷", description="夜间噪音", phone="13900001111",
+                               name="李四", community=tree["c11"])).pk
         open_case = ms.case_open(actor=mediator, committee=tree["c11"], dispute_type="neighbours", title="邻里噪音",
                                  facts="夜间噪音", mediator=mediator,
+                                 petition=Petition.objects.get(pk=self.mediated_petition_id),
                                  parties=[ms.PartyInput(side="applicant", name="李四", phone="13900001111"),
                                           ms.PartyInput(side="respondent", name="张三")])
         self.open_case_id = open_case.pk
@@ -180,6 +185,9 @@ class World:
         scoring.score_compute(department=self.department, period=self.period)
         self.role_id = RoleAssignment.objects.get(user=self.users["grid"]).pk
         self.petition_events = self.petition().events.count()
+        self.petitions = Petition.objects.count()
+        self.mediation_steps = Petition.objects.get(pk=self.mediated_petition_id).events.filter(
+            action="mediation").count()
         self.audit_id = RoleAuditEvent.objects.filter(user_label__contains="m-grid").first().pk
 
     # --- reading the world ---------------------------------------------------------------------
@@ -463,6 +471,7 @@ class Write:
     page: dict | None = None
     roles: tuple[str, ...] = tuple(ROLES)
     answers_everyone: bool = False  # the API door answers 200 to all; only its effect is scoped
+    via: str = ""  # a step with no door of its own: the case action (on the open case) that takes it
 
 
 def W(allowed, done, **kwargs) -> Write:  # noqa: N802 - a table's shorthand
@@ -499,6 +508,32 @@ PETITION_WRITES: dict[str, Write] = {
     "reopen": W(EVERYONE, _event("reopen"), state="petition:resolved",
                 api={"phone": "5678", "reopen": True, "reason": "没修好"}, page={"reason": "没修好"}),
 }
+
+
+def _bridge(action: str) -> Callable[[World], bool]:
+    return lambda w: Petition.objects.get(pk=w.mediated_petition_id).events.filter(action=action).exists()
+
+
+# The bridge from a mediation case to the petition it was opened for: no door of its own, taken
+# by the case's steps (on the open case, opened for a petition of c11), so by its mediators only.
+OBLIGATION = {"debtor": "{respondent}", "description": "道歉", "due_date": "{due}"}
+PETITION_WRITES |= {
+    "mediation": W(MEDIATOR, lambda w: Petition.objects.get(pk=w.mediated_petition_id).events.filter(
+        action="mediation").count() > w.mediation_steps, via="record_session",
+                   api={"session": "{session}", "minutes": "双方陈述"},
+                   page={"session-session": "{session}", "session-minutes": "双方陈述"}),
+    "resolve_by_agreement": W(MEDIATOR, _bridge("resolve_by_agreement"), via="agree", state="case:session_held",
+                              api={"terms": "赔礼道歉", "obligations": [OBLIGATION]},
+                              page={"agreement-terms": "赔礼道歉", "obligations-TOTAL_FORMS": "1",
+                                    "obligations-INITIAL_FORMS": "0", "obligations-0-debtor": "{respondent}",
+                                    "obligations-0-description": "道歉", "obligations-0-due_date": "{due}"}),
+    "follow_up": W(MEDIATOR, _bridge("follow_up"), via="agree", state="case:session_held",
+                   api={"terms": "赔偿", "obligations": [{**OBLIGATION, "amount": "500.00"}]},
+                   page={"agreement-terms": "赔偿", "obligations-TOTAL_FORMS": "1",
+                         "obligations-INITIAL_FORMS": "0", "obligations-0-debtor": "{respondent}",
+                         "obligations-0-description": "赔偿", "obligations-0-amount": "500.00",
+                         "obligations-0-due_date": "{due}"}),
+}
 # The page's doors of the resident's steps are their tracking page's forms: the signed-in resident only.
 PAGE_ONLY_ALLOWED = {("petition", "rate"): frozenset({"resident"}), ("petition", "reopen"): frozenset({"resident"})}
 
@@ -519,7 +554,6 @@ def _case_event(action: str, open_case: bool = False) -> Callable[[World], bool]
     return lambda w: w.case(open_case).events.filter(action=action).exists()
 
 
-MEDIATOR = frozenset({"mediator"})
 CASE_WRITES: dict[str, Write] = {
     "add_party": W(MEDIATOR, lambda w: w.case(True).parties.count() == 3,
                    api={"party": {"side": "respondent", "name": "王五"}},
@@ -583,7 +617,7 @@ OTHER_WRITES: dict[str, Write] = {
         "committee": "{c11}", "dispute_type": "wages", "title": "另一案", "facts": "欠薪", "petition": "{p21}",
         "mediator": "m-mediator", "parties": [{"side": "applicant", "name": "李四"}]}),
     # Taking in a hotline call for c11: those who handle c11's petitions (the service decides).
-    "/staff/petitions/new/": W({"secretary"}, lambda w: Petition.objects.count() == 3, page={
+    "/staff/petitions/new/": W({"secretary"}, lambda w: Petition.objects.count() == w.petitions + 1, page={
         "channel": "hotline", "service": "mediation", "category": "building-site-wages", "title": "电话来访",
         "description": "工资拖欠", "community": "{c11}", "phone": "13700003333", "people_affected": "12"}),
     # The resident's steps with a wrong phone: nobody.
@@ -695,6 +729,9 @@ DECLARED = {"petition": (PETITION_ACTIONS, PETITION_WRITES), "notice": (RED_NOTI
 def _action_doors(aggregate: str, name: str) -> list[tuple[str, bool]]:
     """The URLs of a declared action: its API endpoint and its page form, where each exists."""
     action = DECLARED[aggregate][0][name]
+    via = DECLARED[aggregate][1][name].via
+    if via:
+        return _action_doors("case", via)
     doors = []
     if aggregate == "petition" and name in ("rate", "reopen"):  # the resident's tracking doors
         return [("/api/petitions/track/{code}/feedback/", True), (f"/petitions/status/{{code}}/{name}/", False)]
