@@ -40,7 +40,7 @@ from communities.roles import role_assign
 from mediation import services as ms
 from mediation.actions import CASE_ACTIONS
 from mediation.models import CaseStatus, MediationCase, Obligation, Session
-from petitions import risk
+from petitions import duplicates, risk
 from petitions import services as ps
 from petitions.actions import PETITION_ACTIONS
 from petitions.models import Petition, RedAlert
@@ -184,6 +184,10 @@ class World:
         self.period = scoring.current_period()
         scoring.score_compute(department=self.department, period=self.period)
         self.role_id = RoleAssignment.objects.get(user=self.users["grid"]).pk
+        # Another report of the same problem in c11, open: the petition the first may be merged into.
+        self.survivor_id = petition_submit(
+            data=PetitionInput(category=category, title="同一工地欠薪", description="拖欠工资", phone="13700004444",
+                               community=tree["c11"])).pk
         self.petition_events = self.petition().events.count()
         self.petitions = Petition.objects.count()
         self.mediation_steps = Petition.objects.get(pk=self.mediated_petition_id).events.filter(
@@ -205,7 +209,8 @@ class World:
 
     def fill(self, text: str) -> str:
         return text.format(
-            p=self.petition_id, a=self.attachment_id, p21=self.other_petition_id, code21=Petition.objects.get(pk=self.other_petition_id).tracking_code, a21=self.other_attachment_id, code=self.petition().tracking_code, n=self.notice_id,
+            p=self.petition_id, a=self.attachment_id, p21=self.other_petition_id, code21=Petition.objects.get(pk=self.other_petition_id).tracking_code,
+            survivor=Petition.objects.get(pk=self.survivor_id).tracking_code, a21=self.other_attachment_id, code=self.petition().tracking_code, n=self.notice_id,
             n2=self.reported_notice_id, ra=self.notice_attachment_id, c=self.case_id, oc=self.open_case_id,
             grid=self.users["grid"].pk, admin=self.users["admin"].pk, other_secretary=self.users["other_secretary"].pk,
             c11pk=self.tree["c11"].pk, today=timezone.localdate().isoformat(), number=RedNotice.objects.get(pk=self.notice_id).number,
@@ -249,6 +254,10 @@ class World:
             petition = ps.petition_assign(petition=petition, actor=secretary, assignee=grid)
         if state == "resolved":
             ps.petition_resolve(petition=petition, actor=grid, public_reply="已处理")
+
+    def _prepare_merged(self, _state: str) -> None:
+        duplicates.petition_merge(petition=self.petition(), actor=self.users["secretary"],
+                                  into=Petition.objects.get(pk=self.survivor_id))
 
     def _prepare_notice(self, state: str) -> None:
         officer = self.users["officer"]
@@ -502,6 +511,11 @@ PETITION_WRITES: dict[str, Write] = {
     "approve": W(C11_SUPERVISORS, _event("approve"), state="petition:resolved", page={"note": ""}),
     "send_back": W(C11_SUPERVISORS, _event("send_back"), state="petition:resolved", page={"note": "请补充照片"}),
     "review": W(C11_SUPERVISORS, _event("approve"), state="petition:resolved", api={"approve": True}),
+    # Duplicates: the community's secretary and hall staff and the supervisors above (not the grid
+    # worker or the department's officers, who see only their part of the community's work).
+    "merge": W({"hall", "secretary", "street", "district"}, _event("merge"), api={"into": "{survivor}"},
+               page={"into": "{survivor}"}),
+    "split": W({"hall", "secretary", "street", "district"}, _event("split"), state="merged:", api={}, page={}),
     # The resident's own steps: on the API code and phone prove it; on the page, their account.
     "rate": W(EVERYONE, _event("rate"), state="petition:resolved",
               api={"phone": "5678", "rating": 5}, page={"rating": 5}),
@@ -801,7 +815,10 @@ EXEMPT_URLS = {
     # (their input handling has its own tests and schemathesis).
     "home", "landing", "text-size", "find-service-point", "set_language", "healthz", "login", "logout",
     "petition-new", "petition-filed", "petition-track", "petition-lost-code", "api-petition-lost-code",
-    "api-categories", "service-point-list", "service-point-detail", "region-list",
+    "api-categories", "service-point-list",
+    # The filing form's "the same problem was reported nearby: join it" (public fields only; joining
+    # adds the caller's phone as a reporter, as filing would): anyone, like filing itself.
+    "api-petitions-nearby", "api-petition-join", "service-point-detail", "region-list",
     "region-detail", "department-list", "department-detail", "api-root", "api-schema", "api-docs", "api-token",
     # The admin's own pages (sign-in, password, lookups): for the administrator only (is_staff),
     # like every admin page tried above.
