@@ -432,6 +432,26 @@ def supervises(user, petition) -> bool:
     return grants is not None and (grants.superuser or under(grants.supervise_paths, *_places(petition)))
 
 
+def reviews(user, petition) -> bool:
+    """Who reviews a resolution: a supervisor of its region; for a grid event (``is_grid_event``)
+    also the grid worker who reported it and the grid workers of its grid, who check it on site.
+    (Four eyes, that nobody reviews their own resolution, is the service's rule.)"""
+    if supervises(user, petition):
+        return True
+    if not getattr(petition, "is_grid_event", False):
+        return False
+    grants = grants_of(user)
+    if grants is None:
+        return False
+    return (petition.created_by_id == user.pk
+            or (petition.grid_id is not None and under(grants.handle_paths, petition.grid.path)))
+
+
+def patrol_grids(user) -> QuerySet[Region]:
+    """The grids ``user`` patrols (a grid worker's grid): where their patrol reports come from."""
+    return regions_with(user, "handle_petitions").filter(level=Region.Level.GRID).order_by("path")
+
+
 def mediates_petition(user, petition) -> bool:
     """A mediator of the petition's community, for a dispute brought to mediation."""
     grants = grants_of(user)

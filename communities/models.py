@@ -546,9 +546,13 @@ class ScoreWeights(models.Model):
     satisfaction = models.PositiveSmallIntegerField(_("residents' satisfaction with linked petitions (%)"),
                                                     default=10)
     assessment_share = models.PositiveSmallIntegerField(_("share of the government assessment (%)"), default=35)
+    # Beside the five red-notice parts (which add up to 100): the share of the department's resolved
+    # grid events and petitions that passed their review without rework, weighed against those 100.
+    review = models.PositiveSmallIntegerField(_("resolutions passing review without rework (weight)"), default=10)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
-    PARTS = ("ack", "checkin", "result", "rating", "satisfaction")
+    RED_NOTICE_PARTS = ("ack", "checkin", "result", "rating", "satisfaction")
+    PARTS = (*RED_NOTICE_PARTS, "review")
 
     class Meta:
         verbose_name = _("score weights")
@@ -560,7 +564,7 @@ class ScoreWeights(models.Model):
     def clean(self) -> None:
         from django.core.exceptions import ValidationError
 
-        if sum(getattr(self, p) for p in self.PARTS) != 100:
+        if sum(getattr(self, p) for p in self.RED_NOTICE_PARTS) != 100:
             raise ValidationError(_("The five parts must add up to 100 %."))
         if not 0 < self.assessment_share <= 100:
             raise ValidationError({"assessment_share": _("Between 1 and 100 %.")})

@@ -29,7 +29,7 @@ def department_league(request: HttpRequest) -> HttpResponse:
     rows = scoring.league(period)
     if not access.reads_all_scores(request.user):
         rows = [s for s in rows if s.department_id in own]  # a department sees its own score (as in the API)
-    parts = [(p, scoring.PART_LABELS[p]) for p in ("ack", "checkin", "result", "rating", "satisfaction")]
+    parts = [(p, scoring.PART_LABELS[p]) for p in scoring.ScoreWeights.PARTS]
     fmt = request.GET.get("format")
     if fmt in ("csv", "xlsx"):
         header = [_("Rank"), _("Department"), _("Score"), *[str(label) for _p, label in parts], _("Red notices")]
@@ -60,5 +60,5 @@ def department_score(request: HttpRequest, code: str, period: str) -> HttpRespon
     score = get_object_or_404(DepartmentScore, department=department, period=period)
     readable = scoring.score_items_for(request.user, score)
     parts = [(p, scoring.PART_LABELS[p], score.parts.get(p, {}), readable[p]["items"], readable[p]["others"])
-             for p in ("ack", "checkin", "result", "rating", "satisfaction")]
+             for p in scoring.ScoreWeights.PARTS]
     return render(request, "communities/scores/department.html", {"score": score, "parts": parts})

@@ -14,6 +14,11 @@ cannot keep its rate up by not answering; a step not yet due does not count. A p
 behind it is left out and the other weights are scaled up; with nothing at all there is no score
 ("—"), never a flattering 100. Petitions live to the right of communities, so their satisfaction
 comes from a provider the petitions app registers (``SATISFACTION_PROVIDERS``).
+
+Beside them, weighed against their 100 (``ScoreWeights.review``):
+
+- review: the share of the department's resolutions reviewed in the month (grid events on site,
+  petitions by supervisors) that passed without being sent back for rework (``REVIEW_PROVIDERS``).
 """
 
 from __future__ import annotations
@@ -30,6 +35,13 @@ from .models import Department, DepartmentScore, Heartbeat, RedNotice, RedNotice
 # provider(notice_ids) -> [(petition_id, tracking_code, rating 1-5), ...] for rated petitions
 SATISFACTION_PROVIDERS: list[Callable[[list[int]], list[tuple[int, str, int]]]] = []
 
+# provider(department_id, start, end) -> [(petition_id, tracking_code, passed), ...]: each review of a
+# resolution the department gave, in [start, end); a failed one sent it back for rework
+REVIEW_PROVIDERS: list[Callable[[int, datetime, datetime], list[tuple[int, str, bool]]]] = []
+
+# provider(since, until) -> {(department_id, reviewed_at), ...}: reviews written in that time
+REVIEWS_SINCE: list[Callable[[datetime | None, datetime], set[tuple[int, datetime]]]] = []
+
 # provider(user, petition_ids) -> the ids among them that ``user`` may open (petitions register it)
 PETITION_VISIBILITY: list[Callable[[object, set[int]], set[int]]] = []
 
@@ -41,6 +53,7 @@ SCORE_INPUT_PROVIDERS: list[Callable[[datetime | None, datetime], set[int]]] = [
 PART_LABELS = {
     "ack": _("Acknowledged in time"), "checkin": _("Checked in on time"), "result": _("Result reported in time"),
     "rating": _("Secretaries' rating"), "satisfaction": _("Residents' satisfaction"),
+    "review": _("Passed review without rework"),
 }
 
 
@@ -92,6 +105,9 @@ def compute(department: Department, period: str, *, now: datetime | None = None,
     for provider in SATISFACTION_PROVIDERS:
         for pk, code, rating in provider(ids) if ids else []:
             items["satisfaction"].append(["petition", pk, code, rating])
+    for provider in REVIEW_PROVIDERS:
+        for pk, code, passed in provider(department.pk, start, end):
+            items["review"].append(["petition", pk, code, bool(passed)])
     parts = {}
     for part in ScoreWeights.PARTS:
         rows = items[part]
@@ -198,6 +214,8 @@ def scores_refresh_touched(*, now: datetime | None = None) -> int:
     touched = (RedNotice.objects.filter(pk__in=events.values("notice_id")) | RedNotice.objects.filter(pk__in=notice_ids))
     pairs = {(department_id, current_period(issued_at))
              for department_id, issued_at in touched.exclude(issued_at=None).values_list("department_id", "issued_at")}
+    for provider in REVIEWS_SINCE:  # reviews of resolutions (the review part)
+        pairs |= {(department_id, current_period(at)) for department_id, at in provider(since, now)}
     # Scores of the running month computed with other weights than today's (an administrator
     # changed them): compared, not timed, so a weights row created by the first run moves nothing.
     current = ScoreWeights.current()

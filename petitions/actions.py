@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from communities.actions import Action, ActionSet
 
-from . import duplicates, forms, serializers, services
+from . import duplicates, forms, grid_forms, serializers, services
 
 
 def _form(form_class, name: str, *, with_petition: bool = False):
@@ -41,7 +41,8 @@ def _merge(petition, actor, data: dict):
 
 def _review(petition, actor, data: dict):
     return services.petition_review(petition=petition, actor=actor, approve=data["approve"],
-                                    note=data.get("note", ""))
+                                    note=data.get("note", ""), photos=data.get("photos") or [],
+                                    days=data.get("days"), on_site=bool(data.get("photos")))
 
 
 PETITION_ACTIONS = ActionSet(
@@ -72,14 +73,21 @@ PETITION_ACTIONS = ActionSet(
         Action("extend", _("Deadline extended"), _("Extend"), service=services.petition_extend,
                serializer=serializers.PetitionExtendInput, form=_form(forms.ExtendForm, "extend"), error_field="days",
                description="Extend the resolve deadline once, by 1 to 30 days, with a reason."),
-        # A supervisor's review: two buttons on the page, one endpoint in the API.
-        Action("approve", _("Resolution approved"), _("Approve"), run=lambda p, actor, d: _review(
-            p, actor, {**d, "approve": True}), form=_form(forms.NoteForm, "approve")),
-        Action("send_back", _("Sent back by a supervisor"), _("Send back"), run=lambda p, actor, d: _review(
-            p, actor, {**d, "approve": False}), form=_form(forms.SendBackForm, "send_back"), error_field="note"),
+        # The review of a resolution (a supervisor's; a grid event's also on site by its grid worker,
+        # with a photo): two buttons on the page, one endpoint in the API. A failed review sends it
+        # back for rework with a new deadline, counted against the handler.
+        Action("approve", _("Resolution approved"), _("Pass the review"), run=lambda p, actor, d: _review(
+            p, actor, {**d, "approve": True}), form=_form(grid_forms.ReviewPassForm, "approve"),
+               heading=_("Review: passed"), error_field="photos"),
+        Action("send_back", _("Sent back for rework"), _("Send back for rework"), run=lambda p, actor, d: _review(
+            p, actor, {**d, "approve": False}), form=_form(grid_forms.ReworkForm, "send_back"), error_field="note",
+               heading=_("Review: failed, to be done again"), secondary=True),
         Action("review", _("Reviewed"), service=services.petition_review, run=_review,
                serializer=serializers.PetitionReviewInput,
-               description="A supervisor approves the resolution, or sends it back with a note."),
+               description="Review the resolution: approve it, or send it back for rework with a reason and a "
+                           "new deadline in working days. A grid event (patrol or snapshot) is reviewed on site "
+                           "with a photo (multipart), by the grid worker who reported it, a grid worker of its "
+                           "grid or a supervisor; never by the person who resolved it."),
         # Duplicates (petitions.duplicates): one problem, one petition, every reporter told.
         Action("merge", _("Merged into another petition"), _("Merge into"), service=duplicates.petition_merge,
                run=_merge, serializer=serializers.PetitionMergeInput, form=_form(forms.MergeForm, "merge"),
@@ -108,5 +116,6 @@ PETITION_ACTIONS = ActionSet(
         "summon": _("A department summoned by red notice"),
         "join": _("Another resident joined"), "merge_in": _("A duplicate merged into it"),
         "split_out": _("A merged duplicate split out again"),
+        "rework": _("Rework ordered"),
     },
 )

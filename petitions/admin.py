@@ -3,15 +3,15 @@ from django.contrib import admin
 from communities.lifecycle_admin import LifecycleAdmin, ReadOnlyAdminMixin, ReadOnlyInline, StoredFileInline, TraceInline
 
 from .actions import PETITION_ACTIONS
-from .models import Attachment, Category, Petition, PetitionEvent, PetitionReporter, RedAlert, RiskRule
+from .models import Attachment, Category, Petition, PetitionEvent, PetitionReporter, PetitionReview, RedAlert, RiskRule
 
 
 @admin.register(Category)
 class CategoryAdmin(admin.ModelAdmin):
     list_display = ["name", "code", "service", "accept_hours", "accept_working_days", "resolve_hours",
                     "resolve_working_days", "same_day", "default_handler",
-                    "department", "is_active"]
-    list_filter = ["service", "default_handler", "same_day", "is_active"]
+                    "department", "use", "is_active"]
+    list_filter = ["service", "default_handler", "use", "same_day", "is_active"]
     search_fields = ["name", "code", "keywords"]
 
 
@@ -35,14 +35,25 @@ class AttachmentInline(StoredFileInline):
     model = Attachment
 
 
+class ReviewInline(ReadOnlyInline):
+    """Each review of a resolution, and whom a failed one counted against."""
+
+    model = PetitionReview
+    fk_name = "petition"
+    fields = ["created_at", "passed", "reviewer", "on_site", "note", "department", "community", "handler",
+              "resolved_by", "rework_due_at"]
+    readonly_fields = fields
+
+
 @admin.register(Petition)
 class PetitionAdmin(LifecycleAdmin):
     """Read-only: petitions change only through their lifecycle actions, which keep the trace."""
 
-    list_display = ["tracking_code", "title", "category", "community", "channel", "status", "created_at"]
+    list_display = ["tracking_code", "title", "category", "community", "channel", "status", "rework_count",
+                    "created_at"]
     list_filter = ["status", "channel", "service", "category"]
     search_fields = ["tracking_code", "title"]
-    inlines = [EventInline, ReporterInline, AttachmentInline]
+    inlines = [EventInline, ReporterInline, AttachmentInline, ReviewInline]
 
 
 @admin.register(RiskRule)

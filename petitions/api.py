@@ -141,7 +141,7 @@ class PetitionListCreate(generics.ListCreateAPIView):
         except DjangoValidationError as exc:
             raise exceptions.ValidationError({"attachments": exc.messages}) from exc
         except DomainError as exc:
-            raise exceptions.ValidationError({"community": [str(exc)]}) from exc
+            raise exceptions.ValidationError({exc.field or "community": [str(exc)]}) from exc
         submit_accepted(request)
         return Response({"tracking_code": petition.tracking_code, "status": petition.status,
                          "accept_due_at": petition.accept_due_at}, status=status.HTTP_201_CREATED)

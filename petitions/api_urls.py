@@ -1,10 +1,12 @@
 from django.urls import path
 
-from . import api, duplicate_api, supervision_api
+from . import api, duplicate_api, grid_api, supervision_api
 
 urlpatterns = [
     path("categories/", api.CategoryList.as_view(), name="api-categories"),
     path("petitions/", api.PetitionListCreate.as_view(), name="api-petitions"),
+    path("grid-events/patrol/", grid_api.PatrolReport.as_view(), name="api-grid-patrol"),
+    path("grid-events/snapshot/", grid_api.SnapshotIntake.as_view(), name="api-grid-snapshot"),
     path("petitions/lost-code/", api.PetitionLostCode.as_view(), name="api-petition-lost-code"),
     path("petitions/nearby/", duplicate_api.PetitionsNearby.as_view(), name="api-petitions-nearby"),
     path("petitions/join/", duplicate_api.PetitionJoin.as_view(), name="api-petition-join"),

@@ -29,6 +29,26 @@ def petitions_readable_by(user, petition_ids: set[int]) -> set[int]:
     return set(petitions_visible_to(user).filter(pk__in=petition_ids).values_list("pk", flat=True))
 
 
+def reviews_of_department(department_id: int, start, end) -> list[tuple[int, str, bool]]:
+    """Each review of a resolution the department gave, in [start, end): passed, or sent back for
+    rework (for the review part of department scores)."""
+    from .models import PetitionReview
+
+    return list(PetitionReview.objects.filter(department_id=department_id, created_at__gte=start,
+                                              created_at__lt=end)
+                .order_by("created_at", "pk").values_list("petition_id", "petition__tracking_code", "passed"))
+
+
+def reviews_since(since, until) -> set:
+    """(department, when) of the reviews written in (since, until]: their scores are recomputed."""
+    from .models import PetitionReview
+
+    rows = PetitionReview.objects.filter(department__isnull=False, created_at__lte=until)
+    if since is not None:
+        rows = rows.filter(created_at__gt=since)
+    return set(rows.values_list("department_id", "created_at"))
+
+
 class PetitionsConfig(AppConfig):
     name = "petitions"
     verbose_name = _("Petitions")
@@ -42,6 +62,10 @@ class PetitionsConfig(AppConfig):
             scoring.SATISFACTION_PROVIDERS.append(rated_petitions_of_notices)
         if notices_of_rated_petitions not in scoring.SCORE_INPUT_PROVIDERS:
             scoring.SCORE_INPUT_PROVIDERS.append(notices_of_rated_petitions)
+        if reviews_of_department not in scoring.REVIEW_PROVIDERS:
+            scoring.REVIEW_PROVIDERS.append(reviews_of_department)
+        if reviews_since not in scoring.REVIEWS_SINCE:
+            scoring.REVIEWS_SINCE.append(reviews_since)
         if petitions_readable_by not in scoring.PETITION_VISIBILITY:
             scoring.PETITION_VISIBILITY.append(petitions_readable_by)
         # Intake keeps categories, communities and risk rules in memory (petitions.refdata):

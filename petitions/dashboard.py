@@ -240,6 +240,20 @@ def flagged_for_review(region: Region) -> int:
     return Petition.objects.filter(_in_region(region), review_flagged_at__isnull=False).count()
 
 
+def reworks(region: Region, *, today: date | None = None) -> dict:
+    """Resolutions reviewed in the last 30 days in ``region`` and those sent back for rework; and the
+    petitions being reworked now (sent back, not resolved again yet)."""
+    from .models import PetitionReview
+
+    today = today or timezone.localdate()
+    start, _end = day_bounds(today - timedelta(days=DAYS - 1))
+    counts = PetitionReview.objects.filter(community__path__startswith=region.path, created_at__gte=start).aggregate(
+        reviews=Count("pk"), reworks=Count("pk", filter=Q(passed=False)))
+    in_rework = Petition.objects.filter(community__path__startswith=region.path, rework_count__gt=0,
+                                        status__in=ACTIVE_STATUSES).count()
+    return {"reviews_30d": counts["reviews"], "reworks_30d": counts["reworks"], "in_rework": in_rework}
+
+
 def open_alerts(region: Region):
     return (RedAlert.objects.filter(_in_region(region, "petition__"), acknowledged_at__isnull=True)
             .select_related("petition__community", "petition__category").order_by("-raised_at"))

@@ -78,6 +78,38 @@ CATEGORIES = [
     ("suggestion", "意见建议", "complaint", 24, 240, False, C, None, "建议"),
 ]
 
+# The grid event catalogue's patrol-only kinds (统一分拨): found on the street by grid patrols and
+# snapshot reports, not offered on the petition forms. Every category above is an event kind too.
+# code, name, name in English, accept h, resolve h, same day, handler, department short name, keywords
+PATROL_KINDS = [
+    ("fire-exit-blocked", "消防通道堵塞", "Blocked fire exit", 1, 24, True, D, "应急管理局", "消防通道 堵塞 杂物"),
+    ("illegal-structure", "违法搭建", "Illegal structure", 4, 168, False, D, "城管局", "违建 搭建 铁皮房"),
+    ("street-light-broken", "路灯损坏", "Broken street light", 2, 48, False, D, "城管局", "路灯 损坏"),
+    ("rubbish-piled", "垃圾堆放", "Piled rubbish", 2, 24, True, C, None, "垃圾 堆放"),
+    ("manhole-cover", "井盖缺失破损", "Missing or broken manhole cover", 1, 24, True, D, "水务局", "井盖"),
+    ("pavement-obstruction", "占道堆物", "Goods piled on the pavement", 2, 24, True, C, None, "占道 堆物"),
+    ("fly-posting", "乱张贴小广告", "Fly-posting", 4, 72, False, C, None, "小广告 张贴"),
+    ("construction-waste", "建筑垃圾乱倒", "Dumped construction waste", 2, 48, False, D, "城管局", "建筑垃圾 渣土"),
+    ("loose-wiring", "私拉乱接电线", "Loose or illegal wiring", 2, 24, True, C, None, "电线 飞线"),
+    ("unsafe-building", "房屋安全隐患", "Unsafe building", 1, 48, False, D, "住建局", "危房 开裂"),
+]
+
+
+def load_patrol_kinds(Category, Department) -> int:
+    """The patrol-only kinds, each with its default handler (the data migration and the demo call
+    it; a department not loaded yet leaves the kind with the community until it is)."""
+    departments = {d.short_name: d for d in Department.objects.filter(short_name__in={k[7] for k in PATROL_KINDS})}
+    for order, (code, name, name_en, accept, resolve, same_day, handler, dept, keywords) in enumerate(PATROL_KINDS):
+        department = departments.get(dept) if dept else None
+        Category.objects.update_or_create(code=code, defaults={
+            "name": name, "name_en": name_en, "service": "complaint", "accept_hours": accept,
+            "resolve_hours": resolve, "same_day": same_day, "default_handler": D if department else C,
+            "department": department, "keywords": keywords, "sort_order": 1000 + order, "is_active": True,
+            "use": "event",
+        })
+    return len(PATROL_KINDS)
+
+
 def load(progress) -> None:
     departments = {d.short_name: d for d in Department.objects.all()}
     for order, (code, name, service, accept, resolve, same_day, handler, dept, keywords) in enumerate(CATEGORIES):
@@ -87,7 +119,7 @@ def load(progress) -> None:
             "same_day": same_day, "default_handler": handler if department or handler == C else C,
             "department": department, "keywords": keywords, "sort_order": order, "is_active": True,
         })
-    progress(f"  categories: {len(CATEGORIES)}")
+    progress(f"  categories: {len(CATEGORIES)}, patrol-only event kinds: {load_patrol_kinds(Category, Department)}")
     load_calendar(progress)
     load_history(progress)
     load_risky(progress)

@@ -49,7 +49,9 @@ class PetitionForm(forms.Form):
         for name in self.COUNTED:
             attrs = self.fields[name].widget.attrs
             attrs["data-maxlength"] = attrs.pop("maxlength", self.fields[name].max_length)
-        self.fields["category"].queryset = Category.objects.filter(is_active=True).order_by("service", "sort_order")
+        # Patrol-only kinds come in through the grid event pages (petitions.grid_forms), not here.
+        self.fields["category"].queryset = (Category.objects.filter(is_active=True).exclude(use=Category.Use.EVENT)
+                                            .order_by("service", "sort_order"))
         communities = Region.objects.filter(level=Region.Level.COMMUNITY).select_related("parent").order_by("path")
         self.fields["community"].queryset = communities
         groups: dict[str, list[tuple[str, str]]] = {}

@@ -1,17 +1,18 @@
 """Communities and streets ranked on petition handling for a month, from the rolled-up
-statistics: same-day settlement, closure, overdue, satisfaction, repeat petitions."""
+statistics: same-day settlement, closure, overdue, satisfaction, repeat petitions; and the
+resolutions of the month's reviews that were sent back for rework."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 
-from django.db.models import Sum
+from django.db.models import Count, Q, Sum
 
 from communities.access import path_condition
 from communities.models import Region
 from communities.scoring import parse_period
 
-from .models import DailyStat
+from .models import DailyStat, PetitionReview
 
 FIELDS = ("received", "resolved", "same_day", "declined", "overdue", "rated", "rating_sum", "repeats")
 
@@ -23,6 +24,12 @@ def community_league(*, period: str, paths: list[str], level: str = Region.Level
                                      day__lt=end.date())
             .values("community_id").annotate(**{f: Sum(f) for f in FIELDS}).order_by())
     by_community = {row["community_id"]: row for row in sums}
+    reviewed = (PetitionReview.objects.filter(path_condition(paths, "community__path"), created_at__gte=start,
+                                              created_at__lt=end)
+                .values("community_id").annotate(reviews=Count("pk"), reworks=Count("pk", filter=Q(passed=False)))
+                .order_by())
+    for row in reviewed:
+        by_community.setdefault(row["community_id"], {}).update(reviews=row["reviews"], reworks=row["reworks"])
     communities = Region.objects.filter(path_condition(paths, "path"), level=Region.Level.COMMUNITY).select_related(
         "parent")
     totals: dict[int, dict] = {}
@@ -32,7 +39,7 @@ def community_league(*, period: str, paths: list[str], level: str = Region.Level
         names[key] = ((community.code, community.name) if level == Region.Level.COMMUNITY
                       else (community.parent.code, community.parent.name))
         bucket = totals.setdefault(key, defaultdict(int))
-        for field in FIELDS:
+        for field in (*FIELDS, "reviews", "reworks"):
             bucket[field] += (by_community.get(community.pk) or {}).get(field) or 0
     rows = []
     for key, t in totals.items():
@@ -44,6 +51,7 @@ def community_league(*, period: str, paths: list[str], level: str = Region.Level
             "overdue": t["overdue"],
             "satisfaction": round(t["rating_sum"] / t["rated"], 2) if t["rated"] else None,
             "repeats": t["repeats"],
+            "reviews": t["reviews"], "reworks": t["reworks"],
         })
     rows.sort(key=lambda r: (r["same_day_rate"] is None, -(r["same_day_rate"] or 0), r["overdue"], r["code"]))
     return rows

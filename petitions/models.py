@@ -40,6 +40,14 @@ class Category(models.Model):
         COMMUNITY = "community", _("The community")
         DEPARTMENT = "department", _("A department")
 
+    class Use(models.TextChoices):
+        """Where the kind may be reported: the petition forms, the grid event pages (a grid worker's
+        patrol report and a resident's snapshot report), or both."""
+
+        BOTH = "both", _("Petitions and grid events")
+        PETITION = "petition", _("Petitions only")
+        EVENT = "event", _("Grid events only (patrol and snapshot reports)")
+
     code = models.SlugField(_("code"), max_length=40, unique=True)
     name = models.CharField(_("name"), max_length=60)
     name_en = models.CharField(_("name in English"), max_length=60, blank=True)
@@ -63,6 +71,9 @@ class Category(models.Model):
                                    on_delete=models.PROTECT, related_name="categories")
     is_active = models.BooleanField(_("active"), default=True)
     sort_order = models.PositiveIntegerField(_("order"), default=0)
+    use = models.CharField(_("reported through"), max_length=10, choices=Use.choices, default=Use.BOTH,
+                           help_text=_("Patrol-only kinds (a blocked fire exit, piled rubbish) are not offered on "
+                                       "the petition forms; they come in from grid patrols and snapshot reports."))
 
     objects = RefDataQuerySet.as_manager()
 
@@ -81,6 +92,10 @@ class Category(models.Model):
         return self.label
 
     @property
+    def patrol_only(self) -> bool:
+        return self.use == self.Use.EVENT
+
+    @property
     def label(self) -> str:
         """The name in the reader's language: English pages show the English name when there is one."""
         if self.name_en and (get_language() or "").startswith("en"):
@@ -95,6 +110,11 @@ class Channel(models.TextChoices):
     HOTLINE = "hotline", _("Hotline")
     GRID_PATROL = "grid_patrol", _("Grid patrol")
     SNAPSHOT = "snapshot", _("Snapshot report")
+
+
+# Grid events: found on the street by a grid worker's patrol or a resident's snapshot (随手拍); they
+# run the same lifecycle as every petition, and a resolution is reviewed on site.
+EVENT_CHANNELS = (Channel.GRID_PATROL, Channel.SNAPSHOT)
 
 
 class Status(models.TextChoices):
@@ -146,6 +166,7 @@ class Petition(SweepState, models.Model):
     grid = models.ForeignKey(Region, verbose_name=_("grid"), null=True, blank=True, on_delete=models.PROTECT,
                              related_name="grid_petitions")
     address = models.CharField(_("address"), max_length=200, blank=True)
+    building = models.CharField(_("building"), max_length=100, blank=True)
     latitude = models.FloatField(_("latitude"), null=True, blank=True)
     longitude = models.FloatField(_("longitude"), null=True, blank=True)
     people_affected = models.PositiveIntegerField(_("people affected"), default=1,
@@ -172,6 +193,8 @@ class Petition(SweepState, models.Model):
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     reopen_count = models.PositiveSmallIntegerField(_("times reopened"), default=0)
+    # Failed reviews: each sent it back to its handler to be done again (petitions.models.PetitionReview).
+    rework_count = models.PositiveSmallIntegerField(_("times sent back for rework"), default=0)
     repeat_of = models.ForeignKey("self", verbose_name=_("repeat of"), null=True, blank=True,
                                   on_delete=models.SET_NULL, related_name="repeats")
     rating = models.PositiveSmallIntegerField(_("rating"), null=True, blank=True,
@@ -255,6 +278,11 @@ class Petition(SweepState, models.Model):
     def is_overdue(self) -> bool:
         return bool(self.overdue_accept_at or self.overdue_resolve_at)
 
+    @property
+    def is_grid_event(self) -> bool:
+        """Found on the street (patrol or snapshot): its resolution is reviewed on site, with a photo."""
+        return self.channel in EVENT_CHANNELS
+
 
 class PetitionEvent(TraceEvent):
     """One step of a petition's trace. Written once, never changed (人过留痕、事过留迹)."""
@@ -317,6 +345,9 @@ class Attachment(models.Model):
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), null=True, blank=True,
                                     on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    # The step it documents (a review's photo taken on site); none: filed with the petition.
+    event = models.ForeignKey(PetitionEvent, verbose_name=_("step"), null=True, blank=True, on_delete=models.SET_NULL,
+                              related_name="attachments")
 
     class Meta:
         verbose_name = _("attachment")
@@ -325,6 +356,44 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+class PetitionReview(models.Model):
+    """One review of a resolution: passed, or failed and sent back to its handler for rework.
+
+    Who handled it when it was reviewed (the department, the community, the assignee, who resolved
+    it) is copied here, so a rework counts against that handler even after the petition moves on:
+    department scores, the community league and the dashboard count these rows."""
+
+    petition = models.ForeignKey(Petition, verbose_name=_("petition"), on_delete=models.CASCADE,
+                                 related_name="reviews")
+    event = models.OneToOneField(PetitionEvent, verbose_name=_("step"), on_delete=models.CASCADE, related_name="+")
+    passed = models.BooleanField(_("passed"))
+    note = models.TextField(_("note"), blank=True)
+    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("reviewer"), null=True,
+                                 on_delete=models.SET_NULL, related_name="+")
+    on_site = models.BooleanField(_("on site"), default=False)
+    department = models.ForeignKey(Department, verbose_name=_("handling department"), null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+")
+    community = models.ForeignKey(Region, verbose_name=_("community"), on_delete=models.PROTECT, related_name="+")
+    handler = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("assignee"), null=True, blank=True,
+                                on_delete=models.SET_NULL, related_name="+")
+    resolved_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("resolved by"), null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+    rework_due_at = models.DateTimeField(_("rework due"), null=True, blank=True)
+    created_at = models.DateTimeField(_("reviewed at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("review")
+        verbose_name_plural = _("reviews")
+        ordering = ["created_at", "pk"]
+        indexes = [
+            models.Index(fields=["department", "created_at"], name="petition_review_department"),
+            models.Index(fields=["community", "created_at"], name="petition_review_community"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.petition_id} {'passed' if self.passed else 'rework'}"
 
 
 class PetitionRedNotice(models.Model):

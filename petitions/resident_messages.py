@@ -62,8 +62,9 @@ def tell_resident(petition: Petition, *, kind: str, key: str = "", **params) -> 
         # Signed in, the resident opens the public view of their own petition directly.
         notify(recipients=[petition.resident], channels=[Notification.Channel.INBOX], kind=kind, subject=subject,
                body=body, link=reverse("petition-status", args=[petition.tracking_code]), dedupe_key=dedupe)
-    notify(recipients=[], addresses=[(Notification.Channel.SMS, petition.resident_phone)], kind=kind,
-           subject=subject, body=body, link=status_link(petition), dedupe_key=dedupe)
+    if petition.resident_phone:  # a snapshot report may come without a phone to tell
+        notify(recipients=[], addresses=[(Notification.Channel.SMS, petition.resident_phone)], kind=kind,
+               subject=subject, body=body, link=status_link(petition), dedupe_key=dedupe)
     if kind != "petition.received":  # a petition just filed has no other reporters yet
         tell_reporters(petition, kind=kind, key=key, **params)
 

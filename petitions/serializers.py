@@ -22,7 +22,8 @@ class CategorySerializer(serializers.ModelSerializer):
     class Meta:
         model = Category
         fields = ["id", "code", "name", "name_en", "label", "service", "service_label", "accept_hours", "resolve_hours",
-                  "accept_working_days", "resolve_working_days", "same_day", "default_handler", "department"]
+                  "accept_working_days", "resolve_working_days", "same_day", "default_handler", "department",
+                  "use"]
 
 
 class CachedCodeField(serializers.SlugRelatedField):
@@ -227,7 +228,12 @@ class PetitionResolveInput(PetitionNoteInput):
 
 class PetitionReviewInput(PetitionNoteInput):
     approve = serializers.BooleanField(required=False, default=True,
-                                       help_text="true approves the resolution; false sends it back (with a note)")
+                                       help_text="true approves the resolution; false sends it back for rework "
+                                                 "(with a note: the reason)")
+    days = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=1, max_value=30,
+                                    help_text="sent back: the new deadline in working days (3 if not given)")
+    photos = serializers.ListField(child=serializers.FileField(), required=False, default=list, max_length=5,
+                                   help_text="photos taken on site; at least one for a grid event")
 
 
 class PetitionExtendInput(InputSerializer):

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 
 from communities import access
 from communities import attachments as attachment_rules
-from communities.access import ResidentActor, handles, is_resident, mediates_petition, supervises
+from communities.access import ResidentActor, handles, is_resident, mediates_petition, reviews
 from communities.deadlines import (
     STATUTORY_ACCEPT,
     STATUTORY_EXTENSION,
@@ -30,7 +30,18 @@ from communities.notifications import notify
 from communities.selectors import region_at
 
 from . import risk
-from .models import OPEN_STATUSES, Attachment, Category, Channel, Petition, PetitionEvent, RiskLevel, Status
+from .models import (
+    EVENT_CHANNELS,
+    OPEN_STATUSES,
+    Attachment,
+    Category,
+    Channel,
+    Petition,
+    PetitionEvent,
+    PetitionReview,
+    RiskLevel,
+    Status,
+)
 from .recipients import department_officers, handlers, intake_recipients, street_supervisors
 from .resident_messages import tell_resident
 from .validation import new_tracking_code, normalize_mobile
@@ -81,9 +92,10 @@ class PetitionInput:
     longitude: float | None = None
     people_affected: int = 1
     name: str = ""
+    building: str = ""
 
     FIELDS = ("category", "title", "description", "phone", "community", "address", "latitude", "longitude",
-              "people_affected", "name")
+              "people_affected", "name", "building")
 
     @classmethod
     def from_cleaned(cls, data: dict) -> PetitionInput:
@@ -178,6 +190,10 @@ def _district_of(community: Region) -> int | None:
     return district_id
 
 
+def _has_photo(checked) -> bool:
+    return any(item.content_type.startswith("image/") for item in checked)
+
+
 def petition_submit(*, data: PetitionInput, attachments=(), actor: User | None = None,
                     channel: str = Channel.WEB, service_point: ServicePoint | None = None) -> Petition:
     """Take in a petition from any channel, route it, and set its deadlines.
@@ -186,12 +202,20 @@ def petition_submit(*, data: PetitionInput, attachments=(), actor: User | None =
     attachments, its first event and the notices to its handlers commit together. A
     tracking-code collision (astronomically rare) retries the whole transaction.
     """
-    phone = normalize_mobile(data.phone)
+    # A grid event may come without a phone: the grid worker follows it in the inbox, and a resident's
+    # snapshot report gives one only to be told of progress.
+    phone = normalize_mobile(data.phone) if data.phone or channel not in EVENT_CHANNELS else ""
     checked = attachment_rules.check_uploads(attachments)
     if not data.category.is_active:
         raise DomainError(_("This category is no longer in use."))
+    if data.category.use == Category.Use.EVENT and channel not in EVENT_CHANNELS:
+        raise DomainError(_("This kind is reported by grid patrols and snapshot reports."), field="category")
+    if data.category.use == Category.Use.PETITION and channel in EVENT_CHANNELS:
+        raise DomainError(_("This kind is not in the grid event catalogue."), field="category")
+    if channel == Channel.SNAPSHOT and not _has_photo(checked):
+        raise DomainError(_("Add a photo of what you saw."), field="attachments")
     community, grid = _route(data)
-    if channel != Channel.WEB:
+    if channel not in (Channel.WEB, Channel.SNAPSHOT):
         if actor is None or not actor.is_authenticated:
             raise Forbidden(_("Only staff take in petitions from halls, stations, the hotline and patrols."))
         if grid is None and channel == Channel.GRID_PATROL:
@@ -204,6 +228,8 @@ def petition_submit(*, data: PetitionInput, attachments=(), actor: User | None =
             raise Forbidden(_("You do not take in petitions for this community or service point."))
     elif service_point is not None:
         raise DomainError(_("A web petition has no service point."))
+    if channel == Channel.SNAPSHOT:
+        actor = None  # a resident's report, whoever is signed in on the phone
     for _attempt in range(5):
         try:
             return _submit(data=data, phone=phone, checked=checked, actor=actor, channel=channel,
@@ -223,14 +249,15 @@ def _submit(*, data: PetitionInput, phone: str, checked, actor, channel: str, se
     resolve_due = capped(resolve_target(category, now), start=now, ceiling=STATUTORY_ACCEPT + STATUTORY_RESOLVE)
     staff = actor if actor is not None and actor.is_authenticated else None
     with transaction.atomic():
-        repeat_of_id, repeat_code, filed = _history(phone, category, community)
+        repeat_of_id, repeat_code, filed = _history(phone, category, community) if phone else (None, "", 1)
         petition = Petition(
             tracking_code=new_tracking_code(), channel=channel, service_point=service_point,
             category=category, service=category.service, title=data.title.strip(),
             description=data.description.strip(), community=community, grid=grid,
             # Copied onto the petition for indexed scoping (petitions.selectors.petition_inbox).
             street_id=community.parent_id, district_id=_district_of(community),
-            address=data.address.strip(), latitude=data.latitude, longitude=data.longitude,
+            address=data.address.strip(), building=data.building.strip(), latitude=data.latitude,
+            longitude=data.longitude,
             people_affected=data.people_affected, resident_name=data.name.strip(), resident_phone=phone,
             resident=staff if channel == Channel.WEB else None,
             handler_department=category.department if category.default_handler == "department" else None,
@@ -280,7 +307,7 @@ def _check_actor(action: str, petition: Petition, actor) -> None:
         if not is_resident(actor, petition):
             raise Forbidden(_("Only the resident who filed this petition may do that."))
     elif action in SUPERVISOR_ACTIONS:
-        if not supervises(actor, petition):
+        if not reviews(actor, petition):
             raise Forbidden(_("Only a supervisor of this region may review a resolution."))
         if getattr(actor, "pk", None) is not None and _resolved_by(petition) == actor.pk:
             # Four eyes: a secretary who resolved a petition (they supervise their community too)
@@ -446,23 +473,70 @@ def petition_rate(*, petition: Petition, actor, rating: int, comment: str = "") 
     return _transition(petition=petition, actor=actor, action="rate", note=comment, apply=apply)
 
 
-def petition_review(*, petition: Petition, actor: User, approve: bool, note: str = "") -> Petition:
-    def reviewed(p: Petition) -> None:
-        p.review_flagged_at = None  # a supervisor has looked at it
+# A failed review gives the handler this many working days to do it again, unless the reviewer says.
+REWORK_DAYS = 3
+MAX_REWORK_DAYS = 30
 
-    if approve:
-        return _transition(petition=petition, actor=actor, action="approve", note=note, is_public=False,
-                           apply=reviewed)
-    note = _require(note, _("Say what must be done again."))
+
+def petition_review(*, petition: Petition, actor: User, approve: bool, note: str = "", photos=(),
+                    days: int | None = None, on_site: bool = False) -> Petition:
+    """A review of the resolution: it passes (the petition goes on, to closing or the resident's
+    rating) or it fails and goes back to its handler for rework, with the reason and a new deadline
+    of ``days`` working days, counted against the handler (``PetitionReview``).
+
+    A grid event is reviewed on site with a photo, by the grid worker who reported it, a grid
+    worker of its grid or a supervisor; another petition by a supervisor. Never by the person who
+    resolved it (four eyes, ``_check_actor``)."""
+    checked = attachment_rules.check_uploads(photos)
+    if petition.is_grid_event and not _has_photo(checked):
+        raise DomainError(_("Add a photo taken on site."), field="photos")
+    if not approve:
+        note = _require(note, _("Say what must be done again."))
+        days = REWORK_DAYS if days is None else days
+        if not 1 <= days <= MAX_REWORK_DAYS:
+            raise DomainError(_("The new deadline is between 1 and %(max)d working days.") % {"max": MAX_REWORK_DAYS},
+                              field="days")
+    action = "approve" if approve else "send_back"
+    record: dict = {}
 
     def apply(p: Petition) -> None:
-        reviewed(p)
+        p.review_flagged_at = None  # someone has looked at it
+        record.update(department=p.handler_department, community=p.community, handler=p.assignee,
+                      resolved_by_id=_resolved_by(p))
+        if approve:
+            return
+        now = timezone.now()
         p.resolved_at = None
+        p.rework_count += 1
+        # A new deadline for the rework, in working days on the one calendar; the late mark of the
+        # round that failed does not carry over to it.
+        p.resolve_due_at = due_at(now, days=days, working=True)
+        p.overdue_resolve_at = None
+        record["rework_due_at"] = p.resolve_due_at
+        # Its own step in the trace, before the step back: whom the rework counts against, and by when.
+        holder = (p.handler_department.name if p.handler_department_id else
+                  display_name(p.assignee) if p.assignee_id else p.community.name)
+        _event(p, actor=actor, action="rework", from_status=p.status, is_public=False,
+               note=_("Rework %(n)d for %(holder)s, to be done by %(due)s") % {
+                   "n": p.rework_count, "holder": holder,
+                   "due": timezone.localtime(p.resolve_due_at).strftime("%Y-%m-%d %H:%M")})
         notify(recipients=handlers(p),
                kind="petition.sent_back",
-               subject=_("Petition %(code)s was sent back by a supervisor") % {"code": p.tracking_code},
+               subject=_("Petition %(code)s was sent back for rework") % {"code": p.tracking_code},
                body=note, link=f"/staff/petitions/{p.pk}/")
-    return _transition(petition=petition, actor=actor, action="send_back", note=note, apply=apply, is_public=False)
+
+    with transaction.atomic():
+        reviewed = _transition(petition=petition, actor=actor, action=action, note=note, is_public=False,
+                               apply=apply)
+        step = reviewed.events.filter(action=action).order_by("-created_at", "-pk").first()
+        PetitionReview.objects.create(petition=reviewed, event=step, passed=approve, note=note, reviewer=actor,
+                                      on_site=on_site or bool(checked), **record)
+        for item in checked:
+            Attachment.objects.create(
+                petition=reviewed, event=step, file=attachment_rules.as_content_file(item), original_name=item.name,
+                content_type=item.content_type, size=len(item.content), uploaded_by=actor,
+            )
+    return reviewed
 
 
 def petition_extend(*, petition: Petition, actor: User, days: int, reason: str) -> Petition:
@@ -522,7 +596,7 @@ def petition_allowed_actions(*, petition: Petition, user) -> list[str]:
         elif action in RESIDENT_ACTIONS:
             ok = is_resident(user, petition) and _resident_may(action, petition)
         elif action in SUPERVISOR_ACTIONS:
-            ok = supervises(user, petition)
+            ok = reviews(user, petition)
             if ok and resolver is None:
                 resolver = _resolved_by(petition) or 0
             ok = ok and resolver != user.pk
@@ -636,3 +710,23 @@ def petition_resolve_by_agreement(*, petition: Petition, actor: User, public_rep
         tell_resident(p, kind="petition.resolved")
     return _transition(petition=petition, actor=actor, action="resolve_by_agreement", note=public_reply,
                        apply=resolved)
+
+
+# --- grid events: patrol reports and snapshot reports ------------------------------------------
+
+def grid_event_report(*, data: PetitionInput, photos, channel: str, actor: User | None = None) -> Petition:
+    """A grid event enters the petitions' one lifecycle: a grid worker's patrol finding (signed in,
+    from their grid) or a resident's snapshot report (no account). Both come with a photo; the kind
+    comes from the grid event catalogue, whose default handler routing then follows."""
+    if channel not in EVENT_CHANNELS:
+        raise DomainError(_("A grid event is a patrol report or a snapshot report."))
+    if not _has_photo(attachment_rules.check_uploads(photos)):
+        raise DomainError(_("Add a photo of what you saw."), field="attachments")
+    for upload in photos:
+        if hasattr(upload, "seek"):
+            upload.seek(0)
+    if not data.title.strip():
+        data.title = (data.category.name + (f" · {data.building.strip()}" if data.building.strip() else ""))[:100]
+    if not data.description.strip():
+        data.description = data.title
+    return petition_submit(data=data, attachments=photos, actor=actor, channel=channel)

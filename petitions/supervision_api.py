@@ -85,6 +85,10 @@ class DashboardSummarySerializer(serializers.Serializer):
     open_red_alerts = serializers.IntegerField()
     calendar_warning = serializers.CharField(
         allow_null=True, help_text="From 1 December, set while next year's holiday calendar is missing")
+    reviews_30d = serializers.IntegerField(help_text="resolutions reviewed in the last 30 days")
+    reworks_30d = serializers.IntegerField(help_text="of them, sent back for rework")
+    in_rework = serializers.IntegerField(help_text="open petitions and grid events being done again after a failed "
+                                                   "review")
 
 
 class LeagueRowSerializer(serializers.Serializer):
@@ -96,6 +100,8 @@ class LeagueRowSerializer(serializers.Serializer):
     overdue = serializers.IntegerField()
     satisfaction = serializers.FloatField(allow_null=True)
     repeats = serializers.IntegerField()
+    reviews = serializers.IntegerField(help_text="resolutions reviewed in the month")
+    reworks = serializers.IntegerField(help_text="of them, sent back for rework")
 
 
 class CommunityLeagueSerializer(serializers.Serializer):
@@ -117,6 +123,7 @@ class DashboardSummary(APIView):
         summary["open_red_alerts"] = dashboard.open_alerts(region).count()
         summary["flagged_for_review"] = dashboard.flagged_for_review(region)
         summary["calendar_warning"] = calendar_warning()
+        summary.update(dashboard.reworks(region))
         return Response(summary)
 
 

@@ -50,6 +50,7 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
         "alerts": dashboard.open_alerts(region)[:20],
         "flagged": dashboard.flagged_for_review(region),
         "calendar_warning": calendar_warning(),
+        "rework": dashboard.reworks(region),
     })
 
 
@@ -161,9 +162,9 @@ def community_league_page(request: HttpRequest) -> HttpResponse:
     if fmt in ("csv", "xlsx"):
         header = [_("Rank"), _("Street") if level == "street" else _("Community"), _("Received"),
                   _("Settled the same day (%)"), _("Closure rate (%)"), _("Overdue"), _("Satisfaction (1-5)"),
-                  _("Repeat petitions")]
+                  _("Repeat petitions"), _("Sent back for rework")]
         table = [[i + 1, r["name"], r["received"], r["same_day_rate"], r["closure_rate"], r["overdue"],
-                  r["satisfaction"], r["repeats"]] for i, r in enumerate(rows)]
+                  r["satisfaction"], r["repeats"], r["reworks"]] for i, r in enumerate(rows)]
         return table_response(header=header, rows=table, filename=f"{level}-league-{period}", fmt=fmt, title=period)
     chart = {"labels": [r["name"] for r in rows if r["same_day_rate"] is not None],
              "values": [r["same_day_rate"] for r in rows if r["same_day_rate"] is not None],

@@ -1,12 +1,14 @@
 from django.urls import path
 
-from . import resident_views
+from . import grid_views, resident_views
 from . import supervision_views as sv
 from . import views
 
 urlpatterns = [
     path("petitions/new/", views.petition_new, name="petition-new"),
     path("petitions/filed/", views.petition_filed, name="petition-filed"),
+    path("snapshot/", grid_views.snapshot_new, name="snapshot-new"),
+    path("staff/patrol/", grid_views.patrol_report, name="patrol-report"),
     path("petitions/track/", views.petition_track_page, name="petition-track"),
     path("petitions/lost-code/", resident_views.petition_lost_code, name="petition-lost-code"),
     path("petitions/status/<str:code>/", views.petition_status, name="petition-status"),

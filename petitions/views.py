@@ -245,6 +245,7 @@ def staff_inbox(request: HttpRequest) -> HttpResponse:
         "page": page, "rows": rows, "filters": filters, "statuses": Status.choices, "channels": Channel.choices,
         "categories": Category.objects.filter(is_active=True).order_by("name"),
         "query": query.urlencode(), "now": now, "soon": now + DUE_SOON, "states": INBOX_STATES,
+        "patrols": access.patrol_grids(request.user).exists(),
     })
 
 
@@ -278,7 +279,7 @@ def staff_intake(request: HttpRequest) -> HttpResponse:
 @staff_required
 def staff_petition(request: HttpRequest, pk: int) -> HttpResponse:
     petition = _staff_petition_or_404(
-        request, pk, petitions_visible_to(request.user).select_related("repeat_of", "assignee", "service_point"))
+        request, pk, petitions_visible_to(request.user).select_related("repeat_of", "assignee", "service_point", "grid"))
     return _staff_petition_page(request, petition)
 
 
@@ -286,6 +287,9 @@ def _staff_petition_page(request: HttpRequest, petition: Petition, summon_form: 
                          bound: tuple[str, object] | None = None, status: int = 200) -> HttpResponse:
     show_contact = sees_contact(request.user, petition)
     # The petition's own steps and those of the red notices issued for it, in one trace.
+    photos: dict[int, list] = {}  # the photos a step documents (a review on site)
+    for attachment in petition.attachments.exclude(event=None):
+        photos.setdefault(attachment.event_id, []).append(attachment)
     events = [(e.created_at, e, PETITION_ACTIONS.label(e.action), None) for e in petition.events.all()]
     events += [(e.created_at, e, RED_NOTICE_ACTIONS.label(e.action), e.notice)
                for e in services.petition_red_notice_steps(petition)]
@@ -299,11 +303,11 @@ def _staff_petition_page(request: HttpRequest, petition: Petition, summon_form: 
                     for action in PETITION_ACTIONS.allowed_actions(petition, request.user) if action.form]
     return render(request, "petitions/staff_petition.html", {
         "petition": petition,
-        "events": [row[1:] for row in events],
+        "events": [(*row[1:], photos.get(row[1].pk, []) if row[3] is None else []) for row in events],
         "notices": [link.notice for link in petition.red_notice_links.select_related("notice__department")],
         "can_mediate": can_mediate,
         "summon_form": (summon_form or RedNoticeForm(initial={"place": petition.address})) if can_summon else None,
-        "attachments": petition.attachments.all(), "image_types": IMAGE_CONTENT_TYPES,
+        "attachments": petition.attachments.filter(event=None), "image_types": IMAGE_CONTENT_TYPES,
         "phone": petition.resident_phone if show_contact else mask_phone(petition.resident_phone),
         "name": petition.resident_name if show_contact else mask_name(petition.resident_name),
         "action_forms": action_forms,

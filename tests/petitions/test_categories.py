@@ -35,7 +35,8 @@ def test_at_least_sixty_categories_across_all_five_services(catalogue):
 
 def test_every_department_category_found_its_department(catalogue):
     # A misspelt department short name must not quietly turn a category into a community one.
-    expected = {code for code, *_rest, handler, dept, _kw in demo_data.CATEGORIES if handler == "department"}
+    expected = {code for code, *_rest, handler, dept, _kw in demo_data.CATEGORIES + demo_data.PATROL_KINDS
+                if handler == "department"}
     routed = set(catalogue.filter(default_handler="department", department__isnull=False)
                  .values_list("code", flat=True))
     assert routed == expected
