@@ -143,7 +143,7 @@ class PetitionSerializer(serializers.ModelSerializer):
                   "status_label", "community", "address", "people_affected", "resident_name", "resident_phone",
                   "handler_department", "accept_due_at", "resolve_due_at", "is_overdue", "repeat_of",
                   "created_at", "resolved_at", "rating", "risk_level", "risk_label", "risk_reasons",
-                  "review_flagged_at"]
+                  "review_flagged_at", "building", "rework_count"]
 
     def to_representation(self, petition: Petition):
         data = super().to_representation(petition)

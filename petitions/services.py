@@ -721,7 +721,7 @@ def grid_event_report(*, data: PetitionInput, photos, channel: str, actor: User 
     if channel not in EVENT_CHANNELS:
         raise DomainError(_("A grid event is a patrol report or a snapshot report."))
     if not _has_photo(attachment_rules.check_uploads(photos)):
-        raise DomainError(_("Add a photo of what you saw."), field="attachments")
+        raise DomainError(_("Add a photo of what you saw."), field="photos")
     for upload in photos:
         if hasattr(upload, "seek"):
             upload.seek(0)
