@@ -124,6 +124,7 @@ def load(progress) -> None:
     load_history(progress)
     load_risky(progress)
     load_daily_work(progress)
+    load_grid_events(progress)
     from . import stats
 
     stats.rebuild_all()
@@ -248,6 +249,46 @@ def load_daily_work(progress) -> None:
             petition_accept(petition=petition, actor=secretary, note="已受理")
         filed += 1
     progress(f"  today's work: {filed} open petitions at the 光明社区 hall, hotline, grid and web")
+
+
+# (kind, building, what was found): grid events of today, reported by demo-grid on patrol and by a
+# resident's snapshot, each with a photo, so the unified dispatch loop has work to show.
+GRID_EVENTS = [
+    ("grid_patrol", "fire-exit-blocked", "碧眼新村6栋", "一楼消防通道堆满纸箱和旧家具。"),
+    ("grid_patrol", "rubbish-piled", "光明农贸市场东门", "市场东门垃圾堆放，气味很大。"),
+    ("snapshot", "manhole-cover", "华夏路公交站旁", "井盖破损，行人容易踩空。"),
+]
+
+
+def load_grid_events(progress) -> None:
+    from io import BytesIO
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    from communities.models import Region, User
+
+    from .models import Petition
+    from .services import PetitionInput, grid_event_report
+
+    grid = Region.objects.filter(name="光明第1网格", level=Region.Level.GRID).select_related("parent").first()
+    worker = User.objects.filter(username="demo-grid").first()
+    if grid is None or worker is None or Petition.objects.filter(description=GRID_EVENTS[0][3]).exists():
+        return
+    filed = 0
+    for channel, code, building, description in GRID_EVENTS:
+        category = Category.objects.filter(code=code).first()
+        if category is None:
+            continue
+        buffer = BytesIO()
+        Image.new("RGB", (64, 48), (180, 60, 40)).save(buffer, "PNG")
+        photo = SimpleUploadedFile(f"{code}.png", buffer.getvalue(), content_type="image/png")
+        grid_event_report(data=PetitionInput(category=category, title="", description=description, phone="",
+                                             community=grid.parent, building=building, latitude=grid.latitude,
+                                             longitude=grid.longitude),
+                          photos=[photo], channel=channel, actor=worker if channel == "grid_patrol" else None)
+        filed += 1
+    progress(f"  grid events: {filed} (patrol reports by demo-grid and a snapshot report)")
 
 
 # The catalogue's names in English, for pages shown in English.

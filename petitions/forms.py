@@ -188,10 +188,6 @@ class ExtendForm(forms.Form):
                              max_length=2000)
 
 
-class SendBackForm(forms.Form):
-    note = _note(_("What must be done again"))
-
-
 class MergeForm(forms.Form):
     """Merge this petition into the one that handles the same problem."""
 

@@ -166,7 +166,8 @@ class Petition(SweepState, models.Model):
     grid = models.ForeignKey(Region, verbose_name=_("grid"), null=True, blank=True, on_delete=models.PROTECT,
                              related_name="grid_petitions")
     address = models.CharField(_("address"), max_length=200, blank=True)
-    building = models.CharField(_("building"), max_length=100, blank=True)
+    # Database defaults too: the demo history generator writes rows by raw INSERT and COPY.
+    building = models.CharField(_("building"), max_length=100, blank=True, default="", db_default="")
     latitude = models.FloatField(_("latitude"), null=True, blank=True)
     longitude = models.FloatField(_("longitude"), null=True, blank=True)
     people_affected = models.PositiveIntegerField(_("people affected"), default=1,
@@ -194,7 +195,7 @@ class Petition(SweepState, models.Model):
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     reopen_count = models.PositiveSmallIntegerField(_("times reopened"), default=0)
     # Failed reviews: each sent it back to its handler to be done again (petitions.models.PetitionReview).
-    rework_count = models.PositiveSmallIntegerField(_("times sent back for rework"), default=0)
+    rework_count = models.PositiveSmallIntegerField(_("times sent back for rework"), default=0, db_default=0)
     repeat_of = models.ForeignKey("self", verbose_name=_("repeat of"), null=True, blank=True,
                                   on_delete=models.SET_NULL, related_name="repeats")
     rating = models.PositiveSmallIntegerField(_("rating"), null=True, blank=True,

@@ -37,12 +37,12 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='petition',
             name='building',
-            field=models.CharField(blank=True, max_length=100, verbose_name='building'),
+            field=models.CharField(blank=True, db_default='', default='', max_length=100, verbose_name='building'),
         ),
         migrations.AddField(
             model_name='petition',
             name='rework_count',
-            field=models.PositiveSmallIntegerField(default=0, verbose_name='times sent back for rework'),
+            field=models.PositiveSmallIntegerField(db_default=0, default=0, verbose_name='times sent back for rework'),
         ),
         migrations.CreateModel(
             name='PetitionReview',
