@@ -3,6 +3,7 @@ report (随手拍). Both file through petitions.services.grid_event_report."""
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -14,8 +15,8 @@ from communities.errors import DomainError
 from . import services
 from .grid_forms import PatrolReportForm, SnapshotForm
 from .models import Channel
-from .ratelimits import submit_accepted, submit_wait
-from .views import TRACKED, _too_many, staff_required
+from .ratelimits import submit_accepted, submit_wait, too_many_page
+from .resident_session import remember_petition
 
 
 def _file(request: HttpRequest, form, *, channel: str, actor):
@@ -34,9 +35,10 @@ def _context(form) -> dict:
     return {"form": form, "map_tile_url": settings.SUQIU_MAP_TILE_URL}
 
 
-@staff_required
+@login_required
 def patrol_report(request: HttpRequest) -> HttpResponse:
-    """A grid worker reports what they found on patrol, from their phone."""
+    """A grid worker reports what they found on patrol, from their phone (the grids they patrol
+    make them staff: anyone else gets a 403)."""
     if not access.patrol_grids(request.user).exists():
         raise PermissionDenied
     form = PatrolReportForm(request.POST or None, request.FILES or None, user=request.user)
@@ -55,11 +57,11 @@ def snapshot_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         # As the filing form: only accepted reports count against the client's budget.
         if wait := submit_wait(request):
-            return _too_many(request, "petitions/snapshot.html", _context(form), wait)
+            return too_many_page(request, "petitions/snapshot.html", _context(form), wait)
         petition = _file(request, form, channel=Channel.SNAPSHOT, actor=None)
         if petition is not None:
             submit_accepted(request)
-            request.session[TRACKED] = [*request.session.get(TRACKED, []), petition.pk][-20:]
+            remember_petition(request, petition.pk)
             request.session["just_filed"] = petition.tracking_code
             return redirect("petition-filed")
     return render(request, "petitions/snapshot.html", _context(form), status=400 if form.errors else 200)

@@ -40,7 +40,7 @@ from .selectors import (
     petitions_visible_to,
 )
 
-TRACKED = "tracked_petitions"
+from .resident_session import TRACKED
 
 
 def _join(request: HttpRequest, *, form, template: str, context: dict) -> HttpResponse | None:
