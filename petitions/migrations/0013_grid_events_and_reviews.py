@@ -18,8 +18,8 @@ def seed_patrol_kinds(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('communities', '0009_role_audit'),
-        ('petitions', '0010_sweep_state'),
+        ('communities', '0010_actor_labels_family_name_first'),
+        ('petitions', '0012_actor_labels_family_name_first'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

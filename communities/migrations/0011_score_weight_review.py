@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('communities', '0009_role_audit'),
+        ('communities', '0010_actor_labels_family_name_first'),
     ]
 
     operations = [
