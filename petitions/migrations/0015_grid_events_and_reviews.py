@@ -19,7 +19,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('communities', '0010_actor_labels_family_name_first'),
-        ('petitions', '0012_actor_labels_family_name_first'),
+        ('petitions', '0014_duplicates_reporters_and_merge'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
