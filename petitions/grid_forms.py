@@ -149,7 +149,7 @@ class ReworkForm(forms.Form):
     note = forms.CharField(label=_("What must be done again"), required=False, max_length=2000,
                            widget=forms.Textarea(attrs={"rows": 2}))
     days = forms.IntegerField(label=_("New deadline, in working days"), min_value=1, max_value=MAX_REWORK_DAYS,
-                              initial=REWORK_DAYS)
+                              initial=REWORK_DAYS, required=False)
     photos = PhotoField(label=_("Photo taken on site"), required=False,
                         help_text=_("Required for a grid event: what the place looks like now."))
 

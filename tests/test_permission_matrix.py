@@ -351,6 +351,8 @@ READS: dict[str, Read] = {
     # The intake form opens for every role holder; its service refuses whom the community is not for
     # (the intake write below).
     "/staff/petitions/new/": R(STAFF),
+    # The patrol report page: those who hold a grid (its grid worker, the secretaries above it).
+    "/staff/patrol/": R({"grid", "secretary", "other_secretary"}),
     # Another community's petition: its own secretary, mediators, street and the district; the
     # department it is routed to.
     "/api/petitions/{p21}/": R({"other_secretary", "other_mediator", "other_street", "district", "officer"}),
@@ -816,6 +818,10 @@ EXEMPT_URLS = {
     "home", "landing", "text-size", "find-service-point", "set_language", "healthz", "login", "logout",
     "petition-new", "petition-filed", "petition-track", "petition-lost-code", "api-petition-lost-code",
     "api-categories", "service-point-list",
+    # Grid events (issue 14): the resident's snapshot report is public filing, like petition-new; the
+    # patrol report's API is a POST with no object behind it, its who-may-report-where the service's
+    # rule, tried per door in tests/petitions/test_grid_events.py.
+    "snapshot-new", "api-grid-snapshot", "api-grid-patrol",
     # The filing form's "the same problem was reported nearby: join it" (public fields only; joining
     # adds the caller's phone as a reporter, as filing would): anyone, like filing itself.
     "api-petitions-nearby", "api-petition-join", "service-point-detail", "region-list",
