@@ -427,6 +427,27 @@ def handles(user, petition) -> bool:
     )
 
 
+def assists(user, petition) -> bool:
+    """An officer of a department assisting with the petition (联合处置: 协办,
+    ``petition.assisting_department_ids``). They read it and record their department's result, but
+    do not handle it: they neither resolve it nor see the resident's contact unmasked."""
+    grants = grants_of(user)
+    if grants is None or not grants.department_ids:
+        return False  # not a department's officer: nothing to read
+    return bool(grants.department_ids & set(petition.assisting_department_ids))
+
+
+def assigns_joint_tasks(user, petition) -> bool:
+    """Who may add an assisting department: whoever may assign the petition (its handlers)."""
+    return handles(user, petition)
+
+
+def calls_back(user, petition) -> bool:
+    """Who may record a follow-up call (回访) with the resident: the petition's handlers and its
+    supervisors (the person who resolved it excepted: the services check that)."""
+    return handles(user, petition) or supervises(user, petition)
+
+
 def supervises(user, petition) -> bool:
     grants = grants_of(user)
     return grants is not None and (grants.superuser or under(grants.supervise_paths, *_places(petition)))
@@ -462,7 +483,8 @@ def mediates_petition(user, petition) -> bool:
 def reads_internals(user, petition) -> bool:
     """Staff who may read a petition's internal steps, staff names and risk: its handlers, its
     supervisors, its community's mediators. Its resident reads only the public view."""
-    return handles(user, petition) or supervises(user, petition) or mediates_petition(user, petition)
+    return (handles(user, petition) or supervises(user, petition) or mediates_petition(user, petition)
+            or assists(user, petition))
 
 
 def is_resident(actor, petition) -> bool:
@@ -472,7 +494,8 @@ def is_resident(actor, petition) -> bool:
 
 
 def sees_contact(user, petition) -> bool:
-    """Full phone and name only for those who handle the petition; supervisors see it masked."""
+    """Full phone and name only for those who handle the petition; supervisors and the officers
+    of assisting departments see it masked."""
     return handles(user, petition)
 
 

@@ -4,7 +4,9 @@ Five parts, each a share of the notices (or ratings) behind it, weighed by ``Sco
 
 - ack: acknowledged by the acknowledgement deadline;
 - checkin: checked in on time (the 100 % the seed district reports);
-- result: the result reported by its deadline;
+- result: the result reported by its deadline; the tasks the department was given as an assisting
+  department of a petition (joint handling, 联合处置) count here too, one record each, on time when
+  done by their deadline (``JOINT_TASK_PROVIDERS``);
 - rating: the secretaries' 1–5 rating of the handling, as a percentage;
 - satisfaction: residents' 1–5 ratings of the petitions the notices were issued for.
 
@@ -49,6 +51,16 @@ PETITION_VISIBILITY: list[Callable[[object, set[int]], set[int]]] = []
 # trace in (since, until] (since None: ever): a resident rating, or reopening and so un-rating,
 # a petition a notice was issued for. Petitions register it, like the satisfaction itself.
 SCORE_INPUT_PROVIDERS: list[Callable[[datetime | None, datetime], set[int]]] = []
+
+# Joint handling (联合处置): a department assisting a petition's lead has a task with a deadline,
+# scored like a red notice's result step. provider(department_id, start, end, now) -> [(petition
+# id, tracking code, on time), ...] for its tasks given in the month whose step counts (done, or
+# past its deadline). Each task is one record of the "result reported in time" part, weighing as
+# much as one red notice's result: the part's weight (20 % of the score by default, the score 35 %
+# of the department's assessment) covers both.
+JOINT_TASK_PROVIDERS: list[Callable[[int, datetime, datetime, datetime], list[tuple[int, str, bool]]]] = []
+# provider(since or None, now) -> {(department id, assigned at)} of the tasks that took a step since
+JOINT_TASK_TOUCHED: list[Callable[[datetime | None, datetime], set[tuple[int, datetime]]]] = []
 
 PART_LABELS = {
     "ack": _("Acknowledged in time"), "checkin": _("Checked in on time"), "result": _("Result reported in time"),
@@ -101,6 +113,9 @@ def compute(department: Department, period: str, *, now: datetime | None = None,
                 items[part].append(["notice", n.pk, n.number, bool(ok)])
         if n.rating:
             items["rating"].append(["notice", n.pk, n.number, n.rating])
+    for provider in JOINT_TASK_PROVIDERS:
+        for pk, code, ok in provider(department.pk, start, end, now):
+            items["result"].append(["petition", pk, code, bool(ok)])
     ids = [n.pk for n in notices]
     for provider in SATISFACTION_PROVIDERS:
         for pk, code, rating in provider(ids) if ids else []:
@@ -223,6 +238,8 @@ def scores_refresh_touched(*, now: datetime | None = None) -> int:
     running = current_period(now)
     pairs |= {(department_id, running) for department_id, used in DepartmentScore.objects.filter(
         period=running, frozen_at__isnull=True).values_list("department_id", "weights") if used != wanted}
+    for provider in JOINT_TASK_TOUCHED:
+        pairs |= {(department_id, current_period(at)) for department_id, at in provider(since, now)}
     written = 0
     for department in Department.objects.filter(pk__in={d for d, _p in pairs}).order_by("pk"):
         for period in sorted(p for d, p in pairs if d == department.pk):

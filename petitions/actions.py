@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from communities.actions import Action, ActionSet
 
-from . import duplicates, forms, grid_forms, serializers, services
+from . import duplicates, forms, grid_forms, joint, serializers, services
 
 
 def _form(form_class, name: str, *, with_petition: bool = False):
@@ -97,6 +97,27 @@ PETITION_ACTIONS = ActionSet(
         Action("split", _("Split out again"), _("Split out again"), service=duplicates.petition_split,
                serializer=serializers.PetitionNoteInput, form=_form(forms.NoteForm, "split"), secondary=True,
                description="Undo a wrong merge: this petition gets back its status and its reporters."),
+        # 回访: staff record the satisfaction of a resident who filed by phone or in person.
+        Action("follow_up_call", _("Follow-up call"), _("Record the follow-up call"),
+               service=services.petition_follow_up_call, serializer=serializers.FollowUpCallInput,
+               form=_form(forms.FollowUpCallForm, "follow_up_call"), error_field="satisfaction",
+               description="Record a follow-up call (回访) to a resident who filed by phone or in person: "
+                           "their satisfaction (1-5) counts as their rating."),
+        # 联合处置: the lead asks departments to assist; each assisting department's officer
+        # acknowledges its task and records its result (petitions.joint).
+        Action("add_assist", _("Assisting department added"), _("Ask a department to assist"),
+               service=joint.joint_task_add, serializer=serializers.JointTaskAddInput,
+               form=_form(forms.JointTaskAddForm, "add_assist", with_petition=True), error_field="department",
+               description="Add an assisting department with its task and a deadline in working days; "
+                           "the petition resolves only when the lead resolves it."),
+        Action("acknowledge_task", _("Assisting task acknowledged"), _("Acknowledge your department's task"),
+               service=joint.joint_task_acknowledge, serializer=serializers.JointTaskAckInput,
+               form=_form(forms.NoteForm, "acknowledge_task"),
+               description="An officer of an assisting department acknowledges its task."),
+        Action("report_task", _("Assisting result recorded"), _("Record your department's result"),
+               service=joint.joint_task_report, serializer=serializers.JointTaskReportInput,
+               form=_form(forms.JointTaskReportForm, "report_task"), error_field="result",
+               description="An officer of an assisting department records what it did."),
         # The resident's own steps, taken with the tracking code (petitions.api.PetitionFeedback).
         Action("reopen", _("Reopened by the resident"), service=services.petition_reopen),
         Action("rate", _("Rated by the resident"), service=services.petition_rate),
@@ -117,5 +138,6 @@ PETITION_ACTIONS = ActionSet(
         "join": _("Another resident joined"), "merge_in": _("A duplicate merged into it"),
         "split_out": _("A merged duplicate split out again"),
         "rework": _("Rework ordered"),
+        "joint_overdue": _("An assisting department is late"),
     },
 )

@@ -3,7 +3,8 @@ from django.contrib import admin
 from communities.lifecycle_admin import LifecycleAdmin, ReadOnlyAdminMixin, ReadOnlyInline, StoredFileInline, TraceInline
 
 from .actions import PETITION_ACTIONS
-from .models import Attachment, Category, Petition, PetitionEvent, PetitionReporter, PetitionReview, RedAlert, RiskRule
+from .models import (Attachment, Category, FollowUpCall, JointTask, Petition, PetitionEvent, PetitionReporter,
+                     PetitionReview, RedAlert, RiskRule)
 
 
 @admin.register(Category)
@@ -45,6 +46,18 @@ class ReviewInline(ReadOnlyInline):
     readonly_fields = fields
 
 
+class JointTaskInline(ReadOnlyInline):
+    model = JointTask
+    fields = ["department", "task", "due_at", "status", "acknowledged_at", "done_at", "result", "overdue_at"]
+    readonly_fields = fields
+
+
+class FollowUpCallInline(ReadOnlyInline):
+    model = FollowUpCall
+    fields = ["created_at", "called_by", "satisfaction", "note"]
+    readonly_fields = fields
+
+
 @admin.register(Petition)
 class PetitionAdmin(LifecycleAdmin):
     """Read-only: petitions change only through their lifecycle actions, which keep the trace."""
@@ -53,7 +66,7 @@ class PetitionAdmin(LifecycleAdmin):
                     "created_at"]
     list_filter = ["status", "channel", "service", "category"]
     search_fields = ["tracking_code", "title"]
-    inlines = [EventInline, ReporterInline, AttachmentInline, ReviewInline]
+    inlines = [EventInline, ReporterInline, AttachmentInline, ReviewInline, JointTaskInline, FollowUpCallInline]
 
 
 @admin.register(RiskRule)

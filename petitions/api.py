@@ -157,7 +157,8 @@ class PetitionDetail(generics.RetrieveAPIView):
     serializer_class = PetitionDetailSerializer
 
     def get_queryset(self):
-        return petitions_visible_to(self.request.user).prefetch_related("events")
+        return petitions_visible_to(self.request.user).prefetch_related(
+            "events", "joint_tasks__department", "follow_up_calls__called_by")
 
     def retrieve(self, request, *args, **kwargs):
         petition = self.get_object()

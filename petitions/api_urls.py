@@ -17,5 +17,6 @@ urlpatterns = [
     path("dashboard/summary/", supervision_api.DashboardSummary.as_view(), name="api-dashboard-summary"),
     path("scores/communities/", supervision_api.CommunityLeague.as_view(), name="api-community-scores"),
     path("alerts/", supervision_api.AlertList.as_view(), name="api-alerts"),
+    path("rates/", supervision_api.Rates.as_view(), name="api-rates"),
     path("alerts/<int:pk>/acknowledge/", supervision_api.AlertAcknowledge.as_view(), name="api-alert-acknowledge"),
 ]

@@ -68,6 +68,13 @@ class PetitionsConfig(AppConfig):
             scoring.REVIEWS_SINCE.append(reviews_since)
         if petitions_readable_by not in scoring.PETITION_VISIBILITY:
             scoring.PETITION_VISIBILITY.append(petitions_readable_by)
+        # Assisting departments' tasks (joint handling) count in their scores.
+        from .joint import joint_task_steps, joint_tasks_touched
+
+        if joint_task_steps not in scoring.JOINT_TASK_PROVIDERS:
+            scoring.JOINT_TASK_PROVIDERS.append(joint_task_steps)
+        if joint_tasks_touched not in scoring.JOINT_TASK_TOUCHED:
+            scoring.JOINT_TASK_TOUCHED.append(joint_tasks_touched)
         # Intake keeps categories, communities and risk rules in memory (petitions.refdata):
         # any change to them makes every process reload.
         from django.db.models.signals import post_delete, post_save

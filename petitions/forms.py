@@ -208,3 +208,33 @@ class JoinForm(forms.Form):
 
     def clean_phone(self) -> str:
         return normalize_mobile(self.cleaned_data["phone"])
+
+
+class JointTaskAddForm(forms.Form):
+    """The lead asks a department to assist (联合处置), with its task and deadline."""
+
+    department = forms.ModelChoiceField(label=_("Assisting department"),
+                                        queryset=Department.objects.filter(is_active=True).order_by("name"),
+                                        empty_label=_("— choose —"))
+    task = forms.CharField(label=_("Its task"), max_length=500, required=False,
+                           widget=forms.Textarea(attrs={"rows": 2}))
+    working_days = forms.IntegerField(label=_("Deadline in working days"), min_value=1, max_value=40, initial=3)
+    note = _note()
+
+    def __init__(self, *args, petition=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["department"].label_from_instance = lambda d: d.name
+        if petition is not None and petition.handler_department_id:
+            self.fields["department"].queryset = self.fields["department"].queryset.exclude(
+                pk=petition.handler_department_id)
+
+
+class JointTaskReportForm(forms.Form):
+    result = forms.CharField(label=_("What your department did"), max_length=5000, required=False,
+                             widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class FollowUpCallForm(forms.Form):
+    satisfaction = forms.TypedChoiceField(label=_("The resident's satisfaction"), coerce=int,
+                                          widget=forms.RadioSelect, choices=RateForm.base_fields["rating"].choices)
+    note = forms.CharField(label=_("What the resident said"), max_length=300, required=False)

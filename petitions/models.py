@@ -284,6 +284,13 @@ class Petition(SweepState, models.Model):
         """Found on the street (patrol or snapshot): its resolution is reviewed on site, with a photo."""
         return self.channel in EVENT_CHANNELS
 
+    @property
+    def assisting_department_ids(self) -> frozenset[int]:
+        """The departments assisting with it (joint tasks), read once per object."""
+        if not hasattr(self, "_assisting"):
+            self._assisting = frozenset(self.joint_tasks.values_list("department_id", flat=True)) if self.pk else frozenset()
+        return self._assisting
+
 
 class PetitionEvent(TraceEvent):
     """One step of a petition's trace. Written once, never changed (人过留痕、事过留迹)."""
@@ -416,6 +423,85 @@ class PetitionRedNotice(models.Model):
         return f"{self.petition_id} → {self.notice_id}"
 
 
+class JointTask(SweepState, models.Model):
+    """联合处置 (主办-协办): a department assisting the petition's lead handler, with its own task,
+    deadline (working days, communities.deadlines) and result. The lead integrates the results and
+    resolves the petition; a task not done by its deadline is marked late by a sweep and counts
+    against the department's score like a late red-notice step."""
+
+    class Status(models.TextChoices):
+        ASSIGNED = "assigned", pgettext_lazy("joint task", "Assigned")
+        ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+        DONE = "done", pgettext_lazy("joint task", "Done")
+
+    OPEN = ("assigned", "acknowledged")
+
+    petition = models.ForeignKey(Petition, verbose_name=_("petition"), on_delete=models.CASCADE,
+                                 related_name="joint_tasks")
+    department = models.ForeignKey(Department, verbose_name=_("assisting department"), on_delete=models.PROTECT,
+                                   related_name="joint_tasks")
+    task = models.CharField(_("task"), max_length=500)
+    working_days = models.PositiveSmallIntegerField(_("working days"))
+    due_at = models.DateTimeField(pgettext_lazy("joint task", "due"))
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.ASSIGNED)
+    assigned_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("assigned by"), null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(pgettext_lazy("joint task", "assigned at"), auto_now_add=True)
+    acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
+    done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+    done_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("result recorded by"), null=True,
+                                blank=True, on_delete=models.SET_NULL, related_name="+")
+    result = models.TextField(_("result"), blank=True)
+    overdue_at = models.DateTimeField(_("marked late at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("joint task")
+        verbose_name_plural = _("joint tasks")
+        ordering = ["pk"]
+        constraints = [models.UniqueConstraint(fields=["petition", "department"], name="joint_task_unique")]
+        indexes = [
+            # What the late sweep looks for (petitions.joint.OVERDUE).
+            models.Index(fields=["due_at"], condition=Q(status__in=["assigned", "acknowledged"], overdue_at=None),
+                         name="joint_task_due"),
+            # A department's tasks of a month (its score) and the officer's inbox.
+            models.Index(fields=["department", "created_at"], name="joint_task_department"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.petition_id} {self.department_id} {self.status}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN
+
+    @property
+    def is_late(self) -> bool:
+        """Marked late, or done after its deadline."""
+        return self.overdue_at is not None or (self.done_at is not None and self.done_at > self.due_at)
+
+
+class FollowUpCall(models.Model):
+    """回访: staff call a resident who filed by phone or in person and will not rate online; the
+    satisfaction they give counts as the petition's rating."""
+
+    petition = models.ForeignKey(Petition, verbose_name=_("petition"), on_delete=models.CASCADE,
+                                 related_name="follow_up_calls")
+    called_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("called by"), null=True, blank=True,
+                                  on_delete=models.SET_NULL, related_name="+")
+    satisfaction = models.PositiveSmallIntegerField(_("satisfaction"),
+                                                    validators=[MinValueValidator(1), MaxValueValidator(5)])
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("called at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("follow-up call")
+        verbose_name_plural = _("follow-up calls")
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return f"{self.petition_id} {self.satisfaction}"
+
+
 class RiskRule(models.Model):
     """One explainable rule that raises a petition's risk level; administrators tune them."""
 
@@ -486,6 +572,14 @@ class DailyStat(models.Model):
     rated = models.PositiveIntegerField(_("rated"), default=0)
     rating_sum = models.PositiveIntegerField(_("sum of ratings"), default=0)
     repeats = models.PositiveIntegerField(_("repeat petitions"), default=0)
+    # The three rates (petitions.rates): 响应率, 解决率, 满意率; numerators and their bases.
+    response_due = models.PositiveIntegerField(_("due a response"), default=0)
+    responded = models.PositiveIntegerField(_("responded in time"), default=0)
+    resolution_due = models.PositiveIntegerField(_("due a resolution"), default=0)
+    resolved_in_time = models.PositiveIntegerField(_("resolved in time"), default=0)
+    satisfied = models.PositiveIntegerField(_("rated 4-5"), default=0)
+    # The same counts per lead department: {department id: {field: count}}.
+    by_department = models.JSONField(_("by department"), default=dict)
     by_channel = models.JSONField(_("by channel"), default=dict)
     by_service = models.JSONField(_("by service"), default=dict)
     by_category = models.JSONField(_("by category"), default=dict)

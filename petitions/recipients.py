@@ -55,3 +55,22 @@ def overdue_recipients(petitions: list[Petition]) -> dict[int, list[User]]:
                  + held.department_staff(p.handler_department_id) + held.street_supervisors(p.community.parent_id))
         found[p.pk] = (users + [p.assignee]) if p.assignee else users
     return found
+
+
+def assisting_officers(task) -> list[User]:
+    """The officers and the head of a department asked to assist (a joint task)."""
+    return seats.users(seats.department_staff([task.department_id]))
+
+
+def joint_overdue_recipients(tasks: list) -> dict[int, list[User]]:
+    """Who hears that an assisting department is late, for a batch of joint tasks in one query:
+    that department's head, the petition's street supervisors, and whoever gave the task."""
+    held = seats.Seats(seats.department_heads(t.department_id for t in tasks)
+                       | seats.street_supervisors(t.petition.community.parent_id for t in tasks))
+    found = {}
+    for t in tasks:
+        users = held.department_heads(t.department_id) + held.street_supervisors(t.petition.community.parent_id)
+        if t.assigned_by is not None and t.assigned_by.is_active:
+            users.append(t.assigned_by)
+        found[t.pk] = users
+    return found

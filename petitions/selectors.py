@@ -14,7 +14,7 @@ from django.utils import timezone
 from communities.access import held_by
 from communities.models import Region
 
-from .models import INBOX_CLOSED, INBOX_OPEN, Channel, Petition, Status
+from .models import INBOX_CLOSED, INBOX_OPEN, Channel, JointTask, Petition, Status
 from .validation import normalize_tracking_code
 
 
@@ -78,7 +78,11 @@ def _scope_conditions(user) -> list[Q] | None:
             conditions.append(Q(community__path__startswith=path, service="mediation"))
     conditions += [Q(community_id=pk) for pk in sorted(communities)]
     conditions += [Q(community_id=pk, service="mediation") for pk in sorted(mediated)]
-    conditions += [Q(handler_department_id=pk) for pk in sorted(held.department_ids.get("act_for_department", ()))]
+    departments = sorted(held.department_ids.get("act_for_department", ()))
+    conditions += [Q(handler_department_id=pk) for pk in departments]
+    if departments:
+        # The petitions their departments assist with (joint tasks), as one indexed subquery.
+        conditions.append(Q(pk__in=JointTask.objects.filter(department_id__in=departments).values("petition_id")))
     conditions += [Q(service_point_id=pk) for pk in sorted(held.point_ids)]
     conditions.append(Q(assignee_id=user.pk) | Q(resident_id=user.pk))
     return conditions

@@ -10,7 +10,7 @@ from communities.api_query import ChoiceLabelField, InputSerializer
 from communities.models import Department, Region, User
 from communities.serializers import RegionBriefSerializer
 
-from .models import Category, Petition, PetitionEvent
+from .models import Category, FollowUpCall, JointTask, Petition, PetitionEvent
 from .validation import normalize_mobile
 from communities.serializers import TraceEventSerializer
 
@@ -167,6 +167,33 @@ class PetitionSerializer(serializers.ModelSerializer):
         return petition.resident_phone if self._sees(petition) else mask_phone(petition.resident_phone)
 
 
+class JointTaskSerializer(serializers.ModelSerializer):
+    """An assisting department's task (联合处置): what, by when, where it stands, what it did."""
+
+    department = serializers.CharField(source="department.code")
+    department_name = serializers.CharField(source="department.name")
+    status_label = serializers.CharField(source="get_status_display")
+    is_late = serializers.BooleanField(help_text="marked late by the sweep, or done after its deadline")
+
+    class Meta:
+        model = JointTask
+        fields = ["id", "department", "department_name", "task", "working_days", "due_at", "status", "status_label",
+                  "created_at", "acknowledged_at", "done_at", "result", "overdue_at", "is_late"]
+
+
+class FollowUpCallSerializer(serializers.ModelSerializer):
+    called_by = serializers.SerializerMethodField()
+
+    class Meta:
+        model = FollowUpCall
+        fields = ["created_at", "satisfaction", "note", "called_by"]
+
+    def get_called_by(self, call: FollowUpCall) -> str:
+        from communities.names import display_name
+
+        return display_name(call.called_by) if call.called_by else ""
+
+
 class PetitionDetailSerializer(PetitionSerializer):
     events = EventSerializer(many=True)
     description = serializers.CharField()
@@ -176,10 +203,12 @@ class PetitionDetailSerializer(PetitionSerializer):
     merged_into = serializers.SlugRelatedField(slug_field="tracking_code", read_only=True, allow_null=True)
     reporters = serializers.IntegerField(source="reporters.count", read_only=True,
                                          help_text="other residents following it with codes of their own")
+    joint_tasks = JointTaskSerializer(many=True, help_text="the assisting departments' tasks (联合处置)")
+    follow_up_calls = FollowUpCallSerializer(many=True, help_text="follow-up calls (回访) to the resident")
 
     class Meta(PetitionSerializer.Meta):
         fields = PetitionSerializer.Meta.fields + ["description", "public_reply", "events", "allowed_actions",
-                                                   "merged_into", "reporters"]
+                                                   "merged_into", "reporters", "joint_tasks", "follow_up_calls"]
 
     def get_allowed_actions(self, petition: Petition) -> list[str]:
         from .services import petition_allowed_actions
@@ -239,6 +268,35 @@ class PetitionReviewInput(PetitionNoteInput):
 class PetitionExtendInput(InputSerializer):
     days = serializers.IntegerField(min_value=1, max_value=30)
     reason = serializers.CharField(max_length=2000, help_text="Why more time is needed; the resident reads it.")
+
+
+class JointTaskAddInput(PetitionNoteInput):
+    department = serializers.SlugRelatedField(
+        slug_field="code", queryset=Department.objects.filter(is_active=True),
+        help_text="code of the department asked to assist")
+    task = serializers.CharField(max_length=500, help_text="what the department must do")
+    working_days = serializers.IntegerField(min_value=1, max_value=40, help_text="its deadline, in working days")
+
+
+def _own_department():
+    return serializers.SlugRelatedField(
+        slug_field="code", queryset=Department.objects.all(), required=False, allow_null=True, default=None,
+        help_text="your department's code, when you act for several that assist")
+
+
+class JointTaskAckInput(PetitionNoteInput):
+    department = _own_department()
+
+
+class JointTaskReportInput(InputSerializer):
+    result = serializers.CharField(max_length=5000, help_text="what your department did")
+    department = _own_department()
+
+
+class FollowUpCallInput(InputSerializer):
+    satisfaction = serializers.IntegerField(min_value=1, max_value=5, help_text="the resident's satisfaction, 1-5")
+    note = serializers.CharField(max_length=300, required=False, allow_blank=True, default="",
+                                 help_text="what the resident said")
 
 
 class TrackSerializer(InputSerializer):

@@ -29,13 +29,14 @@ from communities.models import Region, ServicePoint, User
 from communities.notifications import notify
 from communities.selectors import region_at
 
-from . import risk
+from . import joint, risk
 from .models import (
     EVENT_CHANNELS,
     OPEN_STATUSES,
     Attachment,
     Category,
     Channel,
+    FollowUpCall,
     Petition,
     PetitionEvent,
     PetitionReview,
@@ -70,11 +71,17 @@ TRANSITIONS: dict[str, tuple[frozenset[str], Target]] = {
     "mediation": (frozenset(Status), None),
     "follow_up": (MEDIATION_STATUSES, Status.IN_PROGRESS),
     "resolve_by_agreement": (MEDIATION_STATUSES, Status.RESOLVED),
+    # 回访: staff record the satisfaction of a resident who filed by phone or in person; it counts
+    # as their rating (see petition_follow_up_call).
+    "follow_up_call": (frozenset({Status.RESOLVED}), frozenset({Status.CLOSED})),
 }
 
 SUPERVISOR_ACTIONS = {"send_back", "approve"}
 MEDIATION_ACTIONS = {"mediation", "follow_up", "resolve_by_agreement"}
 RESIDENT_ACTIONS = {"reopen", "rate"}
+CALL_ACTIONS = {"follow_up_call"}
+# Who files this way does not rate online: a follow-up call asks them instead.
+CALL_CHANNELS = frozenset({Channel.HOTLINE, Channel.HALL, Channel.STATION})
 # A rating at or below this does not close the petition: the resident is asked whether to reopen
 # it, and a supervisor is asked to review the handling.
 LOW_RATING = 2
@@ -306,6 +313,12 @@ def _check_actor(action: str, petition: Petition, actor) -> None:
     if action in RESIDENT_ACTIONS:
         if not is_resident(actor, petition):
             raise Forbidden(_("Only the resident who filed this petition may do that."))
+    elif action in CALL_ACTIONS:
+        if not access.calls_back(actor, petition):
+            raise Forbidden(_("Only the petition's handlers and supervisors record a follow-up call."))
+        if getattr(actor, "pk", None) is not None and _resolved_by(petition) == actor.pk:
+            raise Forbidden(_("A follow-up call is made by someone other than the person who resolved it."),
+                            field="satisfaction")
     elif action in SUPERVISOR_ACTIONS:
         if not reviews(actor, petition):
             raise Forbidden(_("Only a supervisor of this region may review a resolution."))
@@ -402,6 +415,11 @@ def petition_resolve(*, petition: Petition, actor: User, public_reply: str, note
     reply = _require(public_reply, _("Tell the resident how it was resolved."))
 
     def apply(p: Petition) -> None:
+        # The lead integrates the assisting departments' results: it waits for every task still
+        # within its deadline; a late department no longer holds the petition up.
+        held = joint.tasks_holding_resolution(p)
+        if held:
+            raise DomainError(joint.resolution_held_message(held), field="public_reply")
         p.public_reply = reply
         p.resolved_at = timezone.now()
         tell_resident(p, kind="petition.resolved")
@@ -454,23 +472,49 @@ def petition_rate(*, petition: Petition, actor, rating: int, comment: str = "") 
         raise DomainError(_("Rate from 1 to 5."))
 
     def apply(p: Petition) -> None:
-        if p.rating is not None:
-            raise DomainError(_("This petition is already rated."))
-        p.rating = rating
-        p.rating_comment = comment.strip()[:300]
-        if rating <= LOW_RATING:
-            # Not satisfied: it stays resolved (the resident may still reopen it in the window, and
-            # the autoclose sweep closes it after), and a supervisor reviews how it was handled.
-            p.review_flagged_at = timezone.now()
-            notify(recipients=street_supervisors(p), kind="petition.low_rating",
-                   subject=_("Petition %(code)s was rated %(rating)d of 5 by its resident: please review")
-                   % {"code": p.tracking_code, "rating": rating},
-                   body=p.rating_comment or p.title, link=f"/staff/petitions/{p.pk}/",
-                   dedupe_key=f"petition:{p.pk}:low_rating:{p.reopen_count}")
-        else:
-            p.status = Status.CLOSED
-            p.closed_at = timezone.now()
+        _apply_rating(p, rating, comment)
     return _transition(petition=petition, actor=actor, action="rate", note=comment, apply=apply)
+
+
+def _apply_rating(p: Petition, rating: int, comment: str, *, by_call: bool = False) -> None:
+    """What a rating does, whether the resident gave it online or in a follow-up call."""
+    if p.rating is not None:
+        raise DomainError(_("This petition is already rated."), field="satisfaction" if by_call else None)
+    p.rating = rating
+    p.rating_comment = comment.strip()[:300]
+    if rating <= LOW_RATING:
+        # Not satisfied: it stays resolved (the resident may still reopen it in the window, and
+        # the autoclose sweep closes it after), and a supervisor reviews how it was handled.
+        p.review_flagged_at = timezone.now()
+        subject = (_("Petition %(code)s was rated %(rating)d of 5 in a follow-up call: please review") if by_call
+                   else _("Petition %(code)s was rated %(rating)d of 5 by its resident: please review"))
+        notify(recipients=street_supervisors(p), kind="petition.low_rating",
+               subject=subject % {"code": p.tracking_code, "rating": rating},
+               body=p.rating_comment or p.title, link=f"/staff/petitions/{p.pk}/",
+               dedupe_key=f"petition:{p.pk}:low_rating:{p.reopen_count}")
+    else:
+        p.status = Status.CLOSED
+        p.closed_at = timezone.now()
+
+
+def petition_follow_up_call(*, petition: Petition, actor: User, satisfaction: int, note: str = "") -> Petition:
+    """回访: a resident who filed by phone or in person is called after the resolution; the
+    satisfaction they give (1-5) counts as their rating, with the same effects (4-5 closes it,
+    1-2 flags it for a supervisor's review). Made by a handler or supervisor other than the one
+    who resolved it; the call (who, when, the note) is kept."""
+    if not isinstance(satisfaction, int) or not 1 <= satisfaction <= 5:
+        raise DomainError(_("Rate from 1 to 5."), field="satisfaction")
+    note = (note or "").strip()[:300]
+
+    def apply(p: Petition) -> None:
+        if p.channel not in CALL_CHANNELS:
+            raise DomainError(_("Follow-up calls are for residents who filed by phone or in person; this one "
+                                "rates online."), field="satisfaction")
+        _apply_rating(p, satisfaction, note, by_call=True)
+        FollowUpCall.objects.create(petition=p, called_by=actor, satisfaction=satisfaction, note=note)
+    label = _("Satisfaction %(rating)d of 5") % {"rating": satisfaction}
+    return _transition(petition=petition, actor=actor, action="follow_up_call", is_public=False,
+                       note=f"{label}: {note}" if note else label, apply=apply)
 
 
 # A failed review gives the handler this many working days to do it again, unless the reviewer says.
@@ -595,8 +639,12 @@ def petition_allowed_actions(*, petition: Petition, user) -> list[str]:
             ok = False  # taken from the mediation case, not offered on the petition
         elif action in RESIDENT_ACTIONS:
             ok = is_resident(user, petition) and _resident_may(action, petition)
-        elif action in SUPERVISOR_ACTIONS:
-            ok = reviews(user, petition)
+        elif action in SUPERVISOR_ACTIONS or action in CALL_ACTIONS:
+            if action in CALL_ACTIONS:
+                ok = (petition.channel in CALL_CHANNELS and petition.rating is None
+                      and access.calls_back(user, petition))
+            else:
+                ok = reviews(user, petition)
             if ok and resolver is None:
                 resolver = _resolved_by(petition) or 0
             ok = ok and resolver != user.pk
@@ -606,7 +654,7 @@ def petition_allowed_actions(*, petition: Petition, user) -> list[str]:
             allowed.append(action)
     from .duplicates import duplicate_actions
 
-    return allowed + duplicate_actions(petition, user)
+    return allowed + duplicate_actions(petition, user) + joint.joint_allowed_actions(petition, user)
 
 
 def _resident_may(action: str, petition: Petition) -> bool:

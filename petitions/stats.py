@@ -14,7 +14,7 @@ from datetime import date, datetime, time, timedelta
 from datetime import timezone as dt_timezone
 
 from django.db import transaction
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -31,13 +31,31 @@ def day_bounds(day: date) -> tuple[datetime, datetime]:
     return start, timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min), tz)
 
 
+# The three rates' counts (petitions.rates), as conditions on a petition. A step counts once it is
+# done or its deadline has passed (the sweep's late mark), as in the department scores.
+_DONE = [Status.RESOLVED, Status.CLOSED]
+RATE_COUNTS = {
+    # 响应率: accepted (or declined) within the accept deadline, among those past it or answered.
+    "response_due": ~Q(status=Status.SUBMITTED) | Q(overdue_accept_at__isnull=False),
+    "responded": Q(overdue_accept_at=None) & (Q(accepted_at__lte=F("accept_due_at"))
+                                              | Q(status=Status.DECLINED, closed_at__lte=F("accept_due_at"))),
+    # 解决率: resolved within the resolve deadline, among those resolved or past it (declined ones out).
+    "resolution_due": Q(status__in=_DONE) | (~Q(status=Status.DECLINED) & Q(overdue_resolve_at__isnull=False)),
+    "resolved_in_time": Q(status__in=_DONE, overdue_resolve_at=None, resolved_at__lte=F("resolve_due_at")),
+    # 满意率: rated 4-5 among the rated (online, or in a follow-up call).
+    "satisfied": Q(rating__gte=4),
+}
+DEPARTMENT_COUNTS = ("received", "rated", *RATE_COUNTS)
+
+
 def _day_rows(day: date, community_ids=None) -> list[DailyStat]:
     start, end = day_bounds(day)
     petitions = Petition.objects.filter(created_at__gte=start, created_at__lt=end)
     if community_ids is not None:
         petitions = petitions.filter(community_id__in=community_ids)
     done = Q(status__in=[Status.RESOLVED, Status.CLOSED])
-    groups = petitions.values("community_id", "channel", "service", "category__code").annotate(
+    groups = petitions.values("community_id", "channel", "service", "category__code",
+                              "handler_department_id").annotate(
         received=Count("pk"),
         resolved=Count("pk", filter=done),
         same_day=Count("pk", filter=done & Q(resolved_at__lt=end)),
@@ -46,6 +64,7 @@ def _day_rows(day: date, community_ids=None) -> list[DailyStat]:
         rated=Count("rating"),
         rating_sum=Sum("rating"),
         repeats=Count("repeat_of"),
+        **{name: Count("pk", filter=condition) for name, condition in RATE_COUNTS.items()},
     ).order_by()
     rows: dict[int, DailyStat] = {}
     for g in groups:
@@ -53,8 +72,12 @@ def _day_rows(day: date, community_ids=None) -> list[DailyStat]:
         if row is None:
             row = rows[g["community_id"]] = DailyStat(day=day, community_id=g["community_id"], by_channel={},
                                                       by_service={}, by_category={})
-        for name in ("received", "resolved", "same_day", "declined", "overdue", "rated", "repeats"):
+        for name in ("received", "resolved", "same_day", "declined", "overdue", "rated", "repeats", *RATE_COUNTS):
             setattr(row, name, getattr(row, name) + g[name])
+        if g["handler_department_id"] is not None:
+            counts = row.by_department.setdefault(str(g["handler_department_id"]), {})
+            for name in DEPARTMENT_COUNTS:
+                counts[name] = counts.get(name, 0) + g[name]
         row.rating_sum += g["rating_sum"] or 0
         for field, key in (("by_channel", g["channel"]), ("by_service", g["service"]),
                            ("by_category", g["category__code"])):

@@ -208,3 +208,47 @@ class AlertAcknowledge(APIView):
         alert = risk.red_alert_acknowledge(alert=alert, actor=request.user, note=data.validated_data["note"])
         return Response(RedAlertSerializer(get_object_or_404(RedAlert.objects.select_related(
             "petition__community", "acknowledged_by"), pk=alert.pk)).data)
+
+
+class RatesQuery(PeriodQuery):
+    level = serializers.ChoiceField(choices=[("community", "community"), ("street", "street"),
+                                             ("department", "department")], required=False, default="community")
+
+
+class RateRowSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    received = serializers.IntegerField()
+    response_rate = serializers.FloatField(allow_null=True, help_text="响应率, %: accepted or declined in time")
+    response_good = serializers.IntegerField()
+    response_basis = serializers.IntegerField()
+    resolution_rate = serializers.FloatField(allow_null=True, help_text="解决率, %: resolved in time")
+    resolution_good = serializers.IntegerField()
+    resolution_basis = serializers.IntegerField()
+    satisfaction_rate = serializers.FloatField(allow_null=True,
+                                               help_text="满意率, %: rated 4-5 among the rated (follow-up calls too)")
+    satisfaction_good = serializers.IntegerField()
+    satisfaction_basis = serializers.IntegerField()
+
+
+class RatesSerializer(serializers.Serializer):
+    period = serializers.CharField(help_text="YYYY-MM")
+    level = serializers.CharField(help_text="community, street or department")
+    results = RateRowSerializer(many=True)
+
+
+class Rates(APIView):
+    """GET /api/rates/?period=YYYY-MM&level=community|street|department: the response, resolution
+    and satisfaction rates of the month, over the regions the caller supervises."""
+
+    @extend_schema(parameters=[RatesQuery], responses={200: RatesSerializer})
+    def get(self, request):
+        from .rates import rates
+
+        paths = access.supervised_paths(request.user)
+        if not paths:
+            raise exceptions.PermissionDenied(_("Only supervisors see the rates."))
+        query = validated_query(request, RatesQuery)
+        period = query.get("period") or current_period()
+        return Response({"period": period, "level": query["level"],
+                         "results": rates(period=period, paths=paths, level=query["level"])})

@@ -171,3 +171,23 @@ def community_league_page(request: HttpRequest) -> HttpResponse:
              "label": _("Settled the same day (%)")}
     return render(request, "petitions/community_league.html", {
         "rows": rows, "period": period, "periods": month_range(), "level": level, "chart": chart})
+
+
+@login_required
+def rates_page(request: HttpRequest) -> HttpResponse:
+    """The response, resolution and satisfaction rates of a month, per community, street or
+    department, over the regions the viewer supervises."""
+    from communities import access
+    from communities.http_errors import param_period
+    from communities.scoring import current_period, month_range
+
+    from .rates import LEVELS, rates
+
+    paths = access.supervised_paths(request.user)
+    if not paths:
+        raise Http404
+    period = param_period(request.GET.get("period")) or current_period()
+    level = request.GET.get("level") if request.GET.get("level") in LEVELS else "community"
+    return render(request, "petitions/rates.html", {
+        "rows": rates(period=period, paths=paths, level=level), "period": period, "periods": month_range(),
+        "level": level})

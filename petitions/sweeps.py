@@ -17,6 +17,7 @@ from communities.names import SYSTEM
 from communities.notifications import notify_many
 from communities.sweeps import Sweep, insert_rows, run_all
 
+from . import joint
 from .models import OPEN_STATUSES, Petition, PetitionEvent, Status
 from .recipients import overdue_recipients
 from .resident_messages import tell_resident
@@ -61,11 +62,13 @@ def _overdue_sweep(step: str) -> Sweep:
     )
 
 
-SWEEPS = [_overdue_sweep("accept"), _overdue_sweep("resolve")]
+# Assisting departments late with their tasks (petitions.joint) are marked in the same run.
+SWEEPS = [_overdue_sweep("accept"), _overdue_sweep("resolve"), joint.OVERDUE]
 
 
 def sweep_overdue(*, now: datetime | None = None, batch: int | None = None) -> int:
-    """Mark petitions past their accept or resolve deadline; returns how many were marked."""
+    """Mark petitions past their accept or resolve deadline, and joint tasks past theirs; returns
+    how many were marked."""
     return run_all(SWEEPS, now=now, batch=batch)
 
 

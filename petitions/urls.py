@@ -25,6 +25,7 @@ urlpatterns = [
     path("scores/communities/", sv.community_league_page, name="community-league"),
     path("alerts/", sv.alerts_page, name="alerts"),
     path("review/", sv.review_page, name="review"),
+    path("rates/", sv.rates_page, name="rates"),
     path("alerts/<int:pk>/acknowledge/", sv.alert_acknowledge, name="alert-acknowledge"),
     path("risk-map/", sv.risk_map, name="risk-map"),
     path("risk-map/data.json", sv.risk_map_data, name="risk-map-data"),

@@ -25,7 +25,7 @@ from communities.masking import mask_name, mask_phone
 from communities.red_notice_actions import RED_NOTICE_ACTIONS
 from communities.models import Service
 
-from . import services
+from . import joint, services
 from .actions import PETITION_ACTIONS
 from .forms import PetitionForm, RateForm, ReopenForm, StaffIntakeForm, TrackForm
 from .models import Category, Channel, Petition, Status
@@ -237,7 +237,10 @@ def staff_inbox(request: HttpRequest) -> HttpResponse:
     """The viewer's inbox: the same selector, filters and order as the API list."""
     filters = InboxFilters.from_params(request.GET)
     page = petition_inbox(request.user, filters, after=request.GET.get("after", ""))
-    rows = [(p, p.resident_phone if sees_contact(request.user, p) else mask_phone(p.resident_phone)) for p in page]
+    # Contact in full for those who handle it; masked for supervisors and assisting departments.
+    rows = [(p, p.resident_phone, p.resident_name) if sees_contact(request.user, p)
+            else (p, mask_phone(p.resident_phone), mask_name(p.resident_name)) for p in page]
+    assisting = joint.assisted_by(request.user, [p.pk for p in page])
     query = request.GET.copy()
     query.pop("after", None)
     now = timezone.now()
@@ -246,6 +249,7 @@ def staff_inbox(request: HttpRequest) -> HttpResponse:
         "categories": Category.objects.filter(is_active=True).order_by("name"),
         "query": query.urlencode(), "now": now, "soon": now + DUE_SOON, "states": INBOX_STATES,
         "patrols": access.patrol_grids(request.user).exists(),
+        "assisting": assisting,
     })
 
 
@@ -312,6 +316,8 @@ def _staff_petition_page(request: HttpRequest, petition: Petition, summon_form: 
         "name": petition.resident_name if show_contact else mask_name(petition.resident_name),
         "action_forms": action_forms,
         "repeats": petition.repeats.count(),
+        "joint_tasks": joint.joint_tasks_of(petition),
+        "follow_up_calls": petition.follow_up_calls.select_related("called_by"),
     }, status=status)
 
 
