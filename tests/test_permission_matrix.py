@@ -40,7 +40,7 @@ from communities.roles import role_assign
 from mediation import services as ms
 from mediation.actions import CASE_ACTIONS
 from mediation.models import CaseStatus, MediationCase, Obligation, Session
-from petitions import duplicates, risk
+from petitions import duplicates, joint, risk
 from petitions import services as ps
 from petitions.actions import PETITION_ACTIONS
 from petitions.models import Petition, RedAlert
@@ -102,7 +102,7 @@ class World:
     def __init__(self):
         tree = self.tree = _tree()
         self.department = DepartmentFactory(name="住房和建设局", short_name="住建局", code="zjj")
-        other_department = DepartmentFactory(name="人力资源局", short_name="人社局", code="rsj")
+        other_department = self.other_department = DepartmentFactory(name="人力资源局", short_name="人社局", code="rsj")
         hall = ServicePointFactory(region=tree["c11"], tier="community_hall")
         self.users: dict[str, Any] = {"anonymous": None}
         for name, role, bound in [
@@ -221,7 +221,7 @@ class World:
             checkin=(timezone.localtime() + timedelta(hours=3)).strftime("%Y-%m-%dT%H:%M"),
             result=(timezone.localtime() + timedelta(hours=9)).strftime("%Y-%m-%dT%H:%M"),
             later=(timezone.localtime() + timedelta(days=2)).strftime("%Y-%m-%dT%H:%M"),
-            due=(timezone.localdate() + timedelta(days=5)).isoformat())
+            due=(timezone.localdate() + timedelta(days=5)).isoformat(), rsj=self.other_department.pk)
 
     def sign_in(self) -> None:
         """One client per role and door, signed in once for the module (the sessions are rows of
@@ -258,6 +258,17 @@ class World:
     def _prepare_merged(self, _state: str) -> None:
         duplicates.petition_merge(petition=self.petition(), actor=self.users["secretary"],
                                   into=Petition.objects.get(pk=self.survivor_id))
+
+    def _prepare_joint(self, _state: str) -> None:
+        """Accepted, with 人社局 (the other officer's department) asked to assist."""
+        self._prepare_petition("accepted")
+        joint.joint_task_add(petition=self.petition(), actor=self.users["secretary"], department=self.other_department,
+                             task="核查欠薪金额", working_days=2)
+
+    def _prepare_called(self, _state: str) -> None:
+        """Taken by the hotline, resolved by the grid worker: ready for a follow-up call."""
+        Petition.objects.filter(pk=self.petition_id).update(channel="hotline")
+        self._prepare_petition("resolved")
 
     def _prepare_notice(self, state: str) -> None:
         officer = self.users["officer"]
@@ -414,6 +425,9 @@ READS: dict[str, Read] = {
     "/api/alerts/": R(C11_SUPERVISORS, shows="工地拖欠工资"),
     "/alerts/": R(C11_SUPERVISORS, shows="工地拖欠工资"),
     "/review/": R(SUPERVISORS),
+    # The three rates: every supervisor, over the regions they supervise.
+    "/api/rates/?period={period}": R(SUPERVISORS),
+    "/rates/?period={period}": R(SUPERVISORS, hides="社区11", hidden_from=frozenset({"other_secretary", "other_street"})),
     "/risk-map/?region={c11}": R(C11_SUPERVISORS),
     "/risk-map/data.json?region={c11}": R(C11_SUPERVISORS),
     "/risk-map/regions/{c11}/": R(C11_SUPERVISORS),
@@ -518,6 +532,19 @@ PETITION_WRITES: dict[str, Write] = {
     "merge": W({"hall", "secretary", "street", "district"}, _event("merge"), api={"into": "{survivor}"},
                page={"into": "{survivor}"}),
     "split": W({"hall", "secretary", "street", "district"}, _event("split"), state="merged:", api={}, page={}),
+    # Joint handling (联合处置): whoever may assign it adds an assisting department; the assisting
+    # department's officer answers its task. A follow-up call (回访): a handler or supervisor other
+    # than the resolver (the grid worker here).
+    "add_assist": W(HANDLERS - {"grid"}, lambda w: w.petition().joint_tasks.exists(), state="petition:accepted",
+                    api={"department": "rsj", "task": "核查欠薪金额", "working_days": 2},
+                    page={"department": "{rsj}", "task": "核查欠薪金额", "working_days": 2}),
+    "acknowledge_task": W({"other_officer"}, lambda w: w.petition().joint_tasks.filter(status="acknowledged").exists(),
+                          state="joint:", api={}, page={}),
+    "report_task": W({"other_officer"}, lambda w: w.petition().joint_tasks.filter(status="done").exists(),
+                     state="joint:", api={"result": "已核实"}, page={"result": "已核实"}),
+    "follow_up_call": W({"hall", "secretary", "officer", "street", "district"},
+                        lambda w: w.petition().follow_up_calls.exists(), state="called:",
+                        api={"satisfaction": 5}, page={"satisfaction": 5}),
     # The resident's own steps: on the API code and phone prove it; on the page, their account.
     "rate": W(EVERYONE, _event("rate"), state="petition:resolved",
               api={"phone": "5678", "rating": 5}, page={"rating": 5}),
