@@ -17,7 +17,8 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from communities.models import Region, User
-from petitions import dashboard, generator, stats
+from petitions.supervision import dashboard, stats
+from petitions import generator
 from petitions.models import Petition
 
 PER_DAY = 4100

@@ -32,7 +32,8 @@ from django.db import connection
 from rest_framework.authtoken.models import Token
 
 from communities.models import Region, ServiceKind, ServicePoint, User
-from petitions import generator, stats
+from petitions import generator
+from petitions.supervision import stats
 from petitions.models import Category, Petition
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -6,7 +6,7 @@ from django.db import connection
 from django.utils import timezone
 
 from communities.models import Notification, User
-from communities.notifications import deliver_pending
+from communities.notifications.services import deliver_pending
 
 PENDING = 10_000
 

@@ -4,9 +4,9 @@ import random
 import statistics
 import time
 
-from communities import geo
+from communities.core import geo
 from communities.models import Region, ServiceKind, ServicePoint
-from communities.selectors import service_points_near, service_points_nearest
+from communities.network.selectors import service_points_near, service_points_nearest
 
 CENTRE = (22.77, 113.93)
 

@@ -19,10 +19,11 @@ from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
 
-from communities import red_notices
+from communities.red_notices import services as red_notices
 from communities.models import Notification, RedNotice, RedNoticeEvent
 from mediation import services as mediation
-from petitions import generator, risk, sweeps
+from petitions import generator, sweeps
+from petitions.supervision import risk
 from petitions.models import Petition, PetitionEvent
 
 DUE = 10_000

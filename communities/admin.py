@@ -21,9 +21,9 @@ from .models import (
     ServicePoint,
     User,
 )
-from .lifecycle_admin import LifecycleAdmin, ReadOnlyAdminMixin, StoredFileInline, TraceInline
-from .red_notice_actions import RED_NOTICE_ACTIONS
-from .roles import RoleError, check_role_binding, role_assign, role_revoke, role_set_post, user_delete
+from communities.core.lifecycle_admin import LifecycleAdmin, ReadOnlyAdminMixin, StoredFileInline, TraceInline
+from communities.red_notices.actions import RED_NOTICE_ACTIONS
+from communities.people.roles import RoleError, check_role_binding, role_assign, role_revoke, role_set_post, user_delete
 
 
 class RoleAssignmentInline(admin.TabularInline):
@@ -35,7 +35,7 @@ class RoleAssignmentInline(admin.TabularInline):
 
     def has_add_permission(self, request, obj=None) -> bool:
         # Roles carry object grants: add them on the role assignment page, which goes
-        # through communities.roles so the grants are written with them.
+        # through communities.people.roles so the grants are written with them.
         return False
 
 
@@ -53,7 +53,7 @@ class UserAdmin(BaseUserAdmin):
 
 
 # Regions, service points and departments are edited here as places; who may act on them comes
-# only from role assignments (communities.roles grants and revokes the object permissions and audits
+# only from role assignments (communities.people.roles grants and revokes the object permissions and audits
 # both), so no page here hands out an object permission beside a role (no guardian "permissions").
 @admin.register(Region)
 class RegionAdmin(admin.ModelAdmin):
@@ -157,7 +157,7 @@ class RedNoticeAttachmentInline(StoredFileInline):
 
 @admin.register(RedNotice)
 class RedNoticeAdmin(LifecycleAdmin):
-    """Read-only: a red notice changes only through its steps (communities.red_notice_actions)."""
+    """Read-only: a red notice changes only through its steps (communities.red_notices.actions)."""
 
     list_display = ["number", "community", "department", "status", "issued_at", "checkin_on_time"]
     list_filter = ["status", "department"]

@@ -1,8 +1,10 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-from . import notification_api, red_notice_api, score_api
-from .api import DepartmentViewSet, RegionViewSet, ServicePointViewSet
+from communities.notifications import api as notification_api
+from communities.red_notices import api as red_notice_api
+from communities.scoring import api as score_api
+from communities.network.api import DepartmentViewSet, RegionViewSet, ServicePointViewSet
 
 router = DefaultRouter()
 router.register("service-points", ServicePointViewSet, basename="service-point")

@@ -7,15 +7,15 @@ class CommunitiesConfig(AppConfig):
     verbose_name = _("Communities and the service network")
 
     def ready(self) -> None:
-        from .security import _connect_axes_signals
+        from communities.core.security import _connect_axes_signals
 
         _connect_axes_signals()
-        # Each process keeps users' grants (communities.access.held_by): any change to a grant, a
+        # Each process keeps users' grants (communities.people.access.held_by): any change to a grant, a
         # role, a group membership, a region or a service point makes every process read them again.
         from django.db.models.signals import m2m_changed, post_delete, post_save
         from guardian.models import GroupObjectPermission, UserObjectPermission
 
-        from . import access
+        from communities.people import access
         from .models import Region, RoleAssignment, ServicePoint, User
 
         for model in (UserObjectPermission, GroupObjectPermission, RoleAssignment, Region, ServicePoint):

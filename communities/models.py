@@ -10,10 +10,10 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from .names import full_name
+from communities.core.names import full_name
 
-from .sweeps import SweepState
-from .trace import AppendOnly, TraceEvent
+from communities.core.sweeps import SweepState
+from communities.core.trace import AppendOnly, TraceEvent
 
 
 
@@ -238,7 +238,7 @@ class Role(models.TextChoices):
 class RoleAssignment(models.Model):
     """A person holding a role, bound to exactly one region, service point or department.
 
-    The object-level grants that follow from it live in django-guardian; ``communities.roles``
+    The object-level grants that follow from it live in django-guardian; ``communities.people.roles``
     writes both together.
     """
 
@@ -294,7 +294,7 @@ class RoleAssignment(models.Model):
 
 
 class RoleAuditEvent(AppendOnly, models.Model):
-    """Who granted or revoked which role, bound to what, and when: written by communities.roles
+    """Who granted or revoked which role, bound to what, and when: written by communities.people.roles
     with the change itself, read by the administrator in the admin."""
 
     class Action(models.TextChoices):
@@ -511,7 +511,7 @@ class RedNoticeEvent(TraceEvent):
 
 
 def red_notice_attachment_path(instance: RedNoticeAttachment, filename: str) -> str:
-    return filename  # the name is chosen by communities.attachments, never by the uploader
+    return filename  # the name is chosen by communities.core.attachments, never by the uploader
 
 
 class RedNoticeAttachment(models.Model):

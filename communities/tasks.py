@@ -5,7 +5,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from .models import Heartbeat
-from .notifications import deliver_notifications
+from communities.notifications.services import deliver_notifications
 
 __all__ = ["deliver_notifications", "heartbeat", "sweep_red_notices", "compute_scores", "refresh_scores",
            "freeze_scores"]
@@ -28,7 +28,7 @@ def heartbeat() -> None:
 
 @shared_task(name="communities.sweep_red_notices", ignore_result=True, soft_time_limit=240, time_limit=300)
 def sweep_red_notices() -> None:
-    from .red_notices import sweep_red_notices as sweep
+    from communities.red_notices.services import sweep_red_notices as sweep
 
     sweep()
 
@@ -36,7 +36,7 @@ def sweep_red_notices() -> None:
 @shared_task(name="communities.sweep_held_uploads", ignore_result=True, soft_time_limit=240, time_limit=300)
 def sweep_held_uploads() -> None:
     """Hourly: delete the files kept for forms that came back and were never sent again."""
-    from .attachments import held_uploads_sweep
+    from communities.core.attachments import held_uploads_sweep
 
     held_uploads_sweep()
 
@@ -44,7 +44,7 @@ def sweep_held_uploads() -> None:
 @shared_task(name="communities.compute_scores", ignore_result=True, soft_time_limit=600, time_limit=900)
 def compute_scores() -> None:
     """Nightly: the running month's department scores."""
-    from .scoring import scores_compute
+    from communities.scoring.services import scores_compute
 
     scores_compute()
 
@@ -52,7 +52,7 @@ def compute_scores() -> None:
 @shared_task(name="communities.refresh_scores", ignore_result=True, soft_time_limit=240, time_limit=300)
 def refresh_scores() -> None:
     """Every sweep interval: the scores of departments whose red notices moved since the last run."""
-    from .scoring import scores_refresh_touched
+    from communities.scoring.services import scores_refresh_touched
 
     scores_refresh_touched()
 
@@ -60,6 +60,6 @@ def refresh_scores() -> None:
 @shared_task(name="communities.freeze_scores", ignore_result=True, soft_time_limit=600, time_limit=900)
 def freeze_scores() -> None:
     """On the first of the month: the month that just ended, computed once more and frozen."""
-    from .scoring import current_period, previous_period, scores_freeze
+    from communities.scoring.services import current_period, previous_period, scores_freeze
 
     scores_freeze(period=previous_period(current_period()))

@@ -1,8 +1,8 @@
 from django.urls import path
 
-from . import notification_views as nv
-from . import red_notice_views as rnv
-from . import score_views
+from communities.notifications import views as nv
+from communities.red_notices import views as rnv
+from communities.scoring import views as score_views
 from . import views
 
 urlpatterns: list = [

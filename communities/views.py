@@ -9,14 +9,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from .context_processors import TEXT_SIZE_COOKIE
-from .roles import landing_page
-from .forms import FindServicePointForm
-from .holiday_calendar import calendar_warning, missing_calendar_year
+from communities.core.context_processors import TEXT_SIZE_COOKIE
+from communities.people.roles import landing_page
+from communities.network.forms import FindServicePointForm
+from communities.core.holiday_calendar import calendar_warning, missing_calendar_year
 from .models import Heartbeat, Region, ServicePoint
-from .security import safe_next
+from communities.core.security import safe_next
 from .tasks import HEARTBEAT_WORKER
-from .selectors import service_points_near, service_points_nearest
+from communities.network.selectors import service_points_near, service_points_nearest
 
 
 def home(request: HttpRequest) -> HttpResponse:

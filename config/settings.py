@@ -99,12 +99,12 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
-    "communities.middleware.PermissionsPolicyMiddleware",
+    "communities.core.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     # Oversized bodies (413) and NUL characters (400) are refused before anything parses them.
-    "communities.middleware.RequestLimitsMiddleware",
+    "communities.core.middleware.RequestLimitsMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -129,7 +129,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "communities.context_processors.site",
+                "communities.core.context_processors.site",
             ],
         },
     },
@@ -250,10 +250,10 @@ AXES_FAILURE_LIMIT = env.int("SUQIU_LOGIN_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.float("SUQIU_LOGIN_LOCKOUT_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
-AXES_CLIENT_IP_CALLABLE = "communities.security.client_ip"
-AXES_LOCKOUT_CALLABLE = "communities.http_errors.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "communities.core.security.client_ip"
+AXES_LOCKOUT_CALLABLE = "communities.core.http_errors.lockout_response"
 AXES_SENSITIVE_PARAMETERS = ["password"]
-AXES_VERBOSE = False  # our own log line per lockout (communities.security); no banner on every command
+AXES_VERBOSE = False  # our own log line per lockout (communities.core.security); no banner on every command
 # API tokens expire this many hours after they are issued (0: never); DELETE /api/auth/token/
 # revokes one.
 SUQIU_TOKEN_TTL_HOURS = env.float("SUQIU_TOKEN_TTL_HOURS", default=24)
@@ -262,7 +262,7 @@ SUQIU_TOKEN_TTL_HOURS = env.float("SUQIU_TOKEN_TTL_HOURS", default=24)
 # REMOTE_ADDR is the client and X-Forwarded-For is ignored (anyone can write it).
 SUQIU_TRUSTED_PROXY_COUNT = env.int("SUQIU_TRUSTED_PROXY_COUNT", default=0)
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "landing"  # each role lands on its own work (communities.roles.landing_page)
+LOGIN_REDIRECT_URL = "landing"  # each role lands on its own work (communities.people.roles.landing_page)
 LOGOUT_REDIRECT_URL = "home"
 GUARDIAN_RAISE_403 = True
 ANONYMOUS_USER_NAME = None  # residents without an account are plain AnonymousUser
@@ -299,16 +299,16 @@ FILE_UPLOAD_PERMISSIONS = 0o640
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "communities.authentication.ExpiringTokenAuthentication",
+        "communities.core.authentication.ExpiringTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PAGINATION_CLASS": "communities.api_query.StrictPagination",
+    "DEFAULT_PAGINATION_CLASS": "communities.core.api_query.StrictPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_SCHEMA_CLASS": "communities.api_schema.SuqiuAutoSchema",
-    "EXCEPTION_HANDLER": "communities.api_errors.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "communities.core.api_schema.SuqiuAutoSchema",
+    "EXCEPTION_HANDLER": "communities.core.api_errors.exception_handler",
     "DEFAULT_PARSER_CLASSES": [
-        "communities.parsers.JSONParser",  # DRF's, with too-deep nesting a 400 instead of a 500
+        "communities.core.parsers.JSONParser",  # DRF's, with too-deep nesting a 400 instead of a 500
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
@@ -413,7 +413,7 @@ SUQIU_SAME_DAY_CUTOFF_HOUR = env.int("SUQIU_SAME_DAY_CUTOFF_HOUR", default=18)
 SUQIU_ATTACHMENT_MAX_BYTES = env.int("SUQIU_ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
 SUQIU_ATTACHMENT_MAX_COUNT = env.int("SUQIU_ATTACHMENT_MAX_COUNT", default=5)
 # Files chosen on a form that came back with an error are kept this long for the next try
-# (communities.attachments: held files), then deleted by a sweep.
+# (communities.core.attachments: held files), then deleted by a sweep.
 SUQIU_HELD_UPLOAD_SECONDS = env.int("SUQIU_HELD_UPLOAD_SECONDS", default=6 * 3600)
 # An image larger than this many pixels is refused before it is decoded (decompression bombs).
 SUQIU_ATTACHMENT_MAX_PIXELS = env.int("SUQIU_ATTACHMENT_MAX_PIXELS", default=50_000_000)

@@ -6,7 +6,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from communities import views as community_views
-from communities.auth_api import TokenView
+from communities.people.auth_api import TokenView
 
 api_patterns = [
     path("", include("communities.api_urls")),
@@ -39,7 +39,7 @@ urlpatterns += [
 ]
 
 # Errors answer in JSON under /api/ and as a page elsewhere, wherever they are raised.
-handler400 = "communities.http_errors.bad_request"
-handler403 = "communities.http_errors.permission_denied"
-handler404 = "communities.http_errors.page_not_found"
-handler500 = "communities.http_errors.server_error"
+handler400 = "communities.core.http_errors.bad_request"
+handler403 = "communities.core.http_errors.permission_denied"
+handler404 = "communities.core.http_errors.page_not_found"
+handler500 = "communities.core.http_errors.server_error"

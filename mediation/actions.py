@@ -7,8 +7,8 @@ from __future__ import annotations
 from django.utils.translation import gettext as _g
 from django.utils.translation import gettext_lazy as _
 
-from communities.actions import Action, ActionSet
-from communities.errors import DomainError
+from communities.core.actions import Action, ActionSet
+from communities.core.errors import DomainError
 
 from . import forms as f
 from . import serializers as inputs

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from communities.lifecycle_admin import LifecycleAdmin, ReadOnlyInline, TraceInline
+from communities.core.lifecycle_admin import LifecycleAdmin, ReadOnlyInline, TraceInline
 
 from .actions import CASE_ACTIONS
 from .models import Agreement, CaseEvent, Confirmation, MediationCase, Obligation, Party, Session

@@ -10,9 +10,9 @@ from rest_framework import exceptions, generics, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from communities.action_api import ActionAPIView
-from communities.api_query import InputSerializer, validated_query
-from communities.masking import mask_phone
+from communities.core.action_api import ActionAPIView
+from communities.core.api_query import InputSerializer, validated_query
+from communities.core.masking import mask_phone
 from communities.models import Region, User
 from petitions.selectors import petitions_visible_to
 
@@ -20,8 +20,10 @@ from . import services
 from .actions import CASE_ACTIONS
 from .models import CaseEvent, CaseStatus, DisputeType, MediationCase, Obligation, Party, Session
 from .serializers import PartyInputSerializer
-from .selectors import cases_visible_to, mask_id, mediation_stats, stats_regions
-from communities.serializers import TraceEventSerializer
+from communities.core.masking import mask_id
+
+from .selectors import cases_visible_to, mediation_stats, stats_regions
+from communities.core.serializers import TraceEventSerializer
 
 
 class PartySerializer(serializers.ModelSerializer):

@@ -5,11 +5,11 @@ from __future__ import annotations
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from communities.documents import Fields, Grid, Heading, Paragraph, chinese_date, official_pdf
+from communities.core.documents import Fields, Grid, Heading, Paragraph, chinese_date, official_pdf
 
 from .models import MediationCase
-from .selectors import mask_id
-from communities.names import display_name
+from communities.core.masking import mask_id
+from communities.core.names import display_name
 
 
 def _money(value) -> str:

@@ -3,12 +3,14 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from communities.forms import DATETIME_INPUT, CommunityChoiceField, DepartmentChoiceField
+from communities.core.form_fields import DATETIME_INPUT
+from communities.network.forms import CommunityChoiceField
+from communities.red_notices.forms import DepartmentChoiceField
 from communities.models import Department, Region
 from petitions.validation import normalize_mobile
 
 from .models import DisputeType, Party, Referral, Session
-from communities.names import display_name
+from communities.core.names import display_name
 
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
 ID_HELP = _("Resident ID card number (18 characters) or an organisation's unified social credit code.")

@@ -9,8 +9,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from communities.models import Region, User
-from communities.trace import TraceEvent
-from communities.sweeps import SweepState
+from communities.core.trace import TraceEvent
+from communities.core.sweeps import SweepState
 
 
 class DisputeType(models.TextChoices):

@@ -5,9 +5,9 @@ from __future__ import annotations
 from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 
-from communities import access
-from communities.access import path_condition
-from communities.masking import mask_id  # noqa: F401 - re-exported
+from communities.people import access
+from communities.people.access import path_condition
+from communities.core.masking import mask_id  # noqa: F401 - re-exported
 from communities.models import User
 
 from .models import CaseStatus, Confirmation, MediationCase

@@ -2,7 +2,7 @@
 
 from rest_framework import serializers
 
-from communities.api_query import InputSerializer
+from communities.core.api_query import InputSerializer
 
 from communities.models import Department
 

@@ -21,14 +21,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from communities import access, recipients
-from communities.deadlines import due_at
-from communities.errors import DomainError, Forbidden
-from communities.lifecycle import Lifecycle, Target
-from communities.masking import mask_name, mask_phone
+from communities.people import access
+from communities.notifications import recipients
+from communities.core.deadlines import due_at
+from communities.core.errors import DomainError, Forbidden
+from communities.core.lifecycle import Lifecycle, Target
+from communities.core.masking import mask_name, mask_phone
 from communities.models import Region, Role, User
-from communities.notifications import notify, notify_many
-from communities.sweeps import Sweep, insert_rows
+from communities.notifications.services import notify, notify_many
+from communities.core.sweeps import Sweep, insert_rows
 from petitions import services as petition_services
 from petitions.models import Petition
 
@@ -44,8 +45,8 @@ from .models import (
     Referral,
     Session,
 )
-from communities.identity import check_id_number
-from communities.names import SYSTEM, display_name
+from communities.core.identity import check_id_number
+from communities.core.names import SYSTEM, display_name
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +54,7 @@ ROSTER_ROLES = [Role.MEDIATOR, Role.LEGAL_ADVISER, Role.COUNSELLOR]
 PERFORMING = frozenset({CaseStatus.AGREED, CaseStatus.CONFIRMATION_REQUESTED, CaseStatus.CONFIRMED,
                         CaseStatus.REFUSED, CaseStatus.ENFORCEMENT})
 
-# action: (states it may be taken from, where it leads: see communities.lifecycle)
+# action: (states it may be taken from, where it leads: see communities.core.lifecycle)
 TRANSITIONS: dict[str, tuple[frozenset[str], Target]] = {
     "add_party": (frozenset({CaseStatus.OPENED}), None),
     "schedule_session": (frozenset({CaseStatus.OPENED}), None),
@@ -155,7 +156,7 @@ LIFECYCLE = Lifecycle(
 
 
 def _step(*, case: MediationCase, actor: User, action: str, note: str = "", apply=None) -> MediationCase:
-    """Every action after opening, through the one lifecycle frame (communities.lifecycle)."""
+    """Every action after opening, through the one lifecycle frame (communities.core.lifecycle)."""
     return LIFECYCLE.step(case, actor=actor, action=action, note=note, apply=apply)
 
 
@@ -375,7 +376,7 @@ def case_request_red_notice(*, case: MediationCase, actor: User, department, mat
     """The dispute needs a department (unpaid wages for the labour bureau, say). A mediator who is
     also the community's secretary issues the notice; any other mediator's request goes to the
     secretaries with the order prepared, since only they may sign one."""
-    from communities import red_notices as rn
+    from communities.red_notices import services as rn
 
     issued: list = []
 

@@ -14,11 +14,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from communities.documents import in_official_language
-from communities.errors import DomainError
-from communities.access import sees_contact
-from communities.masking import mask_name, mask_phone
-from communities.http_errors import param_id, param_year
+from communities.core.documents import in_official_language
+from communities.core.errors import DomainError
+from communities.people.access import sees_contact
+from communities.core.masking import mask_name, mask_phone
+from communities.core.http_errors import param_id, param_year
 from petitions.selectors import petitions_visible_to
 from petitions.services import petition_may_be_mediated
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from communities.actions import Action, ActionSet
+from communities.core.actions import Action, ActionSet
 
 from . import duplicates, forms, grid_forms, joint, serializers, services
 
@@ -33,7 +33,7 @@ def _assign(petition, actor, data: dict):
 def _merge(petition, actor, data: dict):
     into = duplicates.petition_by_reference(data["into"])
     if into is None:
-        from communities.errors import DomainError
+        from communities.core.errors import DomainError
 
         raise DomainError(_("No petition has this tracking code."), field="into")
     return duplicates.petition_merge(petition=petition, actor=actor, into=into, note=data.get("note", ""))

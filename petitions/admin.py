@@ -1,6 +1,12 @@
 from django.contrib import admin
 
-from communities.lifecycle_admin import LifecycleAdmin, ReadOnlyAdminMixin, ReadOnlyInline, StoredFileInline, TraceInline
+from communities.core.lifecycle_admin import (
+    LifecycleAdmin,
+    ReadOnlyAdminMixin,
+    ReadOnlyInline,
+    StoredFileInline,
+    TraceInline,
+)
 
 from .actions import PETITION_ACTIONS
 from .models import (Attachment, Category, FollowUpCall, JointTask, Petition, PetitionEvent, PetitionReporter,
@@ -81,7 +87,7 @@ class RiskRuleAdmin(admin.ModelAdmin):
 @admin.register(RedAlert)
 class RedAlertAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read-only: an alert is raised by the risk assessment and acknowledged by a supervisor of its
-    region on the alerts page or the API (petitions.risk.red_alert_acknowledge, which writes the
+    region on the alerts page or the API (petitions.supervision.risk.red_alert_acknowledge, which writes the
     step into the petition's trace), never set or deleted here."""
 
     list_display = ["petition", "raised_at", "acknowledged_at", "acknowledged_by"]

@@ -16,13 +16,13 @@ from rest_framework.settings import api_settings
 from rest_framework.utils.urls import replace_query_param
 from rest_framework.views import APIView
 
-from communities import access
-from communities.access import ResidentActor
-from communities.api import LargePagePagination
-from communities.errors import DomainError
-from communities.action_api import ActionAPIView
-from communities.parsers import JSONParser  # DRF's, with too-deep nesting a 400
-from communities.api_query import validated_query
+from communities.people import access
+from communities.people.access import ResidentActor
+from communities.network.api import LargePagePagination
+from communities.core.errors import DomainError
+from communities.core.action_api import ActionAPIView
+from communities.core.parsers import JSONParser  # DRF's, with too-deep nesting a 400
+from communities.core.api_query import validated_query
 from communities.models import Service
 
 from . import services

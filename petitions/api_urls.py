@@ -1,6 +1,7 @@
 from django.urls import path
 
-from . import api, duplicate_api, grid_api, supervision_api
+from petitions import api, duplicate_api, grid_api
+from petitions.supervision import api as supervision_api
 
 urlpatterns = [
     path("categories/", api.CategoryList.as_view(), name="api-categories"),

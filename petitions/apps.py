@@ -56,7 +56,7 @@ class PetitionsConfig(AppConfig):
     def ready(self) -> None:
         # Department scores live in communities, which cannot import petitions: hand it the
         # residents' satisfaction this way.
-        from communities import scoring
+        from communities.scoring import services as scoring
 
         if rated_petitions_of_notices not in scoring.SATISFACTION_PROVIDERS:
             scoring.SATISFACTION_PROVIDERS.append(rated_petitions_of_notices)
@@ -89,8 +89,8 @@ class PetitionsConfig(AppConfig):
             post_delete.connect(refdata.on_change, sender=model, dispatch_uid=f"refdata-delete-{model.__name__}")
         refdata_bulk_changed.connect(refdata.on_change, dispatch_uid="refdata-bulk")
         # A red notice going overdue may raise the risk of the petition it was issued for.
-        from communities.red_notices import overdue_marked
+        from communities.red_notices.services import overdue_marked
 
-        from . import risk
+        from petitions.supervision import risk
 
-        overdue_marked.connect(risk.on_red_notices_overdue, dispatch_uid="petitions.risk.on_red_notices_overdue")
+        overdue_marked.connect(risk.on_red_notices_overdue, dispatch_uid="petitions.supervision.risk.on_red_notices_overdue")

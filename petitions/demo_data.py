@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.utils import timezone
 
-from communities.holiday_calendar import holidays_import
+from communities.core.holiday_calendar import holidays_import
 from communities.models import Department
 
 from .models import Category
@@ -125,7 +125,7 @@ def load(progress) -> None:
     load_risky(progress)
     load_daily_work(progress)
     load_grid_events(progress)
-    from . import stats
+    from petitions.supervision import stats
 
     stats.rebuild_all()
     progress("  dashboard statistics rolled up")

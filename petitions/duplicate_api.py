@@ -8,7 +8,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from communities.api_query import InputSerializer, validated_query
+from communities.core.api_query import InputSerializer, validated_query
 
 from . import duplicates
 from .api import _throttle

@@ -7,7 +7,7 @@ and an SMS at each step (``resident_messages.tell_resident`` tells every reporte
 duplicate into the petition that handles the problem (its reporters follow the survivor; it is
 closed as merged) and split a wrongly merged one out again (it gets its status and reporters
 back). Both steps are traced on both petitions. Who may merge or split is
-``communities.access.merges_duplicates``.
+``communities.people.access.merges_duplicates``.
 """
 
 from __future__ import annotations
@@ -19,11 +19,12 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from communities import access, geo
-from communities.errors import DomainError, Forbidden
-from communities.masking import mask_digits
+from communities.people import access
+from communities.core import geo
+from communities.core.errors import DomainError, Forbidden
+from communities.core.masking import mask_digits
 from communities.models import User
-from communities.names import RESIDENT, display_name
+from communities.core.names import RESIDENT, display_name
 
 from .models import DUPLICATE_STATUSES, Category, Petition, PetitionEvent, PetitionReporter, Status
 from .resident_messages import tell_resident, tell_reporters
@@ -50,7 +51,7 @@ def petitions_nearby(*, category: Category, lat: float | None = None, lng: float
     also the open petitions they can see that were filed with ``phone`` (any category).
 
     An indexed bounding box on the open rows narrows the candidates; the exact great-circle
-    distance decides (as ``communities.selectors.service_points_near`` does)."""
+    distance decides (as ``communities.network.selectors.service_points_near`` does)."""
     from .selectors import petitions_visible_to
 
     distances: dict[int, float] = {}

@@ -1,14 +1,15 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from communities import access
-from communities.attachments import check_uploads
-from communities.forms import CommunityChoiceField, MultipleFileField
+from communities.people import access
+from communities.core.attachments import check_uploads
+from communities.network.forms import CommunityChoiceField
+from communities.core.form_fields import MultipleFileField
 from communities.models import Department, Region, Service, ServicePoint, User
 
 from .models import Category, Channel
 from .validation import normalize_mobile
-from communities.names import display_name
+from communities.core.names import display_name
 
 
 class CategoryChoiceField(forms.ModelChoiceField):

@@ -10,10 +10,10 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from communities import access
-from communities.api_query import InputSerializer
+from communities.people import access
+from communities.core.api_query import InputSerializer
 from communities.models import Region
-from communities.api_schema import ErrorSerializer
+from communities.core.api_schema import ErrorSerializer
 
 from . import services
 from .api import _throttle

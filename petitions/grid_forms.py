@@ -5,9 +5,10 @@ and the on-site review of a resolution. Nothing is saved until every field is va
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from communities import access
-from communities.attachments import check_uploads
-from communities.forms import CommunityChoiceField, MultipleFileField, MultipleFileInput
+from communities.people import access
+from communities.core.attachments import check_uploads
+from communities.network.forms import CommunityChoiceField
+from communities.core.form_fields import MultipleFileField, MultipleFileInput
 from communities.models import Region, Service
 
 from .forms import CategoryChoiceField

@@ -9,8 +9,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from communities import access
-from communities.errors import DomainError
+from communities.people import access
+from communities.core.errors import DomainError
 
 from . import services
 from .grid_forms import PatrolReportForm, SnapshotForm

@@ -1,13 +1,13 @@
 """Joint handling (联合处置, 主办-协办): departments assisting a petition's lead handler.
 
 The lead (the community or department that handles the petition) adds an assisting department
-with its own task and a deadline in working days (``communities.deadlines.due_at``); the
+with its own task and a deadline in working days (``communities.core.deadlines.due_at``); the
 department's officers acknowledge it and record the result. The lead integrates the results and
 resolves the petition: ``petition_resolve`` refuses while a task is still open and not yet past
 its deadline (``tasks_holding_resolution``); a late department no longer holds the petition up.
 A task not done by its deadline is marked late by the sweep ``OVERDUE`` (run with the petitions'
 overdue sweeps) and counts as a late step in the department's score, in the "result reported in
-time" part beside the red notices (``communities.scoring.JOINT_TASK_PROVIDERS``).
+time" part beside the red notices (``communities.scoring.services.JOINT_TASK_PROVIDERS``).
 
 Each step is written with its trace event on the petition (internal, never shown to the
 resident) and its notifications, in one transaction.
@@ -22,13 +22,13 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from communities import access
-from communities.deadlines import due_at
-from communities.errors import DomainError, Forbidden
+from communities.people import access
+from communities.core.deadlines import due_at
+from communities.core.errors import DomainError, Forbidden
 from communities.models import Department, User
-from communities.names import SYSTEM, display_name
-from communities.notifications import notify, notify_many
-from communities.sweeps import Sweep, insert_rows
+from communities.core.names import SYSTEM, display_name
+from communities.notifications.services import notify, notify_many
+from communities.core.sweeps import Sweep, insert_rows
 
 from .models import OPEN_STATUSES, JointTask, Petition, PetitionEvent
 from .recipients import assisting_officers, handlers, joint_overdue_recipients
@@ -206,7 +206,7 @@ OVERDUE = Sweep(
 )
 
 
-# --- the department score's records (registered in communities.scoring by petitions.apps) -----
+# --- the department score's records (registered in communities.scoring.services by petitions.apps) -----
 
 def joint_task_steps(department_id: int, start: datetime, end: datetime, now: datetime) -> list[tuple[int, str, bool]]:
     """(petition id, tracking code, on time) of the department's tasks given in [start, end) whose

@@ -13,8 +13,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from communities.models import Department, Region, Service, ServicePoint
-from communities.trace import TraceEvent
-from communities.sweeps import SweepState
+from communities.core.trace import TraceEvent
+from communities.core.sweeps import SweepState
 
 
 # Sent by bulk updates and deletes of reference data (petitions.refdata listens, as it does to saves).
@@ -340,7 +340,7 @@ class PetitionReporter(models.Model):
 
 
 def attachment_path(instance: Attachment, filename: str) -> str:
-    return filename  # the name is chosen by communities.attachments, never by the uploader
+    return filename  # the name is chosen by communities.core.attachments, never by the uploader
 
 
 class Attachment(models.Model):
@@ -425,7 +425,7 @@ class PetitionRedNotice(models.Model):
 
 class JointTask(SweepState, models.Model):
     """联合处置 (主办-协办): a department assisting the petition's lead handler, with its own task,
-    deadline (working days, communities.deadlines) and result. The lead integrates the results and
+    deadline (working days, communities.core.deadlines) and result. The lead integrates the results and
     resolves the petition; a task not done by its deadline is marked late by a sweep and counts
     against the department's score like a late red-notice step."""
 
@@ -572,7 +572,7 @@ class DailyStat(models.Model):
     rated = models.PositiveIntegerField(_("rated"), default=0)
     rating_sum = models.PositiveIntegerField(_("sum of ratings"), default=0)
     repeats = models.PositiveIntegerField(_("repeat petitions"), default=0)
-    # The three rates (petitions.rates): 响应率, 解决率, 满意率; numerators and their bases.
+    # The three rates (petitions.supervision.rates): 响应率, 解决率, 满意率; numerators and their bases.
     response_due = models.PositiveIntegerField(_("due a response"), default=0)
     responded = models.PositiveIntegerField(_("responded in time"), default=0)
     resolution_due = models.PositiveIntegerField(_("due a resolution"), default=0)

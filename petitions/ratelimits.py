@@ -1,7 +1,7 @@
 """Limits on the public form and the tracking lookup (django-ratelimit's counters and windows in
 the shared cache: Redis in production).
 
-- Filing: a client (its address, see ``communities.security.client_ip``) may have this many
+- Filing: a client (its address, see ``communities.core.security.client_ip``) may have this many
   petitions *accepted* per window; a form sent back with errors costs nothing.
 - Tracking: a client may look this many times per window; and each tracking code takes this many
   wrong guesses per window from all clients together, so the last four digits of the phone cannot
@@ -27,7 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_ratelimit import core
 
-from communities.security import client_ip
+from communities.core.security import client_ip
 
 from .validation import normalize_tracking_code
 

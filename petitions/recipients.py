@@ -1,8 +1,8 @@
-"""Who hears of a petition's changes, built from the seats in ``communities/recipients.py``."""
+"""Who hears of a petition's changes, built from the seats in ``communities/notifications/recipients.py``."""
 
 from __future__ import annotations
 
-from communities import recipients as seats
+from communities.notifications import recipients as seats
 from communities.models import User
 
 from .models import Petition

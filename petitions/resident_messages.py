@@ -16,7 +16,7 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from communities.models import Notification
-from communities.notifications import notify
+from communities.notifications.services import notify
 
 from .models import Petition
 

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta, timezone as dt_timezone
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from communities.access import held_by
+from communities.people.access import held_by
 from communities.models import Region
 
 from .models import INBOX_CLOSED, INBOX_OPEN, Channel, JointTask, Petition, Status
@@ -23,7 +23,7 @@ def petitions_visible_to(user) -> QuerySet[Petition]:
     community or grid), officers by department, community hall staff by their community (every
     channel), other points' staff by what was taken in at their point, mediators the dispute
     petitions of their community, a resident their own, an assignee theirs; anyone else nothing.
-    ``communities.access.handles`` answers the same for one petition."""
+    ``communities.people.access.handles`` answers the same for one petition."""
     base = Petition.objects.select_related("category", "community", "grid", "handler_department")
     conditions = _scope_conditions(user)
     if conditions is None:
@@ -240,7 +240,7 @@ def petition_inbox(user, filters: InboxFilters | None = None, *, after: str = ""
 def petitions_flagged_for_review(user) -> QuerySet[Petition]:
     """Petitions rated 1-2 by their residents and not yet reviewed, in the regions ``user``
     supervises; the oldest flag first."""
-    from communities.access import path_condition, supervised_paths
+    from communities.people.access import path_condition, supervised_paths
 
     paths = supervised_paths(user)
     if not paths:

@@ -4,15 +4,15 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from communities.access import reads_internals, sees_contact
-from communities.masking import mask_name, mask_phone
-from communities.api_query import ChoiceLabelField, InputSerializer
+from communities.people.access import reads_internals, sees_contact
+from communities.core.masking import mask_name, mask_phone
+from communities.core.api_query import ChoiceLabelField, InputSerializer
 from communities.models import Department, Region, User
-from communities.serializers import RegionBriefSerializer
+from communities.network.serializers import RegionBriefSerializer
 
 from .models import Category, FollowUpCall, JointTask, Petition, PetitionEvent
 from .validation import normalize_mobile
-from communities.serializers import TraceEventSerializer
+from communities.core.serializers import TraceEventSerializer
 
 
 class CategorySerializer(serializers.ModelSerializer):
@@ -153,7 +153,7 @@ class PetitionSerializer(serializers.ModelSerializer):
         return data
 
     def get_risk_reasons(self, petition: Petition) -> list[str]:
-        from .risk import why_list
+        from petitions.supervision.risk import why_list
 
         return why_list(petition.risk_reasons)
 
@@ -189,7 +189,7 @@ class FollowUpCallSerializer(serializers.ModelSerializer):
         fields = ["created_at", "satisfaction", "note", "called_by"]
 
     def get_called_by(self, call: FollowUpCall) -> str:
-        from communities.names import display_name
+        from communities.core.names import display_name
 
         return display_name(call.called_by) if call.called_by else ""
 

@@ -12,10 +12,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from communities import access
-from communities import attachments as attachment_rules
-from communities.access import ResidentActor, handles, is_resident, mediates_petition, reviews
-from communities.deadlines import (
+from communities.people import access
+from communities.core import attachments as attachment_rules
+from communities.people.access import ResidentActor, handles, is_resident, mediates_petition, reviews
+from communities.core.deadlines import (
     STATUTORY_ACCEPT,
     STATUTORY_EXTENSION,
     STATUTORY_RESOLVE,
@@ -23,13 +23,14 @@ from communities.deadlines import (
     due_at,
     end_of_day,
 )
-from communities.errors import DomainError, Forbidden
-from communities.lifecycle import Lifecycle, Target
+from communities.core.errors import DomainError, Forbidden
+from communities.core.lifecycle import Lifecycle, Target
 from communities.models import Region, ServicePoint, User
-from communities.notifications import notify
-from communities.selectors import region_at
+from communities.notifications.services import notify
+from communities.network.selectors import region_at
 
-from . import joint, risk
+from petitions import joint
+from petitions.supervision import risk
 from .models import (
     EVENT_CHANNELS,
     OPEN_STATUSES,
@@ -46,12 +47,12 @@ from .models import (
 from .recipients import department_officers, handlers, intake_recipients, street_supervisors
 from .resident_messages import tell_resident
 from .validation import new_tracking_code, normalize_mobile
-from communities.names import RESIDENT, SYSTEM, display_name
+from communities.core.names import RESIDENT, SYSTEM, display_name
 
 # A dispute brought to mediation may get a case, and follow it, while it is open.
 MEDIATION_STATUSES = frozenset({Status.SUBMITTED, Status.ACCEPTED, Status.ASSIGNED, Status.IN_PROGRESS})
 
-# action: (states it may be taken from, where it leads: see communities.lifecycle)
+# action: (states it may be taken from, where it leads: see communities.core.lifecycle)
 TRANSITIONS: dict[str, tuple[frozenset[str], Target]] = {
     "accept": (frozenset({Status.SUBMITTED}), Status.ACCEPTED),
     "decline": (frozenset({Status.SUBMITTED}), Status.DECLINED),
@@ -680,7 +681,7 @@ def petition_summon_department(*, petition: Petition, actor: User, department, m
                                posts: str = "", named_staff: str = ""):
     """The community secretary issues a red notice for this petition: the notice, its link and
     a step in the petition's trace commit together, or none of them."""
-    from communities.red_notices import issues_for, red_notice_issue
+    from communities.red_notices.services import issues_for, red_notice_issue
 
     from .models import PetitionRedNotice
 

@@ -1,4 +1,4 @@
-"""Deadline sweeps run by Celery beat, declared on the shared sweep helper (communities.sweeps):
+"""Deadline sweeps run by Celery beat, declared on the shared sweep helper (communities.core.sweeps):
 each finds what is due through its partial index, claims a batch with a conditional update, and
 writes the batch's events and notifications in bulk, so running it twice, or in two workers at
 once, marks and alerts every petition exactly once."""
@@ -12,10 +12,10 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from communities.deadlines import started_before
-from communities.names import SYSTEM
-from communities.notifications import notify_many
-from communities.sweeps import Sweep, insert_rows, run_all
+from communities.core.deadlines import started_before
+from communities.core.names import SYSTEM
+from communities.notifications.services import notify_many
+from communities.core.sweeps import Sweep, insert_rows, run_all
 
 from . import joint
 from .models import OPEN_STATUSES, Petition, PetitionEvent, Status

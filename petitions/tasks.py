@@ -15,7 +15,7 @@ def sweep_autoclose() -> None:
 
 @shared_task(name="petitions.rollup_stats", ignore_result=True, soft_time_limit=240, time_limit=300)
 def rollup_stats() -> None:
-    from . import stats
+    from petitions.supervision import stats
 
     stats.rollup()
 
@@ -23,13 +23,13 @@ def rollup_stats() -> None:
 @shared_task(name="petitions.rebuild_stats", ignore_result=True, soft_time_limit=1700, time_limit=1800)
 def rebuild_stats() -> None:
     """Nightly: count everything again, repairing anything the incremental rollup could miss."""
-    from . import stats
+    from petitions.supervision import stats
 
     stats.rebuild_all()
 
 
 @shared_task(name="petitions.sweep_risk", ignore_result=True, soft_time_limit=240, time_limit=300)
 def sweep_risk() -> None:
-    from . import risk
+    from petitions.supervision import risk
 
     risk.sweep_risk()

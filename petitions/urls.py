@@ -1,7 +1,7 @@
 from django.urls import path
 
 from . import grid_views, resident_views
-from . import supervision_views as sv
+from petitions.supervision import views as sv
 from . import views
 
 urlpatterns = [

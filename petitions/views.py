@@ -15,14 +15,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_POST
 
-from communities import access
-from communities.access import ResidentActor, sees_contact
-from communities.action_pages import post_action
-from communities.attachments import IMAGE_TYPES, download_response, thumbnail_jpeg
-from communities.errors import DomainError
-from communities.forms import RedNoticeForm
-from communities.masking import mask_name, mask_phone
-from communities.red_notice_actions import RED_NOTICE_ACTIONS
+from communities.people import access
+from communities.people.access import ResidentActor, sees_contact
+from communities.core.action_pages import post_action
+from communities.core.attachments import IMAGE_TYPES, download_response, thumbnail_jpeg
+from communities.core.errors import DomainError
+from communities.red_notices.forms import RedNoticeForm
+from communities.core.masking import mask_name, mask_phone
+from communities.red_notices.actions import RED_NOTICE_ACTIONS
 from communities.models import Service
 
 from . import joint, services
@@ -123,7 +123,7 @@ def petition_new(request: HttpRequest) -> HttpResponse:
 
 def _form_extras(request: HttpRequest, form) -> dict:
     """The map's tile server (none: the region shapes are the map). Files chosen before a
-    validation error are kept by the form's file field (communities.attachments: held files)."""
+    validation error are kept by the form's file field (communities.core.attachments: held files)."""
     return {"map_tile_url": settings.SUQIU_MAP_TILE_URL}
 
 

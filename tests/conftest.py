@@ -3,7 +3,7 @@ import threading
 import pytest
 
 from communities.models import Region
-from communities.roles import role_assign
+from communities.people.roles import role_assign
 from tests.factories import PASSWORD, DepartmentFactory, RegionFactory, UserFactory
 
 
@@ -96,7 +96,7 @@ def django_db_setup(django_db_setup, django_db_blocker):
 @pytest.fixture(autouse=True)
 def _fresh_reference_data():
     """Intake keeps categories, communities and rules in memory; each test has a new database."""
-    from communities import access
+    from communities.people import access
     from petitions import refdata
 
     refdata.forget()

@@ -60,7 +60,7 @@ def test_mediation_and_red_notice_bodies_never_crash(tree, make_user, department
 
     from django.utils import timezone
 
-    from communities import red_notices as rn
+    from communities.red_notices import services as rn
     from mediation import services as ms
 
     mediator = make_user(Role.MEDIATOR, tree["c11"], username="med")

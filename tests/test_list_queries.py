@@ -16,10 +16,10 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from communities import access
-from communities import red_notices as rn
+from communities.people import access
+from communities.red_notices import services as rn
 from communities.models import Role
-from communities.roles import role_assign, role_revoke
+from communities.people.roles import role_assign, role_revoke
 from mediation import services as ms
 from petitions.models import RedAlert
 from petitions.services import PetitionInput, petition_submit
@@ -164,7 +164,7 @@ def test_grants_through_a_group_count_as_the_users_own(world, tree, make_user):
 
 
 def test_alerts_come_in_keyset_pages_with_a_next_link(world, client):
-    from petitions.risk import ALERT_PAGE
+    from petitions.supervision.risk import ALERT_PAGE
 
     people, add = world
     add("alerts", ALERT_PAGE + 3)

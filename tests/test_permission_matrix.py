@@ -31,16 +31,17 @@ from django.utils import timezone
 from PIL import Image
 from rest_framework.test import APIClient
 
-from communities import red_notices as rn
-from communities import scoring
+from communities.red_notices import services as rn
+from communities.scoring import services as scoring
 from communities.models import User, Notification, RedNotice, Region, Role, RoleAssignment, RoleAuditEvent
-from communities.notifications import notify
-from communities.red_notice_actions import RED_NOTICE_ACTIONS
-from communities.roles import role_assign
+from communities.notifications.services import notify
+from communities.red_notices.actions import RED_NOTICE_ACTIONS
+from communities.people.roles import role_assign
 from mediation import services as ms
 from mediation.actions import CASE_ACTIONS
 from mediation.models import CaseStatus, MediationCase, Obligation, Session
-from petitions import duplicates, joint, risk
+from petitions import duplicates, joint
+from petitions.supervision import risk
 from petitions import services as ps
 from petitions.actions import PETITION_ACTIONS
 from petitions.models import Petition, RedAlert
@@ -718,7 +719,7 @@ ADMIN_WRITES: dict[str, Write] = {
         roles=tuple(ADMIN_ROLES)),
     "/admin/petitions/redalert/{alert}/delete/": W(NOBODY, lambda w: not RedAlert.objects.filter(
         pk=w.alert_id).exists(), page={"post": "yes"}, roles=tuple(ADMIN_ROLES)),
-    # Grants come only with a role assignment (communities.roles, audited): no object permission is
+    # Grants come only with a role assignment (communities.people.roles, audited): no object permission is
     # handed out beside it, here the power to issue red notices for c11 to another community's secretary.
     "/admin/communities/region/{c11pk}/permissions/user-manage/{other_secretary}/": W(
         NOBODY, lambda w: "issue_red_notice" in get_perms(User.objects.get(pk=w.users["other_secretary"].pk),

@@ -40,7 +40,7 @@ CONFIG = {
 @pytest.fixture
 def dataset(tree, make_user, department):
     """A small district: a petition in each early state, a red notice, a mediation case, an alert."""
-    from communities import red_notices as rn
+    from communities.red_notices import services as rn
     from mediation import services as ms
     from petitions import services as ps
     from petitions.models import RedAlert
@@ -50,7 +50,7 @@ def dataset(tree, make_user, department):
     ServicePointFactory(region=tree["c11"], tier="community_hall")
     staff = make_user(Role.SECRETARY, tree["c11"], username="staff")
     for role, region in ((Role.MEDIATOR, tree["c11"]), (Role.DISTRICT_SUPERVISOR, tree["district"])):
-        from communities.roles import role_assign
+        from communities.people.roles import role_assign
 
         role_assign(user=staff, role=role, bound_to=region)
     officer = make_user(Role.DEPARTMENT_OFFICER, department, username="officer")

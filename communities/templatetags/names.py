@@ -1,6 +1,6 @@
 from django import template
 
-from communities.names import actor_display, display_name
+from communities.core.names import actor_display, display_name
 
 register = template.Library()
 

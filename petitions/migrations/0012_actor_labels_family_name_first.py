@@ -1,10 +1,10 @@
 """Actor labels of PetitionEvent rows written before names were shown family name first (平 陈)
-become 陈平, the way every new row is written (communities.names). Reversing changes nothing:
+become 陈平, the way every new row is written (communities.core.names). Reversing changes nothing:
 the old order was a mistake, not data."""
 
 from django.db import migrations
 
-from communities.names import relabel_given_first
+from communities.core.names import relabel_given_first
 
 
 def forward(apps, schema_editor):

@@ -1,6 +1,6 @@
 from django import template
 
-from petitions.risk import whys
+from petitions.supervision.risk import whys
 
 register = template.Library()
 

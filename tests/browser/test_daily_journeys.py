@@ -8,7 +8,7 @@ from io import BytesIO
 import pytest
 from PIL import Image
 
-from communities import demo_data
+from communities.demo import data as demo_data
 from communities.models import Region, Role, ServicePoint
 from mediation.models import MediationCase
 from petitions.models import Petition

@@ -6,6 +6,7 @@ from io import BytesIO
 
 import pytest
 from PIL import Image
+from playwright.sync_api import expect
 
 from communities.models import Role
 from petitions import services as s
@@ -63,7 +64,8 @@ def test_a_grid_workers_patrol_report_from_the_phone_to_its_review(browser, live
     page.get_by_label("发现了什么问题？").select_option(label="消防通道堵塞")
     page.get_by_label("照片").set_input_files(setting["photo"])
     page.get_by_role("button", name="使用我的位置").click()
-    page.wait_for_function("document.querySelector('#id_latitude').value !== ''")
+    # Waits through locators (no string evaluated in the page: its CSP forbids eval).
+    expect(page.locator("#id_latitude")).not_to_have_value("")
     page.get_by_label("楼栋").fill("碧眼新村6栋")
     page.get_by_label("问题描述（选填）").fill("一楼消防通道堆满纸箱")
     assert page.evaluate("document.scrollingElement.scrollWidth <= window.innerWidth")

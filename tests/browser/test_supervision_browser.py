@@ -3,7 +3,7 @@
 import pytest
 
 from communities.models import Role
-from petitions import stats
+from petitions.supervision import stats
 from petitions.services import PetitionInput, petition_submit
 from tests.factories import PASSWORD, CategoryFactory
 

@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 import time_machine
 
-from communities import red_notices as rn
+from communities.red_notices import services as rn
 from communities.models import Role
 
 from tests.factories import RED_NOTICE_START as START

@@ -3,7 +3,7 @@
 import re
 from pathlib import Path
 
-from communities import access
+from communities.people import access
 from communities.models import Role
 from tests.factories import ServicePointFactory
 

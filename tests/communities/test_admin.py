@@ -40,7 +40,7 @@ def test_admin_refuses_a_role_bound_to_the_wrong_level(admin_client, tree):
 
 
 def test_deleting_a_role_in_the_admin_revokes_it(admin_client, department):
-    from communities.roles import role_assign
+    from communities.people.roles import role_assign
 
     user = UserFactory()
     assignment = role_assign(user=user, role=Role.DEPARTMENT_OFFICER, bound_to=department)

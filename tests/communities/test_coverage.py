@@ -4,8 +4,8 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from communities import geo
-from communities.coverage import PointIndex, compute_coverage
+from communities.core import geo
+from communities.network.coverage import PointIndex, compute_coverage
 from communities.models import Region
 from tests.factories import RegionFactory, ServicePointFactory
 

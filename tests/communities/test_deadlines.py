@@ -4,7 +4,7 @@ from datetime import timezone as dt_timezone
 import pytest
 from django.utils import timezone
 
-from communities.deadlines import STATUTORY_ACCEPT, capped, due_at, end_of_day
+from communities.core.deadlines import STATUTORY_ACCEPT, capped, due_at, end_of_day
 from communities.models import Holiday
 
 TZ = timezone.get_current_timezone()

@@ -6,7 +6,7 @@ from io import BytesIO
 import pytest
 from pypdf import PdfReader
 
-from communities.documents import Fields, Grid, Heading, Paragraph, chinese_date, official_pdf
+from communities.core.documents import Fields, Grid, Heading, Paragraph, chinese_date, official_pdf
 
 
 def _text(pdf: bytes) -> str:

@@ -3,7 +3,7 @@ import random
 
 import pytest
 
-from communities import geo
+from communities.core import geo
 
 SQUARE = [(0.0, 0.0), (1.0, 0.0), (1.0, 1.0), (0.0, 1.0)]
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import override
 
 from communities.models import RedNotice, Role, RoleAssignment, RoleAuditEvent
-from communities.red_notice_actions import RED_NOTICE_ACTIONS
+from communities.red_notices.actions import RED_NOTICE_ACTIONS
 from mediation.actions import CASE_ACTIONS
 from petitions.actions import PETITION_ACTIONS
 from tests.factories import CategoryFactory, UserFactory
@@ -25,7 +25,7 @@ def root(client, db):
 
 @pytest.fixture
 def aggregates(tree, make_user, department):
-    from communities import red_notices as rn
+    from communities.red_notices import services as rn
     from mediation import services as ms
     from petitions import services as ps
 
@@ -94,7 +94,7 @@ def test_role_grants_and_revocations_are_audited_with_who_and_when(client, root,
 
 
 def test_roles_granted_by_code_are_audited_too(tree, department):
-    from communities.roles import role_assign, role_revoke
+    from communities.people.roles import role_assign, role_revoke
 
     boss, user = UserFactory(username="boss"), UserFactory(username="worker")
     assignment = role_assign(user=user, role=Role.DEPARTMENT_OFFICER, bound_to=department, actor=boss)
@@ -107,7 +107,7 @@ def test_roles_granted_by_code_are_audited_too(tree, department):
 def test_a_red_alert_is_read_only_in_the_admin(client, root, aggregates):
     """Acknowledged only by a supervisor through red_alert_acknowledge (which writes the trace):
     the admin shows an alert but neither sets its acknowledgement nor deletes it."""
-    from petitions import risk
+    from petitions.supervision import risk
     from petitions.models import RedAlert
 
     petition = aggregates["petitions_petition"]

@@ -4,10 +4,10 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from communities import geo
-from communities.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
+from communities.core import geo
+from communities.demo.accounts import DEMO_ACCOUNTS, DEMO_PASSWORD
 from communities.models import Department, Region, RoleAssignment, ServicePoint, User
-from communities.roles import departments_with_perm, regions_with_perm
+from communities.people.roles import departments_with_perm, regions_with_perm
 
 
 def load() -> str:
@@ -116,7 +116,7 @@ def test_load_is_idempotent_and_once_skips(demo):
 def test_demo_red_notices_show_the_seed_districts_record(demo, client):
     """On `make run` the red-notice pages have a history: every check-in on time, one notice open."""
     from communities.models import RedNotice
-    from communities.red_notices import department_checkin_rates
+    from communities.red_notices.services import department_checkin_rates
 
     notices = RedNotice.objects.all()
     assert notices.filter(status=RedNotice.Status.CLOSED).count() == notices.count() - 1 >= 4

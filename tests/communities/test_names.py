@@ -7,7 +7,7 @@ from io import BytesIO
 import pytest
 from pypdf import PdfReader
 
-from communities.names import display_name, full_name
+from communities.core.names import display_name, full_name
 from communities.models import Role
 from petitions import services as s
 from tests.factories import CategoryFactory
@@ -49,7 +49,7 @@ def test_actor_labels_on_pages_and_in_the_api(client, tree, chen):
 
 
 def test_the_system_is_never_called_system_in_chinese(client, tree, chen):
-    from communities.names import SYSTEM
+    from communities.core.names import SYSTEM
     from petitions.models import PetitionEvent
 
     petition = s.petition_submit(data=s.PetitionInput(
@@ -95,7 +95,7 @@ def _migration(app: str, name: str):
 def test_the_data_migration_puts_old_actor_labels_family_name_first(tree, chen, make_user, department):
     from django.apps import apps
 
-    from communities import red_notices as rn
+    from communities.red_notices import services as rn
     from communities.models import RedNoticeEvent
     from petitions.models import PetitionEvent
 

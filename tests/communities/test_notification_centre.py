@@ -4,7 +4,7 @@ unread count shows in the header, opening one marks it read and goes where it po
 import pytest
 from rest_framework.test import APIClient
 
-from communities import notifications
+from communities.notifications import services as notifications
 from communities.models import Notification
 from tests.factories import UserFactory
 

@@ -5,7 +5,7 @@ from django.core import mail
 from django.db import transaction
 from django.utils import timezone
 
-from communities import notifications
+from communities.notifications import services as notifications
 from communities.models import Notification
 from tests.factories import UserFactory
 
@@ -81,7 +81,7 @@ def test_inbox_and_mark_read(user):
     notifications.notify(recipients=[user], kind="k", subject="s", channels=["inbox"])
     note = notifications.notifications_for(user).get()
     assert not notifications.notifications_for(other).exists()
-    from communities.errors import Forbidden
+    from communities.core.errors import Forbidden
 
     with pytest.raises(Forbidden):
         notifications.notification_mark_read(notification=note, actor=other)

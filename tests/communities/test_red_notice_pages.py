@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from pypdf import PdfReader
 
-from communities import red_notices as rn
+from communities.red_notices import services as rn
 from communities.models import RedNotice
 from tests.factories import RED_NOTICE_START as START
 

@@ -7,7 +7,7 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from communities import red_notices as rn
+from communities.red_notices import services as rn
 from communities.models import Notification, RedNotice, RedNoticeEvent
 from tests.factories import RED_NOTICE_START as START
 

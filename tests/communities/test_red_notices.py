@@ -7,8 +7,8 @@ import time_machine
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from communities import red_notices as rn
-from communities.errors import DomainError, Forbidden
+from communities.red_notices import services as rn
+from communities.core.errors import DomainError, Forbidden
 from communities.models import Notification, RedNotice, RedNoticeEvent
 from tests.factories import RED_NOTICE_START as START
 
@@ -136,7 +136,7 @@ def test_report_keeps_checked_attachments_and_refuses_others(issue, crew):
 
 def _act(notice, actor, name, data):
     """The step as every door takes it: through its declaration, with the fields it reads."""
-    from communities.red_notice_actions import RED_NOTICE_ACTIONS
+    from communities.red_notices.actions import RED_NOTICE_ACTIONS
 
     action = RED_NOTICE_ACTIONS[name]
     fields = action.serializer().fields

@@ -104,7 +104,7 @@ def test_the_secretary_cannot_take_the_departments_steps(api, issue, crew):
 
 
 def test_list_is_scoped_and_overdue_first(api, issue, crew, tree, other_department):
-    from communities.red_notices import sweep_red_notices
+    from communities.red_notices.services import sweep_red_notices
 
     late = issue()
     fresh = issue(at=timezone.now())

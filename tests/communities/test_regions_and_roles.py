@@ -3,13 +3,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from communities.models import Region, Role, RoleAssignment
-from communities.roles import (
-    RoleError,
-    departments_with_perm,
-    regions_with_perm,
-    role_assign,
-    role_revoke,
-)
+from communities.people.roles import RoleError, departments_with_perm, regions_with_perm, role_assign, role_revoke
 from tests.factories import RegionFactory, ServicePointFactory, UserFactory
 
 

@@ -6,8 +6,8 @@ import io
 
 from openpyxl import load_workbook
 
-from communities import scoring
-from communities.exports import safe_cell, table_response
+from communities.scoring import services as scoring
+from communities.core.exports import safe_cell, table_response
 from communities.models import DepartmentScore
 from tests.communities.test_scoring import PERIOD, at, walk
 from tests.factories import DepartmentFactory

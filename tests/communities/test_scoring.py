@@ -10,8 +10,8 @@ import time_machine
 from openpyxl import load_workbook
 from rest_framework.test import APIClient
 
-from communities import red_notices as rn
-from communities import scoring
+from communities.red_notices import services as rn
+from communities.scoring import services as scoring
 from communities.models import DepartmentScore, ScoreWeights
 from tests.factories import RED_NOTICE_START as START
 

@@ -4,7 +4,7 @@ import random
 import pytest
 from rest_framework.test import APIClient
 
-from communities import geo
+from communities.core import geo
 from communities.models import Region
 from tests.factories import RegionFactory, ServicePointFactory
 
@@ -223,7 +223,7 @@ def test_across_the_antimeridian_and_over_the_pole(api, community):
 
 
 def test_nearest_when_nothing_is_in_range(scattered):
-    from communities.selectors import service_points_nearest
+    from communities.network.selectors import service_points_nearest
 
     rng = random.Random(5)
     for _ in range(10):
@@ -295,7 +295,7 @@ def test_a_near_search_answers_what_the_documented_serializer_would(api, scatter
     """The search builds its answer from plain values (no model object per point); it is the
     same answer, field for field, as the documented serializer gives for the model objects."""
     from communities.models import ServicePoint
-    from communities.serializers import ServicePointNearSerializer
+    from communities.network.serializers import ServicePointNearSerializer
 
     body = api.get(URL, {"lat": CENTRE[0], "lng": CENTRE[1], "radius": 5000}).json()
     assert body["results"]

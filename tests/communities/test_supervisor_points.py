@@ -8,9 +8,9 @@ import pytest
 import time_machine
 from rest_framework.test import APIClient
 
-from communities import red_notices as rn
-from communities import scoring
-from communities.deadlines import due_in_working_hours
+from communities.red_notices import services as rn
+from communities.scoring import services as scoring
+from communities.core.deadlines import due_in_working_hours
 from communities.models import DepartmentScore, Holiday, ScoreWeights
 from communities.tasks import refresh_scores
 from tests.factories import RED_NOTICE_START as START

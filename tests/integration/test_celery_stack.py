@@ -82,7 +82,7 @@ def test_beat_and_workers_mark_a_red_notice_late_to_check_in_and_alert_exactly_o
 
     from django.utils import timezone
 
-    from communities import red_notices as rn
+    from communities.red_notices import services as rn
     from communities.models import Notification, RedNotice, RedNoticeEvent, Role
     from tests.factories import DepartmentFactory
 

@@ -7,9 +7,9 @@ import pytest
 from pypdf import PdfReader
 from rest_framework.test import APIClient
 
-from communities.documents import Paragraph, official_pdf
-from communities.errors import DomainError
-from communities.identity import id_check_digit, id_number_problem
+from communities.core.documents import Paragraph, official_pdf
+from communities.core.errors import DomainError
+from communities.core.identity import id_check_digit, id_number_problem
 from mediation import services as ms
 from mediation.models import CaseStatus, MediationCase
 

@@ -7,7 +7,7 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from communities.errors import DomainError, Forbidden
+from communities.core.errors import DomainError, Forbidden
 from communities.models import Notification, RedNotice
 from mediation import services as ms
 from mediation.models import CaseEvent, CaseStatus, MediationCase, Obligation
@@ -75,7 +75,7 @@ def test_a_petition_waiting_for_the_agreed_payments_is_not_marked_late_nor_count
     payments (5 and 10 days out) are awaited: the overdue sweep leaves it, the stats count it open,
     not overdue; once paid it resolves and the follow-up ends."""
     from petitions.models import OpenStat
-    from petitions.stats import rebuild_open
+    from petitions.supervision.stats import rebuild_open
     from petitions.sweeps import sweep_overdue
 
     case = agreed(petition=wage_petition)
@@ -241,7 +241,7 @@ def test_enforcement_is_for_a_confirmed_agreement_with_a_missed_payment(agreed, 
 def test_failure_refers_the_parties_and_a_secretary_mediator_summons_the_department(open_case, crew, department,
                                                                                     wage_petition, make_user, tree):
     from communities.models import Role
-    from communities.roles import role_assign
+    from communities.people.roles import role_assign
 
     role_assign(user=crew["secretary"], role=Role.MEDIATOR, bound_to=tree["c11"])  # the secretary also mediates
     case = open_case(petition=wage_petition)
@@ -363,7 +363,7 @@ def test_only_the_communitys_mediators_move_a_petition_through_the_mediation_bri
     """The bridge (a case's steps, follow-up and resolution on its petition) goes through the
     petition's table with an actor check, whoever calls it: a handler, another community's
     mediator or a stranger cannot resolve a petition "by agreement"."""
-    from communities.errors import Forbidden
+    from communities.core.errors import Forbidden
     from petitions import services as ps
 
     for outsider in ("secretary", "other_mediator", "nobody", "street"):

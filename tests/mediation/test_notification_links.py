@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from communities import red_notices as rn
+from communities.red_notices import services as rn
 from communities.models import Notification, Role
 from mediation import services as ms
 from petitions import services as ps

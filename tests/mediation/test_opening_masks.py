@@ -5,9 +5,9 @@ a case may be opened for."""
 import pytest
 from rest_framework.test import APIClient
 
-from communities.errors import DomainError
+from communities.core.errors import DomainError
 from communities.models import Role
-from communities.roles import role_assign
+from communities.people.roles import role_assign
 from mediation import services as ms
 from mediation.models import MediationCase
 from petitions.services import PetitionInput, petition_submit

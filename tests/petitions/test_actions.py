@@ -4,8 +4,8 @@ read the declaration, and every transition of the service's table is declared.""
 import pytest
 from rest_framework.test import APIClient
 
-from communities.red_notice_actions import RED_NOTICE_ACTIONS
-from communities.red_notices import TRANSITIONS as NOTICE_TRANSITIONS
+from communities.red_notices.actions import RED_NOTICE_ACTIONS
+from communities.red_notices.services import TRANSITIONS as NOTICE_TRANSITIONS
 from mediation.actions import CASE_ACTIONS
 from mediation.services import TRANSITIONS as CASE_TRANSITIONS
 from petitions.actions import PETITION_ACTIONS

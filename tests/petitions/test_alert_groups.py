@@ -4,7 +4,7 @@ count, each reason printed once, amounts in English and Chinese numerals read.""
 from rest_framework.test import APIClient
 
 from communities.models import Notification
-from petitions import risk
+from petitions.supervision import risk
 from petitions.models import RedAlert, RiskLevel
 
 WAGES = "工地拖欠40名工人工资共86万元"

@@ -6,7 +6,7 @@ import re
 import pytest
 from rest_framework.test import APIClient
 
-from communities.errors import DomainError
+from communities.core.errors import DomainError
 from communities.models import Role
 from petitions import services as s
 from tests.factories import ServicePointFactory

@@ -6,8 +6,8 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from communities import demo_data as community_demo
-from communities.deadlines import STATUTORY_ACCEPT, STATUTORY_RESOLVE, due_at
+from communities.demo import data as community_demo
+from communities.core.deadlines import STATUTORY_ACCEPT, STATUTORY_RESOLVE, due_at
 from communities.models import Holiday, Service
 from petitions import demo_data
 from petitions.models import Category

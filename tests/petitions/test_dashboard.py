@@ -9,9 +9,9 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from communities.models import DutyShift, Role
-from petitions import dashboard, stats
+from petitions.supervision import dashboard, stats
 from petitions import services as s
-from petitions.league import community_league
+from petitions.supervision.league import community_league
 from petitions.models import DailyStat, Petition
 from tests.factories import ServicePointFactory
 

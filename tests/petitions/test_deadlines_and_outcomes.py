@@ -7,12 +7,12 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from communities.errors import DomainError, Forbidden
+from communities.core.errors import DomainError, Forbidden
 from communities.models import Notification
-from communities.notifications import deliver_pending
+from communities.notifications.services import deliver_pending
 from petitions import services as s
 from petitions import sweeps
-from communities.access import ResidentActor
+from communities.people.access import ResidentActor
 from petitions.selectors import petition_public_view
 from tests.factories import CategoryFactory
 

@@ -6,7 +6,7 @@ their code and told of each step, both petitions traced."""
 import pytest
 from rest_framework.test import APIClient
 
-from communities.errors import Forbidden
+from communities.core.errors import Forbidden
 from communities.models import Notification
 from petitions import duplicates as d
 from petitions import services as s

@@ -4,8 +4,9 @@ import random
 
 from django.db.models import Sum
 
-from communities import demo_data as community_demo
-from petitions import demo_data, generator, stats
+from communities.demo import data as community_demo
+from petitions import demo_data, generator
+from petitions.supervision import stats
 from petitions.models import DailyStat, Petition
 
 

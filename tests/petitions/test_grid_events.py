@@ -11,13 +11,14 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from communities import access, scoring
-from communities.deadlines import due_at
-from communities.errors import DomainError, Forbidden
+from communities.people import access
+from communities.scoring import services as scoring
+from communities.core.deadlines import due_at
+from communities.core.errors import DomainError, Forbidden
 from communities.models import DepartmentScore, Notification, Role
 from petitions import services as s
-from petitions.dashboard import reworks
-from petitions.league import community_league
+from petitions.supervision.dashboard import reworks
+from petitions.supervision.league import community_league
 from petitions.models import Channel, Petition, PetitionReview, Status
 from tests.factories import CategoryFactory
 from tests.petitions.test_attachments import png_bytes
@@ -60,7 +61,7 @@ def patrol(people, category) -> Petition:
 # --- the catalogue --------------------------------------------------------------------------------
 
 def test_the_demo_catalogue_has_patrol_only_kinds_with_their_handlers(db):
-    from communities import demo_data as community_demo
+    from communities.demo import data as community_demo
     from petitions import demo_data
     from petitions.models import Category
 

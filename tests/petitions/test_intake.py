@@ -5,8 +5,8 @@ import time_machine
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from communities import geo
-from communities.errors import DomainError, Forbidden
+from communities.core import geo
+from communities.core.errors import DomainError, Forbidden
 from communities.models import Notification
 from petitions.models import Channel, Petition, PetitionEvent, Status
 from petitions.services import PetitionInput, petition_submit

@@ -11,8 +11,8 @@ import pytest
 import time_machine
 from rest_framework.test import APIClient
 
-from communities import scoring
-from communities.errors import DomainError, Forbidden
+from communities.scoring import services as scoring
+from communities.core.errors import DomainError, Forbidden
 from communities.models import Notification, Role
 from petitions import joint, services as s
 from petitions.models import JointTask, PetitionEvent, Status

@@ -11,7 +11,7 @@ from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from communities.attachments import HELD_FOLDER, held_uploads_sweep
+from communities.core.attachments import HELD_FOLDER, held_uploads_sweep
 from petitions.models import Petition
 from tests.petitions.test_filing_form import form, png
 

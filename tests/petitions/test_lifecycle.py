@@ -4,10 +4,10 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from communities.errors import DomainError, Forbidden
+from communities.core.errors import DomainError, Forbidden
 from petitions import services as s
 from petitions.models import PetitionEvent, Status
-from communities.access import ResidentActor
+from communities.people.access import ResidentActor
 
 
 @pytest.fixture

@@ -1,17 +1,17 @@
-"""The one lifecycle frame (communities.lifecycle) as the petition's steps meet it: the table says
+"""The one lifecycle frame (communities.core.lifecycle) as the petition's steps meet it: the table says
 where each action leads, and a change that would go elsewhere is refused with nothing saved."""
 
 import pytest
 
-from communities.errors import DomainError, Forbidden
+from communities.core.errors import DomainError, Forbidden
 from mediation import services as mediation_services
-from communities import red_notices
+from communities.red_notices import services as red_notices
 from petitions import services as s
 from petitions.models import PetitionEvent, Status
 
 
 def test_every_lifecycle_runs_its_steps_through_the_one_frame():
-    from communities.lifecycle import Lifecycle
+    from communities.core.lifecycle import Lifecycle
 
     frames = [s.LIFECYCLE, red_notices.LIFECYCLE, mediation_services.LIFECYCLE]
     assert all(isinstance(frame, Lifecycle) for frame in frames)
@@ -45,7 +45,7 @@ def test_the_state_and_the_actor_are_checked_before_any_change(submit, category,
 
 
 def test_an_action_with_several_targets_leads_where_the_service_says(submit, category, people):
-    from communities.access import ResidentActor
+    from communities.people.access import ResidentActor
 
     happy, unhappy = submit(category, phone="13800000001"), submit(category, phone="13800000002")
     for p in (happy, unhappy):

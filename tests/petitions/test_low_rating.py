@@ -4,11 +4,11 @@ rating of 1-2 flags the petition for the supervisor's review (page, API, dashboa
 import pytest
 from rest_framework.test import APIClient
 
-from communities.errors import DomainError
+from communities.core.errors import DomainError
 from communities.models import Notification
 from petitions import services as s
 from petitions.models import Status
-from communities.access import ResidentActor
+from communities.people.access import ResidentActor
 
 PHONE_LAST4 = "5678"
 

@@ -193,7 +193,7 @@ def test_secretary_assigns_to_a_grid_worker_or_a_department(client, submit, cate
 
 
 def test_a_point_instead_of_a_community(client, category, people, tree):
-    from communities import geo
+    from communities.core import geo
 
     ring = [(113.90, 22.70), (113.91, 22.70), (113.91, 22.71), (113.90, 22.71)]
     for region in (tree["c12"], tree["g121"]):

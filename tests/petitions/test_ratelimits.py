@@ -7,7 +7,7 @@ import uuid
 import pytest
 from rest_framework.test import APIClient
 
-from communities.security import client_ip
+from communities.core.security import client_ip
 from petitions.models import Petition
 from tests.petitions.test_pages import form
 

@@ -9,12 +9,12 @@ import pytest
 import time_machine
 from rest_framework.test import APIClient
 
-from communities.errors import DomainError, Forbidden
+from communities.core.errors import DomainError, Forbidden
 from communities.models import Notification
 from petitions import services as s
-from petitions import stats
+from petitions.supervision import stats
 from petitions.models import Channel, FollowUpCall, Status
-from petitions.rates import rates
+from petitions.supervision.rates import rates
 from petitions.services import PetitionInput, petition_submit
 from petitions.sweeps import sweep_overdue
 
@@ -65,7 +65,7 @@ def month(tree, category, wage_category, admin, caller):
         t.shift(timedelta(hours=1))
         for p in (a, b, d, f):
             s.petition_resolve(petition=p, actor=admin, public_reply="已处理")
-        from communities.access import ResidentActor
+        from communities.people.access import ResidentActor
 
         for p, rating in ((a, 5), (b, 2), (d, 4)):
             s.petition_rate(petition=p, actor=ResidentActor(p.pk), rating=rating)

@@ -5,7 +5,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from communities.models import Notification, Role
-from communities.roles import role_assign
+from communities.people.roles import role_assign
 from petitions import services as s
 from petitions.services import PetitionInput, petition_submit
 

@@ -10,9 +10,9 @@ from django.test import Client
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from communities import red_notices as rn
+from communities.red_notices import services as rn
 from communities.models import Notification
-from communities.notifications import deliver_pending
+from communities.notifications.services import deliver_pending
 from petitions import services as s
 from petitions import sweeps
 from petitions.selectors import petition_public_view

@@ -4,7 +4,7 @@ the service, so the API and the page refuse it alike."""
 import pytest
 from rest_framework.test import APIClient
 
-from communities.errors import Forbidden
+from communities.core.errors import Forbidden
 from petitions import services as s
 
 

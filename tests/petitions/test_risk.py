@@ -8,10 +8,11 @@ import pytest
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from communities import red_notices as rn
-from communities.errors import DomainError, Forbidden
+from communities.red_notices import services as rn
+from communities.core.errors import DomainError, Forbidden
 from communities.models import Notification
-from petitions import refdata, risk
+from petitions import refdata
+from petitions.supervision import risk
 from petitions import services as s
 from petitions.models import PetitionEvent, RedAlert, RiskLevel, RiskRule
 
@@ -120,7 +121,7 @@ def test_an_overdue_red_notice_raises_its_petitions_risk_in_the_sweep(submit, ca
 
 
 def test_the_risk_map_data_and_lists_are_scoped_to_the_viewers_region(submit, wage_category, people, tree, client):
-    from petitions import stats
+    from petitions.supervision import stats
 
     for community in (tree["c11"], tree["c21"]):
         community.boundary = {"type": "Polygon", "coordinates": [[[113.9, 22.7], [113.91, 22.7], [113.91, 22.71],

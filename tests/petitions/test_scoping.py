@@ -1,7 +1,7 @@
 import pytest
 
-from communities.access import handles, sees_contact
-from communities.masking import mask_name, mask_phone
+from communities.people.access import handles, sees_contact
+from communities.core.masking import mask_name, mask_phone
 from petitions.selectors import petition_public_view, petition_track, petitions_visible_to
 from petitions import services as s
 

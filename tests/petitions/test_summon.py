@@ -5,8 +5,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from communities import red_notices as rn
-from communities.errors import DomainError, Forbidden
+from communities.red_notices import services as rn
+from communities.core.errors import DomainError, Forbidden
 from communities.models import RedNotice
 from petitions import services as s
 from petitions.models import PetitionEvent, PetitionRedNotice

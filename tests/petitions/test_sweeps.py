@@ -8,7 +8,7 @@ from communities.models import Notification
 from petitions import services as s
 from petitions import sweeps
 from petitions.models import Petition, PetitionEvent, Status
-from communities.access import ResidentActor
+from communities.people.access import ResidentActor
 
 START = timezone.datetime(2026, 3, 10, 9, 0, tzinfo=timezone.get_current_timezone())
 

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from communities.holiday_calendar import holidays_import
+from communities.core.holiday_calendar import holidays_import
 from communities.models import Holiday
 from tests.factories import CategoryFactory, UserFactory
 

@@ -2,7 +2,7 @@ import unicodedata
 
 from django.core.management.base import BaseCommand, CommandError
 
-from communities.coverage import compute_coverage
+from communities.network.coverage import compute_coverage
 from communities.models import Region
 
 

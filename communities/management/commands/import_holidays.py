@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from communities.holiday_calendar import holidays_import
+from communities.core.holiday_calendar import holidays_import
 
 
 class Command(BaseCommand):

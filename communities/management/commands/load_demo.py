@@ -5,8 +5,8 @@ from django.apps import apps
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from communities import demo_data
-from communities.demo import DEMO_ACCOUNTS
+from communities.demo import data as demo_data
+from communities.demo.accounts import DEMO_ACCOUNTS
 
 
 class Command(BaseCommand):

@@ -2,7 +2,8 @@ import time
 
 from django.core.management.base import BaseCommand
 
-from petitions import generator, stats
+from petitions import generator
+from petitions.supervision import stats
 
 
 class Command(BaseCommand):

@@ -1,0 +1,341 @@
+"""One way to tell people things: write outbox rows now, deliver them later.
+
+``notify`` is called inside the transaction of the change that causes the message, so a rolled
+back change leaves no message and a committed one always has its rows (one INSERT for all of
+them, and one push to the broker per transaction, after commit). ``deliver_pending`` (kicked
+by that push, and by the beat) claims due rows a batch at a time and sends them through
+pluggable channels until the backlog is drained or its time budget is spent, retrying failures
+with backoff; a row a killed worker left in "sending" goes back to pending after a while.
+Delivery is at least once on the wire, exactly once in the outbox.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import logging
+import time
+import urllib.request
+from collections.abc import Iterable
+from datetime import timedelta
+
+from celery import shared_task
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from communities.models import Notification, User
+from communities.core.sweeps import insert_rows
+
+log = logging.getLogger(__name__)
+Channel = Notification.Channel
+Status = Notification.Status
+
+MAX_ATTEMPTS = 6
+STUCK_AFTER = timedelta(minutes=10)
+
+
+class DeliveryError(Exception):
+    pass
+
+
+class InboxChannel:
+    """In-app: the row itself is the message; delivering it only marks it sent."""
+
+    def send(self, note: Notification) -> None:
+        return None
+
+
+class EmailChannel:
+    def send(self, note: Notification) -> None:
+        address = note.address or (note.recipient.email if note.recipient else "")
+        if not address:
+            raise DeliveryError("no e-mail address")
+        body = note.body + (f"\n\n{note.link}" if note.link else "")
+        send_mail(note.subject, body, settings.DEFAULT_FROM_EMAIL, [address])
+
+
+def _post_json(url: str, data: dict, headers: dict[str, str]) -> None:
+    body = json.dumps(data, ensure_ascii=False).encode()
+    request = urllib.request.Request(url, data=body, method="POST",
+                                     headers={"Content-Type": "application/json", **headers})
+    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 (configured URL)
+        if response.status >= 300:
+            raise DeliveryError(f"HTTP {response.status}")
+
+
+sms_logger = logging.getLogger("suqiu.sms")
+
+
+def sms_text(note: Notification) -> str:
+    """What the phone shows: the subject, then the body (which carries any link the reader needs)."""
+    return f"{note.subject} {note.body}".strip()
+
+
+class SmsChannel:
+    """Posts to the SMS gateway configured in SUQIU_SMS_GATEWAY_URL. Without one (the demo, a
+    development machine) the console sender stands in: the text goes to the log, and the sent
+    outbox row is what the SMS log page (/notifications/sms/) shows."""
+
+    def send(self, note: Notification) -> None:
+        url = settings.SUQIU_SMS_GATEWAY_URL
+        phone = note.address or (note.recipient.phone if note.recipient else "")
+        if not phone:
+            raise DeliveryError("no phone number")
+        if not url:
+            sms_logger.info("SMS (console sender) to %s: %s", mask_mobile(phone), sms_text(note))
+            return
+        _post_json(url, {"phone": phone, "text": sms_text(note)}, {})
+
+
+def mask_mobile(phone: str) -> str:
+    return f"{phone[:3]}****{phone[-4:]}" if len(phone) >= 7 else "****"
+
+
+class WebhookChannel:
+    """Posts the notification as JSON, signed with HMAC-SHA256 over the body."""
+
+    def send(self, note: Notification) -> None:
+        if not note.address:
+            raise DeliveryError("no webhook URL")
+        data = {"kind": note.kind, "subject": note.subject, "body": note.body, "link": note.link,
+                "payload": note.payload, "id": note.pk}
+        secret = settings.SUQIU_WEBHOOK_SECRET.encode()
+        signature = hmac.new(secret, json.dumps(data, ensure_ascii=False).encode(), hashlib.sha256).hexdigest()
+        _post_json(note.address, data, {"X-Suqiu-Signature": f"sha256={signature}"})
+
+
+CHANNELS = {
+    Channel.INBOX: InboxChannel(),
+    Channel.EMAIL: EmailChannel(),
+    Channel.SMS: SmsChannel(),
+    Channel.WEBHOOK: WebhookChannel(),
+}
+
+
+def channels_for(user: User) -> list[str]:
+    """Inbox always; e-mail when the user has an address; SMS when a gateway is configured."""
+    chosen = [Channel.INBOX]
+    if user.email and settings.SUQIU_NOTIFY_EMAIL:
+        chosen.append(Channel.EMAIL)
+    if user.phone and settings.SUQIU_SMS_GATEWAY_URL:
+        chosen.append(Channel.SMS)
+    return chosen
+
+
+def notify(
+    *,
+    recipients: Iterable[User],
+    kind: str,
+    subject: str,
+    body: str = "",
+    link: str = "",
+    payload: dict | None = None,
+    dedupe_key: str | None = None,
+    channels: Iterable[str] | None = None,
+    webhooks: bool = False,
+    addresses: Iterable[tuple[str, str]] = (),
+) -> list[Notification]:
+    """Write the outbox rows for a message; call it inside the causing transaction.
+
+    ``recipients`` are users (their channels follow ``channels_for`` unless ``channels`` is
+    given); ``addresses`` are (channel, address) pairs for people without an account, e.g.
+    ("sms", "13812345678") for a resident who filed on the web.
+
+    With ``dedupe_key``, each recipient and channel gets the message once, however often the
+    cause is replayed (a sweep run twice, two workers): the key is unique in the table.
+    """
+    rows = [Notification(**row) for row in _rows(
+        recipients=recipients, kind=kind, subject=subject, body=body, link=link, payload=payload,
+        dedupe_key=dedupe_key, channels=channels, webhooks=webhooks, addresses=addresses)]
+    # One INSERT for every row; keyed rows already written (a replayed cause) are skipped by the
+    # unique key. Their primary keys are not read back.
+    keyed = [row for row in rows if row.dedupe_key]
+    plain = [row for row in rows if not row.dedupe_key]
+    if keyed:
+        Notification.objects.bulk_create(keyed, ignore_conflicts=True)
+    if plain:
+        Notification.objects.bulk_create(plain)
+    if rows:
+        _kick_on_commit()
+    return rows
+
+
+def _rows(*, recipients: Iterable[User], kind: str, subject: str, body: str = "", link: str = "",
+          payload: dict | None = None, dedupe_key: str | None = None, channels: Iterable[str] | None = None,
+          webhooks: bool = False, addresses: Iterable[tuple[str, str]] = ()) -> list[dict]:
+    """The outbox rows of one message (see ``notify``), as field values."""
+    now = timezone.now()
+    rows: list[dict] = []
+
+    def add(recipient: User | None, channel: str, address: str = "") -> None:
+        key = None
+        if dedupe_key:
+            who = f"user:{recipient.pk}" if recipient else f"addr:{address}"
+            key = f"{dedupe_key}:{who}:{channel}"[:200]
+        rows.append({
+            "recipient": recipient, "address": address, "channel": channel,
+            "kind": kind, "subject": subject[:200], "body": body, "link": link, "payload": payload or {},
+            "next_attempt_at": now, "dedupe_key": key,
+        })
+
+    for user in {u.pk: u for u in recipients}.values():
+        for channel in (channels or channels_for(user)):
+            add(user, channel)
+    for channel, address in dict.fromkeys((str(c), a) for c, a in addresses if a):
+        if channel not in CHANNELS:
+            raise ValueError(f"unknown notification channel {channel!r}")
+        add(None, channel, address)
+    if webhooks:
+        for url in settings.SUQIU_WEBHOOK_URLS:
+            add(None, Channel.WEBHOOK, url)
+    return rows
+
+
+def notify_many(messages: Iterable[dict]) -> int:
+    """``notify`` for many messages at once (a sweep's batch): each a dict of ``notify``'s
+    arguments, all their rows written in one INSERT. A row whose dedupe key is already in the
+    table is left out, as ``notify`` leaves it out. Returns how many rows were offered."""
+    rows = [row for message in messages for row in _rows(**message)]
+    if rows:
+        insert_rows(Notification, rows, ignore_conflicts=True)
+        _kick_on_commit()
+    return len(rows)
+
+
+def _kick_on_commit() -> None:
+    """One push to the broker per transaction, however many messages it writes, after commit."""
+    connection = transaction.get_connection()
+    if connection.in_atomic_block and any(func is _kick_delivery for _ids, func, _robust in connection.run_on_commit):
+        return
+    transaction.on_commit(_kick_delivery)
+
+
+def _kick_delivery() -> None:
+    """Deliver promptly; if the broker is down the beat sweep will deliver later anyway."""
+    try:
+        deliver_notifications.delay()
+    except Exception:  # noqa: BLE001 - the outbox row is safe; only promptness is lost
+        log.warning("could not enqueue notification delivery; the sweep will deliver", exc_info=True)
+
+
+def backoff(attempts: int) -> timedelta:
+    return timedelta(seconds=min(3600, 30 * 2 ** (attempts - 1)))
+
+
+def _claim(*, now, batch: int) -> tuple[list[int], object]:
+    """Claim up to ``batch`` due rows for this worker: the ids, and the claim's timestamp.
+
+    The rows are locked while they are claimed and skipped by any other worker doing the same
+    (SKIP LOCKED on PostgreSQL; SQLite runs one writer at a time), so each row has one owner."""
+    claimed_at = timezone.now() if now is None else now
+    due_before = claimed_at
+    with transaction.atomic():
+        due = Notification.objects.filter(status=Status.PENDING, next_attempt_at__lte=due_before).order_by(
+            "next_attempt_at", "pk")
+        ids = list(due.select_for_update(skip_locked=True).values_list("pk", flat=True)[:batch])
+        if ids:
+            Notification.objects.filter(pk__in=ids).update(status=Status.SENDING, claimed_at=claimed_at)
+    return ids, claimed_at
+
+
+def _requeue_stuck(now) -> None:
+    # Rows a killed worker left half-done go back in the queue. That counts as an attempt, so a
+    # message that kills every worker that tries it ends as failed instead of looping forever.
+    stuck = Notification.objects.filter(status=Status.SENDING, claimed_at__lt=now - STUCK_AFTER)
+    lost = "worker lost while sending"
+    stuck.filter(attempts__gte=MAX_ATTEMPTS - 1).update(
+        status=Status.FAILED, claimed_at=None, attempts=F("attempts") + 1, last_error=lost
+    )
+    stuck.update(status=Status.PENDING, claimed_at=None, attempts=F("attempts") + 1, last_error=lost)
+
+
+def deliver_pending(*, now=None, batch: int = 500, budget_seconds: float | None = None) -> int:
+    """Deliver what is due, batch after batch, until nothing is due or the time budget
+    (settings.SUQIU_DELIVERY_BUDGET_SECONDS, under the task's time limit) is spent.
+
+    Safe to run in several workers at once: a worker claims a batch (one statement) and only
+    the worker that claimed a row sends it and marks it, in one statement per batch for the rows
+    sent; a failed row is put back with its backoff, or given up after MAX_ATTEMPTS."""
+    started = time.monotonic()
+    budget = settings.SUQIU_DELIVERY_BUDGET_SECONDS if budget_seconds is None else budget_seconds
+    _requeue_stuck(now or timezone.now())
+    sent = 0
+    while True:
+        ids, claimed_at = _claim(now=now, batch=batch)
+        if not ids:
+            return sent
+        sent += _send_batch(ids, claimed_at=claimed_at, now=now or timezone.now())
+        if time.monotonic() - started > budget:
+            return sent
+
+
+@shared_task(name="communities.deliver_notifications", ignore_result=True, soft_time_limit=120, time_limit=180)
+def deliver_notifications() -> None:
+    """The outbox's task (registered under its historical name; communities.tasks lists it with the
+    other beat tasks): kicked after each transaction that writes messages, and by beat."""
+    deliver_pending()
+
+
+def _send_batch(ids: list[int], *, claimed_at, now) -> int:
+    mine = Notification.objects.filter(status=Status.SENDING, claimed_at=claimed_at)
+    done: list[int] = []
+    for note in Notification.objects.filter(pk__in=ids).select_related("recipient").order_by("pk"):
+        try:
+            CHANNELS[note.channel].send(note)
+        except Exception as exc:  # noqa: BLE001 - any failure is retried, recorded, never fatal
+            attempts = note.attempts + 1
+            error = f"{type(exc).__name__}: {exc}"[:2000]
+            failed = attempts >= MAX_ATTEMPTS
+            mine.filter(pk=note.pk).update(
+                attempts=attempts, last_error=error, claimed_at=None,
+                status=Status.FAILED if failed else Status.PENDING,
+                next_attempt_at=note.next_attempt_at if failed else now + backoff(attempts),
+            )
+            log.warning("notification %s failed (attempt %s): %s", note.pk, attempts, error)
+            continue
+        done.append(note.pk)
+    if not done:
+        return 0
+    return mine.filter(pk__in=done).update(status=Status.SENT, sent_at=timezone.now(), attempts=F("attempts") + 1)
+
+
+def notifications_for(user: User):
+    """A user's inbox, newest first."""
+    return Notification.objects.filter(recipient=user, channel=Channel.INBOX).order_by("-created_at")
+
+
+def notification_mark_read(*, notification: Notification, actor: User) -> None:
+    if notification.recipient_id != actor.pk:
+        from communities.core.errors import Forbidden
+
+        raise Forbidden("not your notification")
+    Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(read_at=timezone.now())
+
+
+def unread_count(user: User) -> int:
+    """The number in the header: unread in-app notifications (an indexed count)."""
+    if not getattr(user, "is_authenticated", False):
+        return 0
+    return notifications_for(user).filter(read_at__isnull=True).count()
+
+
+def notifications_mark_all_read(*, actor: User) -> int:
+    return notifications_for(actor).filter(read_at__isnull=True).update(read_at=timezone.now())
+
+
+def may_read_sms_log(user: User) -> bool:
+    """Administrators read what the SMS sender sent (the console sender's record in the demo)."""
+    return bool(getattr(user, "is_authenticated", False) and user.is_active and (user.is_superuser or user.is_staff))
+
+
+def sms_log():
+    return Notification.objects.filter(channel=Channel.SMS).order_by("-created_at", "-pk")
+
+
+def safe_link(link: str) -> str:
+    """A notification's link as something to redirect to: a path on this site, or nothing."""
+    return link if link.startswith("/") and not link.startswith("//") else ""

@@ -1,0 +1,334 @@
+"""Red notices (社区吹哨、部门报到): issuing, the department's steps, the secretary's close, the
+deadline sweep, and the selectors that scope them.
+
+Every change follows the petitions pattern: lock the row, check the transition and the actor,
+write the change with an immutable event, notify through the outbox in the same transaction.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Count, Max, Q, QuerySet
+from django.dispatch import Signal
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from communities.people import access
+from communities.core import attachments as attachment_rules
+from communities.core.deadlines import due_in_working_hours
+from communities.core.errors import DomainError, Forbidden
+from communities.core.lifecycle import Lifecycle
+from communities.models import Department, RedNotice, RedNoticeAttachment, RedNoticeEvent, Region, User
+from communities.core.names import SYSTEM, display_name
+from communities.notifications.services import notify, notify_many
+from communities.notifications.recipients import notice_department_staff
+from communities.notifications.recipients import notice_overdue_recipients as overdue_recipients_of
+from communities.core.sweeps import Sweep, insert_rows, run_all
+
+log = logging.getLogger(__name__)
+
+# Sent in the sweep's transaction when notices are marked late (kwargs: step, ids, now): the
+# petitions they were issued for need their risk assessed again, and petitions depend on
+# communities, never the other way round.
+overdue_marked = Signal()
+
+Status = RedNotice.Status
+
+# action: (states it may be taken from, state it leads to)
+TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
+    "acknowledge": (frozenset({Status.ISSUED}), Status.ACKNOWLEDGED),
+    "check_in": (frozenset({Status.ACKNOWLEDGED}), Status.CHECKED_IN),
+    "report": (frozenset({Status.CHECKED_IN}), Status.REPORTED),
+    "close": (frozenset({Status.REPORTED}), Status.CLOSED),
+    "send_back": (frozenset({Status.REPORTED}), Status.CHECKED_IN),
+}
+DEPARTMENT_ACTIONS = {"acknowledge", "check_in", "report"}
+SECRETARY_ACTIONS = {"close", "send_back"}
+
+
+# --- who may do what ---------------------------------------------------------------------
+
+issues_for = access.issues_for  # a secretary of this community
+
+
+def acts_for(user: User, notice: RedNotice) -> bool:
+    return access.acts_for(user, notice.department_id)
+
+
+def allowed_actions(user: User, notice: RedNotice) -> list[str]:
+    """The actions ``user`` may take on ``notice`` now: what the pages offer as buttons."""
+    actions = []
+    is_department = acts_for(user, notice)
+    is_secretary = issues_for(user, notice.community)
+    for action, (allowed_from, _to) in TRANSITIONS.items():
+        if notice.status not in allowed_from:
+            continue
+        if (action in DEPARTMENT_ACTIONS and is_department) or (action in SECRETARY_ACTIONS and is_secretary):
+            actions.append(action)
+    return actions
+
+
+def _link(notice: RedNotice) -> str:
+    return f"/red-notices/{notice.pk}/"
+
+
+# --- issuing -----------------------------------------------------------------------------
+
+def _label(actor: User | None) -> str:
+    if actor is None:
+        return SYSTEM
+    return display_name(actor)
+
+
+def _event(notice: RedNotice, *, actor: User | None, action: str, from_status: str, note: str = "") -> RedNoticeEvent:
+    return RedNoticeEvent.objects.create(
+        notice=notice, actor=actor, actor_label=_label(actor), action=action, from_status=from_status,
+        to_status=notice.status, note=note,
+    )
+
+
+def _require(text: str, message: str) -> str:
+    text = (text or "").strip()
+    if not text:
+        raise DomainError(message)
+    return text
+
+
+def red_notice_issue(*, actor: User, community: Region, department: Department, matter: str, place: str,
+                     staff_count: int, posts: str = "", named_staff: str = "", checkin_due_at: datetime,
+                     result_due_at: datetime, source_ref: str = "") -> RedNotice:
+    """Issue a numbered red notice from ``community`` to ``department``.
+
+    The serial is the next one of the community's year, allocated under a lock on the community
+    row, so two secretaries issuing at once get consecutive numbers and never the same one.
+    """
+    if community.level != Region.Level.COMMUNITY:
+        raise DomainError(_("A red notice is issued by a community."))
+    if not issues_for(actor, community):
+        raise Forbidden(_("Only a secretary of this community may issue its red notices."))
+    matter = _require(matter, _("Say what the department is summoned for."))
+    place = _require(place, _("Say where the staff must check in."))
+    if not department.is_active:
+        raise DomainError(_("This department is no longer active."))
+    if staff_count is None or int(staff_count) < 1:
+        raise DomainError(_("At least one member of staff is required."))
+    now = timezone.now()
+    if checkin_due_at <= now:
+        raise DomainError(_("The check-in deadline must be in the future."))
+    if result_due_at < checkin_due_at:
+        raise DomainError(_("The result deadline cannot come before the check-in deadline."))
+    # Acknowledging is quick (a phone call's worth), but never later than the check-in itself.
+    # Acknowledged within office hours of working days, and never after the check-in itself.
+    ack_due = min(due_in_working_hours(now, hours=settings.SUQIU_RED_NOTICE_ACK_HOURS), checkin_due_at)
+    year = timezone.localtime(now).year
+    with transaction.atomic():
+        Region.objects.select_for_update().get(pk=community.pk)
+        last = RedNotice.objects.filter(community=community, year=year).aggregate(m=Max("serial"))["m"] or 0
+        notice = RedNotice.objects.create(
+            community=community, department=department, year=year, serial=last + 1, status=Status.ISSUED,
+            matter=matter, place=place, staff_count=int(staff_count), posts=(posts or "").strip(),
+            named_staff=(named_staff or "").strip(), source_ref=(source_ref or "").strip()[:100],
+            issued_by=actor, issued_at=now, ack_due_at=ack_due, checkin_due_at=checkin_due_at,
+            result_due_at=result_due_at,
+        )
+        _event(notice, actor=actor, action="issue", from_status=Status.DRAFT, note=notice.number)
+        notify(recipients=notice_department_staff(notice), kind="red_notice.issued",
+               subject=_("Red notice %(number)s: check in at %(place)s by %(due)s")
+               % {"number": notice.number, "place": place,
+                  "due": timezone.localtime(checkin_due_at).strftime("%Y-%m-%d %H:%M")},
+               body=matter, link=_link(notice), dedupe_key=f"red_notice:{notice.pk}:issued")
+    return notice
+
+
+# --- the steps ---------------------------------------------------------------------------
+
+def _check_actor(action: str, notice: RedNotice, actor: User) -> None:
+    if action in DEPARTMENT_ACTIONS and not acts_for(actor, notice):
+        raise Forbidden(_("This red notice is not addressed to your department."))
+    if action in SECRETARY_ACTIONS and not issues_for(actor, notice.community):
+        raise Forbidden(_("Only a secretary of the issuing community may do that."))
+
+
+LIFECYCLE = Lifecycle(
+    table=TRANSITIONS,
+    lock=lambda pk: RedNotice.objects.select_for_update().select_related("community", "department").get(pk=pk),
+    check_actor=_check_actor, record=_event,
+    refusal=gettext_lazy("This cannot be done while the red notice is %(status)s."))
+
+
+def _transition(*, notice: RedNotice, actor: User, action: str, note: str = "", apply=None) -> RedNotice:
+    return LIFECYCLE.step(notice, actor=actor, action=action, note=note, apply=apply)
+
+
+def red_notice_acknowledge(*, notice: RedNotice, actor: User, note: str = "") -> RedNotice:
+    def apply(n: RedNotice) -> None:
+        n.acknowledged_at = timezone.now()
+        n.acknowledged_by = actor
+    return _transition(notice=notice, actor=actor, action="acknowledge", note=note, apply=apply)
+
+
+def red_notice_check_in(*, notice: RedNotice, actor: User, note: str = "") -> RedNotice:
+    """Record who arrived at the place and when; on time means no later than the deadline."""
+    def apply(n: RedNotice) -> None:
+        now = timezone.now()
+        n.checked_in_at = now
+        n.checked_in_by = actor
+        n.checkin_on_time = now <= n.checkin_due_at
+    notice = _transition(notice=notice, actor=actor, action="check_in", note=note, apply=apply)
+    return notice
+
+
+def red_notice_report(*, notice: RedNotice, actor: User, report: str, attendees: str = "",
+                      attachments=()) -> RedNotice:
+    report = _require(report, _("Say what was done."))
+    checked = attachment_rules.check_uploads(attachments)
+
+    def apply(n: RedNotice) -> None:
+        n.report = report
+        n.attendees = (attendees or "").strip()
+        n.reported_at = timezone.now()
+        for item in checked:
+            RedNoticeAttachment.objects.create(
+                notice=n, file=attachment_rules.as_content_file(item, folder="red_notices"),
+                original_name=item.name, content_type=item.content_type, size=len(item.content), uploaded_by=actor,
+            )
+        if n.issued_by is not None:
+            notify(recipients=[n.issued_by], kind="red_notice.reported",
+                   subject=_("Red notice %(number)s: the department reported its result") % {"number": n.number},
+                   body=report, link=_link(n), dedupe_key=f"red_notice:{n.pk}:reported:{n.events.count()}")
+    return _transition(notice=notice, actor=actor, action="report", note=report, apply=apply)
+
+
+def red_notice_close(*, notice: RedNotice, actor: User, rating: int, note: str = "") -> RedNotice:
+    """The secretary confirms the result and rates how the department handled the summons."""
+    try:
+        rating = int(rating)
+    except (TypeError, ValueError):
+        rating = 0
+    if not 1 <= rating <= 5:
+        raise DomainError(_("Rate the department's handling from 1 to 5."))
+
+    def apply(n: RedNotice) -> None:
+        n.rating = rating
+        n.closed_at = timezone.now()
+    return _transition(notice=notice, actor=actor, action="close", note=note, apply=apply)
+
+
+def red_notice_send_back(*, notice: RedNotice, actor: User, note: str) -> RedNotice:
+    """The result is not good enough: back to the department, which must report again."""
+    note = _require(note, _("Say why the result is sent back."))
+
+    def apply(n: RedNotice) -> None:
+        n.reported_at = None
+        notify(recipients=notice_department_staff(n), kind="red_notice.sent_back",
+               subject=_("Red notice %(number)s was sent back: report again") % {"number": n.number},
+               body=note, link=_link(n))
+    return _transition(notice=notice, actor=actor, action="send_back", note=note, apply=apply)
+
+
+# --- the deadline sweep ------------------------------------------------------------------
+
+STEPS = {
+    # step: (due field, marker field, statuses in which the step is still open)
+    "ack": ("ack_due_at", "overdue_ack_at", [Status.ISSUED]),
+    "checkin": ("checkin_due_at", "overdue_checkin_at", [Status.ISSUED, Status.ACKNOWLEDGED]),
+    "result": ("result_due_at", "overdue_result_at", [Status.ISSUED, Status.ACKNOWLEDGED, Status.CHECKED_IN]),
+}
+STEP_SUBJECTS = {
+    "ack": gettext_lazy("Red notice %(number)s was not acknowledged in time"),
+    "checkin": gettext_lazy("Red notice %(number)s: nobody checked in by the deadline"),
+    "result": gettext_lazy("Red notice %(number)s: no result reported by the deadline"),
+}
+
+
+def _overdue_sweep(step: str) -> Sweep:
+    """Claim the notices past one step's deadline; the claim, the events and the alerts commit
+    together, so a worker killed half-way leaves the rows due for the next sweep."""
+    due_field, marker, statuses = STEPS[step]
+
+    def act(notices: list[RedNotice], now: datetime) -> None:
+        note = _("Past its deadline (%(due)s)")
+        insert_rows(RedNoticeEvent, [
+            {"notice_id": n.pk, "actor_label": _label(None), "action": f"overdue_{step}", "from_status": n.status,
+             "to_status": n.status,
+             "note": note % {"due": timezone.localtime(getattr(n, due_field)).strftime("%Y-%m-%d %H:%M")}}
+            for n in notices])
+        recipients = overdue_recipients_of(notices)
+        notify_many({
+            "recipients": recipients[n.pk], "kind": f"red_notice.overdue_{step}",
+            "subject": str(STEP_SUBJECTS[step]) % {"number": n.number},
+            "body": f"{n.department.name}: {n.matter}"[:2000], "link": _link(n),
+            "dedupe_key": f"red_notice:{n.pk}:overdue_{step}",
+        } for n in notices)
+        overdue_marked.send(sender=RedNotice, step=step, ids=[n.pk for n in notices], now=now)
+
+    return Sweep(
+        name=f"red notice overdue {step}", model=RedNotice, order_field=due_field,
+        # The same condition as the partial index rednotice_<step>_due.
+        due=lambda now: Q(status__in=statuses, **{marker: None, f"{due_field}__lte": now}),
+        claim=lambda now: {marker: now},
+        act=act, select_related=("community", "department", "issued_by"),
+    )
+
+
+SWEEPS = [_overdue_sweep(step) for step in STEPS]
+
+
+def sweep_red_notices(*, now: datetime | None = None, batch: int | None = None) -> int:
+    """Mark notices past a deadline for each open step; returns how many steps were marked."""
+    return run_all(SWEEPS, now=now, batch=batch)
+
+
+# --- selectors ---------------------------------------------------------------------------
+
+def red_notices_visible_to(user: User) -> QuerySet[RedNotice]:
+    """Notices addressed to the user's departments, and notices of the regions they supervise
+    or issue for. A department officer sees their department's and no others."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return RedNotice.objects.none()
+    paths = access.supervised_paths(user) + access.issuing_paths(user)
+    condition = access.path_condition(paths, "community__path") | Q(
+        department__in=access.departments_of(user).values("pk"))
+    return RedNotice.objects.filter(condition).select_related("community", "department")
+
+
+def overdue_first(queryset: QuerySet[RedNotice]) -> QuerySet[RedNotice]:
+    """Open overdue notices first, then open ones, then closed ones; newest first within each."""
+    from django.db.models import Case, IntegerField, Value, When
+
+    return queryset.annotate(
+        _rank=Case(
+            When(Q(status=Status.CLOSED), then=Value(2)),
+            When(Q(overdue_ack_at__isnull=False) | Q(overdue_checkin_at__isnull=False)
+                 | Q(overdue_result_at__isnull=False), then=Value(0)),
+            default=Value(1), output_field=IntegerField(),
+        )
+    ).order_by("_rank", "-issued_at", "-pk")
+
+
+def department_checkin_rates(region: Region, *, now: datetime | None = None) -> list[dict]:
+    """On-time check-in rate per department for notices in ``region``'s subtree.
+
+    A notice counts once its check-in is done or its check-in deadline has passed: an open
+    notice past its deadline with nobody checked in counts against the department, so a
+    department cannot keep its rate by not turning up. Lowest rate first.
+    """
+    now = now or timezone.now()
+    due = RedNotice.objects.filter(community__path__startswith=region.path).exclude(status=Status.DRAFT).filter(
+        Q(checked_in_at__isnull=False) | Q(checkin_due_at__lte=now))
+    rows = (due.values("department", "department__name")
+            .annotate(total=Count("pk"), on_time=Count("pk", filter=Q(checkin_on_time=True)))
+            .order_by("department__name"))
+    result = []
+    for row in rows:
+        rate = row["on_time"] / row["total"] if row["total"] else 1.0
+        result.append({"department_id": row["department"], "department": row["department__name"],
+                       "total": row["total"], "on_time": row["on_time"], "late": row["total"] - row["on_time"],
+                       "rate": rate, "percent": round(rate * 100)})
+    result.sort(key=lambda r: (r["rate"], r["department"]))
+    return result
