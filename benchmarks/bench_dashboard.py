@@ -12,16 +12,13 @@ import tracemalloc
 from contextlib import redirect_stdout
 
 from django.core.management import call_command
-from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 
 from communities.models import Region, User
 from petitions.supervision import dashboard, stats
-from petitions import generator
+from benchmarks.measure import grow, time_get
 from petitions.models import Petition
 
-PER_DAY = 4100
 
 
 def _time(fn, runs: int = 7) -> tuple[float, float]:
@@ -47,12 +44,8 @@ def run(args) -> None:
     sizes = sorted(int(float(s) * args.scale) for s in args.petitions.split(","))
     have = Petition.objects.count()
     for size in sizes:
-        started = time.perf_counter()
-        generator.generate(size - have, days=max(1, size // PER_DAY), seed=size,
-                           progress=lambda m: print(m, end="\r", flush=True))
-        print()
+        generated = grow(have, size)
         have = size
-        generated = time.perf_counter() - started
         started = time.perf_counter()
         stats.rebuild_all()
         rolled = time.perf_counter() - started
@@ -74,13 +67,5 @@ def _over_http(runs: int = 30) -> None:
     client.force_login(User.objects.get(username="demo-district"))
     url = "/api/dashboard/summary/"
     assert client.get(url).status_code == 200
-    times = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        client.get(url)
-        times.append((time.perf_counter() - started) * 1000)
-    times.sort()
-    with CaptureQueriesContext(connection) as queries:
-        client.get(url)
-    print(f"    over HTTP as demo-district: p50 {statistics.median(times):6.1f} ms  "
-          f"p95 {times[int(0.95 * (len(times) - 1))]:6.1f} ms  {len(queries)} statements")
+    p50, p95, statements = time_get(client, url, runs)
+    print(f"    over HTTP as demo-district: p50 {p50:6.1f} ms  p95 {p95:6.1f} ms  {statements} statements")

@@ -32,13 +32,12 @@ from django.db import connection
 from rest_framework.authtoken.models import Token
 
 from communities.models import Region, ServiceKind, ServicePoint, User
-from petitions import generator
+from benchmarks.measure import grow
 from petitions.supervision import stats
 from petitions.models import Category, Petition
 
 ROOT = Path(__file__).resolve().parent.parent
 LUA = Path(__file__).resolve().parent / "wrk" / "hotpath.lua"
-PER_DAY = 4100
 WORKERS = 4
 POINTS = 100_000
 CENTRE = (22.77, 113.93)
@@ -241,10 +240,7 @@ def _latency(url: str, *, token: str | None = None, n: int = 40) -> tuple[float,
 def _fill(size: int, *, scale: float) -> None:
     have = Petition.objects.count()
     if have < size:
-        started = time.perf_counter()
-        generator.generate(size - have, days=max(1, size // PER_DAY), seed=size,
-                           progress=lambda m: print(m, end="\r", flush=True))
-        print(f"\n  generated {size - have:,} petitions in {time.perf_counter() - started:.0f} s", flush=True)
+        print(f"  generated {size - have:,} petitions in {grow(have, size):.0f} s", flush=True)
         started = time.perf_counter()
         stats.rebuild_all()
         print(f"  statistics rebuilt in {time.perf_counter() - started:.0f} s", flush=True)

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import io
 import random
-import statistics
 import time
 from contextlib import redirect_stdout
 from datetime import timedelta
@@ -28,10 +27,9 @@ from django.utils import timezone
 
 from communities.models import Department, RedNotice, Region, User
 from mediation.models import CaseStatus, DisputeType, MediationCase
-from petitions import generator
+from benchmarks.measure import grow, time_get
 from petitions.models import Petition, RedAlert
 
-PER_DAY = 4100
 RUNS = 20
 ROLES = {
     "district": "demo-district",
@@ -99,15 +97,7 @@ def _time(client: Client, url: str) -> tuple[int, float, float, int]:
     response = client.get(url)
     if response.status_code != 200:
         return response.status_code, 0.0, 0.0, 0
-    times = []
-    for _ in range(RUNS):
-        started = time.perf_counter()
-        client.get(url)
-        times.append((time.perf_counter() - started) * 1000)
-    times.sort()
-    with CaptureQueriesContext(connection) as queries:
-        client.get(url)
-    return 200, statistics.median(times), times[int(0.95 * (len(times) - 1))], len(queries)
+    return 200, *time_get(client, url, RUNS)
 
 
 def _explain(client: Client, url: str) -> str:
@@ -138,8 +128,7 @@ def run(args) -> None:
     for size in sizes:
         started = time.perf_counter()
         last_pk = Petition.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
-        generator.generate(size - have, days=max(1, size // PER_DAY), seed=size,
-                           progress=lambda m: print(m, end="\r", flush=True))
+        grow(have, size)
         _companions(last_pk, size - have, seed=size)
         have = size
         print(f"\n  {size:>11,} petitions (generated in {time.perf_counter() - started:.0f} s): "

@@ -22,12 +22,12 @@ from django.utils import timezone
 from communities.red_notices import services as red_notices
 from communities.models import Notification, RedNotice, RedNoticeEvent
 from mediation import services as mediation
-from petitions import generator, sweeps
+from benchmarks.measure import grow
+from petitions import sweeps
 from petitions.supervision import risk
 from petitions.models import Petition, PetitionEvent
 
 DUE = 10_000
-PER_DAY = 4100
 
 
 def _sql(statement: str, params=()) -> None:
@@ -177,9 +177,7 @@ def run(args) -> None:
     results = {}
     for size in sizes:
         started = time.perf_counter()
-        generator.generate(size - have, days=max(1, size // PER_DAY), seed=size,
-                           progress=lambda m: print(m, end="\r", flush=True))
-        print()
+        grow(have, size)
         have = size
         now = timezone.now()
         _open_petitions(now, DUE)
