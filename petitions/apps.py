@@ -58,23 +58,20 @@ class PetitionsConfig(AppConfig):
         # residents' satisfaction this way.
         from communities.scoring import services as scoring
 
-        if rated_petitions_of_notices not in scoring.SATISFACTION_PROVIDERS:
-            scoring.SATISFACTION_PROVIDERS.append(rated_petitions_of_notices)
-        if notices_of_rated_petitions not in scoring.SCORE_INPUT_PROVIDERS:
-            scoring.SCORE_INPUT_PROVIDERS.append(notices_of_rated_petitions)
-        if reviews_of_department not in scoring.REVIEW_PROVIDERS:
-            scoring.REVIEW_PROVIDERS.append(reviews_of_department)
-        if reviews_since not in scoring.REVIEWS_SINCE:
-            scoring.REVIEWS_SINCE.append(reviews_since)
-        if petitions_readable_by not in scoring.PETITION_VISIBILITY:
-            scoring.PETITION_VISIBILITY.append(petitions_readable_by)
-        # Assisting departments' tasks (joint handling) count in their scores.
         from .joint import joint_task_steps, joint_tasks_touched
 
-        if joint_task_steps not in scoring.JOINT_TASK_PROVIDERS:
-            scoring.JOINT_TASK_PROVIDERS.append(joint_task_steps)
-        if joint_tasks_touched not in scoring.JOINT_TASK_TOUCHED:
-            scoring.JOINT_TASK_TOUCHED.append(joint_tasks_touched)
+        for provider, registry in (
+            (rated_petitions_of_notices, scoring.SATISFACTION_PROVIDERS),
+            (notices_of_rated_petitions, scoring.SCORE_INPUT_PROVIDERS),
+            (reviews_of_department, scoring.REVIEW_PROVIDERS),
+            (reviews_since, scoring.REVIEWS_SINCE),
+            (petitions_readable_by, scoring.PETITION_VISIBILITY),
+            # Assisting departments' tasks (joint handling) count in their scores.
+            (joint_task_steps, scoring.JOINT_TASK_PROVIDERS),
+            (joint_tasks_touched, scoring.JOINT_TASK_TOUCHED),
+        ):
+            if provider not in registry:
+                registry.append(provider)
         # Intake keeps categories, communities and risk rules in memory (petitions.refdata):
         # any change to them makes every process reload.
         from django.db.models.signals import post_delete, post_save

@@ -10,12 +10,12 @@ committed in one process is therefore seen by the next request of every other pr
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 
 from django.core.cache import cache
 from django.db import transaction
 
+from communities.core import versions
 from communities.models import Region
 
 from .models import Category, RiskLevel, RiskRule
@@ -60,11 +60,7 @@ def load_rules() -> list[RiskRule]:
 
 
 def _shared_version() -> str:
-    version = cache.get(VERSION_KEY)
-    if version is None:
-        cache.add(VERSION_KEY, uuid.uuid4().hex, timeout=None)
-        version = cache.get(VERSION_KEY)
-    return version
+    return versions.current(VERSION_KEY)
 
 
 def _load(version: str) -> Snapshot:
@@ -87,7 +83,7 @@ def current() -> Snapshot:
 def _bump() -> None:
     global _current
     _current = None
-    cache.set(VERSION_KEY, uuid.uuid4().hex, timeout=None)
+    versions.replace(VERSION_KEY)
 
 
 def changed() -> None:

@@ -24,9 +24,10 @@ def run(code_or_args, **env_vars) -> subprocess.CompletedProcess:
                           text=True, timeout=120)
 
 
-SHOW = (
-    "import django, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'config.settings');"
-    "django.setup(); from django.conf import settings as s;"
+SETUP = ("import django, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'config.settings');"
+         "django.setup(); from django.conf import settings as s;")
+
+SHOW = SETUP + (
     "print(s.DATABASES['default']['ENGINE']); print(s.CELERY_BROKER_URL);"
     "print(s.CACHES['default']['BACKEND']); print(s.DEBUG); print(s.SECRET_KEY)"
 )
@@ -77,9 +78,7 @@ def test_check_deploy_reports_nothing_in_production():
 
 # --- Issue 10, point 8: DEBUG off unless set, what `make run` sets, demo logins ------------------
 
-FLAGS = (
-    "import django, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'config.settings');"
-    "django.setup(); from django.conf import settings as s;"
+FLAGS = SETUP + (
     "print(s.DEBUG, s.HTTPS, getattr(s, 'SESSION_COOKIE_SECURE'), getattr(s, 'SECURE_SSL_REDIRECT', False),"
     " s.SUQIU_DEMO_LOGINS_ALLOWED); print(s.SECRET_KEY)"
 )

@@ -19,11 +19,11 @@ petition questions take the petition as a duck-typed object (``community``, ``gr
 from __future__ import annotations
 
 import time
-import uuid
 from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 
+from communities.core import versions
 from communities.models import Department, Region, Role, RoleAssignment, ServicePoint, User
 
 # --- the grants ---------------------------------------------------------------------------------
@@ -62,13 +62,7 @@ def _active(user) -> bool:
 
 
 def _shared_version() -> str:
-    from django.core.cache import cache
-
-    version = cache.get(GRANTS_VERSION_KEY)
-    if version is None:
-        cache.add(GRANTS_VERSION_KEY, uuid.uuid4().hex, timeout=None)
-        version = cache.get(GRANTS_VERSION_KEY)
-    return version
+    return versions.current(GRANTS_VERSION_KEY)
 
 
 def _read_held(user) -> Held:
@@ -137,12 +131,11 @@ def held_by(user) -> Held:
 
 
 def _bump() -> None:
-    from django.core.cache import cache
 
     global _generation
     _generation += 1
     _held.clear()
-    cache.set(GRANTS_VERSION_KEY, uuid.uuid4().hex, timeout=None)
+    versions.replace(GRANTS_VERSION_KEY)
 
 
 def grants_changed() -> None:
