@@ -85,3 +85,29 @@ class CategoryFactory(DjangoModelFactory):
 
 # When the red-notice tests issue their notice: acknowledge by 11:00, check in by 12:00, report by 18:00.
 RED_NOTICE_START = datetime(2026, 3, 10, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+
+
+def png_bytes(size=(8, 8)) -> bytes:
+    """A real, small PNG (attachments are recognised by their content)."""
+    from io import BytesIO
+
+    from PIL import Image
+
+    buffer = BytesIO()
+    Image.new("RGB", size, (200, 30, 30)).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def png_upload(name="现场.png", size=(600, 400)):
+    """A photo as a form uploads it."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, png_bytes(size), content_type="image/png")
+
+
+def filing_form(**overrides) -> dict:
+    """The resident's filing form (/petitions/new/), filled in for community 440311001001."""
+    data = {"service": "complaint", "category": "noise", "title": "楼上噪音", "description": "每晚都吵",
+            "community": "440311001001", "phone": "13812345678", "people_affected": "1", "name": ""}
+    data.update(overrides)
+    return data

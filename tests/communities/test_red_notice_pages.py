@@ -15,16 +15,9 @@ from pypdf import PdfReader
 from communities.red_notices import services as rn
 from communities.models import RedNotice
 from tests.factories import RED_NOTICE_START as START
+from tests.factories import png_bytes
 
 Status = RedNotice.Status
-def png_bytes() -> bytes:
-    from PIL import Image
-
-    buffer = BytesIO()
-    Image.new("RGB", (4, 4)).save(buffer, "PNG")
-    return buffer.getvalue()
-
-
 def signed_in(client, user):
     client.force_login(user)
     return client

@@ -1,19 +1,12 @@
-from io import BytesIO
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
-from PIL import Image
 
 from petitions.models import Attachment, Petition
-
-
-def png_bytes() -> bytes:
-    buffer = BytesIO()
-    Image.new("RGB", (8, 8), (200, 30, 30)).save(buffer, format="PNG")
-    return buffer.getvalue()
+from tests.factories import png_bytes
 
 
 def test_a_real_photo_is_stored_outside_the_web_root(tree, category):

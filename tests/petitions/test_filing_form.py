@@ -5,26 +5,14 @@ import re
 from io import BytesIO
 from pathlib import Path
 
-from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
 from petitions import services as s
 from petitions.models import Petition
+from tests.factories import png_upload as png
+from tests.factories import filing_form as form
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def png(name="现场.png", size=(600, 400)):
-    buffer = BytesIO()
-    Image.new("RGB", size, (200, 30, 30)).save(buffer, "PNG")
-    return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/png")
-
-
-def form(**overrides):
-    data = {"service": "complaint", "category": "noise", "title": "楼上噪音", "description": "每晚都吵",
-            "community": "440311001001", "phone": "13812345678", "people_affected": "1", "name": ""}
-    data.update(overrides)
-    return data
 
 
 def test_long_text_is_never_cut_short_the_limit_is_counted_and_enforced(client, category, people):

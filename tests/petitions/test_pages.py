@@ -1,23 +1,10 @@
-from io import BytesIO
 
 from django.core.files.uploadedfile import SimpleUploadedFile
-from PIL import Image
 
 from petitions import services as s
 from petitions.models import Petition
-
-
-def png():
-    buffer = BytesIO()
-    Image.new("RGB", (4, 4)).save(buffer, "PNG")
-    return SimpleUploadedFile("现场.png", buffer.getvalue(), content_type="image/png")
-
-
-def form(**overrides):
-    data = {"service": "complaint", "category": "noise", "title": "楼上噪音", "description": "每晚都吵",
-            "community": "440311001001", "phone": "13812345678", "people_affected": "1", "name": ""}
-    data.update(overrides)
-    return data
+from tests.factories import png_upload as png
+from tests.factories import filing_form as form
 
 
 def zh(client):
