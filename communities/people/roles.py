@@ -137,13 +137,6 @@ def user_delete(*, user: User, actor: User | None = None) -> None:
             role_revoke(assignment=assignment, actor=actor)
         user.delete()
 
-
-# The questions "where does this user hold what" are answered by the access module; these names
-# stay for the code that imports them from here.
-regions_with_perm = access.regions_with
-region_paths_with_perm = access.region_paths
-departments_with_perm = access.departments_of
-service_points_staffed_by = access.service_points_of
 path_condition = access.path_condition
 communities_worked_by = access.communities_worked_by
 

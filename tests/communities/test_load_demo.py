@@ -7,7 +7,7 @@ from django.core.management import call_command
 from communities.core import geo
 from communities.demo.accounts import DEMO_ACCOUNTS, DEMO_PASSWORD
 from communities.models import Department, Region, RoleAssignment, ServicePoint, User
-from communities.people.roles import departments_with_perm, regions_with_perm
+from communities.people.access import departments_of, regions_with
 
 
 def load() -> str:
@@ -89,11 +89,11 @@ def test_demo_accounts_sign_in_with_their_roles(demo, client):
     assert user("demo-secretary").has_perm("communities.issue_red_notice", guangming)
     assert not user("demo-secretary").has_perm("communities.issue_red_notice", shangcun)
     assert user("demo-secretary2").has_perm("communities.issue_red_notice", shangcun)
-    assert [d.short_name for d in departments_with_perm(user("demo-officer"))] == ["住建局"]
-    assert [d.short_name for d in departments_with_perm(user("demo-officer2"))] == ["人社局"]
+    assert [d.short_name for d in departments_of(user("demo-officer"))] == ["住建局"]
+    assert [d.short_name for d in departments_of(user("demo-officer2"))] == ["人社局"]
     gongming = Region.objects.get(name="公明街道")
-    assert set(regions_with_perm(user("demo-supervisor"), "supervise")) == set(gongming.subtree())
-    assert regions_with_perm(user("demo-district"), "supervise").count() == Region.objects.count()
+    assert set(regions_with(user("demo-supervisor"), "supervise")) == set(gongming.subtree())
+    assert regions_with(user("demo-district"), "supervise").count() == Region.objects.count()
     assert user("demo-mediator").has_perm("communities.mediate", guangming)
     hall = ServicePoint.objects.get(region=guangming, tier="community_hall")
     assert user("demo-staff").has_perm("communities.staff_service_point", hall)

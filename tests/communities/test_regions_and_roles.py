@@ -3,7 +3,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from communities.models import Region, Role, RoleAssignment
-from communities.people.roles import RoleError, departments_with_perm, regions_with_perm, role_assign, role_revoke
+from communities.people.access import departments_of, regions_with
+from communities.people.roles import RoleError, role_assign, role_revoke
 from tests.factories import RegionFactory, ServicePointFactory, UserFactory
 
 
@@ -31,7 +32,7 @@ def test_only_district_may_be_root(db):
 def test_secretary_sees_own_community_subtree_only(tree):
     user = UserFactory()
     role_assign(user=user, role=Role.SECRETARY, bound_to=tree["c11"])
-    regions = set(regions_with_perm(user, "handle_petitions"))
+    regions = set(regions_with(user, "handle_petitions"))
     assert regions == {tree["c11"], tree["g111"]}
     assert user.has_perm("communities.issue_red_notice", tree["c11"])
     assert not user.has_perm("communities.issue_red_notice", tree["c12"])
@@ -40,8 +41,8 @@ def test_secretary_sees_own_community_subtree_only(tree):
 def test_street_supervisor_sees_whole_street(tree):
     user = UserFactory()
     role_assign(user=user, role=Role.STREET_SUPERVISOR, bound_to=tree["s2"])
-    assert set(regions_with_perm(user, "supervise")) == set(tree["s2"].subtree())
-    assert not regions_with_perm(user, "supervise").filter(pk=tree["c11"].pk).exists()
+    assert set(regions_with(user, "supervise")) == set(tree["s2"].subtree())
+    assert not regions_with(user, "supervise").filter(pk=tree["c11"].pk).exists()
 
 
 def test_role_bound_to_wrong_level_is_refused(tree):
@@ -60,11 +61,11 @@ def test_role_assign_is_idempotent_and_revoke_keeps_shared_grants(tree, departme
     head = role_assign(user=user, role=Role.DEPARTMENT_HEAD, bound_to=department)
     role_revoke(assignment=head)
     user = type(user).objects.get(pk=user.pk)  # drop guardian's per-instance cache
-    assert list(departments_with_perm(user)) == [department]
+    assert list(departments_of(user)) == [department]
     assert not user.has_perm("communities.lead_department", department)
     role_revoke(assignment=first)
     user = type(user).objects.get(pk=user.pk)
-    assert not departments_with_perm(user).exists()
+    assert not departments_of(user).exists()
 
 
 def test_hall_staff_bound_to_service_point(tree):
@@ -72,13 +73,13 @@ def test_hall_staff_bound_to_service_point(tree):
     user = UserFactory()
     role_assign(user=user, role=Role.HALL_STAFF, bound_to=point)
     assert user.has_perm("communities.staff_service_point", point)
-    assert not regions_with_perm(user, "handle_petitions").exists()
+    assert not regions_with(user, "handle_petitions").exists()
 
 
 def test_anonymous_has_no_region(tree):
     from django.contrib.auth.models import AnonymousUser
 
-    assert not regions_with_perm(AnonymousUser(), "supervise").exists()
+    assert not regions_with(AnonymousUser(), "supervise").exists()
 
 
 def test_region_factory_codes_unique(db):
