@@ -312,7 +312,9 @@ def run(args) -> None:
     _prepare()
     tmp = Path(tempfile.mkdtemp(prefix="bench-hotpaths-"))
     rng = random.Random(7)
-    categories = ",".join(Category.objects.filter(is_active=True).values_list("code", flat=True))
+    # The kinds a resident may file (patrol-only kinds come in through grid events and answer 400 here).
+    categories = ",".join(Category.objects.filter(is_active=True).exclude(use=Category.Use.EVENT)
+                          .values_list("code", flat=True))
     communities = ",".join(Region.objects.filter(level=Region.Level.COMMUNITY).values_list("code", flat=True))
     staff, district = _token("demo-staff"), _token("demo-district")
     points = [f"/api/service-points/?lat={CENTRE[0] + rng.uniform(-0.1, 0.1):.5f}"
@@ -336,8 +338,14 @@ def run(args) -> None:
                                       seconds=args.duration)
                 created = Petition.objects.count() - before
                 answered = product.statuses.get(201, 0) + product.warm_statuses.get(201, 0)
-                print(f"    petitions written {created:,}, 201 answers {answered:,} (warm-up included): "
-                      f"{'equal' if created == answered else 'NOT EQUAL'}", flush=True)
+                # wrk stops with up to one request per client in flight: the server still finishes
+                # (and commits) those, but nobody counts their 201.
+                in_flight = clients * (args.rounds + 1)
+                verdict = ("equal" if created == answered else
+                           f"{created - answered} more written: requests in flight when wrk stopped (at most "
+                           f"{in_flight})" if 0 < created - answered <= in_flight else "NOT EQUAL")
+                print(f"    petitions written {created:,}, 201 answers {answered:,} (warm-up included): {verdict}",
+                      flush=True)
             track_env = {"BENCH_PATHS": str(_tracking_paths(tmp))}
             json_env = {"BENCH_PATHS": str(json_paths)}
             list_env = {"BENCH_PATHS": str(_lines(tmp, "list", ["/bench/list/"]))}
