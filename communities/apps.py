@@ -22,6 +22,10 @@ class CommunitiesConfig(AppConfig):
             post_save.connect(access.on_grants_change, sender=model, dispatch_uid=f"grants-save-{model.__name__}")
             post_delete.connect(access.on_grants_change, sender=model, dispatch_uid=f"grants-delete-{model.__name__}")
         m2m_changed.connect(access.on_grants_change, sender=User.groups.through, dispatch_uid="grants-groups")
-        from django.core.signals import request_started
+        from django.core.signals import request_finished, request_started
+
+        from communities.core import versions
 
         request_started.connect(access.new_request, dispatch_uid="grants-new-request")
+        request_started.connect(versions.request_started, dispatch_uid="version-tokens-request-started")
+        request_finished.connect(versions.request_finished, dispatch_uid="version-tokens-request-finished")

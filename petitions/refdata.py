@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.core.cache import cache
 from django.db import transaction
 
 from communities.core import versions
@@ -98,7 +97,7 @@ def forget() -> None:
     """Drop this process's copy and the shared token (tests start from a fresh database)."""
     global _current
     _current = None
-    cache.delete(VERSION_KEY)
+    versions.forget(VERSION_KEY)
 
 
 def on_change(sender, **kwargs) -> None:  # a signal receiver

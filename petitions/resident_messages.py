@@ -16,7 +16,7 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from communities.models import Notification
-from communities.notifications.services import notify
+from communities.notifications.services import notify, notify_many
 
 from .models import Petition
 
@@ -47,24 +47,34 @@ def status_link(petition: Petition) -> str:
     return settings.SUQIU_PUBLIC_URL.rstrip("/") + status_path(petition)
 
 
-def tell_resident(petition: Petition, *, kind: str, key: str = "", **params) -> None:
-    """Write the resident's message for ``kind``; call it inside the transaction of the change.
-
-    ``key`` tells repeats of the same kind apart (the department it went to, the red notice):
-    each step is told once, however often the cause is replayed."""
+def resident_messages(petition: Petition, *, kind: str, key: str = "", **params) -> list[dict]:
+    """The resident's messages for ``kind``, as ``notify``'s arguments: by SMS to the number the
+    petition was filed with, and to their inbox when they filed with an account. ``key`` tells
+    repeats of the same kind apart (the department it went to, the red notice): each step is told
+    once, however often the cause is replayed."""
     with translation.override(settings.LANGUAGE_CODE):
         subject = str(MESSAGES[kind]) % {"code": petition.tracking_code, "days": settings.SUQIU_REOPEN_DAYS,
                                          **params}
         body = str(_("Progress: %(link)s (tracking code and the last 4 digits of this phone)")) % {
             "link": status_link(petition)}
     dedupe = f"petition:{petition.pk}:{kind}:{petition.reopen_count}" + (f":{key}" if key else "")
+    messages = []
     if petition.resident_id:
         # Signed in, the resident opens the public view of their own petition directly.
-        notify(recipients=[petition.resident], channels=[Notification.Channel.INBOX], kind=kind, subject=subject,
-               body=body, link=reverse("petition-status", args=[petition.tracking_code]), dedupe_key=dedupe)
+        messages.append({"recipients": [petition.resident], "channels": [Notification.Channel.INBOX],
+                         "kind": kind, "subject": subject, "body": body,
+                         "link": reverse("petition-status", args=[petition.tracking_code]), "dedupe_key": dedupe})
     if petition.resident_phone:  # a snapshot report may come without a phone to tell
-        notify(recipients=[], addresses=[(Notification.Channel.SMS, petition.resident_phone)], kind=kind,
-               subject=subject, body=body, link=status_link(petition), dedupe_key=dedupe)
+        messages.append({"recipients": [], "addresses": [(Notification.Channel.SMS, petition.resident_phone)],
+                         "kind": kind, "subject": subject, "body": body, "link": status_link(petition),
+                         "dedupe_key": dedupe})
+    return messages
+
+
+def tell_resident(petition: Petition, *, kind: str, key: str = "", **params) -> None:
+    """Write the resident's messages for ``kind`` (``resident_messages``), and the same step to
+    the petition's other reporters; call it inside the transaction of the change."""
+    notify_many(resident_messages(petition, kind=kind, key=key, **params))
     if kind != "petition.received":  # a petition just filed has no other reporters yet
         tell_reporters(petition, kind=kind, key=key, **params)
 

@@ -26,7 +26,7 @@ from communities.core.deadlines import (
 from communities.core.errors import DomainError, Forbidden
 from communities.core.lifecycle import Lifecycle, Target
 from communities.models import Region, ServicePoint, User
-from communities.notifications.services import notify
+from communities.notifications.services import notify, notify_many
 from communities.network.selectors import region_at
 
 from petitions import joint
@@ -45,7 +45,7 @@ from .models import (
     Status,
 )
 from .recipients import department_officers, handlers, intake_recipients, street_supervisors
-from .resident_messages import tell_resident
+from .resident_messages import resident_messages, tell_resident
 from .validation import new_tracking_code, normalize_mobile
 from communities.core.names import RESIDENT, SYSTEM, display_name
 
@@ -291,10 +291,11 @@ def _submit(*, data: PetitionInput, phone: str, checked, actor, channel: str, se
         if petition.risk_level > RiskLevel.NORMAL:
             events.append(risk.rise_event(petition, petition.risk_level, petition.risk_reasons))
         PetitionEvent.objects.bulk_create(events)
-        tell_resident(petition, kind="petition.received")
-        notify(recipients=intake_recipients(petition), kind="petition.new",
-               subject=_("New petition %(code)s: %(title)s") % {"code": petition.tracking_code, "title": petition.title},
-               link=f"/staff/petitions/{petition.pk}/", dedupe_key=f"petition:{petition.pk}:new")
+        # The resident's receipt and the handlers' notice: one INSERT into the outbox.
+        notify_many([*resident_messages(petition, kind="petition.received"), {
+            "recipients": intake_recipients(petition), "kind": "petition.new",
+            "subject": _("New petition %(code)s: %(title)s") % {"code": petition.tracking_code, "title": petition.title},
+            "link": f"/staff/petitions/{petition.pk}/", "dedupe_key": f"petition:{petition.pk}:new"}])
         if petition.risk_level >= RiskLevel.RED:
             risk.raise_red_alert(petition, petition.risk_reasons)
         if repeat_of_id is not None:

@@ -3,6 +3,9 @@ what the OpenAPI document says of each parameter is what the server enforces."""
 
 from __future__ import annotations
 
+from functools import lru_cache
+
+from django.utils import translation
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, serializers
 from rest_framework.pagination import PageNumberPagination
@@ -52,15 +55,24 @@ class StrictPagination(PageNumberPagination):
         return super().paginate_queryset(queryset, request, view)
 
 
+@lru_cache(maxsize=1024)
+def choice_labels(field, language: str | None) -> dict:
+    """A choice field's labels in ``language``, by value (built once per field and language:
+    ``get_<field>_display`` builds this dict again on every call)."""
+    return {value: str(label) for value, label in field.flatchoices}
+
+
 class ChoiceLabelField(serializers.CharField):
     """The label of one of the object's choice fields (what ``get_<field>_display`` answers), read
-    directly: DRF inspects the signature of a method named as ``source`` on every row, which cost a
-    fifth of a 50-row list."""
+    directly: DRF inspects the signature of a method named as ``source`` on every row, and the
+    model method rebuilds the choices' dictionary per call; the two cost a third of a 50-row list."""
 
     def __init__(self, field: str, **kwargs):
         self.choice_field = field
         super().__init__(source="*", read_only=True, **kwargs)
 
     def to_representation(self, instance) -> str:
-        return str(getattr(instance, f"get_{self.choice_field}_display")())
+        field = instance._meta.get_field(self.choice_field)
+        value = getattr(instance, field.attname)
+        return choice_labels(field, translation.get_language()).get(value, str(value))
 

@@ -158,12 +158,10 @@ def new_request(sender=None, **kwargs) -> None:  # request_started: user objects
 
 def forget_grants() -> None:
     """Drop this process's copies and the shared token (tests start from a fresh database)."""
-    from django.core.cache import cache
-
     global _generation
     _generation += 1
     _held.clear()
-    cache.delete(GRANTS_VERSION_KEY)
+    versions.forget(GRANTS_VERSION_KEY)
 
 
 def region_paths(user, perm: str) -> list[str]:

@@ -116,3 +116,36 @@ def test_beat_and_workers_mark_a_red_notice_late_to_check_in_and_alert_exactly_o
                                                                                        secretary])
     assert other_street.username not in [a.recipient.username for a in alerts]
     assert RedNotice.objects.get(pk=notice.pk).status == RedNotice.Status.ISSUED
+
+
+def test_petitions_filed_in_one_burst_are_all_told_without_beat(celery_stack, tree, make_user):
+    """Intake asks the broker for a delivery at most twice a second per process (one push is
+    dearer than the rest of intake); every petition of a burst is still told by those pushes
+    alone: with no beat running, each message of each petition is sent."""
+    import subprocess
+    import sys
+
+    from communities.models import Notification, Role
+    from tests.factories import CategoryFactory
+
+    make_user(Role.SECRETARY, tree["c11"], username="secretary", email="")
+    CategoryFactory(code="noise")
+    celery_stack.start_worker()
+    # One web process's burst: six petitions filed one after another, each its own transaction.
+    subprocess.run(
+        [sys.executable, "-c",
+         "import django, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE','config.settings'); django.setup()\n"
+         "from communities.models import Region\n"
+         "from petitions.models import Category\n"
+         "from petitions.services import PetitionInput, petition_submit\n"
+         f"category, community = Category.objects.get(code='noise'), Region.objects.get(pk={tree['c11'].pk})\n"
+         "for n in range(6):\n"
+         "    petition_submit(data=PetitionInput(category=category, title='噪音', description='夜间施工',\n"
+         "                                       phone=f'1381234567{n}', community=community))\n"],
+        env=celery_stack.env(), check=True, timeout=60,
+    )
+    written = Notification.objects.count()
+    assert written == 12  # each petition: the secretary's inbox and the resident's SMS receipt
+
+    celery_stack.wait_for(lambda: Notification.objects.filter(status="sent").count() == written, timeout=60,
+                          what="every message of the burst to be delivered")
