@@ -159,9 +159,12 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Cache, broker --------------------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
+    # Django's Redis cache, with one client object per pool instead of one per call
+    # (communities/core/cache.py); django-ratelimit knows only Django's own class by name.
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        "default": {"BACKEND": "communities.core.cache.RedisCache", "LOCATION": REDIS_URL}
     }
+    SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
 else:
     # One process serves the web on the embedded default; a database cache would be shared
     # too, but costs a table and a write per rate-limited request.

@@ -49,7 +49,7 @@ def test_database_and_redis_urls_select_postgres_and_redis():
     engine, broker, cache, *_ = result.stdout.split("\n")
     assert engine == "django.db.backends.postgresql"
     assert broker == "redis://127.0.0.1:6379/3"
-    assert cache == "django.core.cache.backends.redis.RedisCache"
+    assert cache == "communities.core.cache.RedisCache"
 
 
 def test_production_without_secret_key_refuses_to_start():
