@@ -13,7 +13,9 @@ Sizes: `make bench BENCH_ARGS="lists --petitions 100000,1000000"`.
 from __future__ import annotations
 
 import io
+import json
 import random
+import statistics
 import time
 from contextlib import redirect_stdout
 from datetime import timedelta
@@ -100,6 +102,29 @@ def _time(client: Client, url: str) -> tuple[int, float, float, int]:
     return 200, *time_get(client, url, RUNS)
 
 
+def _db_ms(client: Client, url: str, runs: int = 5) -> float | None:
+    """Milliseconds the database spends on one request (PostgreSQL): each SELECT it sends, run
+    again under EXPLAIN ANALYZE, planning and execution summed; the median of ``runs``. The
+    server's own clock, so it shows how a list grows with the table even when the machine is busy
+    and the request's wall time is mostly waiting for a CPU."""
+    if connection.vendor != "postgresql":
+        return None
+    with CaptureQueriesContext(connection) as queries:
+        client.get(url)
+    selects = [q["sql"] for q in queries.captured_queries if q["sql"].lstrip().upper().startswith("SELECT")]
+    totals = []
+    with connection.cursor() as cursor:
+        for _ in range(runs):
+            total = 0.0
+            for sql in selects:
+                cursor.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + sql)
+                plan = cursor.fetchone()[0]
+                plan = plan[0] if isinstance(plan, list) else json.loads(plan)[0]
+                total += plan["Planning Time"] + plan["Execution Time"]
+            totals.append(total)
+    return statistics.median(totals)
+
+
 def _explain(client: Client, url: str) -> str:
     """EXPLAIN ANALYZE of the slowest statement of one request."""
     if connection.vendor != "postgresql":
@@ -140,13 +165,17 @@ def run(args) -> None:
                 status, p50, p95, count = _time(client, url)
                 if status != 200:
                     continue  # this role does not open this list
-                results[(name, role)] = results.get((name, role), {}) | {size: (p50, p95)}
-                print(f"    {name:<17} {role:<10} p50 {p50:7.1f} ms  p95 {p95:7.1f} ms  {count:3d} queries")
+                db = _db_ms(client, url)
+                results[(name, role)] = results.get((name, role), {}) | {size: (p50, p95, db)}
+                print(f"    {name:<17} {role:<10} p50 {p50:7.1f} ms  p95 {p95:7.1f} ms  {count:3d} queries"
+                      + (f"  database {db:6.2f} ms" if db is not None else ""))
                 if explain and size == sizes[-1] and role in ("district", "secretary", "mediator"):
                     print(_explain(client, url))
     if len(sizes) > 1:
-        print(f"\n  p95 ratio {sizes[-1]:,} / {sizes[0]:,}:")
+        print(f"\n  ratio {sizes[-1]:,} / {sizes[0]:,}: p95 over HTTP (moves with the machine's load), and the"
+              " database's time (the server's clock)")
         for (name, role), by_size in results.items():
             if sizes[0] in by_size and sizes[-1] in by_size:
-                ratio = by_size[sizes[-1]][1] / by_size[sizes[0]][1]
-                print(f"    {name:<17} {role:<10} {ratio:5.2f}")
+                (_, small_p95, small_db), (_, large_p95, large_db) = by_size[sizes[0]], by_size[sizes[-1]]
+                db = f"  database {large_db / small_db:5.2f}" if small_db else ""
+                print(f"    {name:<17} {role:<10} p95 {large_p95 / small_p95:5.2f}{db}")
