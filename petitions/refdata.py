@@ -19,7 +19,7 @@ from communities.models import Region
 
 from .models import Category, RiskLevel, RiskRule
 
-VERSION_KEY = "suqiu:refdata:version"
+VERSION_KEY = versions.register("suqiu:refdata:version")
 
 
 @dataclass(frozen=True)

@@ -3,9 +3,9 @@ read from the database (reference data, a user's grants) with the token it was r
 compares tokens (one cache round trip) before using it; a change replaces the token, so every
 process reloads on its next use.
 
-Within one web request a token is read from the cache once: intake asks for the reference data
-four times (the category, the community, the district, the risk rules) and would otherwise pay
-four round trips for one answer. A change made in this process replaces the token in the memo as
+Within one web request the tokens are read from the cache once, all of them in one round trip:
+intake asks for the reference data four times (the category, the community, the district, the
+risk rules) and for the grants once (who is told), and would otherwise pay five round trips. A change made in this process replaces the token in the memo as
 well, so the request that made it reads its own change; another process's change is seen by the
 next request, as before. Outside a request (Celery tasks, commands) every read asks the cache.
 """
@@ -19,20 +19,32 @@ from django.core.cache import cache
 
 # The tokens read during the current request (None outside one).
 _memo: ContextVar[dict[str, str] | None] = ContextVar("suqiu_version_tokens", default=None)
+# Every token's key: a request reads all of them in its first round trip (intake needs the
+# reference data's and the grants', a staff page the grants' and often the reference data's).
+_known: set[str] = set()
+
+
+def register(key: str) -> str:
+    _known.add(key)
+    return key
+
+
+def _make(key: str) -> str:
+    cache.add(key, uuid.uuid4().hex, timeout=None)
+    return cache.get(key)
 
 
 def current(key: str) -> str:
     """The token now in force under ``key`` (made on first use, the same for every process)."""
     memo = _memo.get()
-    if memo is not None and key in memo:
-        return memo[key]
-    version = cache.get(key)
-    if version is None:
-        cache.add(key, uuid.uuid4().hex, timeout=None)
-        version = cache.get(key)
-    if memo is not None:
-        memo[key] = version
-    return version
+    if memo is None:
+        return cache.get(key) or _make(key)
+    if key not in memo:
+        wanted = [k for k in _known | {key} if k not in memo]
+        found = cache.get_many(wanted)
+        for k in wanted:
+            memo[k] = found.get(k) or _make(k)
+    return memo[key]
 
 
 def replace(key: str) -> None:

@@ -37,7 +37,7 @@ from communities.models import Department, Region, Role, RoleAssignment, Service
 # Within one request the user object carries its copy: asking "where does this user supervise"
 # ten times costs one cache round trip, not ten guardian lookups.
 
-GRANTS_VERSION_KEY = "suqiu:grants:version"
+GRANTS_VERSION_KEY = versions.register("suqiu:grants:version")
 HELD_TTL = 300.0  # seconds a process keeps a user's grants without seeing a change
 _HELD_MAX = 10_000  # users kept per process
 _held: dict[int, tuple[str, float, Held]] = {}
@@ -149,6 +149,20 @@ def grants_changed() -> None:
 
 def on_grants_change(sender, **kwargs) -> None:  # a signal receiver
     grants_changed()
+
+
+def on_user_change(sender, instance=None, update_fields=None, **kwargs) -> None:  # User post_save
+    """A user saved for anything but their last login (deactivated, a new phone or e-mail): the
+    copies of who holds which seat (``communities.notifications.recipients.kept_users``) are stale."""
+    if update_fields is not None and set(update_fields) <= {"last_login"}:
+        return
+    grants_changed()
+
+
+def grants_version() -> str:
+    """The grants' version token: a copy of anything derived from roles, grants or users that was
+    read under another token is stale."""
+    return _shared_version()
 
 
 def new_request(sender=None, **kwargs) -> None:  # request_started: user objects' copies end here

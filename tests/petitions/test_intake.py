@@ -31,6 +31,32 @@ def test_web_petition_is_routed_and_timed(submit, category, people, tree):
     assert not Notification.objects.filter(recipient=people["other_secretary"]).exists()
 
 
+def test_who_hears_of_a_new_petition_follows_staff_changes_at_once(submit, category, people, tree, make_user):
+    """Intake keeps who holds each seat in the process (communities.notifications.recipients.kept_users);
+    a secretary deactivated, replaced or given a new address is told accordingly from the next petition."""
+    from communities.models import Role
+    from communities.people.roles import role_assign
+
+    def told(user) -> int:
+        return Notification.objects.filter(recipient=user, kind="petition.new").count()
+
+    secretary = people["secretary"]
+    submit(category, phone="13812340001")
+    assert told(secretary) == 1
+    secretary.is_active = False
+    secretary.save()
+    submit(category, phone="13812340002")
+    assert told(secretary) == 1  # not told once deactivated
+    newcomer = make_user(username="newcomer", email="")
+    role_assign(user=newcomer, role=Role.SECRETARY, bound_to=tree["c11"])
+    submit(category, phone="13812340003")
+    assert told(newcomer) == 1
+    newcomer.email = "newcomer@gm.gov.cn"
+    newcomer.save()
+    submit(category, phone="13812340004")
+    assert Notification.objects.filter(recipient=newcomer, kind="petition.new", channel="email").count() == 1
+
+
 def test_department_category_routes_to_the_department(submit, wage_category, department):
     petition = submit(wage_category)
     assert petition.handler_department == department
