@@ -387,25 +387,44 @@ def _prepared_cursor_class():
     return PreparedCursor
 
 
-def _rows(sql: str, params: list) -> list[tuple]:
-    """The rows, with datetimes and booleans as the ORM gives them (SQLite hands back text and 0/1).
+def _prepared_rows(connection, sql: str, params: list) -> list[tuple]:
+    """PostgreSQL: the statement prepared once per connection, as its planning takes several times
+    as long as its run. (Django leaves psycopg's prepared statements off for the ORM, for the sake
+    of connection poolers in transaction mode; none sits in front of this database.)
 
-    On PostgreSQL the statement is prepared once per connection: planning it takes several times
-    as long as running it. (Django leaves psycopg's prepared statements off for the ORM, for the
-    sake of connection poolers in transaction mode; none sits in front of this database.)"""
+    It runs without Django's health check (a ``SELECT 1`` before the first statement of each
+    request, a third of this lookup's round trips): a read can be retried instead, so when the kept
+    connection turns out dead it runs once more on a new one."""
+    from django.db import InterfaceError, OperationalError
+
+    for attempt in (1, 2):
+        connection.ensure_connection()
+        cursor = _prepared_cursor_class()(connection.connection)
+        wrapped = connection.make_debug_cursor(cursor) if connection.queries_logged else connection.make_cursor(cursor)
+        try:
+            with wrapped:
+                wrapped.execute(sql, params)
+                rows = wrapped.fetchall()
+        except (OperationalError, InterfaceError):
+            if attempt == 2 or connection.in_atomic_block or connection.is_usable():
+                raise  # no second chance, or the connection was not the trouble
+            connection.close()
+        else:
+            connection.health_check_done = True  # it just answered: no SELECT 1 for the rest of the request
+            return rows
+    raise AssertionError("unreachable")
+
+
+def _rows(sql: str, params: list) -> list[tuple]:
+    """The rows, with datetimes and booleans as the ORM gives them (SQLite hands back text and 0/1)."""
     from django.db import connection
 
-    with connection.cursor() as cursor:  # connects and checks the connection, as for any query
-        if connection.vendor == "postgresql":
-            prepared = _prepared_cursor_class()(connection.connection)
-            cursor = connection.make_debug_cursor(prepared) if connection.queries_logged else connection.make_cursor(
-                prepared)
-        with cursor:
-            cursor.execute(sql, params)
-            rows = cursor.fetchall()
-    convert = getattr(connection.ops, "convert_datetimefield_value", None)
-    if convert is None:
-        return rows
+    if connection.vendor == "postgresql":
+        return _prepared_rows(connection, sql, params)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    convert = connection.ops.convert_datetimefield_value
     return [(*row[:_AT], convert(row[_AT], None, connection), *row[_AT + 1:_ON_TIME],
              None if row[_ON_TIME] is None else bool(row[_ON_TIME])) for row in rows]
 

@@ -105,3 +105,19 @@ def test_only_wrong_guesses_spend_a_codes_budget(handled, limits):
     assert track(handled.tracking_code, "1111", address="10.9.3.2").status_code == 404
     refused = track(handled.tracking_code, address="10.9.3.3")  # the right digits, a fresh address
     assert refused.status_code == 429 and int(refused["Retry-After"]) > 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_connection_the_database_dropped_costs_the_resident_nothing(submit, category):
+    """The lookup skips Django's per-request health check: a dead kept connection is replaced and
+    the lookup answered all the same."""
+    if connection.vendor != "postgresql":
+        pytest.skip("only PostgreSQL drops kept connections")
+    import psycopg
+
+    petition = submit(category, phone=PHONE)
+    connection.ensure_connection()
+    with psycopg.connect(**connection.get_connection_params()) as admin:
+        admin.execute("SELECT pg_terminate_backend(%s)", [connection.connection.info.backend_pid])
+    answer = track(petition.tracking_code)
+    assert answer.status_code == 200 and answer.json()["tracking_code"] == petition.tracking_code
