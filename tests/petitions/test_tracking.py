@@ -121,3 +121,12 @@ def test_a_connection_the_database_dropped_costs_the_resident_nothing(submit, ca
         admin.execute("SELECT pg_terminate_backend(%s)", [connection.connection.info.backend_pid])
     answer = track(petition.tracking_code)
     assert answer.status_code == 200 and answer.json()["tracking_code"] == petition.tracking_code
+
+
+@pytest.mark.parametrize("query, message", [
+    ({}, "This field is required."), ({"phone": ""}, "This field may not be blank."),
+    ({"phone": "12345"}, "Enter the last 4 digits of your phone."),
+])
+def test_the_phone_is_checked_before_anything_is_looked_up(handled, query, message):
+    answer = APIClient().get(f"/api/petitions/track/{handled.tracking_code}/", query, HTTP_ACCEPT_LANGUAGE="en")
+    assert answer.status_code == 400 and answer.json() == {"phone": [message]}
