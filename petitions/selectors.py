@@ -364,7 +364,7 @@ ORDER BY 1, 3, 2"""
 def _sql(by_code: bool) -> str:
     from communities.models import Department, RedNotice, RedNoticeEvent
 
-    from .models import Category, PetitionEvent, PetitionRedNotice
+    from .models import PetitionEvent, PetitionRedNotice
 
     tables = {"petition": Petition, "category": Category, "region": Region, "event": PetitionEvent,
               "red_event": RedNoticeEvent, "red_notice": RedNotice, "link": PetitionRedNotice,
