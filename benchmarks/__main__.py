@@ -29,6 +29,9 @@ def main() -> None:
                         help="bench_dashboard: comma-separated table sizes, e.g. 1000000,10000000")
     parser.add_argument("--rounds", type=int, default=3, help="bench_hotpaths: alternating rounds per path")
     parser.add_argument("--duration", type=int, default=10, help="bench_hotpaths: seconds per side per round")
+    parser.add_argument("--paths", default="",
+                        help="bench_hotpaths: comma-separated paths to measure (default all): "
+                             "intake, track, lists, dashboard, service-points, first-pages, notifications")
     parser.add_argument("--keepdb", action="store_true",
                         help="keep the benchmark database (and the petitions made) for the next run")
     args = parser.parse_args()
@@ -38,7 +41,10 @@ def main() -> None:
 
     setup_test_environment()
     if connection.vendor == "postgresql" and len(chosen) == 1:  # its own database, e.g. suqiu_bench_sweeps
-        connection.settings_dict.setdefault("TEST", {})["NAME"] = f"suqiu_bench_{chosen[0].removeprefix('bench_')}"
+        name = f"suqiu_bench_{chosen[0].removeprefix('bench_')}"
+        if args.paths:  # a run of some paths keeps off the database of a full run (suqiu_bench_hotpaths_track)
+            name += "_" + "_".join(sorted(p.strip().replace("-", "_") for p in args.paths.split(",") if p.strip()))
+        connection.settings_dict.setdefault("TEST", {})["NAME"] = name
     old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
     try:
         for name in chosen:

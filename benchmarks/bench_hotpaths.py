@@ -2,7 +2,8 @@
 
 `make bench BENCH_ARGS="hotpaths"` (PostgreSQL and Redis from DATABASE_URL / REDIS_URL;
 `--petitions 100000,1000000` for the table sizes, `--rounds`, `--duration` seconds per side
-per round, `--keepdb` to keep the data for the next run). For each size it fills its own
+per round, `--paths track,lists` to measure only some paths, `--keepdb` to keep the data for the
+next run). For each size it fills its own
 database (suqiu_bench_hotpaths) with the petition generator, starts gunicorn with
 config/gunicorn.conf.py (4 workers, DEBUG off) and a Celery worker, and drives each path with
 wrk, alternating product and baseline rounds. The server's settings are production's plus the
@@ -29,6 +30,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import connection
+from django.db.models import QuerySet
 from rest_framework.authtoken.models import Token
 
 from communities.models import Region, ServiceKind, ServicePoint, User
@@ -289,8 +291,7 @@ def _token(username: str) -> str:
 
 def _tracking_paths(tmp: Path) -> Path:
     """Tracking requests for petitions residents filed (the intake rounds filed them)."""
-    rows = list(Petition.objects.filter(tracking_code__startswith="GM-").order_by("-pk")
-                .values_list("tracking_code", "resident_phone")[:2000])
+    rows = list(_filed().order_by("-pk").values_list("tracking_code", "resident_phone")[:2000])
     if not rows:
         raise RuntimeError("no petitions filed through intake to track")
     file = tmp / "track.txt"
@@ -304,9 +305,36 @@ def _lines(tmp: Path, name: str, paths: list[str]) -> Path:
     return file
 
 
+PATHS = ("intake", "track", "lists", "dashboard", "service-points", "first-pages", "notifications")
+
+
+def _chosen(args) -> set[str]:
+    """The paths ``--paths`` names (all by default)."""
+    chosen = {name.strip() for name in (getattr(args, "paths", "") or "").split(",") if name.strip()}
+    unknown = chosen - set(PATHS)
+    if unknown:
+        raise SystemExit(f"--paths: unknown {', '.join(sorted(unknown))}; choose from {', '.join(PATHS)}")
+    return chosen or set(PATHS)
+
+
+def _filed() -> QuerySet[Petition]:
+    """Petitions residents filed with a phone (the demo's taken-in ones have none)."""
+    return Petition.objects.filter(tracking_code__startswith="GM-").exclude(resident_phone="")
+
+
+def _file_for_tracking(wrk: str, base: str, intake_env: dict[str, str]) -> None:
+    """Tracking reads petitions residents filed: without the intake rounds, file some (unmeasured)."""
+    for _ in range(10):
+        if _filed().count() >= 500:
+            return
+        _wrk(wrk, f"{base}/api/petitions/", clients=16, seconds=5, env=intake_env)
+        _settle(base + "/")
+
+
 def run(args) -> None:
     if connection.vendor != "postgresql" or not settings.REDIS_URL:
         raise SystemExit("bench_hotpaths runs on PostgreSQL and Redis: set DATABASE_URL and REDIS_URL")
+    chosen = _chosen(args)
     wrk = _ensure_wrk()
     sizes = sorted(int(float(s) * args.scale) for s in args.petitions.split(","))
     _prepare()
@@ -330,7 +358,7 @@ def run(args) -> None:
         server.start()
         try:
             intake_env = {"BENCH_MODE": "intake", "BENCH_CATEGORIES": categories, "BENCH_COMMUNITIES": communities}
-            for clients in (16, 32):
+            for clients in (16, 32) if "intake" in chosen else ():
                 before = Petition.objects.count()
                 product, _ = _compare(wrk, Path_(f"POST /api/petitions/ at {clients} clients",
                                                  f"{base}/api/petitions/", f"{base}/bench/intake/",
@@ -346,38 +374,47 @@ def run(args) -> None:
                            f"{in_flight})" if 0 < created - answered <= in_flight else "NOT EQUAL")
                 print(f"    petitions written {created:,}, 201 answers {answered:,} (warm-up included): {verdict}",
                       flush=True)
-            track_env = {"BENCH_PATHS": str(_tracking_paths(tmp))}
             json_env = {"BENCH_PATHS": str(json_paths)}
             list_env = {"BENCH_PATHS": str(_lines(tmp, "list", ["/bench/list/"]))}
-            checks = [
-                Path_("GET /api/petitions/track/<code>/?phone= at 32 clients", base, base, track_env, json_env),
-                Path_("GET /api/petitions/ as demo-staff", base, base,
-                      {"BENCH_PATHS": str(_lines(tmp, "p", ["/api/petitions/"])), "BENCH_TOKEN": staff},
-                      {**list_env, "BENCH_TOKEN": staff}),
-                Path_("GET /api/petitions/ as demo-district", base, base,
-                      {"BENCH_PATHS": str(_lines(tmp, "p", ["/api/petitions/"])), "BENCH_TOKEN": district},
-                      {**list_env, "BENCH_TOKEN": district}),
-                Path_("GET /api/dashboard/summary/ as demo-district", base, base,
-                      {"BENCH_PATHS": str(_lines(tmp, "d", ["/api/dashboard/summary/"])), "BENCH_TOKEN": district},
-                      json_env),
-                Path_(f"GET /api/service-points/?lat=&lng=&radius=500 among {ServicePoint.objects.count():,}", base,
-                      base, {"BENCH_PATHS": str(_lines(tmp, "sp", points))}, json_env),
-            ]
+            checks = []
+            if "track" in chosen:
+                _file_for_tracking(wrk, base, intake_env)
+                checks.append(Path_("GET /api/petitions/track/<code>/?phone= at 32 clients", base, base,
+                                    {"BENCH_PATHS": str(_tracking_paths(tmp))}, json_env))
+            if "lists" in chosen:
+                checks += [
+                    Path_("GET /api/petitions/ as demo-staff", base, base,
+                          {"BENCH_PATHS": str(_lines(tmp, "p", ["/api/petitions/"])), "BENCH_TOKEN": staff},
+                          {**list_env, "BENCH_TOKEN": staff}),
+                    Path_("GET /api/petitions/ as demo-district", base, base,
+                          {"BENCH_PATHS": str(_lines(tmp, "p", ["/api/petitions/"])), "BENCH_TOKEN": district},
+                          {**list_env, "BENCH_TOKEN": district}),
+                ]
+            if "dashboard" in chosen:
+                checks.append(Path_("GET /api/dashboard/summary/ as demo-district", base, base,
+                                    {"BENCH_PATHS": str(_lines(tmp, "d", ["/api/dashboard/summary/"])),
+                                     "BENCH_TOKEN": district}, json_env))
+            if "service-points" in chosen:
+                checks.append(Path_(f"GET /api/service-points/?lat=&lng=&radius=500 among "
+                                    f"{ServicePoint.objects.count():,}", base, base,
+                                    {"BENCH_PATHS": str(_lines(tmp, "sp", points))}, json_env))
             for path in checks:
                 _compare(wrk, path, rounds=args.rounds, seconds=args.duration)
-            print(f"\n  one client at a time, {Petition.objects.count():,} petitions (p50 / p95):")
-            for label, url, token in (
-                ("petitions first page, demo-staff", "/api/petitions/", staff),
-                ("petitions first page, demo-district", "/api/petitions/", district),
-                ("dashboard summary, demo-district", "/api/dashboard/summary/", district),
-                ("service points within 500 m", points[0], None),
-            ):
-                p50, p95 = _latency(base + url, token=token)
-                print(f"    {label:<40} {p50:7.1f} ms {p95:7.1f} ms", flush=True)
+            if "first-pages" in chosen:
+                print(f"\n  one client at a time, {Petition.objects.count():,} petitions (p50 / p95):")
+                for label, url, token in (
+                    ("petitions first page, demo-staff", "/api/petitions/", staff),
+                    ("petitions first page, demo-district", "/api/petitions/", district),
+                    ("dashboard summary, demo-district", "/api/dashboard/summary/", district),
+                    ("service points within 500 m", points[0], None),
+                ):
+                    p50, p95 = _latency(base + url, token=token)
+                    print(f"    {label:<40} {p50:7.1f} ms {p95:7.1f} ms", flush=True)
         finally:
             server.stop()
-    from . import bench_notifications
+    if "notifications" in chosen:
+        from . import bench_notifications
 
-    print("\n  notification delivery:")
-    bench_notifications.run(args)
+        print("\n  notification delivery:")
+        bench_notifications.run(args)
     shutil.rmtree(tmp, ignore_errors=True)

@@ -9,8 +9,10 @@ from communities import views as community_views
 from communities.people.auth_api import TokenView
 
 api_patterns = [
-    path("", include("communities.api_urls")),
+    # The residents' paths first: Django tries the patterns in order, and the communities' router
+    # adds some thirty before them.
     path("", include("petitions.api_urls")),
+    path("", include("communities.api_urls")),
     path("", include("mediation.api_urls")),
     path("auth/token/", TokenView.as_view(), name="api-token"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -2,6 +2,7 @@
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from drf_spectacular.utils import (
     PolymorphicProxySerializer,
     extend_schema,
@@ -15,6 +16,7 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.utils.urls import replace_query_param
 from rest_framework.views import APIView
+from rest_framework.fields import empty
 
 from communities.people import access
 from communities.people.access import ResidentActor
@@ -30,8 +32,16 @@ from .actions import PETITION_ACTIONS
 from .models import Category, Channel, Petition, Status
 from .ratelimits import lost_code_wait, submit_accepted, submit_wait, track_failed, track_wait
 from .resident_messages import petition_codes_send
-from .selectors import InboxFilters, petition_inbox, petition_public_view, petition_track, petitions_visible_to
+from .selectors import (
+    InboxFilters,
+    petition_inbox,
+    petition_public_view,
+    petition_track,
+    petition_track_view,
+    petitions_visible_to,
+)
 from .serializers import (
+    TRACK_PHONE,
     CategorySerializer,
     FeedbackSerializer,
     PetitionCreateSerializer,
@@ -199,12 +209,15 @@ class PetitionAction(ActionAPIView):
         return Response(PetitionDetailSerializer(visible, context={"request": request}).data)
 
 
+NOT_FOUND = _lazy("No petition matches this tracking code and phone number.")
+
+
 def _tracked(request, code: str, phone: str) -> Petition:
     _throttle(track_wait(request, code))
     petition = petition_track(code, phone)
     if petition is None:
         track_failed(request, code)
-        raise exceptions.NotFound(_("No petition matches this tracking code and phone number."))
+        raise exceptions.NotFound(NOT_FOUND)
     return petition
 
 
@@ -216,9 +229,16 @@ class PetitionTrack(APIView):
     rate_limited_methods = {"GET"}
 
     def get(self, request, code: str):
-        form = TrackSerializer(data=request.query_params)
-        form.is_valid(raise_exception=True)
-        return Response(petition_public_view(_tracked(request, code, form.validated_data["phone"])))
+        try:  # TrackSerializer's field, without building the serializer
+            phone = TRACK_PHONE.run_validation(request.query_params.get("phone", empty))
+        except serializers.ValidationError as exc:
+            raise serializers.ValidationError({"phone": exc.detail}) from exc
+        _throttle(track_wait(request, code))
+        view = petition_track_view(code, phone)
+        if view is None:
+            track_failed(request, code)
+            raise exceptions.NotFound(NOT_FOUND)
+        return Response(view)
 
 
 class PetitionFeedback(APIView):

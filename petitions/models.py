@@ -98,9 +98,13 @@ class Category(models.Model):
     @property
     def label(self) -> str:
         """The name in the reader's language: English pages show the English name when there is one."""
-        if self.name_en and (get_language() or "").startswith("en"):
-            return self.name_en
-        return self.name
+        return self.label_of(self.name, self.name_en)
+
+    @staticmethod
+    def label_of(name: str, name_en: str) -> str:
+        if name_en and (get_language() or "").startswith("en"):
+            return name_en
+        return name
 
 
 class Channel(models.TextChoices):

@@ -16,6 +16,7 @@ as the tests do).
 from __future__ import annotations
 
 import time
+import weakref
 from datetime import timedelta
 
 from django.conf import settings
@@ -45,31 +46,65 @@ def rate(group: str) -> str:
     return getattr(settings, "SUQIU_RATE_LIMITS", {}).get(group) or RATES[group]
 
 
-def _count(group: str, value: str, *, increment: bool) -> tuple[int, int, int] | None:
-    """(count, limit, seconds left in the window) of django-ratelimit's counter for ``value`` (same
-    key, same window), after adding one if ``increment``; None when counting is off."""
+# One redis client per connection pool: Django's RedisCache builds a new client object (with its
+# table of some 170 response callbacks) on every call, which costs more than the round trip.
+_redis_clients: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _redis(cache: RedisCache):
+    pool = cache._cache._get_connection_pool(True)
+    client = _redis_clients.get(pool)
+    if client is None:
+        client = _redis_clients[pool] = cache._cache._client(connection_pool=pool)
+    return client
+
+
+def _counts(*counters: tuple[str, str, bool]) -> list[tuple[int, int, int] | None]:
+    """For each (group, value, increment): (count, limit, seconds left in the window) of
+    django-ratelimit's counter for ``value`` (same key, same window), after adding one if
+    ``increment``; None when counting is off. On Redis all of them take one round trip."""
     if not getattr(settings, "RATELIMIT_ENABLE", True):
-        return None
-    group_rate = rate(group)
-    limit, period = core._split_rate(group_rate)
-    window = core._get_window(value, period)
+        return [None] * len(counters)
     cache = caches[getattr(settings, "RATELIMIT_USE_CACHE", "default")]
-    key = core._make_cache_key(group, window, group_rate, value, METHODS)
-    if not increment:
-        count = cache.get(key, 0)
-    elif isinstance(cache, RedisCache):
-        # One round trip: INCR, and set its expiry when the window's key is new. (Through the cache
-        # API it takes three: add, exists, incr.)
-        redis_key = cache.make_and_validate_key(key)
-        pipe = cache._cache.get_client(redis_key, write=True).pipeline(transaction=False)
-        pipe.incr(redis_key)
-        pipe.expire(redis_key, period + core.EXPIRATION_FUDGE, nx=True)
-        count, _ = pipe.execute()
-    elif cache.add(key, 1, period + core.EXPIRATION_FUDGE):
-        count = 1
+    plan = []
+    for group, value, increment in counters:
+        group_rate = rate(group)
+        limit, period = core._split_rate(group_rate)
+        window = core._get_window(value, period)
+        key = core._make_cache_key(group, window, group_rate, value, METHODS)
+        plan.append((key, limit, period, window, increment))
+    if isinstance(cache, RedisCache):
+        # INCR, with the expiry set when the window's key is new, or GET. (Through the cache API
+        # an increment takes three round trips: add, exists, incr.)
+        pipe = _redis(cache).pipeline(transaction=False)
+        for key, _limit, period, _window, increment in plan:
+            redis_key = cache.make_and_validate_key(key)
+            if increment:
+                pipe.incr(redis_key)
+                pipe.expire(redis_key, period + core.EXPIRATION_FUDGE, nx=True)
+            else:
+                pipe.get(redis_key)
+        replies = iter(pipe.execute())
+        counts = []
+        for *_, increment in plan:
+            counts.append(int(next(replies) or 0))
+            if increment:
+                next(replies)  # EXPIRE's answer
     else:
-        count = cache.incr(key)
-    return count, limit, window - int(time.time())
+        counts = []
+        for key, _limit, period, _window, increment in plan:
+            if not increment:
+                counts.append(cache.get(key, 0))
+            elif cache.add(key, 1, period + core.EXPIRATION_FUDGE):
+                counts.append(1)
+            else:
+                counts.append(cache.incr(key))
+    now = int(time.time())
+    return [(count, limit, window - now) for count, (_key, limit, _period, window, _inc) in zip(counts, plan)]
+
+
+def _count(group: str, value: str, *, increment: bool) -> tuple[int, int, int] | None:
+    return _counts((group, value, increment))[0]
 
 
 def _wait(usage: tuple[int, int, int] | None, *, counted: bool) -> int | None:
@@ -97,8 +132,10 @@ def submit_accepted(request) -> None:
 
 def track_wait(request, code: str) -> int | None:
     """Count this lookup against the client; the wait if the client or the code is over budget."""
-    client = _wait(_count("petition-track", client_ip(request), increment=True), counted=True)
-    per_code = _wait(_count("petition-track-code", _code_key(code), increment=False), counted=False)
+    mine, code_guesses = _counts(("petition-track", client_ip(request), True),
+                                 ("petition-track-code", _code_key(code), False))
+    client = _wait(mine, counted=True)
+    per_code = _wait(code_guesses, counted=False)
     waits = [w for w in (client, per_code) if w]
     return max(waits) if waits else None
 

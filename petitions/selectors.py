@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import functools
 import hmac
 import re
 from dataclasses import dataclass, field
@@ -14,7 +15,7 @@ from django.utils import timezone
 from communities.people.access import held_by
 from communities.models import Region
 
-from .models import INBOX_CLOSED, INBOX_OPEN, Channel, JointTask, Petition, Status
+from .models import INBOX_CLOSED, INBOX_OPEN, Category, Channel, JointTask, Petition, Status
 from .validation import normalize_tracking_code
 
 
@@ -255,30 +256,72 @@ TRACK_FIELDS = ("id", "tracking_code", "status", "title", "created_at", "public_
                 "resident_id", "resolved_at", "reopen_count", "category__name", "category__name_en", "community__name")
 
 
+def _phone_matches(expected: str, phone_last4: str) -> bool:
+    return hmac.compare_digest(expected.encode(), (phone_last4 or "").strip().encode())
+
+
+def _reporter_follow(normalized: str, phone_last4: str) -> int | None:
+    """A reporter's own code (petitions.duplicates) follows the petition they joined: its id, if
+    the phone matches."""
+    from .models import PetitionReporter
+
+    reporter = PetitionReporter.objects.filter(tracking_code=normalized).only("phone", "petition_id").first()
+    if reporter is None:
+        _phone_matches("----", phone_last4)  # the same work as for a code that exists
+        return None
+    return reporter.petition_id if _phone_matches(reporter.phone[-4:], phone_last4) else None
+
+
 def petition_track(code: str, phone_last4: str) -> Petition | None:
     """The petition for a tracking code and the last four digits of its phone, or None.
 
     A wrong code and a wrong phone give the same answer, so the lookup reveals nothing."""
     normalized = normalize_tracking_code(code)
+    if not normalized:
+        _phone_matches("----", phone_last4)
+        return None
     # One query: the petition with the names the resident's view shows.
     petition = (Petition.objects.select_related("category", "community").only(*TRACK_FIELDS, "merged_into_id")
-                .filter(tracking_code=normalized).first()) if normalized else None
-    expected = petition.resident_phone[-4:] if petition else "----"
-    # Merged into another petition: the one that handles the problem now is shown.
-    follow = petition.merged_into_id if petition else None
-    if petition is None and normalized:
-        # A reporter's own code (petitions.duplicates): it follows the petition they joined.
-        from .models import PetitionReporter
-
-        reporter = PetitionReporter.objects.filter(tracking_code=normalized).only("phone", "petition_id").first()
-        if reporter is not None:
-            expected, follow = reporter.phone[-4:], reporter.petition_id
-    matches = hmac.compare_digest(expected.encode(), (phone_last4 or "").strip().encode())
-    if not matches or (petition is None and follow is None):
+                .filter(tracking_code=normalized).first())
+    if petition is None:
+        follow = _reporter_follow(normalized, phone_last4)
+    elif _phone_matches(petition.resident_phone[-4:], phone_last4):
+        # Merged into another petition: the one that handles the problem now is shown.
+        follow = petition.merged_into_id
+        if not follow:
+            return petition
+    else:
         return None
-    if follow:
-        petition = Petition.objects.select_related("category", "community").only(*TRACK_FIELDS).get(pk=follow)
-    return petition
+    if follow is None:
+        return None
+    return Petition.objects.select_related("category", "community").only(*TRACK_FIELDS).get(pk=follow)
+
+
+def petition_track_view(code: str, phone_last4: str) -> dict | None:
+    """``petition_public_view(petition_track(code, phone_last4))`` in one statement (the petition,
+    its public steps and its red notices' steps) for the usual case, a petition's own code; None
+    for a wrong code or phone alike. A reporter's code and a merged petition take the long way."""
+    normalized = normalize_tracking_code(code)
+    if not normalized:
+        _phone_matches("----", phone_last4)
+        return None
+    rows = _public_rows(normalized)
+    if not rows or rows[0][0] != _PETITION:
+        follow = _reporter_follow(normalized, phone_last4)
+        if follow is None:
+            return None
+        return petition_public_view(
+            Petition.objects.select_related("category", "community").only(*TRACK_FIELDS).get(pk=follow))
+    head = rows[0]
+    if not _phone_matches(head[_PHONE][-4:], phone_last4):
+        return None
+    if head[_MERGED_INTO]:
+        return petition_public_view(
+            Petition.objects.select_related("category", "community").only(*TRACK_FIELDS).get(pk=head[_MERGED_INTO]))
+    return _public_view(
+        tracking_code=head[_CODE], status=head[_STATUS], category=Category.label_of(head[_CATEGORY], head[_CATEGORY_EN]),
+        title=head[_TITLE], community=head[_COMMUNITY], submitted_at=head[_AT], public_reply=head[_REPLY],
+        rating=head[_RATING], steps=rows[1:])
 
 
 # Steps whose note is addressed to the resident: the answer, the reason for a refusal or an
@@ -288,63 +331,159 @@ PUBLIC_NOTES = {"resolve", "decline", "reopen", "rate", "autoclose", "extend", "
                 "resolve_by_agreement"}
 
 
-def _red_notice_steps(petition: Petition) -> list[dict]:
-    """The steps of the red notices issued for the petition that the resident may see: which
-    department was summoned, whether it came on time, and that it reported."""
+# The resident's view in one statement: the petition (kind 0), its public steps (1) and the steps
+# of the red notices issued for it (2), oldest first within each kind. Plain SQL because it is the
+# hottest read residents make: the ORM would build three queries (or a union of them) on every
+# lookup. Every branch has the same columns; each column holds one type (PostgreSQL matches the
+# types of a union pairwise, hence the typed NULLs).
+_PETITION, _STEP, _RED_STEP = 0, 1, 2
+(_KIND, _ID, _AT, _STATUS, _TITLE, _REPLY, _CODE, _PHONE, _CATEGORY, _CATEGORY_EN, _COMMUNITY, _RATING,
+ _MERGED_INTO, _ON_TIME) = range(14)
+# For steps: _STATUS holds the action, _TITLE the status after it (a red notice's: the department).
+_ACTION, _TO_STATUS, _DEPARTMENT, _NOTE = _STATUS, _TITLE, _TITLE, _REPLY
+RED_NOTICE_STEPS = ("issue", "check_in", "report")
+_PETITION_SQL = """
+SELECT 0, p.id, p.created_at, p.status, p.title, p.public_reply, p.tracking_code, p.resident_phone, c.name,
+       c.name_en, r.name, p.rating, p.merged_into_id, CAST(NULL AS BOOLEAN)
+FROM {petition} p JOIN {category} c ON c.id = p.category_id JOIN {region} r ON r.id = p.community_id
+WHERE p.tracking_code = %s
+UNION ALL"""
+_STEPS_SQL = """
+SELECT 1, e.id, e.created_at, e.action, e.to_status, e.note, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+       CAST(NULL AS BOOLEAN)
+FROM {event} e WHERE e.petition_id = {which} AND e.is_public
+UNION ALL
+SELECT 2, ev.id, ev.created_at, ev.action, d.name, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, n.checkin_on_time
+FROM {red_event} ev JOIN {red_notice} n ON n.id = ev.notice_id JOIN {link} l ON l.notice_id = n.id
+     JOIN {department} d ON d.id = n.department_id
+WHERE l.petition_id = {which} AND ev.action IN (%s, %s, %s)
+ORDER BY 1, 3, 2"""
+
+
+@functools.cache
+def _sql(by_code: bool) -> str:
+    from communities.models import Department, RedNotice, RedNoticeEvent
+
+    from .models import PetitionEvent, PetitionRedNotice
+
+    tables = {"petition": Petition, "category": Category, "region": Region, "event": PetitionEvent,
+              "red_event": RedNoticeEvent, "red_notice": RedNotice, "link": PetitionRedNotice,
+              "department": Department}
+    names = {name: model._meta.db_table for name, model in tables.items()}
+    if by_code:
+        which = f"(SELECT id FROM {names['petition']} WHERE tracking_code = %s)"
+        return (_PETITION_SQL + _STEPS_SQL).format(which=which, **names)
+    return _STEPS_SQL.format(which="%s", **names)
+
+
+@functools.cache
+def _prepared_cursor_class():
+    from django.db.backends.postgresql.base import ServerBindingCursor
+
+    class PreparedCursor(ServerBindingCursor):
+        def execute(self, query, params=None, *, prepare=True, binary=None):
+            return super().execute(query, params, prepare=prepare, binary=binary)
+
+    return PreparedCursor
+
+
+def _prepared_rows(connection, sql: str, params: list) -> list[tuple]:
+    """PostgreSQL: the statement prepared once per connection, as its planning takes several times
+    as long as its run. (Django leaves psycopg's prepared statements off for the ORM, for the sake
+    of connection poolers in transaction mode; none sits in front of this database.)
+
+    It runs without Django's health check (a ``SELECT 1`` before the first statement of each
+    request, a third of this lookup's round trips): a read can be retried instead, so when the kept
+    connection turns out dead it runs once more on a new one."""
+    from django.db import InterfaceError, OperationalError
+
+    for attempt in (1, 2):
+        connection.ensure_connection()
+        cursor = _prepared_cursor_class()(connection.connection)
+        wrapped = connection.make_debug_cursor(cursor) if connection.queries_logged else connection.make_cursor(cursor)
+        try:
+            with wrapped:
+                wrapped.execute(sql, params)
+                rows = wrapped.fetchall()
+        except (OperationalError, InterfaceError):
+            if attempt == 2 or connection.in_atomic_block or connection.is_usable():
+                raise  # no second chance, or the connection was not the trouble
+            connection.close()
+        else:
+            connection.health_check_done = True  # it just answered: no SELECT 1 for the rest of the request
+            return rows
+    raise AssertionError("unreachable")
+
+
+def _rows(sql: str, params: list) -> list[tuple]:
+    """The rows, with datetimes and booleans as the ORM gives them (SQLite hands back text and 0/1)."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        return _prepared_rows(connection, sql, params)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    convert = connection.ops.convert_datetimefield_value
+    return [(*row[:_AT], convert(row[_AT], None, connection), *row[_AT + 1:_ON_TIME],
+             None if row[_ON_TIME] is None else bool(row[_ON_TIME])) for row in rows]
+
+
+def _public_rows(normalized_code: str) -> list[tuple]:
+    """The petition's row first (none for an unknown code), then its steps."""
+    return _rows(_sql(True), [normalized_code, normalized_code, normalized_code, *RED_NOTICE_STEPS])
+
+
+def _step(row: tuple) -> dict:
+    """One step of the resident's timeline: a public step keeps only notes written for the
+    resident; a red notice's step says which department was summoned, whether it came on time
+    and that it reported."""
     from django.utils.translation import gettext as _
 
-    from communities.models import RedNoticeEvent
-
-    steps = []
-    events = (RedNoticeEvent.objects.filter(notice__petition_link__petition=petition.pk,
-                                            action__in=["issue", "check_in", "report"])
-              .order_by("created_at", "pk")
-              .values("created_at", "action", "notice__department__name", "notice__checkin_on_time"))
-    for e in events:
-        department = e["notice__department__name"]
-        if e["action"] == "issue":
-            label = _("%(department)s summoned to the scene") % {"department": department}
-        elif e["action"] == "check_in":
-            label = (_("%(department)s arrived on time") if e["notice__checkin_on_time"] is not False
-                     else _("%(department)s arrived late")) % {"department": department}
+    action = row[_ACTION]
+    if row[_KIND] == _STEP:
+        if action == "mediation":
+            label = _("Mediation")
         else:
-            label = _("%(department)s reported what it did") % {"department": department}
-        steps.append({"at": e["created_at"], "action": f"red_notice.{e['action']}", "status": "",
-                      "status_label": label, "note": ""})
-    return steps
+            label = str(Status(row[_TO_STATUS]).label) if row[_TO_STATUS] else str(Status.SUBMITTED.label)
+        return {"at": row[_AT], "action": action, "status": row[_TO_STATUS], "status_label": label,
+                # Only notes written for the resident; staff notes on other steps stay inside.
+                "note": row[_NOTE] if action in PUBLIC_NOTES else ""}
+    department = row[_DEPARTMENT]
+    if action == "issue":
+        label = _("%(department)s summoned to the scene") % {"department": department}
+    elif action == "check_in":
+        label = (_("%(department)s arrived on time") if row[_ON_TIME] is not False
+                 else _("%(department)s arrived late")) % {"department": department}
+    else:
+        label = _("%(department)s reported what it did") % {"department": department}
+    return {"at": row[_AT], "action": f"red_notice.{action}", "status": "", "status_label": label, "note": ""}
+
+
+def _public_view(*, tracking_code: str, status: str, category: str, title: str, community: str,
+                 submitted_at: datetime, public_reply: str, rating: int | None, steps: list[tuple]) -> dict:
+    timeline = [_step(row) for row in steps]  # each kind oldest first: the sort keeps that order
+    timeline.sort(key=lambda step: step["at"])
+    return {
+        "tracking_code": tracking_code,
+        "status": status,
+        "status_label": str(Status(status).label),
+        "category": category,
+        "title": title,
+        "community": community,
+        "submitted_at": submitted_at,
+        "public_reply": public_reply,
+        "rating": rating,
+        "timeline": timeline,
+    }
 
 
 def petition_public_view(petition: Petition) -> dict:
     """What the resident sees: status, category, public replies and every public step, including
     the red notices issued for it and its mediation sessions (roles and departments, not staff
     names)."""
-    from django.utils.translation import gettext as _
-
-    from .models import PetitionEvent, Status
-
-    def label(e: dict) -> str:
-        if e["action"] == "mediation":
-            return _("Mediation")
-        return str(Status(e["to_status"]).label) if e["to_status"] else str(Status.SUBMITTED.label)
-
-    timeline = [
-        {"at": e["created_at"], "action": e["action"], "status": e["to_status"], "status_label": label(e),
-         # Only notes written for the resident; staff notes on other steps stay inside.
-         "note": e["note"] if e["action"] in PUBLIC_NOTES else ""}
-        for e in PetitionEvent.objects.filter(petition=petition.pk, is_public=True).order_by("created_at", "pk")
-        .values("created_at", "action", "to_status", "note")
-    ]
-    timeline += _red_notice_steps(petition)
-    timeline.sort(key=lambda step: step["at"])
-    return {
-        "tracking_code": petition.tracking_code,
-        "status": petition.status,
-        "status_label": petition.get_status_display(),
-        "category": petition.category.label,
-        "title": petition.title,
-        "community": petition.community.name,
-        "submitted_at": petition.created_at,
-        "public_reply": petition.public_reply,
-        "rating": petition.rating,
-        "timeline": timeline,
-    }
+    return _public_view(
+        tracking_code=petition.tracking_code, status=petition.status, category=petition.category.label,
+        title=petition.title, community=petition.community.name, submitted_at=petition.created_at,
+        public_reply=petition.public_reply, rating=petition.rating,
+        steps=_rows(_sql(False), [petition.pk, petition.pk, *RED_NOTICE_STEPS]))
