@@ -16,7 +16,6 @@ as the tests do).
 from __future__ import annotations
 
 import time
-import weakref
 from datetime import timedelta
 
 from django.conf import settings
@@ -46,19 +45,6 @@ def rate(group: str) -> str:
     return getattr(settings, "SUQIU_RATE_LIMITS", {}).get(group) or RATES[group]
 
 
-# One redis client per connection pool: Django's RedisCache builds a new client object (with its
-# table of some 170 response callbacks) on every call, which costs more than the round trip.
-_redis_clients: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-
-
-def _redis(cache: RedisCache):
-    pool = cache._cache._get_connection_pool(True)
-    client = _redis_clients.get(pool)
-    if client is None:
-        client = _redis_clients[pool] = cache._cache._client(connection_pool=pool)
-    return client
-
-
 def _counts(*counters: tuple[str, str, bool]) -> list[tuple[int, int, int] | None]:
     """For each (group, value, increment): (count, limit, seconds left in the window) of
     django-ratelimit's counter for ``value`` (same key, same window), after adding one if
@@ -76,7 +62,8 @@ def _counts(*counters: tuple[str, str, bool]) -> list[tuple[int, int, int] | Non
     if isinstance(cache, RedisCache):
         # INCR, with the expiry set when the window's key is new, or GET. (Through the cache API
         # an increment takes three round trips: add, exists, incr.)
-        pipe = _redis(cache).pipeline(transaction=False)
+        # The cache's client (communities/core/cache.py keeps one per pool).
+        pipe = cache._cache.get_client(write=True).pipeline(transaction=False)
         for key, _limit, period, _window, increment in plan:
             redis_key = cache.make_and_validate_key(key)
             if increment:
