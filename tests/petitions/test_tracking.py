@@ -15,20 +15,13 @@ from rest_framework.test import APIClient
 from communities.red_notices import services as rn
 from petitions import services as s
 from petitions.selectors import petition_public_view, petition_track
+from tests.petitions.test_resident_informed import summon
 
 PHONE = "13812345678"
 
 
 def track(code, phone=PHONE[-4:], address="10.9.0.1"):
     return APIClient().get(f"/api/petitions/track/{code}/", {"phone": phone}, REMOTE_ADDR=address)
-
-
-def summon(petition, people, department):
-    now = timezone.now()
-    return s.petition_summon_department(
-        petition=petition, actor=people["secretary"], department=department, matter="噪音扰民，需执法",
-        place="碧眼新村3栋", staff_count=1, checkin_due_at=now + timedelta(hours=3),
-        result_due_at=now + timedelta(hours=9))
 
 
 @pytest.fixture
