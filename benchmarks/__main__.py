@@ -30,7 +30,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3, help="bench_hotpaths: alternating rounds per path")
     parser.add_argument("--duration", type=int, default=10, help="bench_hotpaths: seconds per side per round")
     parser.add_argument("--keepdb", action="store_true",
-                        help="keep the benchmark database (and the petitions made) for the next run")
+                        help="keep the benchmark database (and the petitions made) for the next run, and reuse it if there")
     args = parser.parse_args()
     chosen = args.names or available
     from django.test.utils import setup_test_environment, teardown_test_environment
@@ -39,7 +39,7 @@ def main() -> None:
     setup_test_environment()
     if connection.vendor == "postgresql" and len(chosen) == 1:  # its own database, e.g. suqiu_bench_sweeps
         connection.settings_dict.setdefault("TEST", {})["NAME"] = f"suqiu_bench_{chosen[0].removeprefix('bench_')}"
-    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
+    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=args.keepdb)
     try:
         for name in chosen:
             module = importlib.import_module(f"benchmarks.{name if name.startswith('bench_') else 'bench_' + name}")
