@@ -33,7 +33,7 @@ def main() -> None:
                         help="bench_hotpaths: comma-separated paths to measure (default all): "
                              "intake, track, lists, dashboard, service-points, first-pages, notifications")
     parser.add_argument("--keepdb", action="store_true",
-                        help="keep the benchmark database (and the petitions made) for the next run")
+                        help="keep the benchmark database (and the petitions made) for the next run, and reuse it if there")
     args = parser.parse_args()
     chosen = args.names or available
     from django.test.utils import setup_test_environment, teardown_test_environment
@@ -45,7 +45,7 @@ def main() -> None:
         if args.paths:  # a run of some paths keeps off the database of a full run (suqiu_bench_hotpaths_track)
             name += "_" + "_".join(sorted(p.strip().replace("-", "_") for p in args.paths.split(",") if p.strip()))
         connection.settings_dict.setdefault("TEST", {})["NAME"] = name
-    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
+    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=args.keepdb)
     try:
         for name in chosen:
             module = importlib.import_module(f"benchmarks.{name if name.startswith('bench_') else 'bench_' + name}")

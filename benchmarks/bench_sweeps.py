@@ -42,12 +42,11 @@ def _vacuum(*tables: str) -> None:
 
 
 def _reset_outputs() -> None:
-    """Each measurement starts with no events or notifications left by the one before."""
-    for model in (Notification, PetitionEvent, RedNoticeEvent):
-        if connection.vendor == "postgresql":
-            _sql(f"TRUNCATE {model._meta.db_table}")
-        else:
-            _sql(f"DELETE FROM {model._meta.db_table}")
+    """Each measurement starts with no overdue events or notifications left by the one before (the
+    demo's other events stay: attachments and reviews refer to them)."""
+    _sql(f"{'TRUNCATE' if connection.vendor == 'postgresql' else 'DELETE FROM'} {Notification._meta.db_table}")
+    for model in (PetitionEvent, RedNoticeEvent):
+        _sql(f"DELETE FROM {model._meta.db_table} WHERE action LIKE 'overdue_%%'")
 
 
 def _open_petitions(now, due: int) -> None:
@@ -194,10 +193,10 @@ def run(args) -> None:
         r_marked, r_took, r_queries = _measure(red_notices.sweep_red_notices, sweep_now)
         r_notes = Notification.objects.count() - p_notes
         print(f"    petitions:   {p_marked:>6,} marked in {p_took:6.2f} s ({p_queries / max(1, p_marked):5.2f} queries"
-              f" and {1000 * p_took / max(1, p_marked):5.2f} ms a row; {PetitionEvent.objects.count():,} events,"
+              f" and {1000 * p_took / max(1, p_marked):5.2f} ms a row; {PetitionEvent.objects.filter(action__startswith='overdue_').count():,} events,"
               f" {p_notes:,} notifications)")
         print(f"    red notices: {r_marked:>6,} marked in {r_took:6.2f} s ({r_queries / max(1, r_marked):5.2f} queries"
-              f" and {1000 * r_took / max(1, r_marked):5.2f} ms a row; {RedNoticeEvent.objects.count():,} events,"
+              f" and {1000 * r_took / max(1, r_marked):5.2f} ms a row; {RedNoticeEvent.objects.filter(action__startswith='overdue_').count():,} events,"
               f" {r_notes:,} notifications)")
         empties = {}
         for name, sweep in EMPTY:
@@ -211,5 +210,7 @@ def run(args) -> None:
     if len(sizes) > 1:
         small, big = sizes[0], sizes[-1]
         (ps, rs, es), (pb, rb, eb) = results[small], results[big]
+        print(f"  10,000 due among {small:,} / {big:,}: petitions {ps:.2f} s / {pb:.2f} s, red notices {rs:.2f} s /"
+              f" {rb:.2f} s (target: under 10 s, and the larger within 1.5x)")
         print(f"  ratio {big:,} / {small:,}: petitions {pb / ps:.2f}x, red notices {rb / rs:.2f}x,"
-              f" slowest empty pass {es:.2f} ms -> {eb:.2f} ms")
+              f" slowest empty pass {es:.2f} ms -> {eb:.2f} ms (target: under 10 ms)")

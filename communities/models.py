@@ -372,9 +372,9 @@ class Notification(models.Model):
         SENT = "sent", _("Sent")
         FAILED = "failed", pgettext_lazy("delivery status", "Failed")
 
-    recipient = models.ForeignKey(
+    recipient = models.ForeignKey(  # indexed by notification_inbox, whose first column it is
         User, verbose_name=_("recipient"), null=True, blank=True, on_delete=models.CASCADE,
-        related_name="notifications",
+        related_name="notifications", db_index=False,
     )
     address = models.CharField(_("address"), max_length=300, blank=True)
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
@@ -388,7 +388,7 @@ class Notification(models.Model):
     next_attempt_at = models.DateTimeField(_("next attempt at"))
     claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
     last_error = models.TextField(_("last error"), blank=True)
-    dedupe_key = models.CharField(_("dedupe key"), max_length=200, null=True, blank=True, unique=True)
+    dedupe_key = models.CharField(_("dedupe key"), max_length=200, null=True, blank=True)  # unique: Meta
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
@@ -404,6 +404,9 @@ class Notification(models.Model):
                          name="notification_sending"),
             models.Index(fields=["recipient", "channel", "read_at"], name="notification_inbox"),
         ]
+        # A constraint rather than unique=True, which on PostgreSQL adds a second (LIKE) index on
+        # the key: every row a sweep writes would update both. Nothing looks keys up by prefix.
+        constraints = [models.UniqueConstraint(fields=["dedupe_key"], name="notification_dedupe_key")]
 
     def __str__(self) -> str:
         return f"{self.get_channel_display()} → {self.recipient or self.address}: {self.subject}"

@@ -150,7 +150,7 @@ def _check_actor(action: str, case: MediationCase, actor: User) -> None:
 
 LIFECYCLE = Lifecycle(
     table=TRANSITIONS,
-    lock=lambda pk: MediationCase.objects.select_for_update().select_related("committee").get(pk=pk),
+    lock=lambda pk: MediationCase.objects.select_for_update(of=("self",)).select_related("committee").get(pk=pk),
     check_actor=_check_actor, record=_event,
     refusal=gettext_lazy("This cannot be done while the case is %(status)s."))
 

@@ -44,7 +44,7 @@ def _event(petition: Petition, *, actor: User | None, action: str, note: str) ->
 
 
 def _lock(petition: Petition) -> Petition:
-    return Petition.objects.select_for_update().select_related("community").get(pk=petition.pk)
+    return Petition.objects.select_for_update(of=("self",)).select_related("community").get(pk=petition.pk)
 
 
 def joint_tasks_of(petition: Petition) -> list[JointTask]:

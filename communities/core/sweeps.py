@@ -30,7 +30,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db import connection, models, transaction
+from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -150,37 +150,79 @@ def insert_rows(model: type[models.Model], rows: list[dict], *, ignore_conflicts
                 per_statement: int = 5000) -> None:
     """INSERT ``rows`` ({field name or attname: value}; a field left out takes its default,
     auto_now fields take now) without building a model instance per row. On PostgreSQL one statement per
-    ``per_statement`` rows, each column sent as one array and unnested; ``ignore_conflicts``
-    leaves out a row that would break a unique key, as bulk_create's does. Elsewhere it is
-    bulk_create. For a sweep's events and notifications: thousands of rows a batch, where
-    bulk_create's per-object work costs more than the database does."""
+    ``per_statement`` rows: a column whose rows differ is sent as one array and unnested, a column with
+    one value for every row (a default, the batch's kind) as one parameter; each distinct value is
+    converted for the database once. ``ignore_conflicts`` leaves out a row that would break a unique
+    key, as bulk_create's does. Elsewhere it is bulk_create. For a sweep's events and notifications:
+    thousands of rows a batch, where bulk_create's per-object work costs more than the database does."""
     if not rows:
         return
+    db = transaction.get_connection()  # the connection itself: no proxy lookup per value
     fields = [f for f in model._meta.concrete_fields if not f.primary_key]
     now = timezone.now()
-    defaults = {f.attname: now if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
-                else f.get_default() for f in fields}  # as a new instance would have them
-    if connection.vendor != "postgresql":
+    if db.vendor != "postgresql":
         model.objects.bulk_create([model(**row) for row in rows], ignore_conflicts=ignore_conflicts,
                                   batch_size=2000)
         return
-    columns, casts = [], []
-    for f in fields:
-        columns.append(connection.ops.quote_name(f.column))
-        casts.append("%s::text[]::jsonb[]" if isinstance(f, models.JSONField) else f"%s::{f.db_type(connection)}[]")
-    sql = (f"INSERT INTO {connection.ops.quote_name(model._meta.db_table)} ({', '.join(columns)}) "
-           f"SELECT * FROM unnest({', '.join(casts)})" + (" ON CONFLICT DO NOTHING" if ignore_conflicts else ""))
+    given = set()
+    for row in rows:
+        given.update(row)
 
-    def value(f, row):
-        if f.is_relation and f.name in row:
-            v = row[f.name].pk if row[f.name] is not None else None
-        else:
-            v = row.get(f.attname, defaults[f.attname])
+    def prepare(f):
         if isinstance(f, models.JSONField):
-            return None if v is None else json.dumps(v, cls=f.encoder)
-        return f.get_db_prep_save(v, connection)
+            return lambda v: None if v is None else json.dumps(v, cls=f.encoder)
+        return lambda v: f.get_db_prep_save(v, db)
 
-    with connection.cursor() as cursor:
+    def default(f):  # as a new instance would have it
+        return now if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False) else f.get_default()
+
+    def column(f, chunk) -> tuple[bool, object]:
+        """(one value for every row?, that value or the list of the rows' values), converted."""
+        convert, memo, values, shared = prepare(f), {}, [], True
+        json_field = isinstance(f, models.JSONField)
+        missing = default(f)
+        by_name = f.is_relation and f.name in given
+        for row in chunk:
+            if by_name and f.name in row:
+                v = row[f.name].pk if row[f.name] is not None else None
+            else:
+                v = row.get(f.attname, missing)
+            if json_field:  # a dict is not hashable: its text is
+                prepared = convert(v)
+                prepared = memo.setdefault((str, prepared), prepared)
+            else:
+                try:
+                    key = (type(v), v)
+                    prepared = memo[key] if key in memo else memo.setdefault(key, convert(v))
+                except TypeError:  # unhashable: converted each time, never shared
+                    prepared, shared = convert(v), False
+            values.append(prepared)
+        return (True, values[0]) if shared and len(memo) == 1 else (False, values)
+
+    def cast(f, array: bool) -> str:
+        if isinstance(f, models.JSONField):
+            return "%s::text[]::jsonb[]" if array else "%s::jsonb"
+        return f"%s::{f.db_type(db)}{'[]' if array else ''}"
+
+    table = db.ops.quote_name(model._meta.db_table)
+    with db.cursor() as cursor:
         for start in range(0, len(rows), per_statement):
             chunk = rows[start:start + per_statement]
-            cursor.execute(sql, [[value(f, row) for row in chunk] for f in fields])
+            arrays, scalars = [], []
+            for f in fields:
+                if f.name in given or f.attname in given:
+                    shared, value = column(f, chunk)
+                else:
+                    shared, value = True, prepare(f)(default(f))
+                (scalars if shared else arrays).append((f, value))
+            if arrays:
+                source = f"FROM unnest({', '.join(cast(f, True) for f, _v in arrays)}) AS u"
+                selected = ["u.*"]
+            else:  # every row the same
+                source = f"FROM generate_series(1, {len(chunk)})"
+                selected = []
+            selected += [cast(f, False) for f, _v in scalars]
+            columns = [db.ops.quote_name(f.column) for f, _v in arrays + scalars]
+            sql = (f"INSERT INTO {table} ({', '.join(columns)}) SELECT {', '.join(selected)} {source}"
+                   + (" ON CONFLICT DO NOTHING" if ignore_conflicts else ""))
+            cursor.execute(sql, [v for _f, v in scalars] + [v for _f, v in arrays])  # in the order they appear

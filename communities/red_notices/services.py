@@ -156,7 +156,7 @@ def _check_actor(action: str, notice: RedNotice, actor: User) -> None:
 
 LIFECYCLE = Lifecycle(
     table=TRANSITIONS,
-    lock=lambda pk: RedNotice.objects.select_for_update().select_related("community", "department").get(pk=pk),
+    lock=lambda pk: RedNotice.objects.select_for_update(of=("self",)).select_related("community", "department").get(pk=pk),
     check_actor=_check_actor, record=_event,
     refusal=gettext_lazy("This cannot be done while the red notice is %(status)s."))
 

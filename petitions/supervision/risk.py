@@ -314,7 +314,7 @@ def alert_page(user: User, *, only_open: bool, after: str = "", size: int = ALER
 def red_alert_acknowledge(*, alert: RedAlert, actor: User, note: str = "") -> RedAlert:
     """A supervisor of the petition's region takes the alert off the dashboard."""
     with transaction.atomic():
-        locked = RedAlert.objects.select_for_update().select_related("petition__community").get(pk=alert.pk)
+        locked = RedAlert.objects.select_for_update(of=("self",)).select_related("petition__community").get(pk=alert.pk)
         if not access.supervises_region(actor, locked.petition.community):
             raise Forbidden(_("Only a supervisor of this region may acknowledge its alerts."))
         if locked.acknowledged_at is not None:

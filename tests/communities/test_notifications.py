@@ -113,3 +113,36 @@ def test_a_message_that_kills_every_worker_ends_failed(user):
     note = Notification.objects.get()
     assert note.status == "failed" and note.attempts == notifications.MAX_ATTEMPTS
     assert "worker lost" in note.last_error
+
+
+def test_one_run_drains_a_backlog_of_many_batches(user):
+    """After an outage the backlog goes in one run, batch after batch, not one batch a beat."""
+    for i in range(7):
+        notifications.notify(recipients=[user], kind="k", subject=f"s{i}", channels=["inbox"])
+    assert notifications.deliver_pending(batch=2) == 7
+    assert set(Notification.objects.values_list("status", flat=True)) == {"sent"}
+
+
+def test_a_run_stops_once_its_time_budget_is_spent_and_the_next_goes_on(user):
+    for i in range(5):
+        notifications.notify(recipients=[user], kind="k", subject=f"s{i}", channels=["inbox"])
+    assert notifications.deliver_pending(batch=2, budget_seconds=0) == 2  # one batch, then out of time
+    assert Notification.objects.filter(status="pending").count() == 3
+    assert notifications.deliver_pending(batch=2) == 3
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_deliveries_at_once_send_each_row_once(run_concurrently, monkeypatch):
+    sent = []
+
+    class Recording:
+        def send(self, note):
+            sent.append(note.pk)
+
+    monkeypatch.setitem(notifications.CHANNELS, Notification.Channel.INBOX, Recording())
+    user = UserFactory()
+    for i in range(40):
+        notifications.notify(recipients=[user], kind="k", subject=f"s{i}", channels=["inbox"])
+    assert sum(run_concurrently(lambda: notifications.deliver_pending(batch=3))) == 40
+    assert len(sent) == 40 and len(set(sent)) == 40
+    assert Notification.objects.filter(status="sent", attempts=1).count() == 40

@@ -58,3 +58,38 @@ def test_an_action_with_several_targets_leads_where_the_service_says(submit, cat
     assert (happy.status, unhappy.status) == (Status.CLOSED, Status.RESOLVED)
     assert happy.closed_at is not None and unhappy.closed_at is None
     assert happy.events.last().to_status == Status.CLOSED
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_step_does_not_wait_for_its_community_row(submit, category, people, run_concurrently):
+    """A transition locks its petition, not the community many petitions share: with the community's
+    row held by another transaction, accepting still goes through (``run_concurrently``: PostgreSQL only)."""
+    import threading
+
+    from django.db import connection, transaction
+
+    from communities.models import Region
+
+    petition = submit(category)
+    held, done = threading.Event(), threading.Event()
+
+    def hold_the_community():
+        with transaction.atomic():
+            Region.objects.select_for_update().get(pk=petition.community_id)
+            held.set()
+            done.wait(10)
+        connection.close()
+
+    holder = threading.Thread(target=hold_the_community)
+    holder.start()
+    try:
+        assert held.wait(10)
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL lock_timeout = '2s'")
+            s.petition_accept(petition=petition, actor=people["secretary"])
+    finally:
+        done.set()
+        holder.join()
+    petition.refresh_from_db()
+    assert petition.status == Status.ACCEPTED
