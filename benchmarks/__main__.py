@@ -32,6 +32,8 @@ def main() -> None:
     parser.add_argument("--paths", default="",
                         help="bench_hotpaths: comma-separated paths to measure (default all): "
                              "intake, track, lists, dashboard, service-points, first-pages, notifications")
+    parser.add_argument("--db", default="", help="the benchmark database's name (PostgreSQL; default "
+                                                 "suqiu_bench_<name>), e.g. to keep a 10 M database beside a 100 k one")
     parser.add_argument("--keepdb", action="store_true",
                         help="keep the benchmark database (and the petitions made) for the next run, and reuse it if there")
     args = parser.parse_args()
@@ -44,7 +46,7 @@ def main() -> None:
         name = f"suqiu_bench_{chosen[0].removeprefix('bench_')}"
         if args.paths:  # a run of some paths keeps off the database of a full run (suqiu_bench_hotpaths_track)
             name += "_" + "_".join(sorted(p.strip().replace("-", "_") for p in args.paths.split(",") if p.strip()))
-        connection.settings_dict.setdefault("TEST", {})["NAME"] = name
+        connection.settings_dict.setdefault("TEST", {})["NAME"] = args.db or name
     old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=args.keepdb)
     try:
         for name in chosen:
