@@ -558,7 +558,12 @@ class RedAlert(models.Model):
         verbose_name = _("red alert")
         verbose_name_plural = _("red alerts")
         ordering = ["-raised_at"]
-        indexes = [models.Index(fields=["raised_at"], condition=Q(acknowledged_at=None), name="red_alert_open")]
+        indexes = [
+            models.Index(fields=["raised_at"], condition=Q(acknowledged_at=None), name="red_alert_open"),
+            # The alerts list's keyset order (petitions.supervision.risk.alert_page): a page walks this
+            # index and stops, instead of joining and sorting every alert (155 ms at 10,000 alerts).
+            models.Index(fields=["-raised_at", "-id"], name="red_alert_newest"),
+        ]
 
 
 class DailyStat(models.Model):
