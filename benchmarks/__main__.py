@@ -47,7 +47,8 @@ def main() -> None:
         if args.paths:  # a run of some paths keeps off the database of a full run (suqiu_bench_hotpaths_track)
             name += "_" + "_".join(sorted(p.strip().replace("-", "_") for p in args.paths.split(",") if p.strip()))
         connection.settings_dict.setdefault("TEST", {})["NAME"] = args.db or name
-    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=args.keepdb)
+    # serialize=False: a kept database is never copied into memory (10 M petitions would take gigabytes).
+    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=args.keepdb, serialize=False)
     try:
         for name in chosen:
             module = importlib.import_module(f"benchmarks.{name if name.startswith('bench_') else 'bench_' + name}")
