@@ -149,6 +149,7 @@ class RiskLevel(models.IntegerChoices):
 
 
 INBOX_SCOPES = ("district", "street", "community")
+INBOX_NARROW_SCOPES = {"service_point": "point", "grid": "grid", "handler_department": "dept"}  # column: index name
 
 
 class Petition(SweepState, models.Model):
@@ -264,6 +265,15 @@ class Petition(SweepState, models.Model):
                 models.Index(fields=[scope, "-created_at"], condition=Q(status__in=INBOX_OPEN),
                              name=f"petition_{scope}_open"),
                 models.Index(fields=[scope, "-created_at"], name=f"petition_{scope}_new"),
+            )),
+            # The same two partial indexes of open work for the narrower inboxes (a hall's or station's, a
+            # grid worker's, a department's): without them a page ANDs two bitmaps of the whole table
+            # (48 ms at 10 M petitions for a hall). Their full history (status=all) reads the plain
+            # foreign-key index.
+            *(index for scope, short in INBOX_NARROW_SCOPES.items() for index in (
+                models.Index(fields=[scope, "due_at"], condition=Q(due_at__isnull=False), name=f"petition_{short}_due"),
+                models.Index(fields=[scope, "-created_at"], condition=Q(status__in=INBOX_OPEN),
+                             name=f"petition_{short}_open"),
             )),
             models.Index(fields=["phone_last4"], name="petition_phone_last4"),
             models.Index(fields=["resident_name"], opclasses=["varchar_pattern_ops"], name="petition_name_prefix"),
