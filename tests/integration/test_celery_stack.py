@@ -119,8 +119,8 @@ def test_beat_and_workers_mark_a_red_notice_late_to_check_in_and_alert_exactly_o
 
 
 def test_petitions_filed_in_one_burst_are_all_told_without_beat(celery_stack, tree, make_user):
-    """Intake asks the broker for a delivery at most twice a second per process (one push is
-    dearer than the rest of intake); every petition of a burst is still told by those pushes
+    """Intake asks the broker for a delivery at most twice a second per process (a push cost a
+    tenth of intake); every petition of a burst is still told by those pushes
     alone: with no beat running, each message of each petition is sent."""
     import subprocess
     import sys
