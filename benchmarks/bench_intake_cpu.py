@@ -1,0 +1,38 @@
+"""Intake's CPU per petition in one process, beside the bare DRF insert: a clock the machine's load hardly moves.
+
+`make bench BENCH_ARGS="intake_cpu"` (PostgreSQL and Redis from DATABASE_URL / REDIS_URL): on its own database
+with the demo district, one process (benchmarks.settings, DEBUG off) posts petitions through the whole
+middleware stack with the test client and, alternating with them, the bare DRF insert of `benchmarks/baseline.py`;
+it prints both in milliseconds of this process's CPU (and of the wall clock) per request, and their ratio. Under
+load, wrk's request rates move with everything else on the machine; the CPU a request costs does not, so this is
+the figure to compare between two versions of intake (`--rounds`, and `--scale` multiplies the 300 requests).
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import sys
+from contextlib import redirect_stdout
+
+from django.conf import settings
+from django.core.management import call_command
+from django.db import connection
+
+from benchmarks.bench_hotpaths import ROOT, TABLE_SQL, _database_url
+
+
+def run(args) -> None:
+    if connection.vendor != "postgresql" or not settings.REDIS_URL:
+        raise SystemExit("bench_intake_cpu runs on PostgreSQL and Redis: set DATABASE_URL and REDIS_URL")
+    with redirect_stdout(io.StringIO()):
+        call_command("load_demo", "--once")
+    with connection.cursor() as cursor:
+        cursor.execute(TABLE_SQL)
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "benchmarks.settings", "DATABASE_URL": _database_url(),
+           "DEBUG": "false", "SECRET_KEY": "bench-intake-cpu-not-secret", "ALLOWED_HOSTS": "127.0.0.1",
+           "HTTPS": "false", "LOG_LEVEL": "WARNING", "PYTHONPATH": str(ROOT)}
+    requests = max(50, int(300 * args.scale))
+    subprocess.run([sys.executable, "-m", "benchmarks.intake_cpu", str(requests), str(args.rounds)], env=env,
+                   cwd=ROOT, check=True)
