@@ -30,7 +30,7 @@ from communities.models import Service
 from . import services
 from .actions import PETITION_ACTIONS
 from .models import Category, Channel, Petition, Status
-from .ratelimits import lost_code_wait, submit_accepted, submit_wait, track_failed, track_wait
+from .ratelimits import guarded_track, lost_code_wait, submit_accepted, submit_wait
 from .resident_messages import petition_codes_send
 from .selectors import (
     InboxFilters,
@@ -212,13 +212,13 @@ class PetitionAction(ActionAPIView):
 NOT_FOUND = _lazy("No petition matches this tracking code and phone number.")
 
 
-def _tracked(request, code: str, phone: str) -> Petition:
-    _throttle(track_wait(request, code))
-    petition = petition_track(code, phone)
-    if petition is None:
-        track_failed(request, code)
+def _tracked(request, code: str, lookup):
+    """What ``lookup`` finds for the code, under the tracking guess limits; 429 or 404 otherwise."""
+    wait, found = guarded_track(request, code, lookup)
+    _throttle(wait)
+    if found is None:
         raise exceptions.NotFound(NOT_FOUND)
-    return petition
+    return found
 
 
 @extend_schema_view(get=extend_schema(parameters=[TrackSerializer], responses={200: PublicViewSerializer}))
@@ -233,12 +233,7 @@ class PetitionTrack(APIView):
             phone = TRACK_PHONE.run_validation(request.query_params.get("phone", empty))
         except serializers.ValidationError as exc:
             raise serializers.ValidationError({"phone": exc.detail}) from exc
-        _throttle(track_wait(request, code))
-        view = petition_track_view(code, phone)
-        if view is None:
-            track_failed(request, code)
-            raise exceptions.NotFound(NOT_FOUND)
-        return Response(view)
+        return Response(_tracked(request, code, lambda: petition_track_view(code, phone)))
 
 
 class PetitionFeedback(APIView):
@@ -255,7 +250,7 @@ class PetitionFeedback(APIView):
         form = FeedbackSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         d = form.validated_data
-        petition = _tracked(request, code, d["phone"])
+        petition = _tracked(request, code, lambda: petition_track(code, d["phone"]))
         actor = ResidentActor(petition_id=petition.pk)
         if d["reopen"]:
             services.petition_reopen(petition=petition, actor=actor, reason=d["reason"])

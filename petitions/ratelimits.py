@@ -16,7 +16,9 @@ as the tests do).
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from datetime import timedelta
+from typing import TypeVar
 
 from django.conf import settings
 from django.core.cache import caches
@@ -39,6 +41,7 @@ RATES = {
     "petition-nearby": "120/10m",  # nearby-duplicate lookups per client (the form asks as the pin moves)
 }
 METHODS = ["GET", "POST"]
+T = TypeVar("T")
 
 
 def rate(group: str) -> str:
@@ -130,6 +133,19 @@ def track_wait(request, code: str) -> int | None:
 def track_failed(request, code: str) -> None:
     """A wrong code or phone: it counts against the code's budget, whoever sent it."""
     _count("petition-track-code", _code_key(code), increment=True)
+
+
+def guarded_track(request, code: str, lookup: Callable[[], T | None]) -> tuple[int | None, T | None]:
+    """A tracking lookup under its guess limits, for the page and the API alike: (the wait, None)
+    when the client or the code is over budget; else (None, what ``lookup`` found), a miss counted
+    against the code."""
+    wait = track_wait(request, code)
+    if wait:
+        return wait, None
+    found = lookup()
+    if found is None:
+        track_failed(request, code)
+    return None, found
 
 
 def lost_code_wait(request) -> int | None:

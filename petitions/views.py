@@ -29,7 +29,7 @@ from . import joint, services
 from .actions import PETITION_ACTIONS
 from .forms import PetitionForm, RateForm, ReopenForm, StaffIntakeForm, TrackForm
 from .models import Category, Channel, Petition, Status
-from .ratelimits import submit_accepted, submit_wait, too_many_page, track_failed, track_wait
+from .ratelimits import guarded_track, submit_accepted, submit_wait, too_many_page
 from .selectors import (
     DUE_SOON,
     InboxFilters,
@@ -141,11 +141,11 @@ def petition_track_page(request: HttpRequest) -> HttpResponse:
     # The status link in a resident's SMS carries the code; the last four digits open it.
     form = TrackForm(request.POST or None, initial={"code": request.GET.get("code", "")[:20]})
     if request.method == "POST" and form.is_valid():
-        if wait := track_wait(request, form.cleaned_data["code"]):
+        code, phone = form.cleaned_data["code"], form.cleaned_data["phone"]
+        wait, petition = guarded_track(request, code, lambda: petition_track(code, phone))
+        if wait:
             return too_many_page(request, "petitions/track.html", {"form": form}, wait)
-        petition = petition_track(form.cleaned_data["code"], form.cleaned_data["phone"])
         if petition is None:
-            track_failed(request, form.cleaned_data["code"])
             form.add_error(None, _("No petition matches this tracking code and phone number."))
         else:
             request.session[TRACKED] = [*request.session.get(TRACKED, []), petition.pk][-20:]
