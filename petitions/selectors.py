@@ -272,6 +272,11 @@ def _reporter_follow(normalized: str, phone_last4: str) -> int | None:
     return reporter.petition_id if _phone_matches(reporter.phone[-4:], phone_last4) else None
 
 
+def _tracked_by_id(pk: int) -> Petition:
+    """The petition a reporter's code or a merged petition leads to, with what the resident's view shows."""
+    return Petition.objects.select_related("category", "community").only(*TRACK_FIELDS).get(pk=pk)
+
+
 def petition_track(code: str, phone_last4: str) -> Petition | None:
     """The petition for a tracking code and the last four digits of its phone, or None.
 
@@ -294,7 +299,7 @@ def petition_track(code: str, phone_last4: str) -> Petition | None:
         return None
     if follow is None:
         return None
-    return Petition.objects.select_related("category", "community").only(*TRACK_FIELDS).get(pk=follow)
+    return _tracked_by_id(follow)
 
 
 def petition_track_view(code: str, phone_last4: str) -> dict | None:
@@ -310,14 +315,12 @@ def petition_track_view(code: str, phone_last4: str) -> dict | None:
         follow = _reporter_follow(normalized, phone_last4)
         if follow is None:
             return None
-        return petition_public_view(
-            Petition.objects.select_related("category", "community").only(*TRACK_FIELDS).get(pk=follow))
+        return petition_public_view(_tracked_by_id(follow))
     head = rows[0]
     if not _phone_matches(head[_PHONE][-4:], phone_last4):
         return None
     if head[_MERGED_INTO]:
-        return petition_public_view(
-            Petition.objects.select_related("category", "community").only(*TRACK_FIELDS).get(pk=head[_MERGED_INTO]))
+        return petition_public_view(_tracked_by_id(head[_MERGED_INTO]))
     return _public_view(
         tracking_code=head[_CODE], status=head[_STATUS], category=Category.label_of(head[_CATEGORY], head[_CATEGORY_EN]),
         title=head[_TITLE], community=head[_COMMUNITY], submitted_at=head[_AT], public_reply=head[_REPLY],

@@ -612,7 +612,7 @@ def petition_note(*, petition: Petition, actor: User, note: str, is_public: bool
     With ``is_public`` the resident sees it on the tracking page."""
     note = _require(note, _("Write the note."))
     with transaction.atomic():
-        locked = Petition.objects.select_for_update(of=("self",)).select_related("community").get(pk=petition.pk)
+        locked = _lock(petition.pk)
         if not handles(actor, locked):
             raise Forbidden(_("You do not handle this petition."))
         return _event(locked, actor=actor, action="note", from_status=locked.status, note=note,
@@ -687,7 +687,7 @@ def petition_summon_department(*, petition: Petition, actor: User, department, m
     from .models import PetitionRedNotice
 
     with transaction.atomic():
-        locked = Petition.objects.select_for_update(of=("self",)).select_related("community").get(pk=petition.pk)
+        locked = _lock(petition.pk)
         if not issues_for(actor, locked.community):
             raise Forbidden(_("Only a secretary of this petition's community may summon a department for it."))
         if locked.status not in SUMMON_STATUSES:
