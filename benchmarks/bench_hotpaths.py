@@ -103,25 +103,29 @@ def _database_url() -> str:
     return f"postgres://{auth}@{d['HOST'] or '127.0.0.1'}:{d['PORT'] or 5432}/{d['NAME']}"
 
 
+def product_env() -> dict[str, str]:
+    """The environment of a process serving the product as production does, on the benchmark's
+    database, with the baselines' URLs (benchmarks.settings)."""
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "benchmarks.settings",
+        "DATABASE_URL": _database_url(),
+        "DEBUG": "false",
+        "SECRET_KEY": "bench-hotpaths-not-secret",
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "SECURE_SSL_REDIRECT": "false",  # TLS ends at the proxy in front
+        "LOG_LEVEL": "WARNING",
+        "PYTHONPATH": str(ROOT),
+    }
+
+
 class Server:
     """gunicorn (production config) + a Celery worker on the benchmark's database."""
 
     def __init__(self, *, port: int, log_dir: Path):
         self.port = port
-        self.env = {
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "benchmarks.settings",
-            "DATABASE_URL": _database_url(),
-            "DEBUG": "false",
-            "SECRET_KEY": "bench-hotpaths-not-secret",
-            "ALLOWED_HOSTS": "127.0.0.1,localhost",
-            "SECURE_SSL_REDIRECT": "false",  # TLS ends at the proxy in front
-            "WEB_CONCURRENCY": str(WORKERS),
-            "PORT": str(port),
-            "LOG_LEVEL": "WARNING",
-            "CELERY_TASK_DEFAULT_QUEUE": "bench-hotpaths",
-            "PYTHONPATH": str(ROOT),
-        }
+        self.env = {**product_env(), "WEB_CONCURRENCY": str(WORKERS), "PORT": str(port),
+                    "CELERY_TASK_DEFAULT_QUEUE": "bench-hotpaths"}
         self.log_dir = log_dir
         self.procs: list[subprocess.Popen] = []
 

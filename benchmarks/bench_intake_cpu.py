@@ -11,7 +11,6 @@ the figure to compare between two versions of intake (`--rounds`, and `--scale` 
 from __future__ import annotations
 
 import io
-import os
 import subprocess
 import sys
 from contextlib import redirect_stdout
@@ -20,7 +19,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
 
-from benchmarks.bench_hotpaths import ROOT, TABLE_SQL, _database_url
+from benchmarks.bench_hotpaths import ROOT, TABLE_SQL, product_env
 
 
 def run(args) -> None:
@@ -30,9 +29,6 @@ def run(args) -> None:
         call_command("load_demo", "--once")
     with connection.cursor() as cursor:
         cursor.execute(TABLE_SQL)
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "benchmarks.settings", "DATABASE_URL": _database_url(),
-           "DEBUG": "false", "SECRET_KEY": "bench-intake-cpu-not-secret", "ALLOWED_HOSTS": "127.0.0.1",
-           "HTTPS": "false", "LOG_LEVEL": "WARNING", "PYTHONPATH": str(ROOT)}
     requests = max(50, int(300 * args.scale))
-    subprocess.run([sys.executable, "-m", "benchmarks.intake_cpu", str(requests), str(args.rounds)], env=env,
-                   cwd=ROOT, check=True)
+    subprocess.run([sys.executable, "-m", "benchmarks.intake_cpu", str(requests), str(args.rounds)],
+                   env=product_env(), cwd=ROOT, check=True)
