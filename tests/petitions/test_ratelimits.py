@@ -100,3 +100,24 @@ def test_each_tracking_code_takes_few_wrong_guesses_from_all_addresses(client, s
     for _ in range(6):
         assert api.get(f"{API}track/{other.tracking_code}/", {"phone": "0000"}, REMOTE_ADDR="10.1.2.1"
                        ).status_code == 200
+
+
+def test_wrong_guesses_count_against_the_code_through_every_door(client, submit, category, limits):
+    """The page, the API lookup and the API feedback all spend the same code's budget on a miss
+    (petitions.ratelimits.guarded_track), so no door is a way round it."""
+    petition = submit(category, phone="13812345678")
+    code = petition.tracking_code
+    api = APIClient()
+    for i in range(2):
+        page = client.post("/petitions/track/", {"code": code, "phone": f"000{i}"}, REMOTE_ADDR=f"10.2.0.{i}")
+        assert page.status_code == 200 and code in page.content.decode()  # the form again, with the miss
+    for i in range(2):
+        response = api.post(f"{API}track/{code}/feedback/", {"phone": f"001{i}", "rating": 5}, format="json",
+                            REMOTE_ADDR=f"10.2.1.{i}")
+        assert response.status_code == 404
+    assert api.get(f"{API}track/{code}/", {"phone": "0020"}, REMOTE_ADDR="10.2.2.1").status_code == 404
+    # Five misses through three doors from five addresses: the right digits are refused now, at every door.
+    assert api.get(f"{API}track/{code}/", {"phone": "5678"}, REMOTE_ADDR="10.2.3.1").status_code == 429
+    assert api.post(f"{API}track/{code}/feedback/", {"phone": "5678", "rating": 5}, format="json",
+                    REMOTE_ADDR="10.2.3.2").status_code == 429
+    assert client.post("/petitions/track/", {"code": code, "phone": "5678"}, REMOTE_ADDR="10.2.3.3").status_code == 429
