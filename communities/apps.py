@@ -22,7 +22,7 @@ class CommunitiesConfig(AppConfig):
             post_save.connect(access.on_grants_change, sender=model, dispatch_uid=f"grants-save-{model.__name__}")
             post_delete.connect(access.on_grants_change, sender=model, dispatch_uid=f"grants-delete-{model.__name__}")
         m2m_changed.connect(access.on_grants_change, sender=User.groups.through, dispatch_uid="grants-groups")
-        # Who holds a seat is kept per process too (communities.notifications.recipients.kept_users).
+        # Who holds a seat is kept per process too (communities.notifications.recipients.kept_holders).
         post_save.connect(access.on_user_change, sender=User, dispatch_uid="grants-user-save")
         post_delete.connect(access.on_grants_change, sender=User, dispatch_uid="grants-user-delete")
         from django.core.signals import request_finished, request_started

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from communities.notifications import recipients as seats
-from communities.models import User
+from communities.models import Role, User
 
 from .models import Petition
 
@@ -37,10 +37,8 @@ def handlers(petition: Petition) -> list[User]:
 def intake_recipients(petition: Petition) -> list[User]:
     """Who hears of a new petition: the community's secretary, the grid worker of its grid, and
     the officers of its handling department (one query, kept per process until staff change)."""
-    key = ("intake", petition.community_id, petition.grid_id, petition.handler_department_id)
-    return seats.kept_users(key, lambda: seats.secretaries([petition.community_id])
-                            | seats.grid_workers([petition.grid_id])
-                            | seats.department_staff([petition.handler_department_id]))
+    return seats.kept_holders([(Role.SECRETARY, petition.community_id), (Role.GRID_WORKER, petition.grid_id),
+                               ("department", petition.handler_department_id)])
 
 
 def overdue_recipients(petitions: list[Petition]) -> dict[int, list[User]]:

@@ -3,6 +3,7 @@ transition and the actor, write the change and its event, notify after commit)."
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -24,6 +25,7 @@ from communities.core.deadlines import (
     end_of_day,
 )
 from communities.core.errors import DomainError, Forbidden
+from communities.core.sweeps import instance_row
 from communities.core.lifecycle import Lifecycle, Target
 from communities.models import Region, ServicePoint, User
 from communities.notifications.services import notify, notify_many
@@ -169,18 +171,46 @@ def _route(data: PetitionInput) -> tuple[Region, Region | None]:
     return community, grid
 
 
-def _history(phone: str, category: Category, community: Region) -> tuple[int | None, str, int]:
-    """One query for what intake needs to know of the person's earlier petitions: the one this
-    repeats (same phone, category and community within the repeat window: its id and code), and
-    how many they filed within the risk rule's longer window (this one included)."""
+def _history(phone: str, category: Category, community: Region) -> tuple[int | None, int | None, str, int]:
+    """One statement for what intake needs before it writes: the new petition's id, taken from its
+    sequence (PostgreSQL; None elsewhere, where the insert gives it), so the petition, its events
+    and its outbox rows go in one INSERT; and what it needs to know of the person's earlier
+    petitions: the one this repeats (same phone, category and community within the repeat window:
+    its id and code), and how many they filed within the risk rule's longer window (this one
+    included)."""
     now = timezone.now()
     repeat_since = now - timedelta(days=settings.SUQIU_REPEAT_WINDOW_DAYS)
+    db = transaction.get_connection()
+    if db.vendor == "postgresql":
+        with db.cursor() as cursor:
+            if phone:
+                cursor.execute(_HISTORY_SQL, [Petition._meta.db_table, phone, risk.repeat_since(), HISTORY_CAP, phone,
+                                              category.pk, community.pk, repeat_since])
+            else:
+                cursor.execute(_NEXT_ID_SQL, [Petition._meta.db_table])
+            reserved, filed, repeat_id, repeat_code = cursor.fetchone()
+        return reserved, repeat_id, repeat_code or "", (filed or 0) + 1
+    if not phone:
+        return None, None, "", 1
     rows = list(Petition.objects.filter(resident_phone=phone, created_at__gte=risk.repeat_since())
                 .order_by("created_at", "pk").values_list("pk", "tracking_code", "category_id", "community_id",
                                                           "created_at")[:HISTORY_CAP])
     first = next(((pk, code) for pk, code, cat, com, at in rows
                   if cat == category.pk and com == community.pk and at >= repeat_since), (None, ""))
-    return first[0], first[1], len(rows) + 1
+    return None, first[0], first[1], len(rows) + 1
+
+
+# PostgreSQL: intake's one read (see _history). Both lookups walk the petition_repeat index.
+_NEXT_ID_SQL = "SELECT nextval(pg_get_serial_sequence(%s, 'id')), 0, NULL, NULL"
+_HISTORY_SQL = """
+SELECT nextval(pg_get_serial_sequence(%s, 'id')),
+       (SELECT count(*) FROM (SELECT 1 FROM {table}
+                              WHERE resident_phone = %s AND created_at >= %s LIMIT %s) AS filed),
+       r.id, r.tracking_code
+FROM (SELECT 1) AS one LEFT JOIN LATERAL (
+    SELECT id, tracking_code FROM {table}
+    WHERE resident_phone = %s AND category_id = %s AND community_id = %s AND created_at >= %s
+    ORDER BY created_at, id LIMIT 1) AS r ON TRUE""".format(table=Petition._meta.db_table)
 
 
 # Beyond this many earlier petitions the count stops (every threshold is far below it).
@@ -256,33 +286,36 @@ def _submit(*, data: PetitionInput, phone: str, checked, actor, channel: str, se
     # Provisional until acceptance restarts the clock; the statute allows acceptance + 60 days.
     resolve_due = capped(resolve_target(category, now), start=now, ceiling=STATUTORY_ACCEPT + STATUTORY_RESOLVE)
     staff = actor if actor is not None and actor.is_authenticated else None
-    with transaction.atomic():
-        repeat_of_id, repeat_code, filed = _history(phone, category, community) if phone else (None, "", 1)
-        petition = Petition(
-            tracking_code=new_tracking_code(), channel=channel, service_point=service_point,
-            category=category, service=category.service, title=data.title.strip(),
-            description=data.description.strip(), community=community, grid=grid,
-            # Copied onto the petition for indexed scoping (petitions.selectors.petition_inbox).
-            street_id=community.parent_id, district_id=_district_of(community),
-            address=data.address.strip(), building=data.building.strip(), latitude=data.latitude,
-            longitude=data.longitude,
-            people_affected=data.people_affected, resident_name=data.name.strip(), resident_phone=phone,
-            resident=staff if channel == Channel.WEB else None,
-            handler_department=category.department if category.default_handler == "department" else None,
-            accept_due_at=accept_due, resolve_due_at=resolve_due, repeat_of_id=repeat_of_id,
-            created_by=staff if channel != Channel.WEB else None,
-        )
-        # Its risk, from what is known already: the rules in memory, the count just read, and no
-        # red notices yet. It goes in with the row; no second read, no lock on shared rows.
-        rules = risk.rules_in_force()
-        facts = {"repeat_count": filed, "no_notices": True}
-        petition.risk_level, petition.risk_reasons = risk.evaluate(petition, rules, facts)
-        petition.save(force_insert=True)
-        for item in checked:
-            Attachment.objects.create(
-                petition=petition, file=attachment_rules.as_content_file(item), original_name=item.name,
-                content_type=item.content_type, size=len(item.content), uploaded_by=staff,
-            )
+    reserved_id, repeat_of_id, repeat_code, filed = _history(phone, category, community)
+    petition = Petition(
+        pk=reserved_id, tracking_code=new_tracking_code(), channel=channel, service_point=service_point,
+        category=category, service=category.service, title=data.title.strip(),
+        description=data.description.strip(), community=community, grid=grid,
+        # Copied onto the petition for indexed scoping (petitions.selectors.petition_inbox).
+        street_id=community.parent_id, district_id=_district_of(community),
+        address=data.address.strip(), building=data.building.strip(), latitude=data.latitude,
+        longitude=data.longitude,
+        people_affected=data.people_affected, resident_name=data.name.strip(), resident_phone=phone,
+        resident=staff if channel == Channel.WEB else None,
+        handler_department=category.department if category.default_handler == "department" else None,
+        accept_due_at=accept_due, resolve_due_at=resolve_due, repeat_of_id=repeat_of_id,
+        created_by=staff if channel != Channel.WEB else None,
+    )
+    # Its risk, from what is known already: the rules in memory, the count just read, and no
+    # red notices yet. It goes in with the row; no second read, no lock on shared rows.
+    rules = risk.rules_in_force()
+    facts = {"repeat_count": filed, "no_notices": True}
+    petition.risk_level, petition.risk_reasons = risk.evaluate(petition, rules, facts)
+    # The petition, its events and its outbox rows are one statement, atomic by itself; anything
+    # else written with them (photos, a red alert, the earlier petition's mark) shares a transaction.
+    alone = (reserved_id is not None and not checked and repeat_of_id is None and petition.risk_level < RiskLevel.RED
+             and not transaction.get_connection().in_atomic_block)
+    with nullcontext() if alone else transaction.atomic():
+        if reserved_id is None:  # not PostgreSQL: the insert gives the id the other rows need
+            petition.save(force_insert=True)
+            written = []
+        else:
+            written = [(Petition, [instance_row(petition, now)])]
         note = _("Repeat of %(code)s") % {"code": repeat_code} if repeat_of_id else ""
         events = [PetitionEvent(petition=petition, actor=actor if channel != Channel.WEB and isinstance(actor, User)
                                 else None, actor_label=_label(actor if channel != Channel.WEB else None),
@@ -290,18 +323,24 @@ def _submit(*, data: PetitionInput, phone: str, checked, actor, channel: str, se
                                 is_public=True)]
         if petition.risk_level > RiskLevel.NORMAL:
             events.append(risk.rise_event(petition, petition.risk_level, petition.risk_reasons))
-        PetitionEvent.objects.bulk_create(events)
-        # The resident's receipt and the handlers' notice: one INSERT into the outbox.
+        written.append((PetitionEvent, [instance_row(event, now) for event in events]))
+        # The petition, its events, the resident's receipt and the handlers' notice: one INSERT.
         notify_many([*resident_messages(petition, kind="petition.received"), {
             "recipients": intake_recipients(petition), "kind": "petition.new",
             "subject": _("New petition %(code)s: %(title)s") % {"code": petition.tracking_code, "title": petition.title},
-            "link": f"/staff/petitions/{petition.pk}/", "dedupe_key": f"petition:{petition.pk}:new"}])
+            "link": f"/staff/petitions/{petition.pk}/", "dedupe_key": f"petition:{petition.pk}:new"}],
+            together=written)
+        for item in checked:
+            Attachment.objects.create(
+                petition=petition, file=attachment_rules.as_content_file(item), original_name=item.name,
+                content_type=item.content_type, size=len(item.content), uploaded_by=staff,
+            )
         if petition.risk_level >= RiskLevel.RED:
             risk.raise_red_alert(petition, petition.risk_reasons)
         if repeat_of_id is not None:
-            # The earlier petition's risk, whose person has now come back again.
-            risk.petition_assess_risk(petition=Petition(pk=repeat_of_id), rules=rules,
-                                      facts={"repeat_count": filed})
+            # The earlier petition's risk, whose person has now come back again: the risk sweep
+            # assesses it within a sweep interval (this one's risk, from the same count, is set).
+            risk.risk_mark_due(petitions=Petition.objects.filter(pk=repeat_of_id), now=now)
     return petition
 
 

@@ -28,11 +28,14 @@ import json
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from uuid import UUID
 
 from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 log = logging.getLogger(__name__)
@@ -150,79 +153,128 @@ def insert_rows(model: type[models.Model], rows: list[dict], *, ignore_conflicts
                 per_statement: int = 5000) -> None:
     """INSERT ``rows`` ({field name or attname: value}; a field left out takes its default,
     auto_now fields take now) without building a model instance per row. On PostgreSQL one statement per
-    ``per_statement`` rows: a column whose rows differ is sent as one array and unnested, a column with
-    one value for every row (a default, the batch's kind) as one parameter; each distinct value is
-    converted for the database once. ``ignore_conflicts`` leaves out a row that would break a unique
-    key, as bulk_create's does. Elsewhere it is bulk_create. For a sweep's events and notifications:
+    ``per_statement`` rows, the rows sent as one JSON parameter (``jsonb_populate_recordset``): the
+    statement's text is the same for every batch, so psycopg keeps it parsed and the server can keep
+    it prepared. ``ignore_conflicts`` leaves out a row that would break a unique key, as
+    bulk_create's does. Elsewhere it is bulk_create. For a sweep's events and notifications:
     thousands of rows a batch, where bulk_create's per-object work costs more than the database does."""
-    if not rows:
+    for start in range(0, len(rows), per_statement):
+        insert_together([(model, rows[start:start + per_statement], ignore_conflicts)])
+
+
+def insert_together(parts: Iterable[tuple[type[models.Model], list[dict], bool]]) -> None:
+    """``insert_rows`` for several tables in one statement on PostgreSQL (each part an INSERT in a
+    ``WITH``; parts as (model, rows, ignore_conflicts)): intake writes a petition, its events and its
+    outbox rows in one round trip. The rows must not need each other's generated keys (take the
+    id from the sequence first); foreign keys are checked at commit. Elsewhere one bulk_create per part, in order."""
+    parts = [(model, rows, ignore) for model, rows, ignore in parts if rows]
+    if not parts:
         return
     db = transaction.get_connection()  # the connection itself: no proxy lookup per value
-    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
-    now = timezone.now()
     if db.vendor != "postgresql":
-        model.objects.bulk_create([model(**row) for row in rows], ignore_conflicts=ignore_conflicts,
-                                  batch_size=2000)
+        for model, rows, ignore in parts:
+            model.objects.bulk_create([model(**row) for row in rows], ignore_conflicts=ignore, batch_size=2000)
         return
-    given = set()
-    for row in rows:
-        given.update(row)
-
-    def prepare(f):
-        if isinstance(f, models.JSONField):
-            return lambda v: None if v is None else json.dumps(v, cls=f.encoder)
-        return lambda v: f.get_db_prep_save(v, db)
-
-    def default(f):  # as a new instance would have it
-        return now if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False) else f.get_default()
-
-    def column(f, chunk) -> tuple[bool, object]:
-        """(one value for every row?, that value or the list of the rows' values), converted."""
-        convert, memo, values, shared = prepare(f), {}, [], True
-        json_field = isinstance(f, models.JSONField)
-        missing = default(f)
-        by_name = f.is_relation and f.name in given
-        for row in chunk:
-            if by_name and f.name in row:
-                v = row[f.name].pk if row[f.name] is not None else None
-            else:
-                v = row.get(f.attname, missing)
-            if json_field:  # a dict is not hashable: its text is
-                prepared = convert(v)
-                prepared = memo.setdefault((str, prepared), prepared)
-            else:
-                try:
-                    key = (type(v), v)
-                    prepared = memo[key] if key in memo else memo.setdefault(key, convert(v))
-                except TypeError:  # unhashable: converted each time, never shared
-                    prepared, shared = convert(v), False
-            values.append(prepared)
-        return (True, values[0]) if shared and len(memo) == 1 else (False, values)
-
-    def cast(f, array: bool) -> str:
-        if isinstance(f, models.JSONField):
-            return "%s::text[]::jsonb[]" if array else "%s::jsonb"
-        return f"%s::{f.db_type(db)}{'[]' if array else ''}"
-
-    table = db.ops.quote_name(model._meta.db_table)
+    now = timezone.now()
+    statements, params = [], []
+    for model, rows, ignore in parts:
+        plan = _InsertPlan.of(model, db)
+        with_pk = any(model._meta.pk.attname in row for row in rows)
+        statements.append(plan.sql(with_pk, ignore))
+        params.append(plan.values(rows, with_pk, db, now))
+    *first, last = statements
+    sql = f"WITH {', '.join(f'w{n} AS ({s})' for n, s in enumerate(first))} {last}" if first else last
     with db.cursor() as cursor:
-        for start in range(0, len(rows), per_statement):
-            chunk = rows[start:start + per_statement]
-            arrays, scalars = [], []
-            for f in fields:
-                if f.name in given or f.attname in given:
-                    shared, value = column(f, chunk)
+        cursor.execute(sql, params)
+
+
+def instance_row(instance: models.Model, now: datetime) -> dict:
+    """A new model instance's field values for ``insert_rows``, as ``save()`` would write them
+    (auto_now and auto_now_add take ``now``, and are set on the instance too); the instance is
+    then marked saved, so a later ``save()`` updates its row."""
+    row = {}
+    for f in instance._meta.concrete_fields:
+        if f.generated:  # the database's to compute
+            continue
+        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
+            setattr(instance, f.attname, now)
+        value = getattr(instance, f.attname)
+        if not (f.primary_key and value is None):
+            row[f.attname] = value
+    instance._state.adding, instance._state.db = False, transaction.get_connection().alias
+    return row
+
+
+def _json_value(value):
+    """What json.dumps cannot write itself, as PostgreSQL reads it back into the column's type."""
+    if isinstance(value, (datetime, date, time)):
+        return value.isoformat()  # every digit: DjangoJSONEncoder cuts microseconds
+    if isinstance(value, (Decimal, UUID, Promise)):
+        return str(value)
+    raise TypeError(f"{type(value).__name__} is not written by insert_rows")
+
+
+class _InsertPlan:
+    """What ``insert_rows`` needs of a model, worked out once per process: its columns, how each
+    value is converted, the defaults that are the same for every row, and the statement's text."""
+
+    _plans: dict[tuple, _InsertPlan] = {}
+
+    @classmethod
+    def of(cls, model: type[models.Model], db) -> _InsertPlan:
+        key = (model, db.alias)
+        plan = cls._plans.get(key)
+        if plan is None:
+            plan = cls._plans[key] = cls(model, db)
+        return plan
+
+    def __init__(self, model: type[models.Model], db) -> None:
+        self.table = db.ops.quote_name(model._meta.db_table)
+        # (field, its name, its attname, is it JSON, is it a relation, its converted default or _EACH_ROW)
+        self.fields = []
+        for f in model._meta.concrete_fields:
+            if f.generated:  # the database's to compute
+                continue
+            json_field = isinstance(f, models.JSONField)
+            fixed = not (getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
+                         or (f.has_default() and callable(f.default) and f.default not in (list, dict, str)))
+            default = self._convert(f, json_field, f.get_default(), db) if fixed else _EACH_ROW
+            self.fields.append((f, f.name, f.attname, json_field, f.is_relation, default))
+        self._sql = {}
+
+    def sql(self, with_pk: bool, ignore_conflicts: bool) -> str:
+        key = (with_pk, ignore_conflicts)
+        if key not in self._sql:
+            columns = ", ".join(f'"{f.column}"' for f, *_x in self.fields if with_pk or not f.primary_key)
+            self._sql[key] = (f"INSERT INTO {self.table} ({columns}) SELECT {columns} "
+                              f"FROM jsonb_populate_recordset(NULL::{self.table}, %s::jsonb)"
+                              + (" ON CONFLICT DO NOTHING" if ignore_conflicts else ""))
+        return self._sql[key]
+
+    @staticmethod
+    def _convert(f, json_field: bool, value, db):
+        return value if json_field else f.get_db_prep_save(value, db)
+
+    def values(self, rows: list[dict], with_pk: bool, db, now: datetime) -> str:
+        """The rows as one JSON array of objects keyed by column, every column given."""
+        convert, out = self._convert, []
+        for row in rows:
+            values = {}
+            for f, name, attname, json_field, relation, default in self.fields:
+                if f.primary_key and not with_pk:
+                    continue
+                if attname in row:
+                    value = convert(f, json_field, row[attname], db)
+                elif relation and name in row:
+                    value = row[name].pk if row[name] is not None else None
+                elif default is _EACH_ROW:
+                    value = convert(f, json_field, now if getattr(f, "auto_now", False)
+                                    or getattr(f, "auto_now_add", False) else f.get_default(), db)
                 else:
-                    shared, value = True, prepare(f)(default(f))
-                (scalars if shared else arrays).append((f, value))
-            if arrays:
-                source = f"FROM unnest({', '.join(cast(f, True) for f, _v in arrays)}) AS u"
-                selected = ["u.*"]
-            else:  # every row the same
-                source = f"FROM generate_series(1, {len(chunk)})"
-                selected = []
-            selected += [cast(f, False) for f, _v in scalars]
-            columns = [db.ops.quote_name(f.column) for f, _v in arrays + scalars]
-            sql = (f"INSERT INTO {table} ({', '.join(columns)}) SELECT {', '.join(selected)} {source}"
-                   + (" ON CONFLICT DO NOTHING" if ignore_conflicts else ""))
-            cursor.execute(sql, [v for _f, v in scalars] + [v for _f, v in arrays])  # in the order they appear
+                    value = default
+                values[f.column] = value
+            out.append(values)
+        return json.dumps(out, default=_json_value, ensure_ascii=False)
+
+
+_EACH_ROW = object()  # a default worked out for each row (now, a callable's new value)

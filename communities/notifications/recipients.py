@@ -79,20 +79,37 @@ KEPT_TTL = 300.0  # seconds, for a change made outside the models (raw SQL), as 
 _KEPT_MAX = 10_000
 
 
-def kept_users(key: tuple, condition: Callable[[], Q]) -> list[User]:
-    """``users(condition())``, kept in this process under the grants' version token: every
-    change of a role, a grant, a region, a point or a user (other than a login) replaces the
-    token, so the next call reads the holders again. For who hears of each new petition: one
-    query per intake was a fifth of its CPU, for an answer that changes when staff change."""
+def kept_holders(seats: Iterable[tuple[str, int | None]]) -> list[User]:
+    """The active holders of these seats: (Role.SECRETARY, community id), (Role.GRID_WORKER, grid
+    id) or ("department", department id) for its officers and head. Each seat's holders are kept
+    in this process under the grants' version token: every change of a role, a grant, a region, a
+    point or a user (other than a login) replaces the token, so the next call reads them again;
+    the seats not kept are read in one query. For who hears of each new petition: a query per
+    intake was a fifth of its CPU, for an answer that changes when staff change; kept per seat, a
+    process knows them all after one petition per community and department."""
     version = access.grants_version()
     now = time.monotonic()
-    entry = _kept.get(key)
-    if entry is not None and entry[0] == version and now - entry[1] < KEPT_TTL:
-        return entry[2]
-    found = users(condition())
-    if len(_kept) >= _KEPT_MAX:
-        _kept.clear()
-    _kept[key] = (version, now, found)
+    found: list[User] = []
+    missing = []
+    for seat in seats:
+        if seat[1] is None:
+            continue
+        entry = _kept.get(seat)
+        if entry is not None and entry[0] == version and now - entry[1] < KEPT_TTL:
+            found += entry[2]
+        else:
+            missing.append(seat)
+    if missing:
+        condition = Q()
+        for kind, pk in missing:
+            condition |= _SEAT_CONDITIONS[kind]([pk])
+        held = Seats(condition)
+        if len(_kept) >= _KEPT_MAX:
+            _kept.clear()
+        for seat in missing:
+            holders = held.department_staff(seat[1]) if seat[0] == "department" else held._of(seat)
+            _kept[seat] = (version, now, holders)
+            found += holders
     return found
 
 
@@ -152,3 +169,9 @@ def notice_overdue_recipients(notices: list[RedNotice]) -> dict[int, list[User]]
                        + seats.district_supervisors(n.community)
                        + ([n.issued_by] if n.issued_by is not None and n.issued_by.is_active else []))
     return found
+
+
+# The seats ``kept_holders`` keeps, and the condition that names each.
+_SEAT_CONDITIONS: dict[str, Callable[[Iterable[int | None]], Q]] = {
+    Role.SECRETARY: secretaries, Role.GRID_WORKER: grid_workers, "department": department_staff,
+}

@@ -24,11 +24,11 @@ from celery import shared_task
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Model
 from django.utils import timezone
 
 from communities.models import Notification, User
-from communities.core.sweeps import insert_rows
+from communities.core.sweeps import insert_together
 
 log = logging.getLogger(__name__)
 Channel = Notification.Channel
@@ -195,13 +195,16 @@ def _rows(*, recipients: Iterable[User], kind: str, subject: str, body: str = ""
     return rows
 
 
-def notify_many(messages: Iterable[dict]) -> int:
+def notify_many(messages: Iterable[dict], *, together: Iterable[tuple[type[Model], list[dict]]] = ()) -> int:
     """``notify`` for many messages at once (a sweep's batch): each a dict of ``notify``'s
     arguments, all their rows written in one INSERT. A row whose dedupe key is already in the
-    table is left out, as ``notify`` leaves it out. Returns how many rows were offered."""
+    table is left out, as ``notify`` leaves it out. ``together``: the rows of the change that
+    causes the messages ((model, rows) pairs for ``insert_together``), written in the same
+    statement (intake: the petition and its events). Returns how many outbox rows were offered."""
     rows = [row for message in messages for row in _rows(**message)]
+    insert_together([*((model, model_rows, False) for model, model_rows in together),
+                     (Notification, rows, True)])
     if rows:
-        insert_rows(Notification, rows, ignore_conflicts=True)
         _kick_on_commit()
     return len(rows)
 

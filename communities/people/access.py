@@ -153,7 +153,7 @@ def on_grants_change(sender, **kwargs) -> None:  # a signal receiver
 
 def on_user_change(sender, instance=None, update_fields=None, **kwargs) -> None:  # User post_save
     """A user saved for anything but their last login (deactivated, a new phone or e-mail): the
-    copies of who holds which seat (``communities.notifications.recipients.kept_users``) are stale."""
+    copies of who holds which seat (``communities.notifications.recipients.kept_holders``) are stale."""
     if update_fields is not None and set(update_fields) <= {"last_login"}:
         return
     grants_changed()

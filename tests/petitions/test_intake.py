@@ -32,7 +32,7 @@ def test_web_petition_is_routed_and_timed(submit, category, people, tree):
 
 
 def test_who_hears_of_a_new_petition_follows_staff_changes_at_once(submit, category, people, tree, make_user):
-    """Intake keeps who holds each seat in the process (communities.notifications.recipients.kept_users);
+    """Intake keeps who holds each seat in the process (communities.notifications.recipients.kept_holders);
     a secretary deactivated, replaced or given a new address is told accordingly from the next petition."""
     from communities.models import Role
     from communities.people.roles import role_assign
