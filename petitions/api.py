@@ -30,7 +30,7 @@ from communities.models import Service
 from . import services
 from .actions import PETITION_ACTIONS
 from .models import Category, Channel, Petition, Status
-from .ratelimits import guarded_track, lost_code_wait, submit_accepted, submit_wait
+from .ratelimits import guarded_track, lost_code_wait, submit_budget
 from .resident_messages import petition_codes_send
 from .selectors import (
     InboxFilters,
@@ -139,20 +139,21 @@ class PetitionListCreate(generics.ListCreateAPIView):
     def create(self, request, *args, **kwargs):
         form = PetitionCreateSerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        # Only accepted petitions count against the client's budget: one sent back costs nothing.
-        _throttle(submit_wait(request))
         data = form.validated_data
-        try:
-            petition = services.petition_submit(
-                data=services.PetitionInput.from_cleaned(data),
-                attachments=data["attachments"],
-                actor=request.user if request.user.is_authenticated else None,
-            )
-        except DjangoValidationError as exc:
-            raise exceptions.ValidationError({"attachments": exc.messages}) from exc
-        except DomainError as exc:
-            raise exceptions.ValidationError({exc.field or "community": [str(exc)]}) from exc
-        submit_accepted(request)
+        # Only accepted petitions count against the client's budget: one sent back costs nothing.
+        with submit_budget(request) as budget:
+            _throttle(budget.wait)
+            try:
+                petition = services.petition_submit(
+                    data=services.PetitionInput.from_cleaned(data),
+                    attachments=data["attachments"],
+                    actor=request.user if request.user.is_authenticated else None,
+                )
+            except DjangoValidationError as exc:
+                raise exceptions.ValidationError({"attachments": exc.messages}) from exc
+            except DomainError as exc:
+                raise exceptions.ValidationError({exc.field or "community": [str(exc)]}) from exc
+            budget.accept()
         return Response({"tracking_code": petition.tracking_code, "status": petition.status,
                          "accept_due_at": petition.accept_due_at}, status=status.HTTP_201_CREATED)
 

@@ -13,7 +13,7 @@ from communities.core.api_query import InputSerializer, validated_query
 from . import duplicates
 from .api import _throttle
 from .models import Category, Petition
-from .ratelimits import nearby_wait, submit_accepted, submit_wait
+from .ratelimits import nearby_wait, submit_budget
 from .serializers import CachedCodeField, PetitionCreateSerializer
 
 
@@ -106,15 +106,16 @@ class PetitionJoin(APIView):
     def post(self, request):
         form = JoinSerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        _throttle(submit_wait(request))  # a join counts like a petition filed
-        d = form.validated_data
-        petition = Petition.objects.filter(pk=d["petition"]).first()
-        if petition is None:
-            raise exceptions.ValidationError({"petition": [_("Join a petition of the same category near the place "
-                                                             "you report.")]})
-        reporter = duplicates.petition_join(
-            petition=petition, phone=d["phone"], name=d["name"], actor=request.user, latitude=d.get("latitude"),
-            longitude=d.get("longitude"), category=d.get("category"))
-        submit_accepted(request)
+        with submit_budget(request) as budget:  # a join counts like a petition filed
+            _throttle(budget.wait)
+            d = form.validated_data
+            petition = Petition.objects.filter(pk=d["petition"]).first()
+            if petition is None:
+                raise exceptions.ValidationError({"petition": [_("Join a petition of the same category near the "
+                                                                 "place you report.")]})
+            reporter = duplicates.petition_join(
+                petition=petition, phone=d["phone"], name=d["name"], actor=request.user, latitude=d.get("latitude"),
+                longitude=d.get("longitude"), category=d.get("category"))
+            budget.accept()
         return Response({"tracking_code": reporter.tracking_code, "status": reporter.petition.status},
                         status=status.HTTP_201_CREATED)

@@ -18,7 +18,7 @@ from communities.core.api_schema import ErrorSerializer
 from . import services
 from .api import _throttle
 from .models import Category, Channel, Petition
-from .ratelimits import submit_accepted, submit_wait
+from .ratelimits import submit_budget
 from .serializers import CachedCodeField, PetitionCreateSerializer
 from .validation import normalize_mobile
 
@@ -131,8 +131,9 @@ class SnapshotIntake(APIView):
         form = SnapshotInput(data=request.data)
         form.is_valid(raise_exception=True)
         # As the filing form: only accepted reports count against the client's budget.
-        _throttle(submit_wait(request))
-        data = form.validated_data
-        petition = _report(data, channel=Channel.SNAPSHOT, actor=None, community=data["community"])
-        submit_accepted(request)
+        with submit_budget(request) as budget:
+            _throttle(budget.wait)
+            data = form.validated_data
+            petition = _report(data, channel=Channel.SNAPSHOT, actor=None, community=data["community"])
+            budget.accept()
         return _created(petition, with_id=False)

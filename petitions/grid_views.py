@@ -15,7 +15,7 @@ from communities.core.errors import DomainError
 from . import services
 from .grid_forms import PatrolReportForm, SnapshotForm
 from .models import Channel
-from .ratelimits import submit_accepted, submit_wait, too_many_page
+from .ratelimits import submit_budget, too_many_page
 from .resident_session import remember_petition
 
 
@@ -56,11 +56,13 @@ def snapshot_new(request: HttpRequest) -> HttpResponse:
     form = SnapshotForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         # As the filing form: only accepted reports count against the client's budget.
-        if wait := submit_wait(request):
-            return too_many_page(request, "petitions/snapshot.html", _context(form), wait)
-        petition = _file(request, form, channel=Channel.SNAPSHOT, actor=None)
+        with submit_budget(request) as budget:
+            if budget.wait:
+                return too_many_page(request, "petitions/snapshot.html", _context(form), budget.wait)
+            petition = _file(request, form, channel=Channel.SNAPSHOT, actor=None)
+            if petition is not None:
+                budget.accept()
         if petition is not None:
-            submit_accepted(request)
             remember_petition(request, petition.pk)
             request.session["just_filed"] = petition.tracking_code
             return redirect("petition-filed")

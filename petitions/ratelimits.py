@@ -16,7 +16,8 @@ as the tests do).
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from typing import TypeVar
 
@@ -48,8 +49,8 @@ def rate(group: str) -> str:
     return getattr(settings, "SUQIU_RATE_LIMITS", {}).get(group) or RATES[group]
 
 
-def _counts(*counters: tuple[str, str, bool]) -> list[tuple[int, int, int] | None]:
-    """For each (group, value, increment): (count, limit, seconds left in the window) of
+def _counts(*counters: tuple[str, str, bool]) -> list[tuple[int, int, int, str] | None]:
+    """For each (group, value, increment): (count, limit, seconds left in the window, cache key) of
     django-ratelimit's counter for ``value`` (same key, same window), after adding one if
     ``increment``; None when counting is off. On Redis all of them take one round trip."""
     if not getattr(settings, "RATELIMIT_ENABLE", True):
@@ -90,18 +91,18 @@ def _counts(*counters: tuple[str, str, bool]) -> list[tuple[int, int, int] | Non
             else:
                 counts.append(cache.incr(key))
     now = int(time.time())
-    return [(count, limit, window - now) for count, (_key, limit, _period, window, _inc) in zip(counts, plan)]
+    return [(count, limit, window - now, key) for count, (key, limit, _period, window, _inc) in zip(counts, plan)]
 
 
-def _count(group: str, value: str, *, increment: bool) -> tuple[int, int, int] | None:
+def _count(group: str, value: str, *, increment: bool) -> tuple[int, int, int, str] | None:
     return _counts((group, value, increment))[0]
 
 
-def _wait(usage: tuple[int, int, int] | None, *, counted: bool) -> int | None:
+def _wait(usage: tuple[int, int, int, str] | None, *, counted: bool) -> int | None:
     """Seconds until the window ends if the budget is spent (counted: this request included)."""
     if usage is None:
         return None
-    count, limit, left = usage
+    count, limit, left, _key = usage
     over = count > limit if counted else count >= limit
     return max(1, left) if over else None
 
@@ -110,14 +111,42 @@ def _code_key(code: str) -> str:
     return "code:" + (normalize_tracking_code(code) or (code or "").strip().upper()[:40])
 
 
-def submit_wait(request) -> int | None:
-    """Whether this client may file another petition now; counts nothing."""
-    return _wait(_count("petition-submit", client_ip(request), increment=False), counted=False)
+class SubmitBudget:
+    """One petition (a report, a join) from a client, counted against the client's budget before
+    it is written: ``wait`` is the seconds to wait (None: go ahead). See ``submit_budget``."""
+
+    def __init__(self, wait: int | None) -> None:
+        self.wait = wait
+        self.accepted = False
+
+    def accept(self) -> None:
+        """It was written: it keeps its place in the client's budget."""
+        self.accepted = True
 
 
-def submit_accepted(request) -> None:
-    """A petition from this client was accepted: it counts against the client's budget."""
-    _count("petition-submit", client_ip(request), increment=True)
+@contextmanager
+def submit_budget(request) -> Iterator[SubmitBudget]:
+    """The filing limit, for every door that takes a petition from the public (form, API, snapshot,
+    join): the petition is counted when the block starts (one Redis round trip, with the check) and
+    given back when the block ends without ``accept()``: refused for the limit, sent back with
+    errors, or failed. So only accepted petitions count against the client's budget."""
+    group, value = "petition-submit", client_ip(request)
+    usage = _count(group, value, increment=True)
+    budget = SubmitBudget(_wait(usage, counted=True))
+    try:
+        yield budget
+    finally:
+        if usage is not None and not budget.accepted:
+            _give_back(usage[3])
+
+
+def _give_back(key: str) -> None:
+    """Undo one count of the window key ``key`` (not the current window's: it may have turned)."""
+    cache = caches[getattr(settings, "RATELIMIT_USE_CACHE", "default")]
+    try:
+        cache.decr(key)
+    except ValueError:  # the window ended meanwhile and its key expired: nothing to give back
+        pass
 
 
 def track_wait(request, code: str) -> int | None:

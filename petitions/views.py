@@ -29,7 +29,7 @@ from . import joint, services
 from .actions import PETITION_ACTIONS
 from .forms import PetitionForm, RateForm, ReopenForm, StaffIntakeForm, TrackForm
 from .models import Category, Channel, Petition, Status
-from .ratelimits import guarded_track, submit_accepted, submit_wait, too_many_page
+from .ratelimits import guarded_track, submit_budget, too_many_page
 from .selectors import (
     DUE_SOON,
     InboxFilters,
@@ -64,18 +64,19 @@ def _join(request: HttpRequest, *, form, template: str, context: dict) -> HttpRe
 
     if not join.is_valid():
         return refused(join.errors)
-    if wait := submit_wait(request):
-        return too_many_page(request, template, {"form": form, **context}, wait)
-    d = join.cleaned_data
-    petition = Petition.objects.filter(pk=d["join"]).first()
-    try:
-        if petition is None:
-            raise DomainError(_("Join a petition of the same category near the place you report."))
-        reporter = petition_join(petition=petition, phone=d["phone"], name=d["name"], actor=request.user,
-                                 latitude=d["latitude"], longitude=d["longitude"], category=d["category"])
-    except DomainError as exc:
-        return refused({exc.field or "__all__": [str(exc)]})
-    submit_accepted(request)
+    with submit_budget(request) as budget:
+        if budget.wait:
+            return too_many_page(request, template, {"form": form, **context}, budget.wait)
+        d = join.cleaned_data
+        petition = Petition.objects.filter(pk=d["join"]).first()
+        try:
+            if petition is None:
+                raise DomainError(_("Join a petition of the same category near the place you report."))
+            reporter = petition_join(petition=petition, phone=d["phone"], name=d["name"], actor=request.user,
+                                     latitude=d["latitude"], longitude=d["longitude"], category=d["category"])
+        except DomainError as exc:
+            return refused({exc.field or "__all__": [str(exc)]})
+        budget.accept()
     if request.user.is_authenticated and access.is_staff_member(request.user):
         messages.success(request, _("Joined to petition %(code)s. Give the resident their own tracking code "
                                     "%(mine)s.") % {"code": reporter.petition.tracking_code,
@@ -98,22 +99,25 @@ def petition_new(request: HttpRequest) -> HttpResponse:
         return joined
     if request.method == "POST":
         # Only accepted petitions count against the client's budget: a form with errors is free.
-        if form.is_valid() and (wait := submit_wait(request)):
-            return too_many_page(request, "petitions/new.html", {"form": form, "services": Service.choices}, wait)
         if form.is_valid():
             d = form.cleaned_data
-            try:
-                petition = services.petition_submit(
-                    data=services.PetitionInput.from_cleaned(d),
-                    attachments=d["attachments"],
-                    actor=request.user if request.user.is_authenticated else None,
-                )
-            except ValidationError as exc:
-                form.add_error("attachments", exc)
-            except DomainError as exc:
-                form.add_error("community", str(exc))
-            else:
-                submit_accepted(request)
+            with submit_budget(request) as budget:
+                if budget.wait:
+                    return too_many_page(request, "petitions/new.html", {"form": form, "services": Service.choices},
+                                         budget.wait)
+                try:
+                    petition = services.petition_submit(
+                        data=services.PetitionInput.from_cleaned(d),
+                        attachments=d["attachments"],
+                        actor=request.user if request.user.is_authenticated else None,
+                    )
+                except ValidationError as exc:
+                    form.add_error("attachments", exc)
+                except DomainError as exc:
+                    form.add_error("community", str(exc))
+                else:
+                    budget.accept()
+            if budget.accepted:
                 request.session[TRACKED] = [*request.session.get(TRACKED, []), petition.pk][-20:]
                 request.session["just_filed"] = petition.tracking_code
                 return redirect("petition-filed")

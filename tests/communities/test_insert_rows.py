@@ -45,3 +45,50 @@ def test_rows_all_alike_are_each_written(db):
     insert_rows(Notification, [{"recipient": user, "channel": "inbox", "kind": "k", "subject": "s",
                                 "next_attempt_at": now} for _ in range(4)])
     assert Notification.objects.filter(recipient=user, subject="s").count() == 4
+
+
+def test_a_petition_its_event_and_its_notice_go_in_one_statement_exactly_as_saved(db):
+    """``insert_together`` (intake's write): every value as ``save()`` would store it (microseconds,
+    a lazy text, JSON, a model's defaults), the generated column computed, one statement
+    on PostgreSQL however many tables."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils.translation import gettext_lazy
+
+    from communities.core.sweeps import insert_together, instance_row
+    from petitions.models import Petition, PetitionEvent
+    from tests.factories import CategoryFactory, RegionFactory
+
+    district = RegionFactory()
+    street = RegionFactory(level="street", parent=district)
+    community, category, user = RegionFactory(level="community", parent=street), CategoryFactory(), UserFactory()
+    now = timezone.now().replace(microsecond=123456)
+    petition = Petition(category=category, service=category.service, title=gettext_lazy("Noise"), description="d",
+                        community=community, street=street, district=district, resident_phone="13812345678", accept_due_at=now, resolve_due_at=now,
+                        tracking_code="GM-TEST-0001", latitude=22.5, longitude=113.9,
+                        risk_reasons=[{"rule": "wages", "params": {"amount": 310000.5}}])
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT nextval(pg_get_serial_sequence('petitions_petition', 'id'))")
+            petition.pk = cursor.fetchone()[0]
+        parts = [(Petition, [instance_row(petition, now)], False)]
+    else:
+        petition.save()
+        parts = []
+    event = PetitionEvent(petition=petition, action="submit", to_status="submitted", actor_label="居民")
+    parts += [(PetitionEvent, [instance_row(event, now)], False),
+              (Notification, [{"recipient": user, "channel": "inbox", "kind": "k", "subject": "s",
+                               "next_attempt_at": now}], True)]
+    with CaptureQueriesContext(connection) as queries:
+        insert_together(parts)
+    if connection.vendor == "postgresql":
+        assert len(queries) == 1 and petition.created_at == now
+    saved = Petition.objects.get(pk=petition.pk)
+    assert (saved.title, saved.created_at, saved.accept_due_at, saved.status) == (
+        "Noise", petition.created_at, now, "submitted")
+    assert saved.risk_reasons == [{"rule": "wages", "params": {"amount": 310000.5}}]
+    assert (saved.phone_last4, saved.latitude, saved.people_affected, saved.reopen_count) == ("5678", 22.5, 1, 0)
+    assert not petition._state.adding  # a later save() updates it
+    assert PetitionEvent.objects.get(petition=saved).created_at == (
+        now if connection.vendor == "postgresql" else saved.events.get().created_at)  # bulk_create: its own now
+    assert Notification.objects.get(recipient=user).next_attempt_at == now

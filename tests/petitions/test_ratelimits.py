@@ -51,6 +51,25 @@ def test_the_api_counts_only_accepted_petitions_and_sends_retry_after(category, 
     assert 0 < int(response["Retry-After"]) <= 3600
 
 
+def test_a_petition_the_service_refuses_gives_its_count_back(category, people, limits):
+    """The count is taken before the petition is written (ratelimits.submit_budget, one round trip)
+    and given back when it is not: a petition refused by intake's rules costs nothing either."""
+    from petitions.models import Category
+    from tests.factories import CategoryFactory
+
+    CategoryFactory(code="litter", name="暴露垃圾", use=Category.Use.EVENT)
+    api = APIClient()
+    body = {"title": "t", "description": "d", "community": "440311001001"}
+    for i in range(4):
+        refused = api.post(API, {**body, "category": "litter", "phone": f"1390001{i:04d}"}, format="json")
+        assert refused.status_code == 400 and "category" in refused.json()
+    for i in range(2):
+        assert api.post(API, {**body, "category": "noise", "phone": f"1390000{i:04d}"}, format="json").status_code == 201
+    for _ in range(3):  # refused for the limit, and not counted again for it
+        assert api.post(API, {**body, "category": "noise", "phone": "13900009999"}, format="json").status_code == 429
+    assert Petition.objects.count() == 2
+
+
 def test_the_client_is_remote_addr_unless_proxies_are_trusted(rf, settings):
     request = rf.get("/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="6.6.6.6, 1.2.3.4")
     settings.SUQIU_TRUSTED_PROXY_COUNT = 0
