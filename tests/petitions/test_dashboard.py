@@ -88,7 +88,11 @@ def test_staffed_now_lists_the_roster_on_duty(tree, make_user):
     monday_ten = timezone.make_aware(timezone.datetime(2026, 11, 23, 10, 0))
     DutyShift.objects.create(service_point=hall, user=mediator, role=Role.MEDIATOR, weekday=0,
                              starts=time(9), ends=time(17))
-    assert [p["name"] for p in dashboard.staffed_now(tree["s1"], at=monday_ten)] == ["社区11党群服务中心"]
+    mediator.last_name, mediator.first_name = "陈", "平"
+    mediator.save()
+    assert dashboard.staffed_now(tree["s1"], at=monday_ten) == [
+        {"id": hall.pk, "name": "社区11党群服务中心", "tier": str(hall.get_tier_display()),
+         "people": [{"name": "陈平", "role": str(Role(Role.MEDIATOR).label), "until": "17:00"}]}]
     assert dashboard.staffed_now(tree["s2"], at=monday_ten) == []
     assert dashboard.staffed_now(tree["s1"], at=monday_ten + timedelta(hours=8)) == []
 
