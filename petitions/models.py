@@ -280,6 +280,9 @@ class Petition(SweepState, models.Model):
             models.Index(fields=["review_flagged_at"], condition=Q(review_flagged_at__isnull=False),
                          name="petition_review_flagged"),
             models.Index(fields=["risk_due_at"], condition=Q(risk_due_at__isnull=False), name="petition_risk_due"),
+            # The dashboard's "being reworked now": the few open petitions sent back after a failed review.
+            models.Index(fields=["community"], condition=Q(rework_count__gt=0, status__in=[Status.SUBMITTED, *OPEN_STATUSES]),
+                         name="petition_in_rework"),
             # Duplicates near a point (petitions.duplicates.petitions_nearby): a bounding box on the
             # open petitions only.
             models.Index(fields=["latitude", "longitude"], condition=Q(status__in=DUPLICATE_STATUSES),

@@ -95,15 +95,19 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 @pytest.fixture(autouse=True)
 def _fresh_reference_data():
-    """Intake keeps categories, communities and rules in memory; each test has a new database."""
+    """Intake keeps categories, communities and rules in memory, the dashboard its summaries; each test
+    has a new database."""
     from communities.people import access
     from petitions import refdata
+    from petitions.supervision import dashboard
 
     refdata.forget()
     access.forget_grants()
+    dashboard.forget()
     yield
     refdata.forget()
     access.forget_grants()
+    dashboard.forget()
 
 
 @pytest.fixture(autouse=True)

@@ -35,8 +35,13 @@ def display_name(user) -> str:
     "" for no user."""
     if user is None:
         return ""
-    name = full_name(family=getattr(user, "last_name", ""), given=getattr(user, "first_name", ""))
-    return name or getattr(user, "username", "")
+    return name_or_username(family=getattr(user, "last_name", ""), given=getattr(user, "first_name", ""),
+                            username=getattr(user, "username", ""))
+
+
+def name_or_username(*, family: str, given: str, username: str) -> str:
+    """``display_name`` from plain values (a list read with ``values()``, no user objects)."""
+    return full_name(family=family, given=given) or username
 
 
 def actor_display(label: str) -> str:

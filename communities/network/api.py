@@ -15,7 +15,7 @@ from rest_framework.response import Response
 
 from communities.core.api_query import StrictPagination, validated_query
 from communities.models import Department, Region, Service, ServicePoint
-from communities.network.selectors import service_points_near
+from communities.network.selectors import Labels, service_points_near
 from communities.network.serializers import (
     MAX_RADIUS_M,
     DepartmentSerializer,
@@ -96,7 +96,8 @@ class ServicePointViewSet(viewsets.ReadOnlyModelViewSet):
                 lat=params["lat"], lng=params["lng"], radius_m=params["radius"],
                 service=params.get("service"), tier=params.get("tier"), within=params.get("region"),
             )
-            data = [point.answer() for point, _ in found]  # ServicePointNearSerializer's fields, as plain values
+            labels = Labels.now()
+            data = [point.answer(labels) for point, _ in found]  # ServicePointNearSerializer's fields, as plain values
             return Response({"count": len(data), "radius_m": params["radius"], "results": data})
         queryset = self.get_queryset()
         if params.get("service"):

@@ -5,7 +5,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from django.db.models import Q
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db import connection
+from django.db.models import Exists, OuterRef, Q
 
 from communities.core import geo
 from communities.models import Region, Service, ServicePoint
@@ -28,8 +30,9 @@ def region_at(lat: float, lng: float, level: str) -> Region | None:
 @dataclass
 class NearPoint:
     """A service point as a search answers it: plain values, read in one statement for the points
-    and their region and one for their services, instead of a model object per point (a search
-    among 100,000 points finds hundreds). Reads like a ``ServicePoint`` in templates."""
+    in the search's box with their region and one for the services of those answered, instead of a
+    model object per point (a search among 100,000 points finds hundreds). Reads like a
+    ``ServicePoint`` in templates."""
 
     id: int
     name: str
@@ -58,42 +61,85 @@ class NearPoint:
     def service_labels(self) -> list[str]:
         return [str(Service(code).label) for code in self.service_codes]
 
-    def answer(self) -> dict:
-        """The API's answer for this point (``ServicePointNearSerializer``'s fields)."""
+    def answer(self, labels: Labels | None = None) -> dict:
+        """The API's answer for this point (``ServicePointNearSerializer``'s fields); ``labels``
+        (``Labels.now()``) translates each choice once for a whole answer instead of once a point."""
+        labels = labels or Labels.now()
         return {
             "distance_m": round(self.distance_m), "id": self.id, "name": self.name, "tier": self.tier,
-            "tier_label": self.get_tier_display(), "venue": self.venue, "venue_label": self.get_venue_display(),
-            "services": [{"code": code, "label": str(Service(code).label)} for code in self.service_codes],
+            "tier_label": labels.tiers[self.tier], "venue": self.venue, "venue_label": labels.venues[self.venue],
+            "services": [{"code": code, "label": labels.services[code]} for code in self.service_codes],
             "address": self.address, "latitude": self.latitude, "longitude": self.longitude,
             "opening_hours": self.opening_hours, "phone": self.phone, "region": self.region,
         }
 
 
-_NEAR_FIELDS = ("id", "name", "tier", "venue", "address", "latitude", "longitude", "opening_hours", "phone",
+@dataclass(frozen=True)
+class Labels:
+    """The choices' labels in the active language."""
+
+    tiers: dict[str, str]
+    venues: dict[str, str]
+    services: dict[str, str]
+
+    @classmethod
+    def now(cls) -> Labels:
+        return cls(*({value: str(label) for value, label in choices.choices}
+                     for choices in (ServicePoint.Tier, ServicePoint.Venue, Service)))
+
+
+_NEAR_FIELDS = ("id", "name", "latitude", "longitude", "tier", "venue", "address", "opening_hours", "phone",
                 "region_id", "region__name", "region__code", "region__level")
 
 
-def _near_points(found: list[tuple[float, str, int]]) -> list[tuple[NearPoint, float]]:
-    ids = [pk for _, _, pk in found]
-    if not ids:
-        return []
-    services: dict[int, list[str]] = {}
-    offers = (ServicePoint.services.through.objects.filter(servicepoint_id__in=ids)
-              .order_by("servicekind_id").values_list("servicepoint_id", "servicekind_id"))
-    for point_id, code in offers:
-        services.setdefault(point_id, []).append(code)
-    rows = {}
-    for (pk, name, tier, venue, address, lat, lng, hours, phone, region_id, region_name, region_code,
-         region_level) in ServicePoint.objects.filter(pk__in=ids).values_list(*_NEAR_FIELDS):
-        rows[pk] = NearPoint(id=pk, name=name, tier=tier, venue=venue, address=address, latitude=lat, longitude=lng,
-                             opening_hours=hours, phone=phone, service_codes=services.get(pk, []),
-                             region={"id": region_id, "name": region_name, "code": region_code,
-                                     "level": region_level})
+def _with_distances(points, lat: float, lng: float, radius_m: float | None = None) -> list[tuple[float, str, tuple]]:
+    """(distance, name, (row of ``_NEAR_FIELDS``, service codes)) of each of ``points`` within
+    ``radius_m`` (any distance if None), unsorted.
+
+    On PostgreSQL one statement: each point's codes as an array read through the index of its
+    services (a join planned a scan of every point's services once the box held a few hundred).
+    Elsewhere a second statement reads the services of the points found."""
+    points = points.order_by()
+    found = []
+    if connection.vendor == "postgresql":
+        codes = ArraySubquery(ServicePoint.services.through.objects.filter(servicepoint_id=OuterRef("pk"))
+                              .values("servicekind_id"))
+        for *row, point_codes in points.annotate(codes=codes).values_list(*_NEAR_FIELDS, "codes"):
+            distance = geo.haversine_m(lat, lng, row[2], row[3])
+            if radius_m is None or distance <= radius_m:
+                found.append((distance, row[1], (tuple(row), point_codes)))
+        return found
+    for row in points.values_list(*_NEAR_FIELDS):
+        distance = geo.haversine_m(lat, lng, row[2], row[3])
+        if radius_m is None or distance <= radius_m:
+            found.append((distance, row[1], (row, [])))
+    by_point = {row[0]: codes for _, _, (row, codes) in found}
+    offers = (ServicePoint.services.through.objects.filter(servicepoint_id__in=list(by_point))
+              .order_by().values_list("servicepoint_id", "servicekind_id"))
+    for point_id, code in offers if by_point else ():
+        by_point[point_id].append(code)
+    return found
+
+
+def _near_points(found: list[tuple[float, str, tuple]]) -> list[tuple[NearPoint, float]]:
+    """The answer for ``found`` (distance, name, (row, service codes)), in its order."""
     answer = []
-    for distance, _, pk in found:
-        rows[pk].distance_m = distance
-        answer.append((rows[pk], distance))
+    for distance, _, ((pk, name, lat, lng, tier, venue, address, hours, phone, region_id, region_name, region_code,
+                       region_level), codes) in found:
+        point = NearPoint(id=pk, name=name, tier=tier, venue=venue, address=address, latitude=lat, longitude=lng,
+                          opening_hours=hours, phone=phone, service_codes=sorted(codes),
+                          region={"id": region_id, "name": region_name, "code": region_code, "level": region_level},
+                          distance_m=distance)
+        answer.append((point, distance))
     return answer
+
+
+def _offering(points, service: str | None):
+    # Exists, not a join on the services: the answer lists every service of a point, not only this one.
+    if not service:
+        return points
+    return points.filter(Exists(ServicePoint.services.through.objects.filter(servicepoint_id=OuterRef("pk"),
+                                                                               servicekind_id=service)))
 
 
 def _box_condition(lat: float, lng: float, radius_m: float) -> Q:
@@ -137,23 +183,23 @@ def service_points_near(
 
     An indexed bounding box narrows the rows; the exact great-circle distance decides.
     """
-    candidates = ServicePoint.objects.filter(_box_condition(lat, lng, radius_m), is_active=True)
-    if service:
-        candidates = candidates.filter(services=service)
+    candidates = _offering(ServicePoint.objects.filter(_box_condition(lat, lng, radius_m), is_active=True), service)
     if tier:
         candidates = candidates.filter(tier=tier)
     if within is not None:
         candidates = candidates.filter(region__path__startswith=within.path)
-    # Distances on plain tuples; model objects (with region and services) only for the answer.
-    found = []
-    for pk, name, plat, plng in candidates.values_list("pk", "name", "latitude", "longitude"):
-        distance = geo.haversine_m(lat, lng, plat, plng)
-        if distance <= radius_m:
-            found.append((distance, name, pk))
-    found.sort()
+    # Every field of the answer in the one statement of the box (a box holds 4/pi the points of its
+    # circle): a second statement by id for the points found costs a round trip, and planned a scan
+    # of the whole table on fresh statistics.
+    found = sorted(_with_distances(candidates, lat, lng, radius_m), key=_order)
     if limit:
         found = found[:limit]
     return _near_points(found)
+
+
+def _order(entry: tuple) -> tuple:
+    distance, name, (row, _codes) = entry
+    return distance, name, row[0]  # nearest first, ties by name, then id
 
 
 def service_points_nearest(
@@ -173,9 +219,5 @@ def service_points_nearest(
         if len(found) >= n:
             return found
         radius *= 4
-    points = ServicePoint.objects.filter(is_active=True)
-    if service:
-        points = points.filter(services=service)
-    ranked = sorted((geo.haversine_m(lat, lng, plat, plng), name, pk)
-                    for pk, name, plat, plng in points.values_list("pk", "name", "latitude", "longitude"))
-    return _near_points(ranked[:n])
+    points = _offering(ServicePoint.objects.filter(is_active=True), service)
+    return _near_points(sorted(_with_distances(points, lat, lng), key=_order)[:n])

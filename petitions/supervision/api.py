@@ -11,7 +11,6 @@ from rest_framework.views import APIView
 from communities.people import access
 from communities.core.api_query import InputSerializer, validated_query
 from communities.core.api_schema import ErrorSerializer
-from communities.core.holiday_calendar import calendar_warning
 from communities.scoring.api import PeriodQuery
 from communities.scoring.services import current_period
 
@@ -83,6 +82,7 @@ class DashboardSummarySerializer(serializers.Serializer):
     rising_categories = _RisingCategory(many=True)
     staffed_now = _StaffedPoint(many=True)
     open_red_alerts = serializers.IntegerField()
+    flagged_for_review = serializers.IntegerField(help_text="petitions rated 1-2 by their residents, not yet reviewed")
     calendar_warning = serializers.CharField(
         allow_null=True, help_text="From 1 December, set while next year's holiday calendar is missing")
     reviews_30d = serializers.IntegerField(help_text="resolutions reviewed in the last 30 days")
@@ -117,14 +117,7 @@ class DashboardSummary(APIView):
                    responses={200: DashboardSummarySerializer,
                               404: OpenApiResponse(ErrorSerializer, description="No region you supervise has this code.")})
     def get(self, request):
-        region = _region(request)
-        summary = dashboard.dashboard_summary(region)
-        summary["staffed_now"] = dashboard.staffed_now(region)
-        summary["open_red_alerts"] = dashboard.open_alerts(region).count()
-        summary["flagged_for_review"] = dashboard.flagged_for_review(region)
-        summary["calendar_warning"] = calendar_warning()
-        summary.update(dashboard.reworks(region))
-        return Response(summary)
+        return Response(dashboard.dashboard_figures(_region(request)))
 
 
 class LeagueQuery(PeriodQuery):

@@ -5,19 +5,25 @@ what the rollup saves."""
 
 from __future__ import annotations
 
+import copy
+import time
 from collections import Counter
 from datetime import date, datetime, timedelta
 
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
+from django.utils.translation import get_language
 
+from communities.core import versions
+from communities.core.holiday_calendar import calendar_warning
+from communities.core.names import name_or_username
 from communities.people import access
-from communities.models import DutyShift, Region, Role, User
+from communities.models import DutyShift, Region, Role, ServicePoint, User
 
 from petitions.models import Category, Channel, DailyStat, OpenStat, Petition, RedAlert, Status
+from petitions.supervision import stats
 from petitions.supervision.stats import ACTIVE_STATUSES, day_bounds
-from communities.core.names import display_name
 
 DAYS = 30
 ROSTER_ROLES = [Role.MEDIATOR, Role.LEGAL_ADVISER, Role.COUNSELLOR]
@@ -127,11 +133,43 @@ def _fold_counts(ids: list[int], *, today: date, week_start: date, last_week_sta
     return folded
 
 
+# Summaries each process keeps: (region id, day, language) -> (statistics token, reference data token,
+# when computed, summary). The summary changes only when the rollup rewrites the statistics (every
+# sweep interval at most) or a category or region is renamed; recomputing it per request cost tens of
+# milliseconds of the database's time (the counts by category unpacked from 400-odd JSON documents).
+KEEP_SECONDS = 300.0  # a change made outside the models (raw SQL) is seen after this at the latest
+_KEEP_MAX = 2_000
+_kept: dict[tuple[int, date, str], tuple[str, str, float, dict]] = {}
+
+
 def dashboard_summary(region: Region, *, today: date | None = None) -> dict:
-    """The dashboard's numbers for ``region``'s subtree, from the rolled-up statistics, summed by
-    the database: one row a day for the trend and the totals, a few dozen keys for the counts by
-    channel, service and category, one row per service for what is open."""
+    """The dashboard's numbers for ``region``'s subtree, from the rolled-up statistics: computed
+    once per change of the statistics (their version token), then kept by the process. The caller
+    gets its own copy."""
+    from petitions.refdata import current
+
     today = today or timezone.localdate()
+    key = (region.pk, today, get_language() or "")
+    tokens = (stats.version(), current().version)
+    now = time.monotonic()
+    kept = _kept.get(key)
+    if kept is None or kept[:2] != tokens or now - kept[2] >= KEEP_SECONDS:
+        if len(_kept) >= _KEEP_MAX:
+            _kept.clear()
+        kept = _kept[key] = (*tokens, now, _summary(region, today))
+    return copy.deepcopy(kept[3])
+
+
+def forget() -> None:
+    """Drop the kept summaries (tests start from a fresh database)."""
+    _kept.clear()
+    versions.forget(stats.VERSION_KEY)
+
+
+def _summary(region: Region, today: date) -> dict:
+    """The numbers for ``region``'s subtree, summed by the database: one row a day for the trend and
+    the totals, a few dozen keys for the counts by channel, service and category, one row per
+    service for what is open."""
     first = today - timedelta(days=DAYS - 1)
     week_start, last_week_start = today - timedelta(days=6), today - timedelta(days=13)
     ids = _community_ids(region)
@@ -208,19 +246,24 @@ def naive_summary(region: Region, *, today: date | None = None) -> dict:
 
 
 def staffed_now(region: Region, *, at: datetime | None = None) -> list[dict]:
-    """Halls and stations in ``region`` with a mediator, legal adviser or counsellor on duty now."""
+    """Halls and stations in ``region`` with a mediator, legal adviser or counsellor on duty now.
+
+    Read as plain values: a district's roster is a hundred shifts, and a model object for each
+    shift, its point and its person cost more than the rest of the dashboard's answer."""
     at = timezone.localtime(at or timezone.now())
     shifts = (DutyShift.objects.filter(service_point__region__path__startswith=region.path, role__in=ROSTER_ROLES,
                                        weekday=at.weekday(), starts__lte=at.time(), ends__gt=at.time(),
                                        service_point__is_active=True)
-              .select_related("service_point", "user").order_by("service_point__tier", "service_point__name"))
+              .order_by("service_point__tier", "service_point__name", "service_point_id", "starts", "pk")
+              .values_list("service_point_id", "service_point__name", "service_point__tier", "role", "ends",
+                           "user__last_name", "user__first_name", "user__username"))
+    tiers, roles = dict(ServicePoint.Tier.choices), dict(Role.choices)
     points: dict[int, dict] = {}
-    for shift in shifts:
-        entry = points.setdefault(shift.service_point_id, {
-            "id": shift.service_point_id, "name": shift.service_point.name,
-            "tier": shift.service_point.get_tier_display(), "people": []})
-        entry["people"].append({"name": display_name(shift.user),
-                                "role": str(Role(shift.role).label), "until": shift.ends.strftime("%H:%M")})
+    for point_id, point_name, tier, role, ends, family, given, username in shifts:
+        entry = points.setdefault(point_id, {"id": point_id, "name": point_name, "tier": str(tiers[tier]),
+                                             "people": []})
+        entry["people"].append({"name": name_or_username(family=family, given=given, username=username),
+                                "role": str(roles[role]), "until": ends.strftime("%H:%M")})
     return list(points.values())
 
 
@@ -242,18 +285,34 @@ def flagged_for_review(region: Region) -> int:
 
 def reworks(region: Region, *, today: date | None = None) -> dict:
     """Resolutions reviewed in the last 30 days in ``region`` and those sent back for rework; and the
-    petitions being reworked now (sent back, not resolved again yet)."""
+    petitions being reworked now (sent back, not resolved again yet). Both by the subtree's community
+    ids, not a join on the region tree: the reviews through their (community, created_at) index, the
+    petitions through the small partial index of those in rework."""
     from petitions.models import PetitionReview
 
     today = today or timezone.localdate()
     start, _end = day_bounds(today - timedelta(days=DAYS - 1))
-    counts = PetitionReview.objects.filter(community__path__startswith=region.path, created_at__gte=start).aggregate(
+    ids = _community_ids(region)
+    counts = PetitionReview.objects.filter(community_id__in=ids, created_at__gte=start).aggregate(
         reviews=Count("pk"), reworks=Count("pk", filter=Q(passed=False)))
-    in_rework = Petition.objects.filter(community__path__startswith=region.path, rework_count__gt=0,
-                                        status__in=ACTIVE_STATUSES).count()
+    in_rework = Petition.objects.filter(community_id__in=ids, rework_count__gt=0, status__in=ACTIVE_STATUSES).count()
     return {"reviews_30d": counts["reviews"], "reworks_30d": counts["reworks"], "in_rework": in_rework}
 
 
 def open_alerts(region: Region):
+    """The red alerts of ``region`` nobody has acknowledged yet, newest first."""
     return (RedAlert.objects.filter(_in_region(region, "petition__"), acknowledged_at__isnull=True)
             .select_related("petition__community", "petition__category").order_by("-raised_at"))
+
+
+def dashboard_figures(region: Region, *, at: datetime | None = None) -> dict:
+    """Everything the dashboard shows as numbers, for the page and the API alike: the summary from
+    the statistics, who is on duty now, the open red alerts, the petitions to review, the reworks
+    and the calendar warning."""
+    figures = dashboard_summary(region)
+    figures["staffed_now"] = staffed_now(region, at=at)
+    figures["open_red_alerts"] = open_alerts(region).count()
+    figures["flagged_for_review"] = flagged_for_review(region)
+    figures["calendar_warning"] = calendar_warning()
+    figures.update(reworks(region))
+    return figures

@@ -5,6 +5,10 @@
 every day and community touched by a petition changed since it last ran (a few minutes of
 overlap, so a change committed late is never missed): rebuilding is exact and idempotent, so
 two workers running it, a missed run or a hand-edited row are all repaired by the next run.
+
+Every rebuild replaces a version token in the shared cache (``VERSION_KEY``), at once and again when
+it commits, so what a process computed from the statistics and kept (the dashboard's summary) is
+recomputed on its next use, and only then.
 """
 
 from __future__ import annotations
@@ -18,11 +22,30 @@ from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
+from communities.core import versions
 from petitions.models import OPEN_STATUSES, DailyStat, OpenStat, Petition, RollupMark, Status
 
 ACTIVE_STATUSES = [Status.SUBMITTED, *OPEN_STATUSES]
 SLACK = timedelta(minutes=5)
 MARK = "daily-stats"
+VERSION_KEY = versions.register("suqiu:stats:version")
+
+
+def version() -> str:
+    """The token of the statistics now in force: it changes whenever a rebuild changes them."""
+    return versions.current(VERSION_KEY)
+
+
+def _bump() -> None:
+    versions.replace(VERSION_KEY)
+
+
+def changed() -> None:
+    """The statistics changed: anything computed from them is stale now (this process reads its own
+    uncommitted change) and again once the change commits (a process that read in between read the
+    rows from before it)."""
+    _bump()
+    transaction.on_commit(_bump)
 
 
 def day_bounds(day: date) -> tuple[datetime, datetime]:
@@ -95,6 +118,7 @@ def rebuild_day(day: date, community_ids=None) -> int:
             stale = stale.filter(community_id__in=community_ids)
         stale.delete()
         DailyStat.objects.bulk_create(rows)
+        changed()
     return len(rows)
 
 
@@ -115,6 +139,7 @@ def rebuild_open(community_ids=None) -> None:
         stale.delete()
         OpenStat.objects.bulk_create([OpenStat(community_id=g["community_id"], service=g["service"], open=g["open"],
                                                overdue=g["overdue"], high_risk=g["high_risk"]) for g in groups])
+        changed()
 
 
 EPOCH = datetime(2000, 1, 1, tzinfo=dt_timezone.utc)
@@ -139,6 +164,7 @@ def rollup(*, now: datetime | None = None, progress=None) -> dict:
         communities = set().union(*by_day.values()) if by_day else set()
         if full:
             DailyStat.objects.all().delete()
+            changed()
         for index, (day, ids) in enumerate(sorted(by_day.items())):
             rebuild_day(day, None if full else ids)
             if progress and (index % 30 == 0 or index == len(by_day) - 1):

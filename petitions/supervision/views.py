@@ -15,7 +15,6 @@ from django.views.decorators.http import require_POST
 
 from communities.people import access
 from communities.core.errors import DomainError
-from communities.core.holiday_calendar import calendar_warning
 from communities.models import Region, Service, ServicePoint
 from communities.core.security import safe_next
 
@@ -35,7 +34,7 @@ def _region_or_404(request: HttpRequest) -> Region:
 @login_required
 def dashboard_page(request: HttpRequest) -> HttpResponse:
     region = _region_or_404(request)
-    summary = dashboard.dashboard_summary(region)
+    summary = dashboard.dashboard_figures(region)
     channels, services = dict(Channel.choices), dict(Service.choices)
     labels = {"channels": {k: str(v) for k, v in channels.items()}, "services": {k: str(v) for k, v in services.items()},
               "received": _("Received"), "resolved": _("Resolved"), "open": pgettext("petitions still being handled", "Open")}
@@ -46,11 +45,11 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
                          for k, v in summary["today_by_service"].items()],
         "children": Region.objects.filter(parent=region).order_by("path") if region.level in ("district", "street") else [],
         "parent": region.parent if region.parent_id and dashboard.region_for(request.user, region.parent.code) else None,
-        "staffed": dashboard.staffed_now(region),
+        "staffed": summary["staffed_now"],
         "alerts": dashboard.open_alerts(region)[:20],
-        "flagged": dashboard.flagged_for_review(region),
-        "calendar_warning": calendar_warning(),
-        "rework": dashboard.reworks(region),
+        "flagged": summary["flagged_for_review"],
+        "calendar_warning": summary["calendar_warning"],
+        "rework": {key: summary[key] for key in ("reviews_30d", "reworks_30d", "in_rework")},
     })
 
 

@@ -156,9 +156,35 @@ def test_listing_without_coordinates_filters_and_pages(api, scattered, django_as
 
 
 def test_near_query_count_does_not_grow_with_results(api, scattered, django_assert_max_num_queries):
-    with django_assert_max_num_queries(3):
+    # One statement on PostgreSQL (each point's services read as an array), two elsewhere.
+    with django_assert_max_num_queries(2):
         body = api.get(URL, {"lat": CENTRE[0], "lng": CENTRE[1], "radius": 5000}).json()
     assert body["count"] == 80
+    with django_assert_max_num_queries(2):
+        assert api.get(URL, {"lat": CENTRE[0], "lng": CENTRE[1], "radius": 300}).json()["count"] < 80
+
+
+def test_a_search_by_service_lists_every_service_of_each_point(api, scattered):
+    body = api.get(URL, {"lat": CENTRE[0], "lng": CENTRE[1], "radius": 5000, "service": "legal"}).json()
+    assert [r["id"] for r in body["results"]] == brute_force(scattered, *CENTRE, 5000, "legal")
+    offered = {p.id: sorted(p.services.values_list("code", flat=True)) for p in scattered}
+    assert body["results"] and all(len(r["services"]) == 2 for r in body["results"])
+    assert all([s["code"] for s in r["services"]] == offered[r["id"]] for r in body["results"])
+
+
+def test_the_nearest_point_is_the_nearest(scattered, community):
+    from communities.network.selectors import service_points_nearest
+
+    twin = ServicePointFactory(name="站00a", region=community, latitude=scattered[0].latitude,
+                               longitude=scattered[0].longitude)  # as near as 站00: the name decides
+    rng = random.Random(9)
+    places = [(scattered[0].latitude, scattered[0].longitude)]
+    places += [destination(*CENTRE, rng.uniform(0, 360), rng.uniform(0, 20_000)) for _ in range(20)]
+    for lat, lng in places:
+        expected = brute_force([*scattered, twin], lat, lng, math.inf)
+        assert [p.id for p, _ in service_points_nearest(lat=lat, lng=lng, n=1)] == expected[:1]
+        assert [p.id for p, _ in service_points_nearest(lat=lat, lng=lng, n=3)] == expected[:3]
+    assert [p.name for p, _ in service_points_nearest(lat=places[0][0], lng=places[0][1], n=2)] == ["站00", "站00a"]
 
 
 def test_region_filter_takes_the_subtree(api, community, tree):

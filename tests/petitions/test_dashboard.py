@@ -88,7 +88,11 @@ def test_staffed_now_lists_the_roster_on_duty(tree, make_user):
     monday_ten = timezone.make_aware(timezone.datetime(2026, 11, 23, 10, 0))
     DutyShift.objects.create(service_point=hall, user=mediator, role=Role.MEDIATOR, weekday=0,
                              starts=time(9), ends=time(17))
-    assert [p["name"] for p in dashboard.staffed_now(tree["s1"], at=monday_ten)] == ["社区11党群服务中心"]
+    mediator.last_name, mediator.first_name = "陈", "平"
+    mediator.save()
+    assert dashboard.staffed_now(tree["s1"], at=monday_ten) == [
+        {"id": hall.pk, "name": "社区11党群服务中心", "tier": str(hall.get_tier_display()),
+         "people": [{"name": "陈平", "role": str(Role(Role.MEDIATOR).label), "until": "17:00"}]}]
     assert dashboard.staffed_now(tree["s2"], at=monday_ten) == []
     assert dashboard.staffed_now(tree["s1"], at=monday_ten + timedelta(hours=8)) == []
 
@@ -133,3 +137,56 @@ def test_the_busiest_summary_costs_a_few_queries_whatever_the_traffic(submit, ca
     with django_assert_max_num_queries(4):
         dashboard.dashboard_summary(tree["district"])
     assert Petition.objects.count() == 30
+
+
+def test_the_summary_is_kept_until_the_statistics_change(traffic, tree, submit, category, django_assert_num_queries):
+    first = dashboard.dashboard_summary(tree["district"])
+    with django_assert_num_queries(0):  # kept: the statistics have not changed
+        assert dashboard.dashboard_summary(tree["district"]) == first
+    first["received_today"] = -1  # each caller has its own copy
+    assert dashboard.dashboard_summary(tree["district"])["received_today"] == 4
+    submit(category, phone="13812340000")
+    assert dashboard.dashboard_summary(tree["district"])["received_today"] == 4  # not rolled up yet
+    stats.rollup()
+    assert dashboard.dashboard_summary(tree["district"])["received_today"] == 5
+    assert dashboard.dashboard_summary(tree["district"]) == dashboard.naive_summary(tree["district"])
+
+
+def test_another_workers_rollup_reaches_the_kept_summary(traffic, tree):
+    from django.db.models import F
+
+    from communities.core import versions
+
+    before = dashboard.dashboard_summary(tree["s1"])["received_30d"]
+    DailyStat.objects.filter(community=tree["c11"]).update(received=F("received") + 10)  # its rows...
+    assert dashboard.dashboard_summary(tree["s1"])["received_30d"] == before  # (kept: no change seen yet)
+    versions.replace(stats.VERSION_KEY)  # ...and the new token it leaves in the shared cache
+    assert dashboard.dashboard_summary(tree["s1"])["received_30d"] == before + 10
+
+
+def test_a_renamed_category_shows_in_the_kept_summary(traffic, tree, category):
+    assert dashboard.dashboard_summary(tree["district"])["rising_categories"][0]["name"] == category.name
+    category.name = "路灯照明"
+    category.save()
+    assert dashboard.dashboard_summary(tree["district"])["rising_categories"][0]["name"] == "路灯照明"
+
+
+def test_page_and_api_show_the_same_figures(client, traffic, people, tree):
+    client.force_login(people["district"])
+    page = client.get("/dashboard/").context["summary"]
+    api = APIClient()
+    api.force_authenticate(people["district"])
+    body = api.get("/api/dashboard/summary/").json()
+    assert body["received_today"] == page["received_today"] == 4
+    for key in ("open", "overdue", "high_risk", "open_red_alerts", "flagged_for_review", "in_rework", "reviews_30d",
+                "same_day_rate", "closure_rate", "satisfaction", "received_30d"):
+        assert body[key] == page[key], key
+
+
+def test_the_api_answer_follows_a_new_petition_after_the_rollup(traffic, people, submit, category):
+    api = APIClient()
+    api.force_authenticate(people["district"])
+    assert api.get("/api/dashboard/summary/").json()["received_today"] == 4
+    submit(category, phone="13812340002")
+    stats.rollup()
+    assert api.get("/api/dashboard/summary/").json()["received_today"] == 5
