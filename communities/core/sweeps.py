@@ -153,9 +153,7 @@ def insert_rows(model: type[models.Model], rows: list[dict], *, ignore_conflicts
                 per_statement: int = 5000) -> None:
     """INSERT ``rows`` ({field name or attname: value}; a field left out takes its default,
     auto_now fields take now) without building a model instance per row. On PostgreSQL one statement per
-    ``per_statement`` rows, the rows sent as one JSON parameter (``jsonb_populate_recordset``): the
-    statement's text is the same for every batch, so psycopg keeps it parsed and the server can keep
-    it prepared. ``ignore_conflicts`` leaves out a row that would break a unique key, as
+    ``per_statement`` rows (how they are sent: ``JSON_ROWS``). ``ignore_conflicts`` leaves out a row that would break a unique key, as
     bulk_create's does. Elsewhere it is bulk_create. For a sweep's events and notifications:
     thousands of rows a batch, where bulk_create's per-object work costs more than the database does."""
     for start in range(0, len(rows), per_statement):
@@ -179,6 +177,11 @@ def insert_together(parts: Iterable[tuple[type[models.Model], list[dict], bool]]
     statements, params = [], []
     for model, rows, ignore in parts:
         plan = _InsertPlan.of(model, db)
+        if len(rows) > JSON_ROWS:
+            sql, values = _unnest_statement(model, rows, ignore, db, now)
+            statements.append(sql)
+            params.extend(values)
+            continue
         with_pk = any(model._meta.pk.attname in row for row in rows)
         statements.append(plan.sql(with_pk, ignore))
         params.append(plan.values(rows, with_pk, db, now))
@@ -186,6 +189,78 @@ def insert_together(parts: Iterable[tuple[type[models.Model], list[dict], bool]]
     sql = f"WITH {', '.join(f'w{n} AS ({s})' for n, s in enumerate(first))} {last}" if first else last
     with db.cursor() as cursor:
         cursor.execute(sql, params)
+
+
+# Up to this many rows a part goes as one JSON parameter (a statement text psycopg keeps parsed:
+# intake's few rows); more go as one array per column, unnested, each distinct value converted once
+# (a sweep's thousands: half the CPU of the JSON rows there).
+JSON_ROWS = 100
+
+
+def _unnest_statement(model: type[models.Model], rows: list[dict], ignore_conflicts: bool, db,
+                      now: datetime) -> tuple[str, list]:
+    """The INSERT of many rows: a column whose rows differ is sent as one array and unnested, a
+    column with one value for every row (a default, the batch's kind) as one parameter."""
+    given = set()
+    for row in rows:
+        given.update(row)
+
+    def prepare(f):
+        if isinstance(f, models.JSONField):
+            return lambda v: None if v is None else json.dumps(v, cls=f.encoder)
+        return lambda v: f.get_db_prep_save(v, db)
+
+    def default(f):  # as a new instance would have it
+        return now if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False) else f.get_default()
+
+    def column(f) -> tuple[bool, object]:
+        """(one value for every row?, that value or the list of the rows' values), converted."""
+        convert, memo, values, shared = prepare(f), {}, [], True
+        json_field = isinstance(f, models.JSONField)
+        missing = default(f)
+        by_name = f.is_relation and f.name in given
+        for row in rows:
+            if by_name and f.name in row:
+                v = row[f.name].pk if row[f.name] is not None else None
+            else:
+                v = row.get(f.attname, missing)
+            if json_field:  # a dict is not hashable: its text is
+                prepared = convert(v)
+                prepared = memo.setdefault((str, prepared), prepared)
+            else:
+                try:
+                    key = (type(v), v)
+                    prepared = memo[key] if key in memo else memo.setdefault(key, convert(v))
+                except TypeError:  # unhashable: converted each time, never shared
+                    prepared, shared = convert(v), False
+            values.append(prepared)
+        return (True, values[0]) if shared and len(memo) == 1 else (False, values)
+
+    def cast(f, array: bool) -> str:
+        if isinstance(f, models.JSONField):
+            return "%s::text[]::jsonb[]" if array else "%s::jsonb"
+        return f"%s::{f.db_type(db)}{'[]' if array else ''}"
+
+    arrays, scalars = [], []
+    for f in model._meta.concrete_fields:
+        if f.generated or (f.primary_key and f.attname not in given):
+            continue
+        if f.name in given or f.attname in given:
+            shared, value = column(f)
+        else:
+            shared, value = True, prepare(f)(default(f))
+        (scalars if shared else arrays).append((f, value))
+    if arrays:
+        source = f"FROM unnest({', '.join(cast(f, True) for f, _v in arrays)}) AS u"
+        selected = ["u.*"]
+    else:  # every row the same
+        source = f"FROM generate_series(1, {len(rows)})"
+        selected = []
+    selected += [cast(f, False) for f, _v in scalars]
+    columns = [db.ops.quote_name(f.column) for f, _v in arrays + scalars]
+    sql = (f"INSERT INTO {db.ops.quote_name(model._meta.db_table)} ({', '.join(columns)}) "
+           f"SELECT {', '.join(selected)} {source}" + (" ON CONFLICT DO NOTHING" if ignore_conflicts else ""))
+    return sql, [v for _f, v in scalars] + [v for _f, v in arrays]  # in the order they appear
 
 
 def instance_row(instance: models.Model, now: datetime) -> dict:
@@ -215,8 +290,9 @@ def _json_value(value):
 
 
 class _InsertPlan:
-    """What ``insert_rows`` needs of a model, worked out once per process: its columns, how each
-    value is converted, the defaults that are the same for every row, and the statement's text."""
+    """What ``insert_together`` needs of a model to write a few rows as JSON, worked out once per
+    process: its columns, how each value is converted, the defaults that are the same for every row,
+    and the statement's text."""
 
     _plans: dict[tuple, _InsertPlan] = {}
 

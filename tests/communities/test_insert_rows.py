@@ -1,11 +1,19 @@
 """``insert_rows`` writes what bulk_create would: every row, each field given or defaulted, a column
 shared by every row the same as one that differs, and a row breaking a unique key left out."""
 
+import pytest
 from django.utils import timezone
 
+from communities.core import sweeps
 from communities.core.sweeps import insert_rows
 from communities.models import Notification
 from tests.factories import UserFactory
+
+
+@pytest.fixture(autouse=True, params=["as JSON", "as arrays"])
+def way(request, monkeypatch):
+    """Both ways rows are sent (a few as one JSON parameter, many as unnested arrays)."""
+    monkeypatch.setattr(sweeps, "JSON_ROWS", 100 if request.param == "as JSON" else 0)
 
 
 def test_rows_are_written_as_given_with_defaults_for_the_rest(db):
