@@ -57,7 +57,7 @@ def case_page(user: User, *, status: str = "", after: str = "", size: int | None
     if status:
         base = base.filter(status=status)
     ids, next_cursor = keyset.page_ids(base, conditions, order=LIST_ORDER, size=size or PAGE_SIZE, after=after)
-    by_id = MediationCase.objects.select_related("committee", "mediator", "petition").in_bulk(ids)
+    by_id = MediationCase.objects.select_related("committee", "mediator", "petition").order_by().in_bulk(ids)
     return keyset.Page(rows=[by_id[pk] for pk in ids], next_cursor=next_cursor, after=after)
 
 

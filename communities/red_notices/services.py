@@ -351,7 +351,7 @@ def red_notice_page(user: User, *, status: str = "", department: str = "", overd
     if overdue:
         base = base.filter(list_rank=0)
     ids, next_cursor = keyset.page_ids(base, conditions, order=LIST_ORDER, size=size, after=after)
-    by_id = RedNotice.objects.select_related("community", "department").in_bulk(ids)
+    by_id = RedNotice.objects.select_related("community", "department").order_by().in_bulk(ids)  # ids hold the order
     return keyset.Page(rows=[by_id[pk] for pk in ids], next_cursor=next_cursor, after=after)
 
 
