@@ -56,7 +56,7 @@ def _companions(first_pk: int, size: int, seed: int) -> None:
     """Red alerts, red notices and mediation cases in proportion to the petitions just made."""
     rng = random.Random(seed)
     now = timezone.now()
-    communities = list(Region.objects.filter(level=Region.Level.COMMUNITY))
+    communities = list(Region.objects.filter(level=Region.Level.COMMUNITY).select_related("parent"))
     departments = list(Department.objects.all())
     mediator = User.objects.get(username="demo-mediator")
     ids = list(Petition.objects.filter(pk__gt=first_pk).order_by("pk").values_list("pk", "community_id"))
@@ -70,7 +70,8 @@ def _companions(first_pk: int, size: int, seed: int) -> None:
         issued = now - timedelta(days=rng.uniform(0, 365))
         closed = issued < now - timedelta(days=14)
         notices.append(RedNotice(
-            community=community, department=rng.choice(departments), year=issued.year + 100, serial=serial[community.pk], status="closed" if closed else "issued", matter="bench",
+            community=community, street_id=community.parent_id, district_id=community.parent.parent_id,
+            department=rng.choice(departments), year=issued.year + 100, serial=serial[community.pk], status="closed" if closed else "issued", matter="bench",
             place="bench", issued_at=issued, ack_due_at=issued + timedelta(hours=2),
             checkin_due_at=issued + timedelta(hours=24), result_due_at=issued + timedelta(days=3),
             closed_at=issued + timedelta(days=3) if closed else None))

@@ -73,7 +73,8 @@ def _open_red_notices(size: int, now, due: int) -> None:
 
     table = RedNotice._meta.db_table
     have = RedNotice.objects.count()
-    communities = list(Region.objects.filter(level=Region.Level.COMMUNITY).values_list("pk", flat=True))
+    rows = list(Region.objects.filter(level=Region.Level.COMMUNITY).values_list("pk", "parent_id", "parent__parent_id"))
+    communities, streets, districts = ([row[i] for row in rows] for i in range(3))
     departments = list(Department.objects.values_list("pk", flat=True))
     issuer = User.objects.filter(roles__role="secretary").values_list("pk", flat=True).first()
     later = now + timedelta(days=30)
@@ -81,16 +82,21 @@ def _open_red_notices(size: int, now, due: int) -> None:
         cs = "ARRAY[" + ",".join(map(str, communities)) + "]"
         ds = "ARRAY[" + ",".join(map(str, departments)) + "]"
         if connection.vendor == "postgresql":
-            _sql(f"""INSERT INTO {table} (community_id, department_id, year, serial, status, matter, place,
-                     staff_count, posts, named_staff, source_ref, issued_by_id, issued_at, ack_due_at,
-                     checkin_due_at, result_due_at, report, attendees, created_at)
-                     SELECT ({cs})[1 + n %% {len(communities)}], ({ds})[1 + n %% {len(departments)}], 2026, n,
-                            'acknowledged', 'matter', 'place', 1, '', '', '', %s, %s, %s, %s, %s, '', '', %s
-                     FROM generate_series(%s, %s) AS n""",
+            region = Region._meta.db_table
+            _sql(f"""INSERT INTO {table} (community_id, street_id, district_id, department_id, year, serial,
+                     status, matter, place, staff_count, posts, named_staff, source_ref, issued_by_id, issued_at,
+                     ack_due_at, checkin_due_at, result_due_at, report, attendees, created_at)
+                     SELECT c.id, s.id, s.parent_id, d, 2026, n, 'acknowledged', 'matter', 'place', 1, '', '', '',
+                            %s, %s, %s, %s, %s, '', '', %s
+                     FROM (SELECT n, ({cs})[1 + n %% {len(communities)}] AS c,
+                                  ({ds})[1 + n %% {len(departments)}] AS d
+                           FROM generate_series(%s, %s) AS n) AS g
+                     JOIN {region} c ON c.id = g.c JOIN {region} s ON s.id = c.parent_id""",
                  [issuer, now, later, later, later, now, have + 1, size])
         else:
             RedNotice.objects.bulk_create([
-                RedNotice(community_id=communities[n % len(communities)], department_id=departments[n % len(departments)],
+                RedNotice(community_id=communities[n % len(communities)], street_id=streets[n % len(communities)],
+                          district_id=districts[n % len(communities)], department_id=departments[n % len(departments)],
                           year=2026, serial=n, status="acknowledged", matter="matter", place="place",
                           issued_by_id=issuer, issued_at=now, ack_due_at=later, checkin_due_at=later,
                           result_due_at=later) for n in range(have + 1, size + 1)], batch_size=5000)

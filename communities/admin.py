@@ -23,6 +23,7 @@ from .models import (
 )
 from communities.core.lifecycle_admin import LifecycleAdmin, ReadOnlyAdminMixin, StoredFileInline, TraceInline
 from communities.red_notices.actions import RED_NOTICE_ACTIONS
+from communities.red_notices.services import red_notices_visible_to
 from communities.people.roles import RoleError, check_role_binding, role_assign, role_revoke, role_set_post, user_delete
 
 
@@ -163,6 +164,10 @@ class RedNoticeAdmin(LifecycleAdmin):
     list_filter = ["status", "department"]
     search_fields = ["matter", "place", "source_ref"]
     inlines = [RedNoticeEventInline, RedNoticeAttachmentInline]
+    show_full_result_count = False  # no second count of the whole table per page
+
+    def get_queryset(self, request):
+        return red_notices_visible_to(request.user)  # the one scoping rule, as at every other door
 
 
 @admin.register(Heartbeat)

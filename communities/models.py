@@ -412,6 +412,9 @@ class Notification(models.Model):
         return f"{self.get_channel_display()} → {self.recipient or self.address}: {self.subject}"
 
 
+RED_NOTICE_SCOPES = ("district", "street", "community", "department")
+
+
 class RedNotice(SweepState, models.Model):
     """A red notice (红头通知, "社区吹哨、部门报到"): a community secretary summons a department to
     send staff to a place by a deadline, and to report what they did by another."""
@@ -426,6 +429,13 @@ class RedNotice(SweepState, models.Model):
 
     community = models.ForeignKey(Region, verbose_name=_("community"), on_delete=models.PROTECT,
                                   related_name="red_notices")
+    # The community's street and district, copied when the notice is issued (regions never move), so
+    # a supervisor's list is one indexed equality, not a join on the region tree. Each leads one of
+    # the list indexes below, which serve its foreign key too.
+    street = models.ForeignKey(Region, verbose_name=_("street"), on_delete=models.PROTECT, related_name="+",
+                               db_index=False)
+    district = models.ForeignKey(Region, verbose_name=_("district"), on_delete=models.PROTECT, related_name="+",
+                                 db_index=False)
     department = models.ForeignKey(Department, verbose_name=_("department"), on_delete=models.PROTECT,
                                    related_name="red_notices")
     year = models.PositiveSmallIntegerField(_("year"))
@@ -461,6 +471,18 @@ class RedNotice(SweepState, models.Model):
                                               validators=[MinValueValidator(1), MaxValueValidator(5)])
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    # Where the notice sorts in every list (0 open and past a deadline, 1 open, 2 closed), kept by
+    # the database from the status and the overdue marks, so neither a step nor the deadline sweep
+    # can forget it: lists walk an index in this order instead of sorting every notice in scope.
+    list_rank = models.GeneratedField(
+        expression=models.Case(
+            models.When(status="closed", then=models.Value(2)),
+            models.When(Q(overdue_ack_at__isnull=False) | Q(overdue_checkin_at__isnull=False)
+                        | Q(overdue_result_at__isnull=False), then=models.Value(0)),
+            default=models.Value(1),
+        ),
+        output_field=models.SmallIntegerField(), db_persist=True, verbose_name=_("list order"),
+    )
 
     class Meta:
         verbose_name = _("red notice")
@@ -482,6 +504,10 @@ class RedNotice(SweepState, models.Model):
                          condition=Q(status__in=["issued", "acknowledged", "checked_in"], overdue_result_at=None),
                          name="rednotice_result_due"),
             models.Index(fields=["department", "status"], name="rednotice_department_status"),
+            # The lists (communities.red_notices.services.red_notice_page): per scope column, overdue
+            # first, then open, then closed, newest first within each, as the page reads them.
+            *(models.Index(fields=[scope, "list_rank", "-issued_at", "-id"], name=f"rednotice_{scope}_list")
+              for scope in RED_NOTICE_SCOPES),
         ]
 
     def __str__(self) -> str:

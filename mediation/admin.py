@@ -3,6 +3,7 @@ from django.contrib import admin
 from communities.core.lifecycle_admin import LifecycleAdmin, ReadOnlyInline, TraceInline
 
 from .actions import CASE_ACTIONS
+from .selectors import cases_visible_to
 from .models import Agreement, CaseEvent, Confirmation, MediationCase, Obligation, Party, Session
 
 
@@ -28,6 +29,10 @@ class MediationCaseAdmin(LifecycleAdmin):
     list_filter = ["status", "dispute_type", "committee"]
     search_fields = ["title", "facts", "parties__name"]
     inlines = [PartyInline, SessionInline, CaseEventInline]
+    show_full_result_count = False  # no second count of the whole table per page
+
+    def get_queryset(self, request):
+        return cases_visible_to(request.user)  # the one scoping rule, as at every other door
 
 
 class ObligationInline(ReadOnlyInline):

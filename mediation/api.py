@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_serializer, extend_schema_view
 from rest_framework import exceptions, generics, serializers, status
 
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
+from rest_framework.utils.urls import replace_query_param
 from rest_framework.views import APIView
 
 from communities.core.action_api import ActionAPIView
@@ -22,7 +24,7 @@ from .models import CaseEvent, CaseStatus, DisputeType, MediationCase, Obligatio
 from .serializers import PartyInputSerializer
 from communities.core.masking import mask_id
 
-from .selectors import cases_visible_to, mediation_stats, stats_regions
+from .selectors import case_page, cases_visible_to, mediation_stats, stats_regions
 from communities.core.serializers import TraceEventSerializer
 
 
@@ -105,6 +107,14 @@ class CaseDetailSerializer(CaseSerializer):
 
 class CaseListQuery(serializers.Serializer):
     status = serializers.ChoiceField(choices=CaseStatus.choices, required=False, allow_blank=True)
+    cursor = serializers.CharField(max_length=200, required=False, allow_blank=True,
+                                   help_text="the next page: the cursor of the previous answer's next link")
+
+
+@extend_schema_serializer(many=False)  # the whole answer, not a list of them
+class CasePageSerializer(serializers.Serializer):
+    next = serializers.URLField(allow_null=True, help_text="the next page, or null on the last")
+    results = CaseSerializer(many=True)
 
 
 class CaseOpenSerializer(InputSerializer):
@@ -127,25 +137,31 @@ def _detail(request, case: MediationCase) -> dict:
 
 
 @extend_schema_view(
-    get=extend_schema(parameters=[CaseListQuery]),
+    get=extend_schema(parameters=[CaseListQuery], responses={200: CasePageSerializer}),
     post=extend_schema(request=CaseOpenSerializer, responses={201: CaseDetailSerializer}),
 )
 class CaseListCreate(generics.ListCreateAPIView):
-    """GET: the caller's committees' cases. POST: a mediator opens one."""
+    """GET: the caller's committees' cases (mediation.selectors.case_page: newest first), in keyset
+    pages with a next link. POST: a mediator opens one."""
 
     serializer_class = CaseSerializer
+    pagination_class = None
 
     def get_serializer_class(self):
         return CaseOpenSerializer if self.request.method == "POST" else CaseSerializer
 
     def get_queryset(self):
-        cases = cases_visible_to(self.request.user)
-        if self.request.method != "GET":
-            return cases
-        status = validated_query(self.request, CaseListQuery).get("status")
-        if status:
-            cases = cases.filter(status=status)
-        return cases.order_by("-opened_at", "-pk")
+        return cases_visible_to(self.request.user)
+
+    def list(self, request, *args, **kwargs):
+        params = validated_query(request, CaseListQuery)
+        page = case_page(request.user, status=params.get("status", ""), after=params.get("cursor", ""),
+                         size=api_settings.PAGE_SIZE)
+        next_url = None
+        if page.next_cursor:
+            next_url = request.build_absolute_uri(replace_query_param(request.get_full_path(), "cursor",
+                                                                      page.next_cursor))
+        return Response({"next": next_url, "results": CaseSerializer(page.rows, many=True).data})
 
     def create(self, request, *args, **kwargs):
         form = CaseOpenSerializer(data=request.data)

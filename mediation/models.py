@@ -76,7 +76,11 @@ class MediationCase(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["committee", "year", "serial"], name="mediation_case_number_unique"),
         ]
-        indexes = [models.Index(fields=["status", "opened_at"])]
+        indexes = [
+            models.Index(fields=["status", "opened_at"]),
+            # A committee's list (mediation.selectors.case_page), newest first, as the page reads it.
+            models.Index(fields=["committee", "-opened_at", "-id"], name="mediation_case_list"),
+        ]
 
     def __str__(self) -> str:
         return self.number

@@ -8,7 +8,8 @@ from django.db.models.functions import TruncMonth
 from communities.people import access
 from communities.people.access import path_condition
 from communities.core.masking import mask_id  # noqa: F401 - re-exported
-from communities.models import User
+from communities.core import keyset
+from communities.models import Region, User
 
 from .models import CaseStatus, Confirmation, MediationCase
 
@@ -16,14 +17,48 @@ AGREED_STATUSES = [CaseStatus.AGREED, CaseStatus.CONFIRMATION_REQUESTED, CaseSta
                    CaseStatus.ENFORCEMENT, CaseStatus.CLOSED]
 
 
+PAGE_SIZE = 25
+LIST_ORDER = ("-opened_at", "-pk")  # newest first
+
+
+def _scope_conditions(user: User) -> list[Q] | None:
+    """A committee's mediators, legal advisers and counsellors see its cases: one equality on the
+    indexed committee column per committee (never a join on the region tree); None for every case
+    (an administrator)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return []
+    if user.is_superuser:
+        return None
+    return [Q(committee_id=pk) if level == Region.Level.COMMUNITY else Q(committee__path__startswith=path)
+            for pk, level, path in access.top_regions(user, "mediate")]
+
+
 def cases_visible_to(user: User) -> QuerySet[MediationCase]:
     """A committee's mediators, legal advisers and counsellors see its cases; nobody else reads
     case files (supervisors get the statistics, parties have no account)."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return MediationCase.objects.none()
-    paths = access.committee_paths(user)
-    return MediationCase.objects.filter(path_condition(paths, "committee__path")).select_related(
-        "committee", "mediator", "petition")
+    base = MediationCase.objects.select_related("committee", "mediator", "petition")
+    conditions = _scope_conditions(user)
+    if conditions is None:
+        return base
+    condition = Q(pk__in=[])
+    for each in conditions:
+        condition |= each
+    return base.filter(condition)
+
+
+def case_page(user: User, *, status: str = "", after: str = "", size: int | None = None) -> keyset.Page:
+    """One page of the cases ``user`` may see, newest first, for the page and the API alike, in
+    keyset pages (``after``: the previous page's ``next_cursor``) read through the index
+    ``mediation_case_list`` (committee, opened_at, id); nothing counts them."""
+    conditions = _scope_conditions(user)
+    if conditions is not None and not conditions:
+        return keyset.Page(after=after)
+    base = MediationCase.objects.all()
+    if status:
+        base = base.filter(status=status)
+    ids, next_cursor = keyset.page_ids(base, conditions, order=LIST_ORDER, size=size or PAGE_SIZE, after=after)
+    by_id = MediationCase.objects.select_related("committee", "mediator", "petition").order_by().in_bulk(ids)
+    return keyset.Page(rows=[by_id[pk] for pk in ids], next_cursor=next_cursor, after=after)
 
 
 def stats_regions(user: User) -> list[str]:

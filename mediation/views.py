@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -27,7 +26,7 @@ from .actions import CASE_ACTIONS, INLINE_ACTIONS
 from . import services
 from .documents import agreement_document, agreement_pdf
 from .models import CaseStatus, DisputeType, MediationCase, Party
-from .selectors import cases_visible_to, committees_of, mask_id, mediation_stats, stats_regions
+from .selectors import case_page, cases_visible_to, committees_of, mask_id, mediation_stats, stats_regions
 
 # The case's steps in the order a mediator takes them; the page shows one step's forms at a time.
 STEPS = [
@@ -60,13 +59,13 @@ def _case(request: HttpRequest, pk: int) -> MediationCase:
 
 @login_required
 def case_list(request: HttpRequest) -> HttpResponse:
-    cases = cases_visible_to(request.user)
     status = request.GET.get("status", "")
-    if status in CaseStatus.values:
-        cases = cases.filter(status=status)
-    page = Paginator(cases.order_by("-opened_at", "-pk"), 25).get_page(request.GET.get("page"))
+    status = status if status in CaseStatus.values else ""
+    page = case_page(request.user, status=status, after=request.GET.get("after", ""))
+    query = request.GET.copy()
+    query.pop("after", None)
     return render(request, "mediation/list.html", {
-        "page": page, "statuses": CaseStatus.choices, "status": status,
+        "page": page, "statuses": CaseStatus.choices, "status": status, "query": query.urlencode(),
         "can_open": committees_of(request.user).exists(), "can_see_stats": bool(stats_regions(request.user)),
     })
 

@@ -259,9 +259,12 @@ class Petition(SweepState, models.Model):
             models.Index(fields=["community", "risk_level"], condition=Q(risk_level__gte=2),
                          name="petition_risky"),
             # Inboxes (petitions.selectors.petition_inbox): per scope column, the urgent rows by
-            # deadline, the open rows newest first, and every row newest first.
+            # deadline, the open rows newest first, and every row newest first. The urgent rows'
+            # index ends with the id, as their order does, so a page stops after its rows instead of
+            # reading and sorting every overdue row in scope (a community's 374 at 1 M petitions).
             *(index for scope in INBOX_SCOPES for index in (
-                models.Index(fields=[scope, "due_at"], condition=Q(due_at__isnull=False), name=f"petition_{scope}_due"),
+                models.Index(fields=[scope, "due_at", "id"], condition=Q(due_at__isnull=False),
+                             name=f"petition_{scope}_due"),
                 models.Index(fields=[scope, "-created_at"], condition=Q(status__in=INBOX_OPEN),
                              name=f"petition_{scope}_open"),
                 models.Index(fields=[scope, "-created_at"], name=f"petition_{scope}_new"),
@@ -271,7 +274,8 @@ class Petition(SweepState, models.Model):
             # (48 ms at 10 M petitions for a hall). Their full history (status=all) reads the plain
             # foreign-key index.
             *(index for scope, short in INBOX_NARROW_SCOPES.items() for index in (
-                models.Index(fields=[scope, "due_at"], condition=Q(due_at__isnull=False), name=f"petition_{short}_due"),
+                models.Index(fields=[scope, "due_at", "id"], condition=Q(due_at__isnull=False),
+                             name=f"petition_{short}_due"),
                 models.Index(fields=[scope, "-created_at"], condition=Q(status__in=INBOX_OPEN),
                              name=f"petition_{short}_open"),
             )),

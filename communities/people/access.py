@@ -189,6 +189,16 @@ def region_paths(user, perm: str) -> list[str]:
     return list(held_by(user).region_paths.get(perm, ()))
 
 
+def top_regions(user, *perms: str) -> list[tuple[int, str, str]]:
+    """(id, level, path) of the regions where a non-superuser ``user`` holds any of ``perms``, a
+    region inside another one's subtree left out: one scope condition per region, none twice."""
+    if not _active(user):
+        return []
+    held = held_by(user)
+    paths = {path for perm in perms for path in held.region_paths.get(perm, ())}
+    return [(*held.regions[path], path) for path in sorted(paths) if not under(paths - {path}, path)]
+
+
 def path_condition(paths: list[str], field: str) -> Q:
     """``Q`` matching rows whose ``field`` (a path) lies under any of ``paths``; matches nothing
     when ``paths`` is empty."""

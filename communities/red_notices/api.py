@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_serializer, extend_schema_view
 from rest_framework import generics, serializers, status
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
+from rest_framework.utils.urls import replace_query_param
 
 from communities.red_notices import services as rn
 from communities.core.action_api import ActionAPIView
@@ -50,7 +52,15 @@ class RedNoticeListQuery(serializers.Serializer):
     status = serializers.ChoiceField(choices=RedNotice.Status.choices, required=False, allow_blank=True)
     department = serializers.CharField(max_length=50, required=False, allow_blank=True, help_text="department code")
     overdue = serializers.BooleanField(required=False,
-                                       help_text="true: only those past a deadline")
+                                       help_text="true: only the open notices past a deadline")
+    cursor = serializers.CharField(max_length=200, required=False, allow_blank=True,
+                                   help_text="the next page: the cursor of the previous answer's next link")
+
+
+@extend_schema_serializer(many=False)  # the whole answer, not a list of them
+class RedNoticePageSerializer(serializers.Serializer):
+    next = serializers.URLField(allow_null=True, help_text="the next page, or null on the last")
+    results = RedNoticeSerializer(many=True)
 
 
 class RedNoticeCreateSerializer(InputSerializer):
@@ -68,33 +78,32 @@ class RedNoticeCreateSerializer(InputSerializer):
 
 
 @extend_schema_view(
-    get=extend_schema(parameters=[RedNoticeListQuery]),
+    get=extend_schema(parameters=[RedNoticeListQuery], responses={200: RedNoticePageSerializer}),
     post=extend_schema(request=RedNoticeCreateSerializer, responses={201: RedNoticeDetailSerializer}),
 )
 class RedNoticeListCreate(generics.ListCreateAPIView):
-    """GET: the notices the caller may see, overdue first. POST: a secretary issues one."""
+    """GET: the notices the caller may see (communities.red_notices.services.red_notice_page:
+    overdue first), in keyset pages with a next link. POST: a secretary issues one."""
 
     parser_classes = [JSONParser, FormParser, MultiPartParser]
+    pagination_class = None
 
     def get_serializer_class(self):
         return RedNoticeCreateSerializer if self.request.method == "POST" else RedNoticeSerializer
 
     def get_queryset(self):
-        queryset = rn.red_notices_visible_to(self.request.user)
-        if self.request.method != "GET":
-            return queryset
-        params = validated_query(self.request, RedNoticeListQuery)
-        if params.get("status"):
-            queryset = queryset.filter(status=params["status"])
-        if params.get("department"):
-            queryset = queryset.filter(department__code=params["department"])
-        if params.get("overdue"):
-            queryset = queryset.filter(overdue_ack_at__isnull=False) | queryset.filter(
-                overdue_checkin_at__isnull=False) | queryset.filter(overdue_result_at__isnull=False)
-        return rn.overdue_first(queryset)
+        return rn.red_notices_visible_to(self.request.user)
 
-    def filter_queryset(self, queryset):
-        return queryset
+    def list(self, request, *args, **kwargs):
+        params = validated_query(request, RedNoticeListQuery)
+        page = rn.red_notice_page(request.user, status=params.get("status", ""),
+                                  department=params.get("department", ""), overdue=bool(params.get("overdue")),
+                                  after=params.get("cursor", ""), size=api_settings.PAGE_SIZE)
+        next_url = None
+        if page.next_cursor:
+            next_url = request.build_absolute_uri(replace_query_param(request.get_full_path(), "cursor",
+                                                                      page.next_cursor))
+        return Response({"next": next_url, "results": RedNoticeSerializer(page.rows, many=True).data})
 
     def create(self, request, *args, **kwargs):
         form = RedNoticeCreateSerializer(data=request.data)

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy
 
 from communities.people import access
 from communities.core import attachments as attachment_rules
+from communities.core import keyset
 from communities.core.deadlines import due_in_working_hours
 from communities.core.errors import DomainError, Forbidden
 from communities.core.lifecycle import Lifecycle
@@ -127,10 +128,12 @@ def red_notice_issue(*, actor: User, community: Region, department: Department, 
     ack_due = min(due_in_working_hours(now, hours=settings.SUQIU_RED_NOTICE_ACK_HOURS), checkin_due_at)
     year = timezone.localtime(now).year
     with transaction.atomic():
-        Region.objects.select_for_update().get(pk=community.pk)
+        # The lock's row brings its street (and the street's district) along: no statement more.
+        locked = Region.objects.select_for_update(of=("self",)).select_related("parent").get(pk=community.pk)
         last = RedNotice.objects.filter(community=community, year=year).aggregate(m=Max("serial"))["m"] or 0
         notice = RedNotice.objects.create(
-            community=community, department=department, year=year, serial=last + 1, status=Status.ISSUED,
+            community=community, street_id=locked.parent_id, district_id=locked.parent.parent_id,
+            department=department, year=year, serial=last + 1, status=Status.ISSUED,
             matter=matter, place=place, staff_count=int(staff_count), posts=(posts or "").strip(),
             named_staff=(named_staff or "").strip(), source_ref=(source_ref or "").strip()[:100],
             issued_by=actor, issued_at=now, ack_due_at=ack_due, checkin_due_at=checkin_due_at,
@@ -286,29 +289,70 @@ def sweep_red_notices(*, now: datetime | None = None, batch: int | None = None) 
 
 # --- selectors ---------------------------------------------------------------------------
 
+# The region column of the notice that scopes each level of a region granted (never a join on the
+# region tree); a grid holds no red notices.
+SCOPE_COLUMN = {Region.Level.DISTRICT: "district_id", Region.Level.STREET: "street_id",
+                Region.Level.COMMUNITY: "community_id"}
+LIST_ORDER = ("list_rank", "-issued_at", "-pk")  # overdue first, then open, then closed; newest first
+PAGE_SIZE = 25
+
+
+def _scope_conditions(user: User) -> list[Q] | None:
+    """Who sees which notices, decided here once: the regions a user supervises or issues for (a
+    district or street supervisor, a secretary), and the departments they act for. Each condition
+    is an equality on one indexed column of the notice; None for every notice (an administrator)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return []
+    if user.is_superuser:
+        return None
+    conditions = []
+    for pk, level, path in access.top_regions(user, "supervise", "issue_red_notice"):
+        column = SCOPE_COLUMN.get(level)
+        conditions.append(Q(**{column: pk}) if column else Q(community__path__startswith=path))
+    conditions += [Q(department_id=pk) for pk in sorted(access.department_ids(user))]
+    return conditions
+
+
 def red_notices_visible_to(user: User) -> QuerySet[RedNotice]:
     """Notices addressed to the user's departments, and notices of the regions they supervise
     or issue for. A department officer sees their department's and no others."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return RedNotice.objects.none()
-    paths = access.supervised_paths(user) + access.issuing_paths(user)
-    condition = access.path_condition(paths, "community__path") | Q(
-        department__in=access.departments_of(user).values("pk"))
-    return RedNotice.objects.filter(condition).select_related("community", "department")
+    base = RedNotice.objects.select_related("community", "department")
+    conditions = _scope_conditions(user)
+    if conditions is None:
+        return base
+    if not conditions:
+        return base.none()
+    condition = Q(pk__in=[])
+    for each in conditions:
+        condition |= each
+    return base.filter(condition)
 
 
-def overdue_first(queryset: QuerySet[RedNotice]) -> QuerySet[RedNotice]:
-    """Open overdue notices first, then open ones, then closed ones; newest first within each."""
-    from django.db.models import Case, IntegerField, Value, When
+def red_notice_page(user: User, *, status: str = "", department: str = "", overdue: bool = False,
+                    after: str = "", size: int | None = None) -> keyset.Page:
+    """One page of the notices ``user`` may see, for the page and the API alike: open notices past
+    a deadline first, then open ones, then closed ones, newest first within each (``list_rank``).
 
-    return queryset.annotate(
-        _rank=Case(
-            When(Q(status=Status.CLOSED), then=Value(2)),
-            When(Q(overdue_ack_at__isnull=False) | Q(overdue_checkin_at__isnull=False)
-                 | Q(overdue_result_at__isnull=False), then=Value(0)),
-            default=Value(1), output_field=IntegerField(),
-        )
-    ).order_by("_rank", "-issued_at", "-pk")
+    ``overdue`` keeps the open notices past a deadline only; ``department`` is a department's code.
+    Keyset pages (``after`` is the previous page's ``next_cursor``): each scope condition walks its
+    index (``rednotice_<scope>_list``) in the list's order and stops after a page, so a page costs
+    the same whatever the number of notices; nothing counts them."""
+    size = size or PAGE_SIZE
+    conditions = _scope_conditions(user)
+    if conditions is not None and not conditions:
+        return keyset.Page(rows=[], after=after)
+    base = RedNotice.objects.all()
+    if status:
+        base = base.filter(status=status)
+    if department:
+        # The id first, so each scope's query stays on its own index rather than joining departments.
+        department_id = Department.objects.filter(code=department).values_list("pk", flat=True).first()
+        base = base.filter(department_id=department_id)
+    if overdue:
+        base = base.filter(list_rank=0)
+    ids, next_cursor = keyset.page_ids(base, conditions, order=LIST_ORDER, size=size, after=after)
+    by_id = RedNotice.objects.select_related("community", "department").order_by().in_bulk(ids)  # ids hold the order
+    return keyset.Page(rows=[by_id[pk] for pk in ids], next_cursor=next_cursor, after=after)
 
 
 def department_checkin_rates(region: Region, *, now: datetime | None = None) -> list[dict]:
@@ -319,7 +363,9 @@ def department_checkin_rates(region: Region, *, now: datetime | None = None) -> 
     department cannot keep its rate by not turning up. Lowest rate first.
     """
     now = now or timezone.now()
-    due = RedNotice.objects.filter(community__path__startswith=region.path).exclude(status=Status.DRAFT).filter(
+    column = SCOPE_COLUMN.get(region.level)
+    scope = Q(**{column: region.pk}) if column else Q(community__path__startswith=region.path)
+    due = RedNotice.objects.filter(scope).exclude(status=Status.DRAFT).filter(
         Q(checked_in_at__isnull=False) | Q(checkin_due_at__lte=now))
     rows = (due.values("department", "department__name")
             .annotate(total=Count("pk"), on_time=Count("pk", filter=Q(checkin_on_time=True)))

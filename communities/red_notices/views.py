@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -42,21 +40,19 @@ _supervised_regions = access.supervised_regions
 
 @login_required
 def red_notice_list(request: HttpRequest) -> HttpResponse:
-    notices = _visible(request)
+    """The same selector, filters and order as the API list, in keyset pages."""
     status = request.GET.get("status", "")
-    if status in RedNotice.Status.values:
-        notices = notices.filter(status=status)
-    department = request.GET.get("department", "")
-    if department:
-        notices = notices.filter(department__code=department)
-    if request.GET.get("overdue") == "1":
-        notices = notices.filter(Q(overdue_ack_at__isnull=False) | Q(overdue_checkin_at__isnull=False)
-                                 | Q(overdue_result_at__isnull=False)).exclude(status=RedNotice.Status.CLOSED)
-    page = Paginator(rn.overdue_first(notices), 25).get_page(request.GET.get("page"))
+    status = status if status in RedNotice.Status.values else ""
+    department = request.GET.get("department", "")[:50]
+    overdue = request.GET.get("overdue") == "1"
+    after = request.GET.get("after", "")
+    page = rn.red_notice_page(request.user, status=status, department=department, overdue=overdue, after=after)
     rates = [(region, rn.department_checkin_rates(region)) for region in _supervised_regions(request.user)]
+    query = request.GET.copy()
+    query.pop("after", None)
     return render(request, "communities/red_notices/list.html", {
         "page": page, "statuses": RedNotice.Status.choices, "status": status, "department": department,
-        "overdue": request.GET.get("overdue") == "1",
+        "overdue": overdue, "query": query.urlencode(),
         "departments": Department.objects.filter(is_active=True).order_by("name"),
         "rates": rates, "can_issue": _issuing_communities(request.user).exists(),
     })

@@ -154,7 +154,7 @@ def test_every_demo_login_lands_on_its_own_work_and_opens_a_populated_inbox(demo
         if landing == "/staff/petitions/":
             assert html.count('class="inbox-card') >= 1, username
         elif landing == "/red-notices/":
-            assert response.context["page"].paginator.count >= 1, username
+            assert len(response.context["page"]) >= 1, username
         elif landing == "/mediation/cases/":
             assert "光明大道工地12名工人欠薪纠纷" in html
         else:

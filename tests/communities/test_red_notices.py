@@ -231,6 +231,6 @@ def test_overdue_first_ordering(issue, crew):
     late = issue()
     fresh = issue(at=START + timedelta(days=1))
     rn.sweep_red_notices(now=START + timedelta(hours=2, minutes=1))
-    order = list(rn.overdue_first(RedNotice.objects.all()).values_list("pk", flat=True))
+    order = [n.pk for n in rn.red_notice_page(crew["district"])]
     assert order == [late.pk, fresh.pk, closed.pk]
     assert RedNoticeEvent.objects.filter(notice=late, action="overdue_ack").exists()
