@@ -13,9 +13,7 @@ Sizes: `make bench BENCH_ARGS="lists --petitions 100000,1000000"`.
 from __future__ import annotations
 
 import io
-import json
 import random
-import statistics
 import time
 from contextlib import redirect_stdout
 from datetime import timedelta
@@ -29,7 +27,7 @@ from django.utils import timezone
 
 from communities.models import Department, RedNotice, Region, User
 from mediation.models import CaseStatus, DisputeType, MediationCase
-from benchmarks.measure import grow, time_get
+from benchmarks.measure import db_ms, grow, time_get
 from petitions.models import Petition, RedAlert
 
 RUNS = 20
@@ -104,26 +102,9 @@ def _time(client: Client, url: str) -> tuple[int, float, float, int]:
 
 
 def _db_ms(client: Client, url: str, runs: int = 5) -> float | None:
-    """Milliseconds the database spends on one request (PostgreSQL): each SELECT it sends, run
-    again under EXPLAIN ANALYZE, planning and execution summed; the median of ``runs``. The
-    server's own clock, so it shows how a list grows with the table even when the machine is busy
-    and the request's wall time is mostly waiting for a CPU."""
-    if connection.vendor != "postgresql":
-        return None
-    with CaptureQueriesContext(connection) as queries:
-        client.get(url)
-    selects = [q["sql"] for q in queries.captured_queries if q["sql"].lstrip().upper().startswith("SELECT")]
-    totals = []
-    with connection.cursor() as cursor:
-        for _ in range(runs):
-            total = 0.0
-            for sql in selects:
-                cursor.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + sql)
-                plan = cursor.fetchone()[0]
-                plan = plan[0] if isinstance(plan, list) else json.loads(plan)[0]
-                total += plan["Planning Time"] + plan["Execution Time"]
-            totals.append(total)
-    return statistics.median(totals)
+    """Milliseconds the database spends on one request (``measure.db_ms``): how a list grows with
+    the table shows even when the machine is busy and the request's wall time is mostly waiting."""
+    return db_ms(lambda: client.get(url), runs)[1]
 
 
 def _explain(client: Client, url: str) -> str:

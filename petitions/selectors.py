@@ -12,7 +12,7 @@ from datetime import datetime, timedelta, timezone as dt_timezone
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from communities.people.access import held_by
+from communities.people.access import held_by, scoped
 from communities.models import Region
 
 from .models import INBOX_CLOSED, INBOX_OPEN, Category, Channel, JointTask, Petition, Status
@@ -25,16 +25,8 @@ def petitions_visible_to(user) -> QuerySet[Petition]:
     channel), other points' staff by what was taken in at their point, mediators the dispute
     petitions of their community, a resident their own, an assignee theirs; anyone else nothing.
     ``communities.people.access.handles`` answers the same for one petition."""
-    base = Petition.objects.select_related("category", "community", "grid", "handler_department")
-    conditions = _scope_conditions(user)
-    if conditions is None:
-        return base
-    if not conditions:
-        return base.none()
-    condition = Q(pk__in=[])
-    for each in conditions:
-        condition |= each
-    return base.filter(condition)
+    return scoped(Petition.objects.select_related("category", "community", "grid", "handler_department"),
+                  _scope_conditions(user))
 
 
 def petitions_filed_by(user) -> QuerySet[Petition]:

@@ -525,3 +525,16 @@ def merges_duplicates(user, petition) -> bool:
             or under(grants.handle_paths, petition.community.path)
             or petition.community_id in grants.hall_community_ids
             or under(grants.supervise_paths, *_places(petition)))
+
+
+def scoped(queryset: QuerySet, conditions: list[Q] | None) -> QuerySet:
+    """``queryset`` narrowed to the rows any of ``conditions`` names (each an indexed condition of
+    a list's scope): all of it for None (an administrator), none for no condition."""
+    if conditions is None:
+        return queryset
+    if not conditions:
+        return queryset.none()
+    condition = Q(pk__in=[])
+    for each in conditions:
+        condition |= each
+    return queryset.filter(condition)

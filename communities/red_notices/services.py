@@ -316,16 +316,7 @@ def _scope_conditions(user: User) -> list[Q] | None:
 def red_notices_visible_to(user: User) -> QuerySet[RedNotice]:
     """Notices addressed to the user's departments, and notices of the regions they supervise
     or issue for. A department officer sees their department's and no others."""
-    base = RedNotice.objects.select_related("community", "department")
-    conditions = _scope_conditions(user)
-    if conditions is None:
-        return base
-    if not conditions:
-        return base.none()
-    condition = Q(pk__in=[])
-    for each in conditions:
-        condition |= each
-    return base.filter(condition)
+    return access.scoped(RedNotice.objects.select_related("community", "department"), _scope_conditions(user))
 
 
 def red_notice_page(user: User, *, status: str = "", department: str = "", overdue: bool = False,
