@@ -58,7 +58,10 @@ def _companions(first_pk: int, size: int, seed: int) -> None:
     departments = list(Department.objects.all())
     mediator = User.objects.get(username="demo-mediator")
     ids = list(Petition.objects.filter(pk__gt=first_pk).order_by("pk").values_list("pk", "community_id"))
-    alerts = [RedAlert(petition_id=pk, reasons=[{"kind": "people", "params": {"n": 60}, "rule": "bench"}]) for pk, _ in ids[::1000]]
+    above = {c.pk: (c.parent_id, c.parent.parent_id) for c in communities}  # its street and district
+    alerts = [RedAlert(petition_id=pk, community_id=community, street_id=above[community][0],
+                       district_id=above[community][1], reasons=[{"kind": "people", "params": {"n": 60}, "rule": "bench"}])
+              for pk, community in ids[::1000]]
     RedAlert.objects.bulk_create(alerts, batch_size=5000, ignore_conflicts=True)
     serial = {c.pk: RedNotice.objects.filter(community=c).aggregate(m=Max("serial"))["m"] or 0 for c in communities}
     notices = []

@@ -570,17 +570,37 @@ class RedAlert(models.Model):
     last_filed_at = models.DateTimeField(_("last filed at"), null=True, blank=True)
     petitions = models.ManyToManyField(Petition, verbose_name=_("filed again as"), blank=True,
                                        related_name="grouped_red_alerts")
+    # The petition's regions, copied when the alert is raised (``save`` fills them), for indexed
+    # scoping as the petition's own columns: the supervisors' lists and the dashboard's count of open
+    # alerts read them instead of a join per alert (10,000 open alerts: a heap fetch each).
+    district = models.ForeignKey(Region, verbose_name=_("district"), null=True, blank=True, editable=False,
+                                 on_delete=models.PROTECT, related_name="+", db_index=False)
+    street = models.ForeignKey(Region, verbose_name=_("street"), null=True, blank=True, editable=False,
+                               on_delete=models.PROTECT, related_name="+", db_index=False)
+    community = models.ForeignKey(Region, verbose_name=_("community"), null=True, blank=True, editable=False,
+                                  on_delete=models.PROTECT, related_name="+", db_index=False)
 
     class Meta:
         verbose_name = _("red alert")
         verbose_name_plural = _("red alerts")
         ordering = ["-raised_at"]
         indexes = [
+            *(models.Index(fields=[scope, "-raised_at", "-id"], name=f"red_alert_{scope}_newest")
+              for scope in ("district", "street", "community")),
+            *(models.Index(fields=[scope], condition=Q(acknowledged_at=None), name=f"red_alert_{scope}_open")
+              for scope in ("district", "street", "community")),
             models.Index(fields=["raised_at"], condition=Q(acknowledged_at=None), name="red_alert_open"),
             # The alerts list's keyset order (petitions.supervision.risk.alert_page): a page walks this
             # index and stops, instead of joining and sorting every alert (155 ms at 10,000 alerts).
             models.Index(fields=["-raised_at", "-id"], name="red_alert_newest"),
         ]
+
+    def save(self, *args, **kwargs):
+        if self.community_id is None and self.petition_id is not None:
+            regions = Petition.objects.values("district_id", "street_id", "community_id").get(pk=self.petition_id)
+            self.district_id, self.street_id, self.community_id = (
+                regions["district_id"], regions["street_id"], regions["community_id"])
+        super().save(*args, **kwargs)
 
 
 class DailyStat(models.Model):

@@ -23,6 +23,7 @@ from communities.models import DutyShift, Region, Role, ServicePoint, User
 
 from petitions.models import Category, Channel, DailyStat, OpenStat, Petition, RedAlert, Status
 from petitions.supervision import stats
+from petitions.supervision.risk import alert_in_region
 from petitions.supervision.stats import ACTIVE_STATUSES, day_bounds
 
 DAYS = 30
@@ -301,7 +302,7 @@ def reworks(region: Region, *, today: date | None = None) -> dict:
 
 def open_alerts(region: Region):
     """The red alerts of ``region`` nobody has acknowledged yet, newest first."""
-    return (RedAlert.objects.filter(_in_region(region, "petition__"), acknowledged_at__isnull=True)
+    return (RedAlert.objects.filter(alert_in_region(region.pk, region.level, region.path), acknowledged_at__isnull=True)
             .select_related("petition__community", "petition__category").order_by("-raised_at"))
 
 

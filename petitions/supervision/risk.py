@@ -252,7 +252,9 @@ def _raise_red_alert(petition: Petition, reasons: list[dict]) -> None:
         return
     try:
         with transaction.atomic():
-            RedAlert.objects.create(petition=petition, reasons=reasons, group_key=key, last_filed_at=timezone.now())
+            RedAlert.objects.create(petition=petition, reasons=reasons, group_key=key, last_filed_at=timezone.now(),
+                                    district_id=petition.district_id, street_id=petition.street_id,
+                                    community_id=petition.community_id)
     except IntegrityError:  # raised by a concurrent change of the same petition
         return
     with translation.override(settings.LANGUAGE_CODE):  # messages go out in the district's language
@@ -267,10 +269,7 @@ def _raise_red_alert(petition: Petition, reasons: list[dict]) -> None:
 
 def alerts_visible_to(user: User):
     """Red alerts of the regions the user supervises: per supervised subtree one equality on the
-    petition's own region column (district, street, community or grid; indexed), not a join on
-    the region tree."""
-    from petitions.selectors import SCOPE_COLUMN
-
+    alert's own region column (``alert_in_region``; indexed), not a join on the region tree."""
     related = ("petition__community", "petition__category", "acknowledged_by")
     if not access.supervises_anything(user):
         return RedAlert.objects.none()
@@ -280,9 +279,20 @@ def alerts_visible_to(user: User):
     condition = Q(pk__in=[])
     for path in held.region_paths.get("supervise", ()):
         pk, level = held.regions[path]
-        column = SCOPE_COLUMN.get(level)
-        condition |= Q(**{f"petition__{column}": pk}) if column else Q(petition__community__path__startswith=path)
+        condition |= alert_in_region(pk, level, path)
     return RedAlert.objects.filter(condition).select_related(*related)
+
+
+def alert_in_region(pk: int, level: str, path: str) -> Q:
+    """An alert of a petition in the region ``pk`` (its ``level`` and ``path``): an equality on the
+    alert's own copy of the petition's district, street or community (indexed with the list's order
+    and, for the open ones, alone), the petition's grid below that."""
+    from petitions.selectors import SCOPE_COLUMN
+
+    column = SCOPE_COLUMN.get(level)
+    if column is None:
+        return Q(petition__community__path__startswith=path)
+    return Q(**{column: pk}) if column != "grid_id" else Q(petition__grid_id=pk)
 
 
 ALERT_PAGE = 50

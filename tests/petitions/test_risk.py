@@ -69,6 +69,13 @@ def test_a_red_alert_is_raised_once_to_the_street_and_district_only(submit, wage
     petition = submit(wage_category, description="拖欠40名工人工资共86万元", people_affected=40)
     assert petition.risk_level == RiskLevel.RED
     alert = RedAlert.objects.get(petition=petition)
+    # Scoped by its own copy of the petition's regions (indexed), as the petition is.
+    assert (alert.district_id, alert.street_id, alert.community_id) == (
+        petition.district_id, petition.street_id, petition.community_id)
+    alert.delete()
+    alert = RedAlert.objects.create(petition=petition, reasons=alert.reasons)  # any other way in: save() copies them
+    assert (alert.district_id, alert.street_id, alert.community_id) == (
+        petition.district_id, petition.street_id, petition.community_id)
     risk.petition_assess_risk(petition=petition)
     risk.petition_assess_risk(petition=petition)
     assert RedAlert.objects.count() == 1
