@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema, extend_schema_serializer, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import exceptions, generics, serializers, status
 
 from rest_framework.response import Response
@@ -13,7 +13,7 @@ from rest_framework.utils.urls import replace_query_param
 from rest_framework.views import APIView
 
 from communities.core.action_api import ActionAPIView
-from communities.core.api_query import InputSerializer, validated_query
+from communities.core.api_query import InputSerializer, cursor_field, keyset_page, validated_query
 from communities.core.masking import mask_phone
 from communities.models import Region, User
 from petitions.selectors import petitions_visible_to
@@ -107,14 +107,10 @@ class CaseDetailSerializer(CaseSerializer):
 
 class CaseListQuery(serializers.Serializer):
     status = serializers.ChoiceField(choices=CaseStatus.choices, required=False, allow_blank=True)
-    cursor = serializers.CharField(max_length=200, required=False, allow_blank=True,
-                                   help_text="the next page: the cursor of the previous answer's next link")
+    cursor = cursor_field()
 
 
-@extend_schema_serializer(many=False)  # the whole answer, not a list of them
-class CasePageSerializer(serializers.Serializer):
-    next = serializers.URLField(allow_null=True, help_text="the next page, or null on the last")
-    results = CaseSerializer(many=True)
+CasePageSerializer = keyset_page("CasePageSerializer", CaseSerializer(many=True))
 
 
 class CaseOpenSerializer(InputSerializer):

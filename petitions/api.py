@@ -6,7 +6,6 @@ from django.utils.translation import gettext_lazy as _lazy
 from drf_spectacular.utils import (
     PolymorphicProxySerializer,
     extend_schema,
-    extend_schema_serializer,
     extend_schema_view,
 )
 from rest_framework import exceptions, generics, serializers, status
@@ -24,7 +23,7 @@ from communities.network.api import LargePagePagination
 from communities.core.errors import DomainError
 from communities.core.action_api import ActionAPIView
 from communities.core.parsers import JSONParser  # DRF's, with too-deep nesting a 400
-from communities.core.api_query import validated_query
+from communities.core.api_query import cursor_field, keyset_page, validated_query
 from communities.models import Service
 
 from . import services
@@ -92,15 +91,11 @@ class PetitionListQuery(serializers.Serializer):
     overdue = serializers.BooleanField(required=False, help_text="true: only those past a deadline")
     q = serializers.CharField(max_length=50, required=False, allow_blank=True,
                               help_text="tracking code, phone (full or last four digits) or start of the name")
-    cursor = serializers.CharField(max_length=200, required=False, allow_blank=True,
-                                   help_text="the next page: the cursor of the previous answer's next link")
+    cursor = cursor_field()
     flagged = serializers.BooleanField(required=False, help_text="rated 1-2 by the resident, waiting for review")
 
 
-@extend_schema_serializer(many=False)  # the whole answer, not a list of them
-class PetitionInboxPageSerializer(serializers.Serializer):
-    next = serializers.URLField(allow_null=True, help_text="the next page, or null on the last")
-    results = PetitionSerializer(many=True)
+PetitionInboxPageSerializer = keyset_page("PetitionInboxPageSerializer", PetitionSerializer(many=True))
 
 
 @extend_schema_view(

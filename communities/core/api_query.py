@@ -8,6 +8,7 @@ from functools import lru_cache
 
 from django.utils import translation
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import exceptions, serializers
 from rest_framework.pagination import PageNumberPagination
 
@@ -49,6 +50,22 @@ class InputSerializer(serializers.Serializer):
             if errors:
                 raise serializers.ValidationError(errors)
         return super().to_internal_value(data)
+
+
+def cursor_field() -> serializers.CharField:
+    """A list's ``cursor`` query parameter: where the next keyset page starts."""
+    return serializers.CharField(max_length=200, required=False, allow_blank=True,
+                                 help_text="the next page: the cursor of the previous answer's next link")
+
+
+def keyset_page(name: str, rows: serializers.Serializer) -> type[serializers.Serializer]:
+    """The answer of a list in keyset pages, named ``name`` in the OpenAPI document: the next page's
+    link (null on the last) and the page's ``rows``."""
+    page = type(name, (serializers.Serializer,), {
+        "__module__": __name__, "__doc__": "",
+        "next": serializers.URLField(allow_null=True, help_text="the next page, or null on the last"),
+        "results": rows})
+    return extend_schema_serializer(many=False)(page)  # the whole answer, not a list of them
 
 
 class StrictPagination(PageNumberPagination):

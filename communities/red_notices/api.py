@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from drf_spectacular.utils import extend_schema, extend_schema_serializer, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import generics, serializers, status
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
@@ -11,7 +11,7 @@ from rest_framework.utils.urls import replace_query_param
 
 from communities.red_notices import services as rn
 from communities.core.action_api import ActionAPIView
-from communities.core.api_query import ChoiceLabelField, InputSerializer, validated_query
+from communities.core.api_query import ChoiceLabelField, InputSerializer, cursor_field, keyset_page, validated_query
 from communities.red_notices.actions import RED_NOTICE_ACTIONS
 from communities.models import Department, RedNotice, RedNoticeEvent, Region
 from communities.core.parsers import JSONParser  # DRF's, with too-deep nesting a 400
@@ -53,14 +53,10 @@ class RedNoticeListQuery(serializers.Serializer):
     department = serializers.CharField(max_length=50, required=False, allow_blank=True, help_text="department code")
     overdue = serializers.BooleanField(required=False,
                                        help_text="true: only the open notices past a deadline")
-    cursor = serializers.CharField(max_length=200, required=False, allow_blank=True,
-                                   help_text="the next page: the cursor of the previous answer's next link")
+    cursor = cursor_field()
 
 
-@extend_schema_serializer(many=False)  # the whole answer, not a list of them
-class RedNoticePageSerializer(serializers.Serializer):
-    next = serializers.URLField(allow_null=True, help_text="the next page, or null on the last")
-    results = RedNoticeSerializer(many=True)
+RedNoticePageSerializer = keyset_page("RedNoticePageSerializer", RedNoticeSerializer(many=True))
 
 
 class RedNoticeCreateSerializer(InputSerializer):
