@@ -9,11 +9,10 @@ from rest_framework import exceptions, generics, serializers, status
 
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
-from rest_framework.utils.urls import replace_query_param
 from rest_framework.views import APIView
 
 from communities.core.action_api import ActionAPIView
-from communities.core.api_query import InputSerializer, cursor_field, keyset_page, validated_query
+from communities.core.api_query import InputSerializer, cursor_field, keyset_page, page_answer, validated_query
 from communities.core.masking import mask_phone
 from communities.models import Region, User
 from petitions.selectors import petitions_visible_to
@@ -153,11 +152,7 @@ class CaseListCreate(generics.ListCreateAPIView):
         params = validated_query(request, CaseListQuery)
         page = case_page(request.user, status=params.get("status", ""), after=params.get("cursor", ""),
                          size=api_settings.PAGE_SIZE)
-        next_url = None
-        if page.next_cursor:
-            next_url = request.build_absolute_uri(replace_query_param(request.get_full_path(), "cursor",
-                                                                      page.next_cursor))
-        return Response({"next": next_url, "results": CaseSerializer(page.rows, many=True).data})
+        return page_answer(request, page, CaseSerializer(page.rows, many=True).data)
 
     def create(self, request, *args, **kwargs):
         form = CaseOpenSerializer(data=request.data)

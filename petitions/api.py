@@ -13,7 +13,6 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
-from rest_framework.utils.urls import replace_query_param
 from rest_framework.views import APIView
 from rest_framework.fields import empty
 
@@ -23,7 +22,7 @@ from communities.network.api import LargePagePagination
 from communities.core.errors import DomainError
 from communities.core.action_api import ActionAPIView
 from communities.core.parsers import JSONParser  # DRF's, with too-deep nesting a 400
-from communities.core.api_query import cursor_field, keyset_page, validated_query
+from communities.core.api_query import cursor_field, keyset_page, page_answer, validated_query
 from communities.models import Service
 
 from . import services
@@ -124,12 +123,7 @@ class PetitionListCreate(generics.ListCreateAPIView):
         filters = InboxFilters.from_params({**params, "overdue": "true" if params.get("overdue") else "",
                                             "flagged": "true" if params.get("flagged") else ""})
         page = petition_inbox(request.user, filters, after=params.get("cursor", ""), size=api_settings.PAGE_SIZE)
-        next_url = None
-        if page.next_cursor:
-            next_url = request.build_absolute_uri(replace_query_param(request.get_full_path(), "cursor",
-                                                                      page.next_cursor))
-        rows = PetitionSerializer(page.rows, many=True, context={"request": request}).data
-        return Response({"next": next_url, "results": rows})
+        return page_answer(request, page, PetitionSerializer(page.rows, many=True, context={"request": request}).data)
 
     def create(self, request, *args, **kwargs):
         form = PetitionCreateSerializer(data=request.data)

@@ -11,6 +11,8 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import exceptions, serializers
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.response import Response
+from rest_framework.utils.urls import replace_query_param
 
 
 def validated_query(request, serializer_class: type[serializers.Serializer]) -> dict:
@@ -56,6 +58,15 @@ def cursor_field() -> serializers.CharField:
     """A list's ``cursor`` query parameter: where the next keyset page starts."""
     return serializers.CharField(max_length=200, required=False, allow_blank=True,
                                  help_text="the next page: the cursor of the previous answer's next link")
+
+
+def page_answer(request, page, rows: list) -> Response:
+    """A keyset page's answer: the link to the next page (this request's, with the page's next
+    cursor; null on the last) and the page's serialized ``rows``."""
+    next_url = None
+    if page.next_cursor:
+        next_url = request.build_absolute_uri(replace_query_param(request.get_full_path(), "cursor", page.next_cursor))
+    return Response({"next": next_url, "results": rows})
 
 
 def keyset_page(name: str, rows: serializers.Serializer) -> type[serializers.Serializer]:

@@ -7,11 +7,10 @@ from rest_framework import generics, serializers, status
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
-from rest_framework.utils.urls import replace_query_param
 
 from communities.red_notices import services as rn
 from communities.core.action_api import ActionAPIView
-from communities.core.api_query import ChoiceLabelField, InputSerializer, cursor_field, keyset_page, validated_query
+from communities.core.api_query import ChoiceLabelField, InputSerializer, cursor_field, keyset_page, page_answer, validated_query
 from communities.red_notices.actions import RED_NOTICE_ACTIONS
 from communities.models import Department, RedNotice, RedNoticeEvent, Region
 from communities.core.parsers import JSONParser  # DRF's, with too-deep nesting a 400
@@ -95,11 +94,7 @@ class RedNoticeListCreate(generics.ListCreateAPIView):
         page = rn.red_notice_page(request.user, status=params.get("status", ""),
                                   department=params.get("department", ""), overdue=bool(params.get("overdue")),
                                   after=params.get("cursor", ""), size=api_settings.PAGE_SIZE)
-        next_url = None
-        if page.next_cursor:
-            next_url = request.build_absolute_uri(replace_query_param(request.get_full_path(), "cursor",
-                                                                      page.next_cursor))
-        return Response({"next": next_url, "results": RedNoticeSerializer(page.rows, many=True).data})
+        return page_answer(request, page, RedNoticeSerializer(page.rows, many=True).data)
 
     def create(self, request, *args, **kwargs):
         form = RedNoticeCreateSerializer(data=request.data)
