@@ -153,8 +153,8 @@ def insert_rows(model: type[models.Model], rows: list[dict], *, ignore_conflicts
                 per_statement: int = 5000) -> None:
     """INSERT ``rows`` ({field name or attname: value}; a field left out takes its default,
     auto_now fields take now) without building a model instance per row. On PostgreSQL one statement per
-    ``per_statement`` rows (how they are sent: ``JSON_ROWS``). ``ignore_conflicts`` leaves out a row that would break a unique key, as
-    bulk_create's does. Elsewhere it is bulk_create. For a sweep's events and notifications:
+    ``per_statement`` rows (how they are sent: ``JSON_ROWS``). ``ignore_conflicts`` leaves out a row that
+    would break a unique key, as bulk_create's does. Elsewhere it is bulk_create. For a sweep's events and notifications:
     thousands of rows a batch, where bulk_create's per-object work costs more than the database does."""
     for start in range(0, len(rows), per_statement):
         insert_together([(model, rows[start:start + per_statement], ignore_conflicts)])
@@ -176,12 +176,12 @@ def insert_together(parts: Iterable[tuple[type[models.Model], list[dict], bool]]
     now = timezone.now()
     statements, params = [], []
     for model, rows, ignore in parts:
-        plan = _InsertPlan.of(model, db)
         if len(rows) > JSON_ROWS:
             sql, values = _unnest_statement(model, rows, ignore, db, now)
             statements.append(sql)
             params.extend(values)
             continue
+        plan = _InsertPlan.of(model, db)
         with_pk = any(model._meta.pk.attname in row for row in rows)
         statements.append(plan.sql(with_pk, ignore))
         params.append(plan.values(rows, with_pk, db, now))
