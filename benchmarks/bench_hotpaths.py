@@ -34,7 +34,7 @@ from django.db.models import QuerySet
 from rest_framework.authtoken.models import Token
 
 from communities.models import Region, ServiceKind, ServicePoint, User
-from benchmarks.measure import grow
+from benchmarks.measure import cpu_spent, grow, process_cpu
 from petitions.supervision import stats
 from petitions.models import Category, Petition
 
@@ -61,10 +61,13 @@ class Run:
     statuses: dict[int, int] = field(default_factory=dict)
     errors: int = 0
     warm_statuses: dict[int, int] = field(default_factory=dict)
+    cpu: dict[str, float] = field(default_factory=dict)  # CPU seconds per kind of process (measure.cpu_spent)
 
     def add(self, other: Run) -> None:
         self.requests += other.requests
         self.seconds += other.seconds
+        for kind, seconds in other.cpu.items():
+            self.cpu[kind] = self.cpu.get(kind, 0.0) + seconds
         self.p50 += other.p50
         self.p95 += other.p95
         self.p99 += other.p99
@@ -162,9 +165,10 @@ class Server:
 
 
 def _wrk(wrk: str, url: str, *, clients: int, seconds: int, env: dict[str, str]) -> Run:
+    before = process_cpu()
     out = subprocess.run([wrk, "-t2", f"-c{clients}", f"-d{seconds}s", "--timeout", "10s", "-s", str(LUA), url],
                          capture_output=True, text=True, env={**os.environ, **env}, check=True).stdout
-    run = Run()
+    run = Run(cpu=cpu_spent(before, process_cpu()))
     for line in out.splitlines():
         if line.startswith("RESULT "):
             values = dict(item.split("=") for item in line.split()[1:])
@@ -223,10 +227,20 @@ def _compare(wrk: str, path: Path_, *, rounds: int, seconds: int) -> tuple[Run, 
     print(f"{path.name}: product {product.rate:,.0f} req/s p50 {statistics.median(product.p50):.1f} ms "
           f"p99 {statistics.median(product.p99):.1f} ms | baseline {baseline.rate:,.0f} req/s | ratio {ratio:.2f}",
           flush=True)
+    print(f"    CPU a request (ms): product {_per_request(product)} | baseline {_per_request(baseline)}", flush=True)
     wrong = {s: n for s, n in product.statuses.items() if s != path.ok}
     if wrong or product.errors:
         print(f"    (product answers other than {path.ok}: {wrong}; socket errors {product.errors})")
     return product, baseline
+
+
+def _per_request(run: Run) -> str:
+    """Where the machine's CPU went, per request: the web workers, the database, the Celery worker
+    (delivering what intake wrote to the outbox), Redis. On 2 cores their sum sets the rate."""
+    if not run.requests:
+        return "-"
+    kinds = ("web", "database", "worker", "redis")
+    return ", ".join(f"{kind} {run.cpu.get(kind, 0.0) * 1000 / run.requests:.2f}" for kind in kinds)
 
 
 def _latency(url: str, *, token: str | None = None, n: int = 40) -> tuple[float, float]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import statistics
 import time
 from collections.abc import Callable
@@ -76,3 +77,36 @@ def db_ms(fn: Callable[[], object], runs: int = 5) -> tuple[int, float | None]:
                 total += plan["Planning Time"] + plan["Execution Time"]
             totals.append(total)
     return len(queries), statistics.median(totals)
+
+
+def process_cpu() -> dict[int, tuple[str, float]]:
+    """Every process's CPU seconds so far (user + system, from /proc; Linux), with its kind: the web
+    server (gunicorn), the database (postgres), the Celery worker, Redis, the load generator (wrk)."""
+    hz, found = os.sysconf("SC_CLK_TCK"), {}
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                stat = f.read()
+            with open(f"/proc/{pid}/cmdline", "rb") as f:
+                command = f.read().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:  # it ended meanwhile
+            continue
+        name = stat[stat.index("(") + 1:stat.rindex(")")]
+        fields = stat[stat.rindex(")") + 2:].split()
+        kind = next((k for k, words in PROCESS_KINDS if any(w in command or w == name for w in words)), "other")
+        found[int(pid)] = (kind, (int(fields[11]) + int(fields[12])) / hz)
+    return found
+
+
+PROCESS_KINDS = [("database", ("postgres",)), ("worker", ("celery",)), ("web", ("gunicorn",)),
+                 ("redis", ("redis-server",)), ("wrk", ("wrk",))]
+
+
+def cpu_spent(before: dict[int, tuple[str, float]], after: dict[int, tuple[str, float]]) -> dict[str, float]:
+    """CPU seconds per kind of process between two ``process_cpu`` readings (processes alive at
+    both: the server's workers, its database connections, the Celery worker, Redis)."""
+    spent: dict[str, float] = {}
+    for pid, (kind, cpu) in after.items():
+        if pid in before:
+            spent[kind] = spent.get(kind, 0.0) + cpu - before[pid][1]
+    return spent
