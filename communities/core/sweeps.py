@@ -210,14 +210,11 @@ def _unnest_statement(model: type[models.Model], rows: list[dict], ignore_confli
             return lambda v: None if v is None else json.dumps(v, cls=f.encoder)
         return lambda v: f.get_db_prep_save(v, db)
 
-    def default(f):  # as a new instance would have it
-        return now if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False) else f.get_default()
-
     def column(f) -> tuple[bool, object]:
         """(one value for every row?, that value or the list of the rows' values), converted."""
         convert, memo, values, shared = prepare(f), {}, [], True
         json_field = isinstance(f, models.JSONField)
-        missing = default(f)
+        missing = _new_value(f, now)
         by_name = f.is_relation and f.name in given
         for row in rows:
             if by_name and f.name in row:
@@ -248,7 +245,7 @@ def _unnest_statement(model: type[models.Model], rows: list[dict], ignore_confli
         if f.name in given or f.attname in given:
             shared, value = column(f)
         else:
-            shared, value = True, prepare(f)(default(f))
+            shared, value = True, prepare(f)(_new_value(f, now))
         (scalars if shared else arrays).append((f, value))
     if arrays:
         source = f"FROM unnest({', '.join(cast(f, True) for f, _v in arrays)}) AS u"
@@ -271,7 +268,7 @@ def instance_row(instance: models.Model, now: datetime) -> dict:
     for f in instance._meta.concrete_fields:
         if f.generated:  # the database's to compute
             continue
-        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
+        if _stamped(f):
             setattr(instance, f.attname, now)
         value = getattr(instance, f.attname)
         if not (f.primary_key and value is None):
@@ -313,8 +310,8 @@ class _InsertPlan:
             if f.generated:  # the database's to compute
                 continue
             json_field = isinstance(f, models.JSONField)
-            fixed = not (getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
-                         or (f.has_default() and callable(f.default) and f.default not in (list, dict, str)))
+            fixed = not (_stamped(f) or (f.has_default() and callable(f.default)
+                                         and f.default not in (list, dict, str)))
             default = self._convert(f, json_field, f.get_default(), db) if fixed else _EACH_ROW
             plain = _plain_values(f.target_field if f.is_relation else f)
             self.fields.append((f, f.name, f.attname, json_field, f.is_relation, plain, default))
@@ -348,8 +345,7 @@ class _InsertPlan:
                 elif relation and name in row:
                     value = row[name].pk if row[name] is not None else None
                 elif default is _EACH_ROW:
-                    value = convert(f, json_field, now if getattr(f, "auto_now", False)
-                                    or getattr(f, "auto_now_add", False) else f.get_default(), db)
+                    value = convert(f, json_field, _new_value(f, now), db)
                 else:
                     value = default
                 values[f.column] = value
@@ -358,6 +354,16 @@ class _InsertPlan:
 
 
 _EACH_ROW = object()  # a default worked out for each row (now, a callable's new value)
+
+
+def _stamped(f: models.Field) -> bool:
+    """auto_now or auto_now_add: the field takes the time of the write."""
+    return getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
+
+
+def _new_value(f: models.Field, now: datetime):
+    """A field's value in a new row not given one, as a new instance would have it."""
+    return now if _stamped(f) else f.get_default()
 
 
 def _plain_values(f: models.Field) -> frozenset[type]:
