@@ -12,6 +12,7 @@ from datetime import datetime, timedelta, timezone as dt_timezone
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from communities.core import prepared
 from communities.people.access import held_by, scoped
 from communities.models import Region
 
@@ -374,51 +375,12 @@ def _sql(by_code: bool) -> str:
     return _STEPS_SQL.format(which="%s", **names)
 
 
-@functools.cache
-def _prepared_cursor_class():
-    from django.db.backends.postgresql.base import ServerBindingCursor
-
-    class PreparedCursor(ServerBindingCursor):
-        def execute(self, query, params=None, *, prepare=True, binary=None):
-            return super().execute(query, params, prepare=prepare, binary=binary)
-
-    return PreparedCursor
-
-
-def _prepared_rows(connection, sql: str, params: list) -> list[tuple]:
-    """PostgreSQL: the statement prepared once per connection, as its planning takes several times
-    as long as its run. (Django leaves psycopg's prepared statements off for the ORM, for the sake
-    of connection poolers in transaction mode; none sits in front of this database.)
-
-    It runs without Django's health check (a ``SELECT 1`` before the first statement of each
-    request, a third of this lookup's round trips): a read can be retried instead, so when the kept
-    connection turns out dead it runs once more on a new one."""
-    from django.db import InterfaceError, OperationalError
-
-    for attempt in (1, 2):
-        connection.ensure_connection()
-        cursor = _prepared_cursor_class()(connection.connection)
-        wrapped = connection.make_debug_cursor(cursor) if connection.queries_logged else connection.make_cursor(cursor)
-        try:
-            with wrapped:
-                wrapped.execute(sql, params)
-                rows = wrapped.fetchall()
-        except (OperationalError, InterfaceError):
-            if attempt == 2 or connection.in_atomic_block or connection.is_usable():
-                raise  # no second chance, or the connection was not the trouble
-            connection.close()
-        else:
-            connection.health_check_done = True  # it just answered: no SELECT 1 for the rest of the request
-            return rows
-    raise AssertionError("unreachable")
-
-
 def _rows(sql: str, params: list) -> list[tuple]:
     """The rows, with datetimes and booleans as the ORM gives them (SQLite hands back text and 0/1)."""
     from django.db import connection
 
     if connection.vendor == "postgresql":
-        return _prepared_rows(connection, sql, params)
+        return prepared.rows(connection, sql, params)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()

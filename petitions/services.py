@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 
 from communities.people import access
 from communities.core import attachments as attachment_rules
+from communities.core import prepared
 from communities.people.access import ResidentActor, handles, is_resident, mediates_petition, reviews
 from communities.core.deadlines import (
     STATUTORY_ACCEPT,
@@ -182,13 +183,12 @@ def _history(phone: str, category: Category, community: Region) -> tuple[int | N
     repeat_since = now - timedelta(days=settings.SUQIU_REPEAT_WINDOW_DAYS)
     db = transaction.get_connection()
     if db.vendor == "postgresql":
-        with db.cursor() as cursor:
-            if phone:
-                cursor.execute(_HISTORY_SQL, [Petition._meta.db_table, phone, risk.repeat_since(), HISTORY_CAP, phone,
-                                              category.pk, community.pk, repeat_since])
-            else:
-                cursor.execute(_NEXT_ID_SQL, [Petition._meta.db_table])
-            reserved, filed, repeat_id, repeat_code = cursor.fetchone()
+        if phone:
+            found = prepared.rows(db, _HISTORY_SQL, [phone, risk.repeat_since(), HISTORY_CAP, phone, category.pk,
+                                                     community.pk, repeat_since])
+        else:
+            found = prepared.rows(db, _NEXT_ID_SQL, [])
+        (reserved, filed, repeat_id, repeat_code), = found
         return reserved, repeat_id, repeat_code or "", (filed or 0) + 1
     if not phone:
         return None, None, "", 1
@@ -200,10 +200,12 @@ def _history(phone: str, category: Category, community: Region) -> tuple[int | N
     return None, first[0], first[1], len(rows) + 1
 
 
-# PostgreSQL: intake's one read (see _history). Both lookups walk the petition_repeat index.
-_NEXT_ID_SQL = "SELECT nextval(pg_get_serial_sequence(%s, 'id')), 0, NULL, NULL"
+# PostgreSQL: intake's one read (see _history), prepared once per connection (communities.core.prepared).
+# Both lookups walk the petition_repeat index.
+_NEXT_ID_SQL = "SELECT nextval(pg_get_serial_sequence('{table}', 'id')), 0, NULL, NULL".format(
+    table=Petition._meta.db_table)
 _HISTORY_SQL = """
-SELECT nextval(pg_get_serial_sequence(%s, 'id')),
+SELECT nextval(pg_get_serial_sequence('{table}', 'id')),
        (SELECT count(*) FROM (SELECT 1 FROM {table}
                               WHERE resident_phone = %s AND created_at >= %s LIMIT %s) AS filed),
        r.id, r.tracking_code

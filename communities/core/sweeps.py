@@ -38,6 +38,8 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from communities.core import prepared
+
 log = logging.getLogger(__name__)
 
 RETRY_FIRST = timedelta(minutes=1)
@@ -174,12 +176,13 @@ def insert_together(parts: Iterable[tuple[type[models.Model], list[dict], bool]]
             model.objects.bulk_create([model(**row) for row in rows], ignore_conflicts=ignore, batch_size=2000)
         return
     now = timezone.now()
-    statements, params = [], []
+    statements, params, few = [], [], True
     for model, rows, ignore in parts:
         if len(rows) > JSON_ROWS:
             sql, values = _unnest_statement(model, rows, ignore, db, now)
             statements.append(sql)
             params.extend(values)
+            few = False
             continue
         plan = _InsertPlan.of(model, db)
         with_pk = any(model._meta.pk.attname in row for row in rows)
@@ -187,12 +190,15 @@ def insert_together(parts: Iterable[tuple[type[models.Model], list[dict], bool]]
         params.append(plan.values(rows, with_pk, db, now))
     *first, last = statements
     sql = f"WITH {', '.join(f'w{n} AS ({s})' for n, s in enumerate(first))} {last}" if first else last
+    if few:  # one JSON parameter a table: the same text every time, planned once per connection
+        prepared.execute(db, sql, params)
+        return
     with db.cursor() as cursor:
         cursor.execute(sql, params)
 
 
-# Up to this many rows a part goes as one JSON parameter (a statement text psycopg keeps parsed:
-# intake's few rows); more go as one array per column, unnested, each distinct value converted once
+# Up to this many rows a part goes as one JSON parameter (a statement text that stays the same, so
+# PostgreSQL plans it once per connection: intake's few rows); more go as one array per column, unnested, each distinct value converted once
 # (a sweep's thousands: half the CPU of the JSON rows there).
 JSON_ROWS = 100
 
