@@ -12,6 +12,8 @@ PENDING = 10_000
 
 
 def _pending(n: int) -> list[int]:
+    """In-app rows written pending (``notify`` writes them sent): a channel whose sending costs
+    nothing, so what is measured is the outbox's own work (claim, mark, retry bookkeeping)."""
     users = list(User.objects.order_by("pk")[:20]) or [User.objects.create(username="bench-notified")]
     now = timezone.now()
     rows = Notification.objects.bulk_create([

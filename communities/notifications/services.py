@@ -3,7 +3,8 @@
 ``notify`` is called inside the transaction of the change that causes the message, so a rolled
 back change leaves no message and a committed one always has its rows (one INSERT for all of
 them, and one push to the broker per transaction, after commit). ``deliver_pending`` (kicked
-by that push, and by the beat) claims due rows a batch at a time and sends them through
+by that push, and by the beat; in-app messages need none: they are written sent, the row being the
+message) claims due rows a batch at a time and sends them through
 pluggable channels until the backlog is drained or its time budget is spent, retrying failures
 with backoff; a row a killed worker left in "sending" goes back to pending after a while.
 Delivery is at least once on the wire, exactly once in the outbox.
@@ -43,7 +44,8 @@ class DeliveryError(Exception):
 
 
 class InboxChannel:
-    """In-app: the row itself is the message; delivering it only marks it sent."""
+    """In-app: the row itself is the message. ``notify`` writes it sent; one written pending some
+    other way is delivered by marking it sent."""
 
     def send(self, note: Notification) -> None:
         return None
@@ -159,7 +161,7 @@ def notify(
         Notification.objects.bulk_create(keyed, ignore_conflicts=True)
     if plain:
         Notification.objects.bulk_create(plain)
-    if rows:
+    if any(row.status == Status.PENDING for row in rows):
         _kick_on_commit()
     return rows
 
@@ -176,11 +178,16 @@ def _rows(*, recipients: Iterable[User], kind: str, subject: str, body: str = ""
         if dedupe_key:
             who = f"user:{recipient.pk}" if recipient else f"addr:{address}"
             key = f"{dedupe_key}:{who}:{channel}"[:200]
-        rows.append({
+        row = {
             "recipient": recipient, "address": address, "channel": channel,
             "kind": kind, "subject": subject[:200], "body": body, "link": link, "payload": payload or {},
             "next_attempt_at": now, "dedupe_key": key,
-        })
+        }
+        if channel == Channel.INBOX:
+            # In-app: the row is the message, in the inbox once the change commits; nothing is left to
+            # deliver, so it is written sent instead of costing the worker a claim and two updates.
+            row.update(status=Status.SENT, sent_at=now, attempts=1)
+        rows.append(row)
 
     for user in {u.pk: u for u in recipients}.values():
         for channel in (channels or channels_for(user)):
@@ -204,7 +211,7 @@ def notify_many(messages: Iterable[dict], *, together: Iterable[tuple[type[Model
     rows = [row for message in messages for row in _rows(**message)]
     insert_together([*((model, model_rows, False) for model, model_rows in together),
                      (Notification, rows, True)])
-    if rows:
+    if any(row.get("status", Status.PENDING) == Status.PENDING for row in rows):
         _kick_on_commit()
     return len(rows)
 

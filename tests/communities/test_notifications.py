@@ -37,10 +37,23 @@ def test_dedupe_key_writes_each_message_once(user):
 
 def test_delivery_marks_sent_and_emails(user):
     notifications.notify(recipients=[user], kind="k", subject="逾期提醒", body="请处理", link="/x/")
-    assert notifications.deliver_pending() == 2
+    assert notifications.deliver_pending() == 1  # the e-mail; the in-app message is in the inbox already
     assert set(Notification.objects.values_list("status", flat=True)) == {"sent"}
     assert len(mail.outbox) == 1 and mail.outbox[0].subject == "逾期提醒"
     assert notifications.deliver_pending() == 0  # nothing sent twice
+
+
+def test_an_in_app_message_is_in_the_inbox_at_once_with_nothing_left_to_deliver(user, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks() as pushes:
+        notifications.notify(recipients=[user], kind="k", subject="逾期提醒", channels=["inbox"])
+    assert pushes == []  # no delivery run asked for: nothing is pending
+    note = notifications.notifications_for(user).get()
+    assert (note.subject, note.status, note.read_at) == ("逾期提醒", "sent", None)
+    assert notifications.unread_count(user) == 1
+    assert notifications.deliver_pending() == 0
+    with django_capture_on_commit_callbacks() as pushes:
+        notifications.notify(recipients=[user], kind="k", subject="s", channels=["inbox", "email"])
+    assert len(pushes) == 1  # the e-mail is
 
 
 def test_failures_retry_with_backoff_then_give_up(user, monkeypatch):
@@ -69,7 +82,7 @@ def test_failures_retry_with_backoff_then_give_up(user, monkeypatch):
 
 
 def test_a_row_left_sending_by_a_killed_worker_is_delivered_later(user):
-    notifications.notify(recipients=[user], kind="k", subject="s", channels=["inbox"])
+    notifications.notify(recipients=[user], kind="k", subject="s", channels=["email"])
     stale = timezone.now() - timedelta(minutes=30)
     Notification.objects.update(status="sending", claimed_at=stale)
     assert notifications.deliver_pending() == 1
@@ -102,7 +115,7 @@ def test_people_without_an_account_are_reached_by_address(db):
 
 
 def test_a_message_that_kills_every_worker_ends_failed(user):
-    notifications.notify(recipients=[user], kind="k", subject="s", channels=["inbox"])
+    notifications.notify(recipients=[user], kind="k", subject="s", channels=["email"])
     now = timezone.now()
     for _ in range(notifications.MAX_ATTEMPTS):
         # A worker claims it and dies before marking it: the row stays "sending".
@@ -118,14 +131,14 @@ def test_a_message_that_kills_every_worker_ends_failed(user):
 def test_one_run_drains_a_backlog_of_many_batches(user):
     """After an outage the backlog goes in one run, batch after batch, not one batch a beat."""
     for i in range(7):
-        notifications.notify(recipients=[user], kind="k", subject=f"s{i}", channels=["inbox"])
+        notifications.notify(recipients=[user], kind="k", subject=f"s{i}", channels=["email"])
     assert notifications.deliver_pending(batch=2) == 7
     assert set(Notification.objects.values_list("status", flat=True)) == {"sent"}
 
 
 def test_a_run_stops_once_its_time_budget_is_spent_and_the_next_goes_on(user):
     for i in range(5):
-        notifications.notify(recipients=[user], kind="k", subject=f"s{i}", channels=["inbox"])
+        notifications.notify(recipients=[user], kind="k", subject=f"s{i}", channels=["email"])
     assert notifications.deliver_pending(batch=2, budget_seconds=0) == 2  # one batch, then out of time
     assert Notification.objects.filter(status="pending").count() == 3
     assert notifications.deliver_pending(batch=2) == 3
@@ -139,10 +152,10 @@ def test_two_deliveries_at_once_send_each_row_once(run_concurrently, monkeypatch
         def send(self, note):
             sent.append(note.pk)
 
-    monkeypatch.setitem(notifications.CHANNELS, Notification.Channel.INBOX, Recording())
+    monkeypatch.setitem(notifications.CHANNELS, Notification.Channel.EMAIL, Recording())
     user = UserFactory()
     for i in range(40):
-        notifications.notify(recipients=[user], kind="k", subject=f"s{i}", channels=["inbox"])
+        notifications.notify(recipients=[user], kind="k", subject=f"s{i}", channels=["email"])
     assert sum(run_concurrently(lambda: notifications.deliver_pending(batch=3))) == 40
     assert len(sent) == 40 and len(set(sent)) == 40
     assert Notification.objects.filter(status="sent", attempts=1).count() == 40
