@@ -322,6 +322,7 @@ class _InsertPlan:
             plain = _plain_values(f.target_field if f.is_relation else f)
             self.fields.append((f, f.name, f.attname, json_field, f.is_relation, plain, default))
         self._sql = {}
+        self._fits: dict[tuple[str, type], bool] = {}
 
     def sql(self, with_pk: bool, ignore_conflicts: bool) -> str:
         key = (with_pk, ignore_conflicts)
@@ -331,6 +332,16 @@ class _InsertPlan:
                               f"FROM jsonb_populate_recordset(NULL::{self.table}, %s::jsonb)"
                               + (" ON CONFLICT DO NOTHING" if ignore_conflicts else ""))
         return self._sql[key]
+
+    def _as_is(self, attname: str, kind: type, plain: frozenset[type]) -> bool:
+        """Whether a value of this type goes to this column as it is: None (every field writes
+        it as NULL), or a subclass of a plain type (a TextChoices member is a str). Once per type."""
+        key = (attname, kind)
+        fits = self._fits.get(key)
+        if fits is None:
+            fits = self._fits[key] = kind is type(None) or any(
+                issubclass(kind, t) for t in plain)
+        return fits
 
     @staticmethod
     def _convert(f, json_field: bool, value, db):
@@ -346,12 +357,15 @@ class _InsertPlan:
                     continue
                 if attname in row:
                     value = row[attname]
-                    if type(value) not in plain:  # a str to a text column, an int to a number, … go as they are
+                    kind = type(value)  # a str to a text column, an int to a number, … go as they are
+                    if kind not in plain and not (self._as_is(attname, kind, plain) or _aware(f, value)):
                         value = convert(f, json_field, value, db)
                 elif relation and name in row:
                     value = row[name].pk if row[name] is not None else None
                 elif default is _EACH_ROW:
-                    value = convert(f, json_field, _new_value(f, now), db)
+                    value = _new_value(f, now)
+                    if not _aware(f, value):  # the time of the write goes as it is
+                        value = convert(f, json_field, value, db)
                 else:
                     value = default
                 values[f.column] = value
@@ -379,6 +393,11 @@ def _plain_values(f: models.Field) -> frozenset[type]:
         if isinstance(f, kinds):
             return types
     return frozenset()
+
+
+def _aware(f: models.Field, value) -> bool:
+    """An aware datetime to a datetime column goes as it is; a naive one is made aware first."""
+    return type(value) is datetime and value.tzinfo is not None and isinstance(f, models.DateTimeField)
 
 
 _PLAIN = [((models.CharField, models.TextField), frozenset({str, type(None)})),

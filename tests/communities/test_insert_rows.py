@@ -100,3 +100,23 @@ def test_a_petition_its_event_and_its_notice_go_in_one_statement_exactly_as_save
     assert PetitionEvent.objects.get(petition=saved).created_at == (
         now if connection.vendor == "postgresql" else saved.events.get().created_at)  # bulk_create: its own now
     assert Notification.objects.get(recipient=user).next_attempt_at == now
+
+
+def test_a_naive_time_is_read_in_the_sites_zone_and_a_choice_as_its_value(db, settings):
+    """As ``save()`` would store them: a naive datetime is taken as the site's local time (Django
+    warns and makes it aware), never as UTC; a TextChoices member is its value."""
+    import warnings
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    user = UserFactory()
+    naive = datetime(2026, 12, 3, 9, 30)  # 09:30 in the site's zone
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        insert_rows(Notification, [{"recipient": user, "channel": Notification.Channel.SMS, "kind": "k",
+                                    "subject": "s", "next_attempt_at": naive,
+                                    "status": Notification.Status.SENT}])
+    note = Notification.objects.get(recipient=user)
+    assert note.next_attempt_at == naive.replace(tzinfo=ZoneInfo(settings.TIME_ZONE))
+    assert (note.channel, note.status) == ("sms", "sent")
+    assert Notification.objects.filter(channel="sms", status="sent").count() == 1
