@@ -23,6 +23,7 @@ from datetime import timedelta
 
 from celery import shared_task
 from django.conf import settings
+from django.core.cache import cache
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import F, Model
@@ -224,41 +225,39 @@ def _kick_on_commit() -> None:
     transaction.on_commit(_kick_delivery)
 
 
-# At most two pushes to the broker per process in this many seconds. A push (a kombu publish, three
-# Redis commands) cost a tenth of a petition's intake; one delivery run drains every row due when
-# it starts, so under load one run a second serves every transaction of that second.
+# One delivery run per window for the whole site. A run drains every row due when it starts, so one
+# run at the end of a window delivers every transaction that committed during it, in any process:
+# the first commit of a window asks for that run (the shared cache's add decides which process
+# asks), the others only note that it is coming. Under load that is one run a second instead of one
+# per transaction (or, as before, two a second per web process: eight with four workers, each a
+# claim and bookkeeping statements the worker and the database paid for nothing).
 KICK_WINDOW = 1.0
 
 
 class _Kicks:
-    """When this process last asked for an immediate delivery, and until when the delivery it has
-    queued covers a transaction that commits now (a delayed run starts after its countdown, so
-    it sees every row committed before it is due)."""
+    """Until when (the wall clock) a run this process knows of is queued to deliver what commits now."""
 
-    last = float("-inf")
     covered_until = float("-inf")
 
 
 def _kick_delivery() -> None:
-    """Deliver promptly: right away when this process has not asked within ``KICK_WINDOW``,
-    otherwise by one run queued for the end of the window, which every commit until then shares.
-    If the broker is down the beat sweep delivers later anyway."""
-    now = time.monotonic()
+    """Deliver promptly: by the run queued for the end of the current window, asked for once by
+    whichever process commits first in it. If the broker is down the beat sweep delivers later."""
+    now = time.time()
     if now < _Kicks.covered_until:
         return
-    if now - _Kicks.last >= KICK_WINDOW:
-        countdown, covered = 0.0, now
-    else:
-        covered = _Kicks.last + KICK_WINDOW
-        countdown = covered - now
+    end = (int(now / KICK_WINDOW) + 1) * KICK_WINDOW
     try:
-        deliver_notifications.apply_async(countdown=countdown or None)
-    except Exception:  # noqa: BLE001 - the outbox row is safe; only promptness is lost
-        log.warning("could not enqueue notification delivery; the sweep will deliver", exc_info=True)
-        return
-    if not countdown:
-        _Kicks.last = now
-    _Kicks.covered_until = covered
+        first = cache.add(f"suqiu:delivery-run:{int(end * 1000)}", 1, timeout=int(KICK_WINDOW) + 10)
+    except Exception:  # noqa: BLE001 - the shared cache is down: ask for a run anyway
+        first = True
+    if first:
+        try:
+            deliver_notifications.apply_async(countdown=max(0.0, end - now))
+        except Exception:  # noqa: BLE001 - the outbox row is safe; only promptness is lost
+            log.warning("could not enqueue notification delivery; the sweep will deliver", exc_info=True)
+            return
+    _Kicks.covered_until = end
 
 
 def backoff(attempts: int) -> timedelta:

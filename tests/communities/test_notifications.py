@@ -159,3 +159,24 @@ def test_two_deliveries_at_once_send_each_row_once(run_concurrently, monkeypatch
     assert sum(run_concurrently(lambda: notifications.deliver_pending(batch=3))) == 40
     assert len(sent) == 40 and len(set(sent)) == 40
     assert Notification.objects.filter(status="sent", attempts=1).count() == 40
+
+
+def test_the_whole_site_asks_for_one_delivery_run_a_window(monkeypatch):
+    """Commits in several processes during one window share one run queued for its end; the first
+    commit of the next window asks for the next one."""
+    from django.core.cache import cache
+
+    asked = []
+    monkeypatch.setattr(notifications.deliver_notifications, "apply_async", lambda **kw: asked.append(kw["countdown"]))
+    clock = [1_000_000.25]
+    monkeypatch.setattr(notifications.time, "time", lambda: clock[0])
+    cache.delete_many([f"suqiu:delivery-run:{ms}" for ms in (1_000_001_000, 1_000_002_000)])
+    for process in range(4):  # each web process has its own memory of what is queued
+        monkeypatch.setattr(notifications._Kicks, "covered_until", float("-inf"))
+        for _ in range(3):
+            notifications._kick_delivery()
+            clock[0] += 0.05
+    assert asked == [0.75]  # one run, at the end of the window, for all twelve commits
+    clock[0] = 1_000_001.5
+    notifications._kick_delivery()
+    assert asked == [0.75, 0.5]
