@@ -126,12 +126,13 @@ class PetitionListCreate(generics.ListCreateAPIView):
         return page_answer(request, page, PetitionSerializer(page.rows, many=True, context={"request": request}).data)
 
     def create(self, request, *args, **kwargs):
-        form = PetitionCreateSerializer(data=request.data)
-        form.is_valid(raise_exception=True)
-        data = form.validated_data
         # Only accepted petitions count against the client's budget: one sent back costs nothing.
+        # Counted first, so the count's round trip brings the tokens validation reads.
         with submit_budget(request) as budget:
             _throttle(budget.wait)
+            form = PetitionCreateSerializer(data=request.data)
+            form.is_valid(raise_exception=True)
+            data = form.validated_data
             try:
                 petition = services.petition_submit(
                     data=services.PetitionInput.from_cleaned(data),

@@ -30,6 +30,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_ratelimit import core
 
+from communities.core import versions
 from communities.core.security import client_ip
 
 from .validation import normalize_tracking_code
@@ -49,10 +50,11 @@ def rate(group: str) -> str:
     return getattr(settings, "SUQIU_RATE_LIMITS", {}).get(group) or RATES[group]
 
 
-def _counts(*counters: tuple[str, str, bool]) -> list[tuple[int, int, int, str] | None]:
+def _counts(*counters: tuple[str, str, bool], tokens: bool = False) -> list[tuple[int, int, int, str] | None]:
     """For each (group, value, increment): (count, limit, seconds left in the window, cache key) of
     django-ratelimit's counter for ``value`` (same key, same window), after adding one if
-    ``increment``; None when counting is off. On Redis all of them take one round trip."""
+    ``increment``; None when counting is off. On Redis all of them take one round trip, with the
+    request's version tokens (``versions.read_along``) if ``tokens``."""
     if not getattr(settings, "RATELIMIT_ENABLE", True):
         return [None] * len(counters)
     cache = caches[getattr(settings, "RATELIMIT_USE_CACHE", "default")]
@@ -75,12 +77,15 @@ def _counts(*counters: tuple[str, str, bool]) -> list[tuple[int, int, int, str] 
                 pipe.expire(redis_key, period + core.EXPIRATION_FUDGE, nx=True)
             else:
                 pipe.get(redis_key)
+        settle = versions.read_along(pipe, cache) if tokens else None
         replies = iter(pipe.execute())
         counts = []
         for *_, increment in plan:
             counts.append(int(next(replies) or 0))
             if increment:
                 next(replies)  # EXPIRE's answer
+        if settle:
+            settle(next(replies))
     else:
         counts = []
         for key, _limit, period, _window, increment in plan:
@@ -94,8 +99,8 @@ def _counts(*counters: tuple[str, str, bool]) -> list[tuple[int, int, int, str] 
     return [(count, limit, window - now, key) for count, (key, limit, _period, window, _inc) in zip(counts, plan)]
 
 
-def _count(group: str, value: str, *, increment: bool) -> tuple[int, int, int, str] | None:
-    return _counts((group, value, increment))[0]
+def _count(group: str, value: str, *, increment: bool, tokens: bool = False) -> tuple[int, int, int, str] | None:
+    return _counts((group, value, increment), tokens=tokens)[0]
 
 
 def _wait(usage: tuple[int, int, int, str] | None, *, counted: bool) -> int | None:
@@ -131,7 +136,8 @@ def submit_budget(request) -> Iterator[SubmitBudget]:
     given back when the block ends without ``accept()``: refused for the limit, sent back with
     errors, or failed. So only accepted petitions count against the client's budget."""
     group, value = "petition-submit", client_ip(request)
-    usage = _count(group, value, increment=True)
+    # Intake reads the reference data's and the grants' tokens next: they come in the same round trip.
+    usage = _count(group, value, increment=True, tokens=True)
     budget = SubmitBudget(_wait(usage, counted=True))
     try:
         yield budget

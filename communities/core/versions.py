@@ -13,9 +13,10 @@ next request, as before. Outside a request (Celery tasks, commands) every read a
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from contextvars import ContextVar
 
-from django.core.cache import cache
+from django.core.cache import DEFAULT_CACHE_ALIAS, cache, caches
 
 # The tokens read during the current request (None outside one).
 _memo: ContextVar[dict[str, str] | None] = ContextVar("suqiu_version_tokens", default=None)
@@ -45,6 +46,29 @@ def current(key: str) -> str:
         for k in wanted:
             memo[k] = found.get(k) or _make(k)
     return memo[key]
+
+
+def read_along(pipe, used_cache) -> Callable[[list], None] | None:
+    """Ask, in a Redis pipeline the caller sends anyway (intake's filing-limit count), for every
+    token this request has not read yet, so the request's first ``current`` costs no round trip of
+    its own. Returns what to do with the MGET's reply, or None when there is nothing to ask (outside
+    a request, all read already, or the pipeline is not the tokens' cache's)."""
+    memo = _memo.get()
+    tokens = caches[DEFAULT_CACHE_ALIAS]
+    loads = getattr(getattr(getattr(tokens, "_cache", None), "_serializer", None), "loads", None)
+    if memo is None or used_cache is not tokens or loads is None:
+        return None
+    wanted = [k for k in _known if k not in memo]
+    if not wanted:
+        return None
+    pipe.mget([tokens.make_and_validate_key(k) for k in wanted])
+
+    def settle(reply: list) -> None:
+        for key, raw in zip(wanted, reply):
+            if raw is not None:  # one never made yet is made by ``current``, as always
+                memo[key] = loads(raw)
+
+    return settle
 
 
 def replace(key: str) -> None:

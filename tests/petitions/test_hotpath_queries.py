@@ -68,3 +68,29 @@ def test_tracking_costs_one_query_however_long_the_timeline(db, category, people
     # The petition, its public steps, and the public steps of its red notices (issue 13 point 4), in
     # one statement.
     assert short == long == 1
+
+
+def test_intake_talks_to_redis_once(db, category, people, settings):
+    """The filing limit's count brings the version tokens validation and routing read (reference
+    data, who is told): one round trip a petition, however many tokens (issue 12)."""
+    import pytest
+    from redis.connection import AbstractConnection
+
+    if not settings.REDIS_URL:
+        pytest.skip("the embedded default counts in process memory: no Redis")
+    settings.RATELIMIT_ENABLE = True
+    api = APIClient()
+    _intake_queries(api, 0)  # warm: what each process keeps
+    sent = []
+    original = AbstractConnection.send_packed_command
+
+    def counting(self, command, check_health=True):
+        sent.append(command)
+        return original(self, command, check_health)
+
+    try:
+        AbstractConnection.send_packed_command = counting
+        _intake_queries(api, 1)
+    finally:
+        AbstractConnection.send_packed_command = original
+    assert len(sent) == 1, sent
