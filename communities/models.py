@@ -508,6 +508,8 @@ class RedNotice(SweepState, models.Model):
             # first, then open, then closed, newest first within each, as the page reads them.
             *(models.Index(fields=[scope, "list_rank", "-issued_at", "-id"], name=f"rednotice_{scope}_list")
               for scope in RED_NOTICE_SCOPES),
+            # The administrator's list (every notice, the default order above): a walk, not a sort.
+            models.Index(fields=["-issued_at", "-id"], name="rednotice_issued"),
         ]
 
     def __str__(self) -> str:
