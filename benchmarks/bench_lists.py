@@ -26,6 +26,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from communities.models import Department, RedNotice, Region, User
+from communities.red_notices.services import checkin_tallies_rebuild
 from mediation.models import CaseStatus, DisputeType, MediationCase
 from benchmarks.measure import db_ms, grow, time_get
 from petitions.models import Petition, RedAlert
@@ -70,13 +71,27 @@ def _companions(first_pk: int, size: int, seed: int) -> None:
         serial[community.pk] += 1
         issued = now - timedelta(days=rng.uniform(0, 365))
         closed = issued < now - timedelta(days=14)
-        notices.append(RedNotice(
+        notice = RedNotice(
             community=community, street_id=community.parent_id, district_id=community.parent.parent_id,
             department=rng.choice(departments), year=issued.year + 100, serial=serial[community.pk], status="closed" if closed else "issued", matter="bench",
             place="bench", issued_at=issued, ack_due_at=issued + timedelta(hours=2),
             checkin_due_at=issued + timedelta(hours=24), result_due_at=issued + timedelta(days=3),
-            closed_at=issued + timedelta(days=3) if closed else None))
+            closed_at=issued + timedelta(days=3) if closed else None)
+        if closed:  # checked in (one in ten late, marked by the sweep first), reported, rated
+            late = rng.random() < 0.1
+            notice.acknowledged_at = issued + timedelta(hours=1)
+            notice.checked_in_at = issued + timedelta(hours=rng.uniform(25, 30) if late else rng.uniform(2, 23))
+            notice.checkin_on_time = not late
+            notice.overdue_checkin_at = notice.checkin_due_at if late else None
+            notice.reported_at, notice.rating = issued + timedelta(days=2), rng.randint(3, 5)
+        else:  # open: each deadline passed is marked, as the minutely sweep would have
+            for due, marker in (("ack_due_at", "overdue_ack_at"), ("checkin_due_at", "overdue_checkin_at"),
+                                ("result_due_at", "overdue_result_at")):
+                if getattr(notice, due) <= now:
+                    setattr(notice, marker, getattr(notice, due))
+        notices.append(notice)
     RedNotice.objects.bulk_create(notices, batch_size=5000)
+    checkin_tallies_rebuild()  # the notices came in around the services: count them as the migration did
     mine = Region.objects.get(role_assignments__user=mediator, role_assignments__role="mediator")
     committees = [mine, *communities[:3]]
     case_serial = {c.pk: MediationCase.objects.filter(committee=c).aggregate(m=Max("serial"))["m"] or 0

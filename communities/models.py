@@ -6,7 +6,7 @@ from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -508,6 +508,8 @@ class RedNotice(SweepState, models.Model):
             # first, then open, then closed, newest first within each, as the page reads them.
             *(models.Index(fields=[scope, "list_rank", "-issued_at", "-id"], name=f"rednotice_{scope}_list")
               for scope in RED_NOTICE_SCOPES),
+            # The administrator's list (every notice, the default order above): a walk, not a sort.
+            models.Index(fields=["-issued_at", "-id"], name="rednotice_issued"),
         ]
 
     def __str__(self) -> str:
@@ -521,6 +523,34 @@ class RedNotice(SweepState, models.Model):
     @property
     def is_overdue(self) -> bool:
         return bool(self.overdue_ack_at or self.overdue_checkin_at or self.overdue_result_at)
+
+
+class RedNoticeCheckinTally(models.Model):
+    """The running counts behind the on-time check-in panel, per region and department: the notices
+    whose check-in counts (done, or marked late by the deadline sweep) and how many of those were on
+    time. A notice counts in its community's row, its street's and its district's, so a panel reads
+    one row per department whatever the number of notices.
+
+    Written only by communities.red_notices.services (``checkin_standing`` says how a notice counts),
+    in the transaction of the step or the sweep batch that changes how it counts."""
+
+    region = models.ForeignKey(Region, verbose_name=_("region"), on_delete=models.PROTECT, related_name="+",
+                               db_index=False)  # the unique key below leads with it
+    department = models.ForeignKey(Department, verbose_name=_("department"), on_delete=models.PROTECT,
+                                   related_name="+")
+    due = models.PositiveIntegerField(_("notices due"), default=0)
+    on_time = models.PositiveIntegerField(_("on time"), default=0)
+
+    class Meta:
+        verbose_name = _("on-time check-in count")
+        verbose_name_plural = _("on-time check-in counts")
+        constraints = [
+            models.UniqueConstraint(fields=["region", "department"], name="rednotice_tally_unique"),
+            models.CheckConstraint(condition=Q(on_time__lte=F("due")), name="rednotice_tally_on_time_le_due"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.region} · {self.department}: {self.on_time}/{self.due}"
 
 
 class RedNoticeEvent(TraceEvent):

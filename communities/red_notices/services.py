@@ -11,7 +11,7 @@ import logging
 from datetime import datetime
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Max, Q, QuerySet
 from django.dispatch import Signal
 from django.utils import timezone
@@ -24,7 +24,8 @@ from communities.core import keyset
 from communities.core.deadlines import due_in_working_hours
 from communities.core.errors import DomainError, Forbidden
 from communities.core.lifecycle import Lifecycle
-from communities.models import Department, RedNotice, RedNoticeAttachment, RedNoticeEvent, Region, User
+from communities.models import (Department, RedNotice, RedNoticeAttachment, RedNoticeCheckinTally, RedNoticeEvent,
+                                Region, User)
 from communities.core.names import SYSTEM, display_name
 from communities.notifications.services import notify, notify_many
 from communities.notifications.recipients import notice_department_staff
@@ -157,10 +158,21 @@ def _check_actor(action: str, notice: RedNotice, actor: User) -> None:
         raise Forbidden(_("Only a secretary of the issuing community may do that."))
 
 
+def _lock(pk: int) -> RedNotice:
+    notice = RedNotice.objects.select_for_update(of=("self",)).select_related("community", "department").get(pk=pk)
+    notice._standing_before = checkin_standing(notice)  # how it counted before the step: _record moves it
+    return notice
+
+
+def _record(notice: RedNotice, **event) -> RedNoticeEvent:
+    """The step's trace, and the on-time counts when the step changed how the notice counts (a
+    check-in): every step goes through here, so no step, present or future, can forget them."""
+    _tallies_move([(notice, notice._standing_before, checkin_standing(notice))])
+    return _event(notice, **event)
+
+
 LIFECYCLE = Lifecycle(
-    table=TRANSITIONS,
-    lock=lambda pk: RedNotice.objects.select_for_update(of=("self",)).select_related("community", "department").get(pk=pk),
-    check_actor=_check_actor, record=_event,
+    table=TRANSITIONS, lock=_lock, check_actor=_check_actor, record=_record,
     refusal=gettext_lazy("This cannot be done while the red notice is %(status)s."))
 
 
@@ -255,6 +267,10 @@ def _overdue_sweep(step: str) -> Sweep:
     due_field, marker, statuses = STEPS[step]
 
     def act(notices: list[RedNotice], now: datetime) -> None:
+        before = [checkin_standing(n) for n in notices]
+        for n in notices:
+            setattr(n, marker, now)  # what the claim wrote: late to check in now counts against
+        _tallies_move(zip(notices, before, map(checkin_standing, notices)))
         note = _("Past its deadline (%(due)s)")
         insert_rows(RedNoticeEvent, [
             {"notice_id": n.pk, "actor_label": _label(None), "action": f"overdue_{step}", "from_status": n.status,
@@ -346,26 +362,100 @@ def red_notice_page(user: User, *, status: str = "", department: str = "", overd
     return keyset.Page(rows=[by_id[pk] for pk in ids], next_cursor=next_cursor, after=after)
 
 
-def department_checkin_rates(region: Region, *, now: datetime | None = None) -> list[dict]:
-    """On-time check-in rate per department for notices in ``region``'s subtree.
+# --- the on-time check-in panel ------------------------------------------------------------
+#
+# Per department, of the notices of a region whose check-in is done or past its deadline: how
+# many, and how many were checked in on time. Nobody checked in by the deadline counts as late, so
+# a department cannot keep its rate by not turning up. Read from running counts
+# (RedNoticeCheckinTally) plus the few notices past their deadline that the sweep has not marked
+# yet, so the panel costs the same whatever the number of notices, with the figures a GROUP BY
+# over every notice would give.
 
-    A notice counts once its check-in is done or its check-in deadline has passed: an open
-    notice past its deadline with nobody checked in counts against the department, so a
-    department cannot keep its rate by not turning up. Lowest rate first.
-    """
+# A notice counts in the running counts once it is checked in or marked late to check in (or has
+# gone past the check-in step at all). The same condition as ``checkin_standing``, for a recount.
+COUNTED = (~Q(status=Status.DRAFT) & (Q(checked_in_at__isnull=False) | Q(overdue_checkin_at__isnull=False)
+                                      | Q(status__in=[Status.CHECKED_IN, Status.REPORTED, Status.CLOSED])))
+TALLY_COLUMNS = ("community_id", "street_id", "district_id")  # each notice counts in these regions' rows
+
+
+def checkin_standing(notice: RedNotice) -> tuple[int, int]:
+    """(counts, on time) of one notice in the running counts: (0, 0), (1, 0) late or (1, 1)."""
+    if notice.status == Status.DRAFT:
+        return 0, 0
+    counts = (notice.checked_in_at is not None or notice.overdue_checkin_at is not None
+              or notice.status in (Status.CHECKED_IN, Status.REPORTED, Status.CLOSED))
+    return int(counts), int(counts and notice.checkin_on_time is True)
+
+
+def _tallies_move(changes) -> None:
+    """Add what each (notice, standing before, standing after) changed to the counts of the
+    notice's community, street and district, in one statement, inside the caller's transaction
+    (which holds the notices' row locks). Rows are written in key order, so two transactions
+    moving the same counts wait for each other and never deadlock."""
+    deltas: dict[tuple[int, int], list[int]] = {}
+    for notice, (counted0, on_time0), (counted1, on_time1) in changes:
+        if (counted0, on_time0) == (counted1, on_time1):
+            continue
+        for column in TALLY_COLUMNS:
+            delta = deltas.setdefault((getattr(notice, column), notice.department_id), [0, 0])
+            delta[0] += counted1 - counted0
+            delta[1] += on_time1 - on_time0
+    rows = [(*key, due, on_time) for key, (due, on_time) in sorted(deltas.items()) if due or on_time]
+    if not rows:
+        return
+    table = connection.ops.quote_name(RedNoticeCheckinTally._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (region_id, department_id, due, on_time) VALUES "
+            + ", ".join(["(%s, %s, %s, %s)"] * len(rows))
+            + f" ON CONFLICT (region_id, department_id) DO UPDATE SET due = {table}.due + excluded.due,"
+            f" on_time = {table}.on_time + excluded.on_time",
+            [value for row in rows for value in row])
+
+
+def checkin_tallies_rebuild() -> int:
+    """Count every notice again (for data loaded around the services: benchmark fillers). The
+    migration that created the counts did the same. Returns how many count rows there are."""
+    with transaction.atomic():
+        if connection.vendor == "postgresql":  # no step or sweep moves a count while they are recounted
+            with connection.cursor() as cursor:
+                cursor.execute(f"LOCK TABLE {connection.ops.quote_name(RedNotice._meta.db_table)} IN SHARE MODE")
+        RedNoticeCheckinTally.objects.all().delete()
+        rows = []
+        for column in TALLY_COLUMNS:
+            rows += [RedNoticeCheckinTally(region_id=row[column], department_id=row["department_id"],
+                                           due=row["due"], on_time=row["on_time"])
+                     for row in RedNotice.objects.filter(COUNTED).values(column, "department_id").annotate(
+                         due=Count("pk"), on_time=Count("pk", filter=Q(checkin_on_time=True))).order_by()]
+        RedNoticeCheckinTally.objects.bulk_create(rows, batch_size=5000)
+    return len(rows)
+
+
+def department_checkin_rates(region: Region, *, now: datetime | None = None) -> list[dict]:
+    """On-time check-in rate per department for notices in ``region``'s subtree, lowest rate first.
+
+    A notice counts once its check-in is done or its check-in deadline has passed: an open notice
+    past its deadline with nobody checked in counts against the department. Two small reads: the
+    region's running counts (one row per department), and the notices past their check-in deadline
+    that the sweep has not marked yet (late, each of them: the sweep's partial index
+    ``rednotice_checkin_due``, holding the minute or so since its last run)."""
     now = now or timezone.now()
+    counts: dict[int, list] = {}
+    for row in RedNoticeCheckinTally.objects.filter(region=region, due__gt=0).values_list(
+            "department_id", "department__name", "due", "on_time"):
+        counts[row[0]] = list(row[1:])
     column = SCOPE_COLUMN.get(region.level)
     scope = Q(**{column: region.pk}) if column else Q(community__path__startswith=region.path)
-    due = RedNotice.objects.filter(scope).exclude(status=Status.DRAFT).filter(
-        Q(checked_in_at__isnull=False) | Q(checkin_due_at__lte=now))
-    rows = (due.values("department", "department__name")
-            .annotate(total=Count("pk"), on_time=Count("pk", filter=Q(checkin_on_time=True)))
-            .order_by("department__name"))
+    unmarked = RedNotice.objects.filter(scope, status__in=[Status.ISSUED, Status.ACKNOWLEDGED], overdue_checkin_at=None,
+                                        checked_in_at=None, checkin_due_at__lte=now)
+    for department_id, name, late in (unmarked.values("department_id", "department__name")
+                                      .annotate(late=Count("pk")).order_by().values_list(
+                                          "department_id", "department__name", "late")):
+        counts.setdefault(department_id, [name, 0, 0])[1] += late
     result = []
-    for row in rows:
-        rate = row["on_time"] / row["total"] if row["total"] else 1.0
-        result.append({"department_id": row["department"], "department": row["department__name"],
-                       "total": row["total"], "on_time": row["on_time"], "late": row["total"] - row["on_time"],
-                       "rate": rate, "percent": round(rate * 100)})
+    for department_id, (name, total, on_time) in counts.items():
+        rate = on_time / total if total else 1.0
+        result.append({"department_id": department_id, "department": name, "total": total, "on_time": on_time,
+                       "late": total - on_time, "rate": rate, "percent": round(rate * 100)})
     result.sort(key=lambda r: (r["rate"], r["department"]))
     return result

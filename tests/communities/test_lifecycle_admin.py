@@ -5,6 +5,8 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import override
@@ -143,3 +145,18 @@ def test_deleting_a_person_in_the_admin_audits_the_revocation_of_their_roles(cli
     revoked = RoleAuditEvent.objects.get(action=RoleAuditEvent.Action.REVOKED, user_label__contains="leaving")
     assert revoked.role == Role.GRID_WORKER and revoked.actor == root
     assert not RoleAssignment.objects.filter(user_id=worker.pk).exists()
+
+
+def test_the_admin_list_of_every_red_notice_walks_an_index(client, root, aggregates):
+    """The superuser's list of every notice, in its default order (newest first), reads the index
+    rednotice_issued and stops after a page, instead of sorting the table."""
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(reverse("admin:communities_rednotice_changelist")).status_code == 200
+    listing = [q["sql"] for q in queries if 'FROM "communities_rednotice"' in q["sql"] and "ORDER BY" in q["sql"]]
+    assert listing and 'ORDER BY "communities_rednotice"."issued_at" DESC, "communities_rednotice"."id" DESC' in listing[0]
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_sort = off")
+        cursor.execute("EXPLAIN " + listing[0])
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "rednotice_issued" in plan, plan
