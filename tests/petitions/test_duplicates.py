@@ -255,3 +255,27 @@ def test_a_lost_code_request_also_sends_the_codes_followed_as_a_reporter(near, c
     reporter = d.petition_join(petition=first, phone=JOINER, category=category, latitude=LAT, longitude=LNG)
     assert petition_codes_send(phone=JOINER)
     assert reporter.tracking_code in sms_to(JOINER)[-1].subject
+
+
+def test_a_join_the_rules_refuse_gives_its_count_back(client, near, category, settings):
+    """A join counts like a petition filed (ratelimits.submit_budget), but only once it is written:
+    joins refused for being far away, through the API and the form, cost nothing."""
+    import uuid
+
+    settings.RATELIMIT_ENABLE = True
+    settings.RATELIMIT_CACHE_PREFIX = f"rl-test-{uuid.uuid4().hex}:"
+    settings.SUQIU_RATE_LIMITS = {"petition-submit": "2/h"}
+    first, second = near
+    api = APIClient()
+    far = {"phone": JOINER, "category": category.code, "latitude": LAT + 300 * METRE, "longitude": LNG}
+    for _ in range(3):
+        assert api.post("/api/petitions/join/", {**far, "petition": first.pk}, format="json").status_code == 400
+        page = client.post("/petitions/new/", {**far, "join": first.pk})
+        assert page.status_code == 400
+    near_ = {"category": category.code, "latitude": LAT, "longitude": LNG}
+    assert api.post("/api/petitions/join/", {**near_, "petition": first.pk, "phone": JOINER},
+                    format="json").status_code == 201
+    assert client.post("/petitions/new/", {**near_, "join": second.pk, "phone": JOINER}).status_code == 302
+    refused = api.post("/api/petitions/join/", {**near_, "petition": second.pk, "phone": "13700002222"}, format="json")
+    assert refused.status_code == 429  # the two accepted joins spent the budget; the six refused did not
+    assert PetitionReporter.objects.count() == 2

@@ -367,3 +367,25 @@ def test_the_openapi_document_describes_the_grid_event_endpoints(api):
     assert components["SnapshotInputRequest"]["properties"]["photos"]["items"]["format"] == "binary"
     assert {"photos", "days", "approve", "note"} <= set(components["PetitionReviewInputRequest"]["properties"])
     assert "429" in snapshot_op["responses"]
+
+
+def test_a_snapshot_the_rules_refuse_gives_its_count_back(api, client, rubbish, tree, settings):
+    """A photo that is not what it claims is refused by intake's rules (after the count is taken):
+    the count is given back, through the API and the page alike."""
+    settings.RATELIMIT_ENABLE = True
+    settings.RATELIMIT_CACHE_PREFIX = f"rl-test-{uuid.uuid4().hex}:"
+    settings.SUQIU_RATE_LIMITS = {"petition-submit": "2/h"}
+    body = {"category": "rubbish-piled", "community": tree["c11"].code}
+
+    def disguised():
+        return SimpleUploadedFile("a.png", b"%PDF-1.4\n%%EOF\n", content_type="image/png")
+
+    for _ in range(3):
+        assert api.post("/api/grid-events/snapshot/", {**body, "photos": [disguised()]},
+                        format="multipart").status_code == 400
+        assert client.post("/snapshot/", {**body, "photos": [disguised()]}).status_code == 400
+    assert api.post("/api/grid-events/snapshot/", {**body, "photos": [photo()]}, format="multipart").status_code == 201
+    assert client.post("/snapshot/", {**body, "photos": [photo()]}).status_code == 302
+    assert api.post("/api/grid-events/snapshot/", {**body, "photos": [photo()]},
+                    format="multipart").status_code == 429
+    assert Petition.objects.count() == 2
