@@ -118,6 +118,24 @@ def test_every_page_has_a_content_security_policy_and_permissions_policy(client,
     assert "camera=()" in policy and "microphone=()" in policy and "geolocation=(self)" in policy
 
 
+def test_api_answers_carry_the_sites_policy_and_follow_its_settings(client, db, settings):
+    """The policy is built once (communities.core.middleware.CSPMiddleware), yet every answer has
+    django-csp's header for the settings in force, and a page that widens it still widens it."""
+    from csp.constants import NONE, SELF
+    from csp.utils import build_policy
+
+    for url in ("/api/petitions/track/GM-0000-0000/?phone=1234", "/api/categories/", "/"):
+        assert client.get(url)["Content-Security-Policy"] == build_policy()
+    settings.CONTENT_SECURITY_POLICY = {"DIRECTIVES": {"default-src": [NONE], "frame-ancestors": [NONE]}}
+    response = client.get("/api/categories/")
+    assert response["Content-Security-Policy"] == build_policy() and "default-src 'none'" in build_policy()
+    settings.CONTENT_SECURITY_POLICY_REPORT_ONLY = {"DIRECTIVES": {"default-src": [SELF]},
+                                                    "EXCLUDE_URL_PREFIXES": ["/api/"]}
+    assert "Content-Security-Policy-Report-Only" not in client.get("/api/categories/")
+    assert client.get("/")["Content-Security-Policy-Report-Only"] == "default-src 'self'"
+    assert "'unsafe-inline'" in client.get("/api/docs/")["Content-Security-Policy"]
+
+
 def test_no_template_needs_an_inline_script_or_style():
     """CSP allows scripts and styles from files only: none in a template, no event handler attribute."""
     offenders = []
