@@ -108,7 +108,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    "communities.core.middleware.MessageMiddleware",  # Django's, its storage built when first used
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last: turns a sign-in lockout flagged during the view into the lockout response.
     "axes.middleware.AxesMiddleware",

@@ -9,10 +9,13 @@ from csp.middleware import CheckableLazyObject
 from csp.middleware import CSPMiddleware as DjangoCSPMiddleware
 from csp.utils import build_policy
 from django.conf import settings
+from django.contrib.messages.middleware import MessageMiddleware as DjangoMessageMiddleware
+from django.contrib.messages.storage import default_storage
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 from django.http.multipartparser import MultiPartParserError
+from django.utils.functional import SimpleLazyObject, empty
 from django.utils.translation import gettext as _
 
 from communities.core.http_errors import error_response
@@ -110,3 +113,18 @@ class CSPMiddleware(DjangoCSPMiddleware):
         # As django-csp: a nonce asked for after the header is written is an error, not a silent gap.
         request.csp_nonce = CheckableLazyObject(self._csp_nonce_post_response)
         return response
+
+
+class MessageMiddleware(DjangoMessageMiddleware):
+    """Django's, with the message storage (a cookie and a session storage) built when a view or a
+    template first uses it: the API never does, and building it cost each of its requests as much
+    as the view's own work in a bare JSON answer. A storage never used has nothing to store."""
+
+    def process_request(self, request: HttpRequest) -> None:
+        request._messages = SimpleLazyObject(lambda: default_storage(request))
+
+    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+        messages = getattr(request, "_messages", None)
+        if isinstance(messages, SimpleLazyObject) and messages._wrapped is empty:
+            return response
+        return super().process_response(request, response)

@@ -49,3 +49,14 @@ def test_the_page_refuses_the_resolver(client, resolved_by_secretary, people):
     response = client.post(f"/staff/petitions/{resolved_by_secretary.pk}/approve/", {}, follow=True)
     assert [m.level_tag for m in response.context["messages"]] == ["error"]
     assert not resolved_by_secretary.events.filter(action="approve").exists()
+
+
+def test_the_message_waits_for_the_next_page_while_the_api_is_asked(client, resolved_by_secretary, people):
+    """API answers leave the messages for the next page alone (the storage is built only when used)."""
+    client.force_login(people["secretary"])
+    refused = client.post(f"/staff/petitions/{resolved_by_secretary.pk}/approve/", {})
+    assert client.get("/api/categories/").status_code == 200
+    assert client.get("/api/petitions/track/GM-0000-0000/", {"phone": "1234"}).status_code == 404
+    page = client.get(refused["Location"])
+    assert [m.level_tag for m in page.context["messages"]] == ["error"]
+    assert list(client.get(refused["Location"]).context["messages"]) == []  # shown once
