@@ -102,7 +102,7 @@ MIDDLEWARE = [
     "communities.core.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "communities.core.middleware.LocaleMiddleware",  # Django's, not looking for a language in the path
     # Oversized bodies (413) and NUL characters (400) are refused before anything parses them.
     "communities.core.middleware.RequestLimitsMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -63,6 +63,25 @@ def test_chinese_by_default_english_on_request(client, db):
     assert '>简体中文</button>' in html
 
 
+def test_api_answers_speak_the_language_asked_for(client, db):
+    """The API answers in the language of Accept-Language, or of the language cookie, and says so
+    (Content-Language; Vary: Accept-Language for caches); Chinese by default."""
+    url = "/api/petitions/track/GM-0000-0000/"
+    chinese = client.get(url, {"phone": "12"})
+    assert chinese.status_code == 400 and chinese["Content-Language"] == "zh-hans"
+    assert "Accept-Language" in chinese["Vary"]
+    english = client.get(url, {"phone": "12"}, HTTP_ACCEPT_LANGUAGE="en-GB,en;q=0.8")
+    assert english["Content-Language"] == "en" and english.json() == {"phone": ["Enter the last 4 digits of your phone."]}
+    assert chinese.json() != english.json()
+    missing = client.get(url, {"phone": "1234"}, HTTP_ACCEPT_LANGUAGE="en")
+    assert missing.status_code == 404 and missing.json()["detail"].startswith("No petition matches")
+    client.cookies["django_language"] = "en"
+    assert client.get(url, {"phone": "1234"})["Content-Language"] == "en"
+    # A path that starts like a language code is not taken for one: no pattern has a language prefix.
+    del client.cookies["django_language"]
+    assert client.get("/en/", HTTP_ACCEPT_LANGUAGE="zh-hans")["Content-Language"] == "zh-hans"
+
+
 # --- Chinese done right: every label a reader meets, in zh-Hans --------------------------------
 
 OUR_APPS = ("communities", "petitions", "mediation")

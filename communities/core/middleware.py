@@ -9,12 +9,16 @@ from csp.middleware import CheckableLazyObject
 from csp.middleware import CSPMiddleware as DjangoCSPMiddleware
 from csp.utils import build_policy
 from django.conf import settings
+from django.conf.urls.i18n import is_language_prefix_patterns_used
 from django.contrib.messages.middleware import MessageMiddleware as DjangoMessageMiddleware
 from django.contrib.messages.storage import default_storage
 from django.core.signals import setting_changed
 from django.dispatch import receiver
+from django.middleware.locale import LocaleMiddleware as DjangoLocaleMiddleware
 from django.http import HttpRequest, HttpResponse
 from django.http.multipartparser import MultiPartParserError
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
 from django.utils.functional import SimpleLazyObject, empty
 from django.utils.translation import gettext as _
 
@@ -128,3 +132,27 @@ class MessageMiddleware(DjangoMessageMiddleware):
         if isinstance(messages, SimpleLazyObject) and messages._wrapped is empty:
             return response
         return super().process_response(request, response)
+
+
+class LocaleMiddleware(DjangoLocaleMiddleware):
+    """Django's, without looking for a language in the path where no URL pattern has one: the
+    language comes from the cookie and Accept-Language (config/urls.py), yet Django looks twice a
+    request, trying the path's first segment ("api", "petitions") as a language each time. With
+    prefixed patterns, Django's own way."""
+
+    @staticmethod
+    def _prefixed(request: HttpRequest) -> bool:
+        return is_language_prefix_patterns_used(getattr(request, "urlconf", settings.ROOT_URLCONF))[0]
+
+    def process_request(self, request: HttpRequest) -> None:
+        if self._prefixed(request):
+            return super().process_request(request)
+        translation.activate(translation.get_language_from_request(request))
+        request.LANGUAGE_CODE = translation.get_language()
+
+    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+        if self._prefixed(request):
+            return super().process_response(request, response)
+        patch_vary_headers(response, ("Accept-Language",))
+        response.headers.setdefault("Content-Language", translation.get_language())
+        return response
