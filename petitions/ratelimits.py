@@ -15,6 +15,8 @@ as the tests do).
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -29,6 +31,9 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_ratelimit import core
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import NoScriptError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from communities.core import versions
 from communities.core.security import client_ip
@@ -50,53 +55,143 @@ def rate(group: str) -> str:
     return getattr(settings, "SUQIU_RATE_LIMITS", {}).get(group) or RATES[group]
 
 
-def _counts(*counters: tuple[str, str, bool], tokens: bool = False) -> list[tuple[int, int, int, str] | None]:
-    """For each (group, value, increment): (count, limit, seconds left in the window, cache key) of
-    django-ratelimit's counter for ``value`` (same key, same window), after adding one if
-    ``increment``; None when counting is off. On Redis all of them take one round trip, with the
-    request's version tokens (``versions.read_along``) if ``tokens``."""
+# Every counter of one check in one command: INCR (with the expiry set when the window's key is
+# new) for those to count, GET for those to read. KEYS: the counters' keys; ARGV[i]: how long to keep
+# KEYS[i] once counted, or 0 to read it only. The same keys and values as django-ratelimit's counters.
+_COUNT_SCRIPT = """
+local counts = {}
+for i, key in ipairs(KEYS) do
+  local keep = tonumber(ARGV[i])
+  if keep > 0 then
+    counts[i] = redis.call('INCR', key)
+    redis.call('EXPIRE', key, keep, 'NX')
+  else
+    counts[i] = tonumber(redis.call('GET', key) or '0')
+  end
+end
+return counts
+"""
+_COUNT_SCRIPT_SHA = hashlib.sha1(_COUNT_SCRIPT.encode()).hexdigest()
+
+
+@functools.lru_cache(maxsize=64)
+def _split_rate(group_rate: str) -> tuple[int, int]:
+    return core._split_rate(group_rate)
+
+
+class _Along:
+    """Stands for the pipeline ``versions.read_along`` adds its MGET to: the command goes on the
+    same connection right after the script, and its answer comes in the same round trip."""
+
+    def __init__(self) -> None:
+        self.commands: list[tuple] = []
+
+    def mget(self, keys: list[str]) -> None:
+        self.commands.append(("MGET", *keys))
+
+
+def _redis_counting(cache: RedisCache, keys: list[str], keeps: list[int], *, tokens: bool = False
+                    ) -> Callable[[], list[int]]:
+    """Sends ``_COUNT_SCRIPT`` for the keys and returns what reads its answer, the counts: the
+    caller may work (the tracking lookup) while Redis answers, and waits once for both. One round
+    trip: the script by its digest, sent whole the first time a Redis server is asked (or after it
+    lost its scripts), with the request's version tokens (``versions.read_along``) if ``tokens``.
+    (Through the cache API an increment takes three round trips: add, exists, incr; a pipeline of
+    INCR, EXPIRE and GET costs the web process more than one command.) The answer must be read, on
+    every path: until then the connection is out of the pool."""
+    client = cache._cache.get_client(write=True)  # communities/core/cache.py keeps one per pool
+    # django-ratelimit's keys are a prefix and a SHA-256 in hex: nothing for validate_key to warn of.
+    args = (len(keys), *[cache.make_key(key) for key in keys], *keeps)
+    pool = client.connection_pool
+    along = _Along()
+    settle = versions.read_along(along, cache) if tokens else None
+
+    def ordinary() -> list[int]:  # with redis-py's reconnect and retries
+        try:
+            return client.evalsha(_COUNT_SCRIPT_SHA, *args)
+        except NoScriptError:
+            return client.eval(_COUNT_SCRIPT, *args)
+
+    def let_go() -> None:
+        connection.disconnect()  # an answer may still be on its way: never hand the connection on
+        pool.release(connection)
+
+    connection = pool.get_connection()
+    try:
+        connection.send_packed_command(connection.pack_commands([("EVALSHA", _COUNT_SCRIPT_SHA, *args),
+                                                                 *along.commands]))
+    except (RedisConnectionError, RedisTimeoutError):
+        let_go()
+        counts = ordinary()  # the kept connection went stale (the tokens are read when first used)
+        return lambda: counts
+    except BaseException:
+        let_go()
+        raise
+
+    def answer() -> list[int]:
+        try:
+            try:
+                counts = connection.read_response()
+            except NoScriptError:
+                counts = None
+            if settle:
+                settle(connection.read_response())
+            if counts is None:  # the server did not know the script: once more, whole
+                connection.send_command("EVAL", _COUNT_SCRIPT, *args)
+                counts = connection.read_response()
+        except (RedisConnectionError, RedisTimeoutError):
+            let_go()
+            return ordinary()  # the connection failed on the way: once more, as redis-py would retry
+        except BaseException:
+            let_go()
+            raise
+        pool.release(connection)
+        return counts
+
+    return answer
+
+
+def _counting(*counters: tuple[str, str, bool], tokens: bool = False
+              ) -> Callable[[], list[tuple[int, int, int, str] | None]]:
+    """Starts counting, and returns what gives, for each (group, value, increment): (count, limit,
+    seconds left in the window, cache key) of django-ratelimit's counter for ``value`` (same key,
+    same window), after adding one if ``increment``; None when counting is off. On Redis all of
+    them take one round trip, with the request's version tokens (``versions.read_along``) if
+    ``tokens``, which the caller may overlap with its own work (``_redis_counting``)."""
     if not getattr(settings, "RATELIMIT_ENABLE", True):
-        return [None] * len(counters)
+        return lambda: [None] * len(counters)
     cache = caches[getattr(settings, "RATELIMIT_USE_CACHE", "default")]
     plan = []
     for group, value, increment in counters:
         group_rate = rate(group)
-        limit, period = core._split_rate(group_rate)
+        limit, period = _split_rate(group_rate)
         window = core._get_window(value, period)
-        key = core._make_cache_key(group, window, group_rate, value, METHODS)
+        key = core._make_cache_key(group, window, (limit, period), value, METHODS)
         plan.append((key, limit, period, window, increment))
+
+    def usages(counts: list[int]) -> list[tuple[int, int, int, str] | None]:
+        now = int(time.time())
+        return [(count, limit, window - now, key) for count, (key, limit, _period, window, _inc) in zip(counts, plan)]
+
     if isinstance(cache, RedisCache):
-        # INCR, with the expiry set when the window's key is new, or GET. (Through the cache API
-        # an increment takes three round trips: add, exists, incr.)
-        # The cache's client (communities/core/cache.py keeps one per pool).
-        pipe = cache._cache.get_client(write=True).pipeline(transaction=False)
-        for key, _limit, period, _window, increment in plan:
-            redis_key = cache.make_and_validate_key(key)
-            if increment:
-                pipe.incr(redis_key)
-                pipe.expire(redis_key, period + core.EXPIRATION_FUDGE, nx=True)
-            else:
-                pipe.get(redis_key)
-        settle = versions.read_along(pipe, cache) if tokens else None
-        replies = iter(pipe.execute())
-        counts = []
-        for *_, increment in plan:
-            counts.append(int(next(replies) or 0))
-            if increment:
-                next(replies)  # EXPIRE's answer
-        if settle:
-            settle(next(replies))
-    else:
-        counts = []
-        for key, _limit, period, _window, increment in plan:
-            if not increment:
-                counts.append(cache.get(key, 0))
-            elif cache.add(key, 1, period + core.EXPIRATION_FUDGE):
-                counts.append(1)
-            else:
-                counts.append(cache.incr(key))
-    now = int(time.time())
-    return [(count, limit, window - now, key) for count, (key, limit, _period, window, _inc) in zip(counts, plan)]
+        answer = _redis_counting(cache, [key for key, *_ in plan],
+                                 [period + core.EXPIRATION_FUDGE if increment else 0
+                                  for _key, _limit, period, _window, increment in plan], tokens=tokens)
+        return lambda: usages(answer())
+    counts = []
+    for key, _limit, period, _window, increment in plan:
+        if not increment:
+            counts.append(cache.get(key, 0))
+        elif cache.add(key, 1, period + core.EXPIRATION_FUDGE):
+            counts.append(1)
+        else:
+            counts.append(cache.incr(key))
+    return lambda: usages(counts)
+
+
+def _counts(*counters: tuple[str, str, bool], tokens: bool = False) -> list[tuple[int, int, int, str] | None]:
+    """``_counting``'s answer, waited for at once."""
+    return _counting(*counters, tokens=tokens)()
 
 
 def _count(group: str, value: str, *, increment: bool, tokens: bool = False) -> tuple[int, int, int, str] | None:

@@ -140,3 +140,23 @@ def test_wrong_guesses_count_against_the_code_through_every_door(client, submit,
     assert api.post(f"{API}track/{code}/feedback/", {"phone": "5678", "rating": 5}, format="json",
                     REMOTE_ADDR="10.2.3.2").status_code == 429
     assert client.post("/petitions/track/", {"code": code, "phone": "5678"}, REMOTE_ADDR="10.2.3.3").status_code == 429
+
+
+def test_the_counts_hold_on_a_redis_that_has_not_seen_the_script(submit, category, limits, monkeypatch):
+    """Limits are counted by one script on Redis, sent by its digest; a server that does not know
+    it (restarted, or its scripts flushed) is sent the script itself and counts the same."""
+    from django.core.cache import caches
+    from django.core.cache.backends.redis import RedisCache
+
+    from petitions import ratelimits
+
+    if not isinstance(caches["default"], RedisCache):
+        pytest.skip("counted by the cache API without Redis")
+    monkeypatch.setattr(ratelimits, "_COUNT_SCRIPT_SHA", "0" * 40)  # a digest no server knows
+    petition = submit(category, phone="13812345678")
+    api = APIClient()
+    for i in range(5):
+        assert api.get(f"{API}track/{petition.tracking_code}/", {"phone": f"{i:04d}"},
+                       REMOTE_ADDR="10.3.0.1").status_code == 404
+    assert api.get(f"{API}track/{petition.tracking_code}/", {"phone": "5678"},
+                   REMOTE_ADDR="10.3.0.2").status_code == 429
