@@ -250,9 +250,13 @@ def _give_back(key: str) -> None:
         pass
 
 
-def _track_waits(mine: tuple[int, int, int, str] | None, code_guesses: tuple[int, int, int, str] | None) -> int | None:
-    """The wait if the client (this lookup counted) or the code is over budget."""
-    waits = [w for w in (_wait(mine, counted=True), _wait(code_guesses, counted=False)) if w]
+def track_wait(request, code: str) -> int | None:
+    """Count this lookup against the client; the wait if the client or the code is over budget."""
+    mine, code_guesses = _counts(("petition-track", client_ip(request), True),
+                                 ("petition-track-code", _code_key(code), False))
+    client = _wait(mine, counted=True)
+    per_code = _wait(code_guesses, counted=False)
+    waits = [w for w in (client, per_code) if w]
     return max(waits) if waits else None
 
 
@@ -264,20 +268,11 @@ def track_failed(request, code: str) -> None:
 def guarded_track(request, code: str, lookup: Callable[[], T | None]) -> tuple[int | None, T | None]:
     """A tracking lookup under its guess limits, for the page and the API alike: (the wait, None)
     when the client or the code is over budget; else (None, what ``lookup`` found), a miss counted
-    against the code.
-
-    The lookup is counted against the client first; the lookup itself runs while Redis answers
-    (one wait for both round trips instead of two in a row), and what it found is thrown away
-    unread when the answer is to wait: a client over budget learns nothing, and its misses do not
-    count against the code."""
-    answer = _counting(("petition-track", client_ip(request), True), ("petition-track-code", _code_key(code), False))
-    try:
-        found = lookup()
-    finally:
-        mine, code_guesses = answer()
-    wait = _track_waits(mine, code_guesses)
+    against the code."""
+    wait = track_wait(request, code)
     if wait:
         return wait, None
+    found = lookup()
     if found is None:
         track_failed(request, code)
     return None, found
