@@ -92,8 +92,7 @@ class _Along:
 
 def _redis_counting(cache: RedisCache, keys: list[str], keeps: list[int], *, tokens: bool = False
                     ) -> Callable[[], list[int]]:
-    """Sends ``_COUNT_SCRIPT`` for the keys and returns what reads its answer, the counts: the
-    caller may work (the tracking lookup) while Redis answers, and waits once for both. One round
+    """Sends ``_COUNT_SCRIPT`` for the keys and returns what reads its answer, the counts. One round
     trip: the script by its digest, sent whole the first time a Redis server is asked (or after it
     lost its scripts), with the request's version tokens (``versions.read_along``) if ``tokens``.
     (Through the cache API an increment takes three round trips: add, exists, incr; a pipeline of
@@ -157,7 +156,7 @@ def _counting(*counters: tuple[str, str, bool], tokens: bool = False
     seconds left in the window, cache key) of django-ratelimit's counter for ``value`` (same key,
     same window), after adding one if ``increment``; None when counting is off. On Redis all of
     them take one round trip, with the request's version tokens (``versions.read_along``) if
-    ``tokens``, which the caller may overlap with its own work (``_redis_counting``)."""
+    ``tokens`` (``_redis_counting``)."""
     if not getattr(settings, "RATELIMIT_ENABLE", True):
         return lambda: [None] * len(counters)
     cache = caches[getattr(settings, "RATELIMIT_USE_CACHE", "default")]
