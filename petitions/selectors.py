@@ -191,6 +191,8 @@ class InboxRow:
     # The departments assisting with it: read only for a viewer who acts for a department (nobody
     # else's answer depends on them); None otherwise, so a question that needs them fails loudly.
     assisting_department_ids: frozenset[int] | None = None
+    # How the inbox marks it: "late", "soon" or "" (``petition_inbox``, with the moment it ordered by).
+    urgency: str = ""
 
     @property
     def pk(self) -> int:
@@ -258,6 +260,18 @@ def inbox_rows(user, ids: list[int]) -> list[InboxRow]:
             # The resident's own petition in their list: the risk assessment is staff's business.
             row.risk_level, row.risk_reasons = None, []
     return rows
+
+
+def _urgency(row: InboxRow, now: datetime, soon: datetime) -> str:
+    """"late": past its running deadline, or marked overdue (even once resolved); "soon": due
+    within ``DUE_SOON``; "" otherwise, and while the payments of a mediation agreement are awaited."""
+    if row.follow_up_since:
+        return ""
+    if (row.due_at and row.due_at < now) or row.is_overdue:
+        return "late"
+    if row.due_at and row.due_at < soon:
+        return "soon"
+    return ""
 
 
 @dataclass
@@ -359,6 +373,8 @@ def petition_inbox(user, filters: InboxFilters | None = None, *, after: str = ""
             more[pk] = ("r", -created.timestamp(), -pk, created)
     taken += sorted(more.values())[:size + 1 - len(taken)]
     page = inbox_rows(user, [abs(key[2]) for key in taken[:size]])
+    for row in page:
+        row.urgency = _urgency(row, now, soon)
     next_cursor = ""
     if len(taken) > size:
         segment, _, pk, moment = taken[size - 1]

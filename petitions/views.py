@@ -8,7 +8,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
@@ -25,13 +24,12 @@ from communities.core.masking import mask_name, mask_phone
 from communities.red_notices.actions import RED_NOTICE_ACTIONS
 from communities.models import Service
 
-from . import joint, services
+from . import joint, refdata, services
 from .actions import PETITION_ACTIONS
 from .forms import PetitionForm, RateForm, ReopenForm, StaffIntakeForm, TrackForm
-from .models import Category, Channel, Petition, Status
+from .models import Channel, Petition, Status
 from .ratelimits import guarded_track, submit_budget, too_many_page
 from .selectors import (
-    DUE_SOON,
     InboxFilters,
     petition_inbox,
     petition_public_view,
@@ -245,11 +243,10 @@ def staff_inbox(request: HttpRequest) -> HttpResponse:
     assisting = {row.pk for row in page if access.assists(request.user, row)}
     query = request.GET.copy()
     query.pop("after", None)
-    now = timezone.now()
     return render(request, "petitions/staff_inbox.html", {
         "page": page, "filters": filters, "statuses": Status.choices, "channels": Channel.choices,
-        "categories": Category.objects.filter(is_active=True).order_by("name"),
-        "query": query.urlencode(), "now": now, "soon": now + DUE_SOON, "states": INBOX_STATES,
+        "categories": refdata.current().categories_by_name,
+        "query": query.urlencode(), "states": INBOX_STATES,
         "patrols": access.patrol_grids(request.user).exists(),
         "assisting": assisting,
     })
