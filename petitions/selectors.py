@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone as dt_timezone
 
+from django.db import connection
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
@@ -303,6 +304,15 @@ def _decode(cursor: str) -> tuple[str, datetime, int] | None:
         return None
 
 
+def _parts(querysets: list[QuerySet]) -> list[tuple]:
+    """The rows of several ordered, sliced querysets (one per scope condition, each read through
+    its own index): one statement, a UNION ALL of the parts, where the database keeps each part's
+    order and limit in a union (PostgreSQL); else one statement per part."""
+    if len(querysets) > 1 and connection.features.supports_slicing_ordering_in_compound:
+        return list(querysets[0].union(*querysets[1:], all=True))
+    return [row for queryset in querysets for row in queryset]
+
+
 def petition_inbox(user, filters: InboxFilters | None = None, *, after: str = "", size: int = 25,
                    now: datetime | None = None) -> InboxPage:
     """One page of the user's inbox, for the staff page and the API alike, each row as the user
@@ -355,10 +365,9 @@ def petition_inbox(user, filters: InboxFilters | None = None, *, after: str = ""
         keyset = Q(due_at__lt=soon, follow_up_since__isnull=True)
         if cursor:
             keyset &= Q(due_at__gte=cursor[1]) & (Q(due_at__gt=cursor[1]) | Q(pk__gt=cursor[2]))
-        for condition in conditions:
-            found_rows = base.filter(condition, urgent_status, keyset).order_by("due_at", "pk")
-            for pk, due in found_rows.values_list("pk", "due_at")[:size + 1]:
-                keys[pk] = ("u", due.timestamp(), pk, due)
+        for pk, due in _parts([base.filter(condition, urgent_status, keyset).order_by("due_at", "pk")
+                               .values_list("pk", "due_at")[:size + 1] for condition in conditions]):
+            keys[pk] = ("u", due.timestamp(), pk, due)
     taken = sorted(keys.values())[:size + 1]
     # Read even when the urgent rows fill the page (one row), so a page costs the same number of
     # statements whatever it holds.
@@ -367,10 +376,9 @@ def petition_inbox(user, filters: InboxFilters | None = None, *, after: str = ""
     if cursor and cursor[0] == "r":
         rest &= Q(created_at__lte=cursor[1]) & (Q(created_at__lt=cursor[1]) | Q(pk__lt=cursor[2]))
     more: dict[int, tuple] = {}
-    for condition in conditions:
-        found_rows = base.filter(condition, rest_status, rest).order_by("-created_at", "-pk")
-        for pk, created in found_rows.values_list("pk", "created_at")[:wanted]:
-            more[pk] = ("r", -created.timestamp(), -pk, created)
+    for pk, created in _parts([base.filter(condition, rest_status, rest).order_by("-created_at", "-pk")
+                               .values_list("pk", "created_at")[:wanted] for condition in conditions]):
+        more[pk] = ("r", -created.timestamp(), -pk, created)
     taken += sorted(more.values())[:size + 1 - len(taken)]
     page = inbox_rows(user, [abs(key[2]) for key in taken[:size]])
     for row in page:
