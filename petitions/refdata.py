@@ -70,8 +70,7 @@ def _load(version: str) -> Snapshot:
     communities = {r.code: r for r in Region.objects.filter(level=Region.Level.COMMUNITY).defer("boundary")}
     streets = dict(Region.objects.filter(level=Region.Level.STREET).values_list("pk", "parent_id"))
     return Snapshot(version=version, categories=categories, categories_by_name=by_name, communities=communities,
-                    rules=tuple(load_rules()),
-                    district_of_street=streets)
+                    rules=tuple(load_rules()), district_of_street=streets)
 
 
 def current() -> Snapshot:
