@@ -123,9 +123,10 @@ class EventSerializer(TraceEventSerializer):
         fields = [*TraceEventSerializer.Meta.fields, "is_public"]
 
 
+# The list's answer is built from plain rows by ``petition_list_answer`` with these fields; this
+# declares it (a comment: the docstring is the OpenAPI document's description).
 class PetitionSerializer(serializers.ModelSerializer):
-    """Staff view: contact masked unless the viewer handles the petition. The list's answer is
-    built from plain rows by ``petition_list_answer`` with these fields; this declares it."""
+    """Staff view: contact masked unless the viewer handles the petition."""
 
     category = serializers.CharField(source="category.label")
     community = RegionBriefSerializer()
