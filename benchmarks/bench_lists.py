@@ -5,6 +5,7 @@ district supervisor, a street supervisor, a community secretary, community hall 
 mediator, the only role that reads case files). Red notices, red alerts and mediation cases grow
 with the petitions (one notice per 500, one alert and one case per 1,000), so every list is
 measured against a table that grows. For each list: p50 and p95 of the first page over the runs,
+the median CPU time of this process per request (it hardly moves with the machine's load),
 then the 10 M / 100 k style ratio of the largest size to the smallest, and the EXPLAIN ANALYZE of
 the slowest statement of the request (PostgreSQL).
 Sizes: `make bench BENCH_ARGS="lists --petitions 100000,1000000"`.
@@ -28,7 +29,7 @@ from django.utils import timezone
 from communities.models import Department, RedNotice, Region, User
 from communities.red_notices.services import checkin_tallies_rebuild
 from mediation.models import CaseStatus, DisputeType, MediationCase
-from benchmarks.measure import db_ms, grow, time_get
+from benchmarks.measure import clocks, db_ms, grow
 from petitions.models import Petition, RedAlert
 
 RUNS = 20
@@ -112,11 +113,15 @@ def _companions(first_pk: int, size: int, seed: int) -> None:
             cursor.execute("ANALYZE")
 
 
-def _time(client: Client, url: str) -> tuple[int, float, float, int]:
+def _time(client: Client, url: str) -> tuple[int, float, float, float, int]:
+    """(status, p50 ms, p95 ms, p50 CPU ms of this process, statements) of the first page."""
     response = client.get(url)
     if response.status_code != 200:
-        return response.status_code, 0.0, 0.0, 0
-    return 200, *time_get(client, url, RUNS)
+        return response.status_code, 0.0, 0.0, 0.0, 0
+    p50, p95, cpu = clocks(lambda: client.get(url), RUNS)
+    with CaptureQueriesContext(connection) as queries:
+        client.get(url)
+    return 200, p50, p95, cpu, len(queries)
 
 
 def _db_ms(client: Client, url: str, runs: int = 5) -> float | None:
@@ -162,12 +167,13 @@ def run(args) -> None:
         for name, url in LISTS.items():
             for role, client in clients.items():
                 reset_queries()
-                status, p50, p95, count = _time(client, url)
+                status, p50, p95, cpu, count = _time(client, url)
                 if status != 200:
                     continue  # this role does not open this list
                 db = _db_ms(client, url)
                 results[(name, role)] = results.get((name, role), {}) | {size: (p50, p95, db)}
-                print(f"    {name:<17} {role:<10} p50 {p50:7.1f} ms  p95 {p95:7.1f} ms  {count:3d} queries"
+                print(f"    {name:<17} {role:<10} p50 {p50:7.1f} ms  p95 {p95:7.1f} ms  cpu {cpu:5.1f} ms"
+                      f"  {count:3d} queries"
                       + (f"  database {db:6.2f} ms" if db is not None else ""))
                 if explain and size == sizes[-1] and role in ("district", "secretary", "mediator"):
                     print(_explain(client, url))

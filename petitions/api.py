@@ -48,6 +48,7 @@ from .serializers import (
     PetitionSerializer,
     PublicViewSerializer,
     TrackSerializer,
+    petition_list_answer,
 )
 
 
@@ -123,7 +124,7 @@ class PetitionListCreate(generics.ListCreateAPIView):
         filters = InboxFilters.from_params({**params, "overdue": "true" if params.get("overdue") else "",
                                             "flagged": "true" if params.get("flagged") else ""})
         page = petition_inbox(request.user, filters, after=params.get("cursor", ""), size=api_settings.PAGE_SIZE)
-        return page_answer(request, page, PetitionSerializer(page.rows, many=True, context={"request": request}).data)
+        return page_answer(request, page, petition_list_answer(page.rows))
 
     def create(self, request, *args, **kwargs):
         # Only accepted petitions count against the client's budget: one sent back costs nothing.

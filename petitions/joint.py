@@ -52,15 +52,6 @@ def joint_tasks_of(petition: Petition) -> list[JointTask]:
     return list(petition.joint_tasks.select_related("department", "done_by").order_by("pk"))
 
 
-def assisted_by(user, petition_ids: list[int]) -> set[int]:
-    """Which of these petitions ``user``'s departments assist with (for marking them in the inbox)."""
-    grants = access.grants_of(user)
-    if grants is None or not grants.department_ids or not petition_ids:
-        return set()
-    return set(JointTask.objects.filter(petition_id__in=petition_ids, department_id__in=grants.department_ids)
-               .values_list("petition_id", flat=True))
-
-
 def tasks_holding_resolution(petition: Petition, *, now: datetime | None = None) -> list[JointTask]:
     """The tasks the lead must wait for before resolving: open and not past their deadline."""
     now = now or timezone.now()

@@ -26,6 +26,7 @@ VERSION_KEY = versions.register("suqiu:refdata:version")
 class Snapshot:
     version: str
     categories: dict  # code -> Category (active ones)
+    categories_by_name: tuple  # the same, ordered by name as the database sorts them (the inbox's filter)
     communities: dict  # code -> Region (level community; outline deferred)
     rules: tuple  # active RiskRule rows
     district_of_street: dict  # street id -> district id
@@ -64,10 +65,12 @@ def _shared_version() -> str:
 
 def _load(version: str) -> Snapshot:
     categories = {c.code: c for c in Category.objects.filter(is_active=True).select_related("department")}
+    by_name = tuple(categories[code] for code in Category.objects.filter(is_active=True).order_by("name")
+                    .values_list("code", flat=True) if code in categories)
     communities = {r.code: r for r in Region.objects.filter(level=Region.Level.COMMUNITY).defer("boundary")}
     streets = dict(Region.objects.filter(level=Region.Level.STREET).values_list("pk", "parent_id"))
-    return Snapshot(version=version, categories=categories, communities=communities, rules=tuple(load_rules()),
-                    district_of_street=streets)
+    return Snapshot(version=version, categories=categories, categories_by_name=by_name, communities=communities,
+                    rules=tuple(load_rules()), district_of_street=streets)
 
 
 def current() -> Snapshot:

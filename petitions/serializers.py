@@ -1,12 +1,13 @@
 import math
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from communities.people.access import reads_internals, sees_contact
 from communities.core.masking import mask_name, mask_phone
-from communities.core.api_query import ChoiceLabelField, InputSerializer
+from communities.core.api_query import ChoiceLabelField, InputSerializer, choice_labels
 from communities.models import Department, Region, User
 from communities.network.serializers import RegionBriefSerializer
 
@@ -122,6 +123,8 @@ class EventSerializer(TraceEventSerializer):
         fields = [*TraceEventSerializer.Meta.fields, "is_public"]
 
 
+# The list's answer is built from plain rows by ``petition_list_answer`` with these fields; this
+# declares it (a comment: the docstring is the OpenAPI document's description).
 class PetitionSerializer(serializers.ModelSerializer):
     """Staff view: contact masked unless the viewer handles the petition."""
 
@@ -165,6 +168,46 @@ class PetitionSerializer(serializers.ModelSerializer):
 
     def get_resident_phone(self, petition: Petition) -> str:
         return petition.resident_phone if self._sees(petition) else mask_phone(petition.resident_phone)
+
+
+_WHEN = serializers.DateTimeField()  # how the serializer writes a moment: ISO 8601 in the current time zone
+
+
+def petition_list_answer(rows: list) -> list[dict]:
+    """The API list's rows (``petitions.selectors.InboxRow``, already masked for their viewer) as
+    ``PetitionSerializer`` answers them, field for field, in its order: the documented answer,
+    without a serializer's work per field and row (a third of the request)."""
+    from petitions.supervision.risk import why_list
+
+    language = get_language()
+    labels = {name: choice_labels(Petition._meta.get_field(name), language)
+              for name in ("status", "channel", "risk_level")}
+
+    def when(value):
+        return _WHEN.to_representation(value) if value else None
+
+    answer = []
+    for row in rows:
+        community = row.community
+        hidden = row.risk_level is None  # not theirs to read (selectors.inbox_rows)
+        answer.append({
+            "id": row.id, "tracking_code": row.tracking_code, "title": row.title, "category": row.category_label,
+            "service": row.service, "channel": row.channel,
+            "channel_label": labels["channel"].get(row.channel, str(row.channel)),
+            "status": row.status, "status_label": labels["status"].get(row.status, str(row.status)),
+            "community": {"id": community.id, "name": community.name, "code": community.code,
+                          "level": community.level},
+            "address": row.address, "people_affected": row.people_affected, "resident_name": row.resident_name,
+            "resident_phone": row.resident_phone, "handler_department": row.handler_department_name,
+            "accept_due_at": when(row.accept_due_at), "resolve_due_at": when(row.resolve_due_at),
+            "is_overdue": row.is_overdue, "repeat_of": row.repeat_of_code, "created_at": when(row.created_at),
+            "resolved_at": when(row.resolved_at), "rating": row.rating, "risk_level": row.risk_level,
+            "risk_label": "" if hidden else labels["risk_level"].get(row.risk_level, str(row.risk_level)),
+            "risk_reasons": [] if hidden else why_list(row.risk_reasons),
+            "review_flagged_at": when(row.review_flagged_at), "building": row.building,
+            "rework_count": row.rework_count,
+        })
+    return answer
 
 
 class JointTaskSerializer(serializers.ModelSerializer):

@@ -8,7 +8,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
@@ -25,13 +24,12 @@ from communities.core.masking import mask_name, mask_phone
 from communities.red_notices.actions import RED_NOTICE_ACTIONS
 from communities.models import Service
 
-from . import joint, services
+from . import joint, refdata, services
 from .actions import PETITION_ACTIONS
 from .forms import PetitionForm, RateForm, ReopenForm, StaffIntakeForm, TrackForm
-from .models import Category, Channel, Petition, Status
+from .models import Channel, Petition, Status
 from .ratelimits import guarded_track, submit_budget, too_many_page
 from .selectors import (
-    DUE_SOON,
     InboxFilters,
     petition_inbox,
     petition_public_view,
@@ -240,18 +238,15 @@ INBOX_STATES = [("", pgettext_lazy("inbox filter", "Open")), ("closed", pgettext
 def staff_inbox(request: HttpRequest) -> HttpResponse:
     """The viewer's inbox: the same selector, filters and order as the API list."""
     filters = InboxFilters.from_params(request.GET)
+    # Each row as the viewer may see it: contact masked for supervisors and assisting departments.
     page = petition_inbox(request.user, filters, after=request.GET.get("after", ""))
-    # Contact in full for those who handle it; masked for supervisors and assisting departments.
-    rows = [(p, p.resident_phone, p.resident_name) if sees_contact(request.user, p)
-            else (p, mask_phone(p.resident_phone), mask_name(p.resident_name)) for p in page]
-    assisting = joint.assisted_by(request.user, [p.pk for p in page])
+    assisting = {row.pk for row in page if access.assists(request.user, row)}
     query = request.GET.copy()
     query.pop("after", None)
-    now = timezone.now()
     return render(request, "petitions/staff_inbox.html", {
-        "page": page, "rows": rows, "filters": filters, "statuses": Status.choices, "channels": Channel.choices,
-        "categories": Category.objects.filter(is_active=True).order_by("name"),
-        "query": query.urlencode(), "now": now, "soon": now + DUE_SOON, "states": INBOX_STATES,
+        "page": page, "filters": filters, "statuses": Status.choices, "channels": Channel.choices,
+        "categories": refdata.current().categories_by_name,
+        "query": query.urlencode(), "states": INBOX_STATES,
         "patrols": access.patrol_grids(request.user).exists(),
         "assisting": assisting,
     })

@@ -94,3 +94,22 @@ def test_a_mediator_lands_on_the_cases_and_next_still_wins(client, tree, make_us
     response = client.post("/accounts/login/?next=/red-notices/",
                            {"username": mediator.username, "password": password})
     assert response["Location"] == "/red-notices/"
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_a_cards_moments_read_as_the_date_filter_writes_them(language):
+    """The inbox writes its cards' moments with one filter (petitions_tags.short_time): the same
+    text as Django's date filter, in the site's time zone."""
+    from datetime import datetime, timezone as dt_timezone
+
+    from django.template import engines
+    from django.utils import translation
+
+    django_engine = engines["django"]
+    moment = datetime(2026, 12, 3, 17, 5, 9, 123456, tzinfo=dt_timezone.utc)  # 01:05 the next day in Shenzhen
+    ours = django_engine.from_string("{% load petitions_tags %}{{ t|short_time }}")
+    theirs = django_engine.from_string("""<time datetime="{{ t|date:'c' }}">{{ t|date:"m-d H:i" }}</time>""")
+    with translation.override(language):
+        assert ours.render({"t": moment}) == theirs.render({"t": moment})
+        assert ">12-04 01:05<" in ours.render({"t": moment})
+        assert ours.render({"t": None}) == ""
