@@ -157,19 +157,27 @@ class Petition(SweepState, models.Model):
     channel = models.CharField(_("channel"), max_length=12, choices=Channel.choices, default=Channel.WEB)
     service_point = models.ForeignKey(ServicePoint, verbose_name=_("service point"), null=True, blank=True,
                                       on_delete=models.PROTECT, related_name="petitions")
+    # The reference rows every petition points at (its category, its regions, its department) are
+    # related without a database foreign key: PostgreSQL's check of one locks the row it points at
+    # (FOR KEY SHARE), so every intake of the district locked the district's one row, and intake
+    # ran 16 % slower under load for it. Intake takes the ids from the reference data it has just
+    # validated against; deleting a row still referenced is refused by Django (PROTECT) and, for
+    # SQL too, by a trigger (migration petitions 0022).
     category = models.ForeignKey(Category, verbose_name=_("category"), on_delete=models.PROTECT,
-                                 related_name="petitions")
+                                 related_name="petitions", db_constraint=False)
     service = models.CharField(_("service"), max_length=20, choices=Service.choices)
     title = models.CharField(_("title"), max_length=100)
     description = models.TextField(_("description"))
     community = models.ForeignKey(Region, verbose_name=_("community"), on_delete=models.PROTECT,
-                                  related_name="petitions")
+                                  related_name="petitions", db_constraint=False)
     # The community's street and district, copied at intake (regions never move), so scoping a
     # supervisor's list is one indexed equality instead of a join on the region tree.
-    street = models.ForeignKey(Region, verbose_name=_("street"), on_delete=models.PROTECT, related_name="+")
-    district = models.ForeignKey(Region, verbose_name=_("district"), on_delete=models.PROTECT, related_name="+")
+    street = models.ForeignKey(Region, verbose_name=_("street"), on_delete=models.PROTECT, related_name="+",
+                               db_constraint=False)
+    district = models.ForeignKey(Region, verbose_name=_("district"), on_delete=models.PROTECT, related_name="+",
+                                 db_constraint=False)
     grid = models.ForeignKey(Region, verbose_name=_("grid"), null=True, blank=True, on_delete=models.PROTECT,
-                             related_name="grid_petitions")
+                             related_name="grid_petitions", db_constraint=False)
     address = models.CharField(_("address"), max_length=200, blank=True)
     # Database defaults too: the demo history generator writes rows by raw INSERT and COPY.
     building = models.CharField(_("building"), max_length=100, blank=True, default="", db_default="")
@@ -183,7 +191,8 @@ class Petition(SweepState, models.Model):
                                  blank=True, on_delete=models.SET_NULL, related_name="own_petitions")
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.SUBMITTED)
     handler_department = models.ForeignKey(Department, verbose_name=_("handling department"), null=True,
-                                           blank=True, on_delete=models.PROTECT, related_name="petitions")
+                                           blank=True, on_delete=models.PROTECT, related_name="petitions",
+                                           db_constraint=False)
     assignee = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("assignee"), null=True, blank=True,
                                  on_delete=models.SET_NULL, related_name="assigned_petitions")
     accept_due_at = models.DateTimeField(_("accept by"))

@@ -1,0 +1,79 @@
+"""Issue 12 point 5: intake does not lock rows shared by many petitions. A petition points at its
+category, regions and department without a database foreign key (checking one locked the row it
+points at, FOR KEY SHARE, so every intake of the district locked the district's one row); a row
+petitions still refer to cannot be deleted, through Django or in SQL."""
+
+import threading
+
+import pytest
+from django.db import IntegrityError, connection, transaction
+from django.db.models import ProtectedError
+from rest_framework.test import APIClient
+
+from communities.models import Region
+from petitions.models import Category, Petition
+
+URL = "/api/petitions/"
+
+
+def _form(phone: str) -> dict:
+    return {"category": "noise", "title": "楼上噪音", "description": "每晚十二点后仍有噪音",
+            "community": "440311001001", "phone": phone, "name": "王小明"}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_filing_is_not_held_up_by_someone_holding_the_district_or_category_row(category, people, tree):
+    """An administrator editing the district (its row locked FOR UPDATE until they save) or the
+    category does not stop residents from filing: before, each petition's commit waited for them."""
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks are PostgreSQL's (SQLite serialises writers)")
+    district = tree["c11"].parent.parent
+    locked, filed, answers = threading.Event(), threading.Event(), []
+
+    def administrator():
+        try:
+            with transaction.atomic():
+                Region.objects.select_for_update().get(pk=district.pk)
+                Category.objects.select_for_update().get(pk=category.pk)
+                locked.set()
+                filed.wait(timeout=10)  # holds the rows until the petition is in, or 10 s
+                answers.append(("released", filed.is_set()))
+        finally:
+            connection.close()
+
+    def resident():
+        try:
+            locked.wait(timeout=10)
+            answers.append(("filed", APIClient().post(URL, _form("13812345001"), format="json").status_code))
+            filed.set()
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=administrator), threading.Thread(target=resident)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert answers == [("filed", 201), ("released", True)]  # filed while the rows were held
+    assert Petition.objects.filter(resident_phone="13812345001").exists()
+
+
+def test_a_row_petitions_refer_to_cannot_be_deleted_through_django_or_sql(submit, category, tree):
+    petition = submit(category)
+    community, department = petition.community, petition.handler_department
+    with pytest.raises(ProtectedError):
+        community.delete()
+    with pytest.raises(ProtectedError):
+        category.delete()
+    if connection.vendor != "postgresql":
+        return  # the embedded SQLite has Django's PROTECT only (see migration petitions 0022)
+    for table, pk in [("communities_region", community.pk), ("communities_region", petition.district_id),
+                      ("petitions_category", category.pk)] + (
+                      [("communities_department", department.pk)] if department else []):
+        with pytest.raises(IntegrityError, match="petitions still refer"), transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute(f"DELETE FROM {table} WHERE id = %s", [pk])
+    unused = Region.objects.create(name="新社区", code="440311009999", level=Region.Level.COMMUNITY,
+                                   parent=community.parent)
+    unused.delete()  # one nobody refers to goes
+    assert Region.objects.filter(pk=community.pk).exists() and not Region.objects.filter(code="440311009999").exists()
