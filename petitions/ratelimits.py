@@ -90,75 +90,53 @@ class _Along:
         self.commands.append(("MGET", *keys))
 
 
-def _redis_counting(cache: RedisCache, keys: list[str], keeps: list[int], *, tokens: bool = False
-                    ) -> Callable[[], list[int]]:
-    """Sends ``_COUNT_SCRIPT`` for the keys and returns what reads its answer, the counts. One round
-    trip: the script by its digest, sent whole the first time a Redis server is asked (or after it
-    lost its scripts), with the request's version tokens (``versions.read_along``) if ``tokens``.
-    (Through the cache API an increment takes three round trips: add, exists, incr; a pipeline of
-    INCR, EXPIRE and GET costs the web process more than one command.) The answer must be read, on
-    every path: until then the connection is out of the pool."""
+def _redis_counts(cache: RedisCache, keys: list[str], keeps: list[int], *, tokens: bool = False) -> list[int]:
+    """``_COUNT_SCRIPT``'s counts for the keys, in one round trip: the script by its digest, sent
+    whole the first time a Redis server is asked (or after it lost its scripts), with the request's
+    version tokens (``versions.read_along``) if ``tokens``. (Through the cache API an increment takes
+    three round trips: add, exists, incr; a pipeline of INCR, EXPIRE and GET costs the web process
+    more than one command.)"""
     client = cache._cache.get_client(write=True)  # communities/core/cache.py keeps one per pool
     # django-ratelimit's keys are a prefix and a SHA-256 in hex: nothing for validate_key to warn of.
     args = (len(keys), *[cache.make_key(key) for key in keys], *keeps)
     pool = client.connection_pool
     along = _Along()
     settle = versions.read_along(along, cache) if tokens else None
-
-    def ordinary() -> list[int]:  # with redis-py's reconnect and retries
-        try:
-            return client.evalsha(_COUNT_SCRIPT_SHA, *args)
-        except NoScriptError:
-            return client.eval(_COUNT_SCRIPT, *args)
-
-    def let_go() -> None:
-        connection.disconnect()  # an answer may still be on its way: never hand the connection on
-        pool.release(connection)
-
     connection = pool.get_connection()
     try:
         connection.send_packed_command(connection.pack_commands([("EVALSHA", _COUNT_SCRIPT_SHA, *args),
                                                                  *along.commands]))
-    except (RedisConnectionError, RedisTimeoutError):
-        let_go()
-        counts = ordinary()  # the kept connection went stale (the tokens are read when first used)
-        return lambda: counts
-    except BaseException:
-        let_go()
-        raise
-
-    def answer() -> list[int]:
         try:
-            try:
-                counts = connection.read_response()
-            except NoScriptError:
-                counts = None
-            if settle:
-                settle(connection.read_response())
-            if counts is None:  # the server did not know the script: once more, whole
-                connection.send_command("EVAL", _COUNT_SCRIPT, *args)
-                counts = connection.read_response()
-        except (RedisConnectionError, RedisTimeoutError):
-            let_go()
-            return ordinary()  # the connection failed on the way: once more, as redis-py would retry
-        except BaseException:
-            let_go()
-            raise
+            counts = connection.read_response()
+        except NoScriptError:
+            counts = None
+        if settle:
+            settle(connection.read_response())
+        if counts is None:  # the server did not know the script: once more, whole
+            connection.send_command("EVAL", _COUNT_SCRIPT, *args)
+            counts = connection.read_response()
+    except BaseException as exc:
+        connection.disconnect()  # an answer may still be on its way: never hand the connection on
         pool.release(connection)
-        return counts
+        if not isinstance(exc, (RedisConnectionError, RedisTimeoutError)):
+            raise
+        # The kept connection went stale, or failed on the way: once more, with redis-py's
+        # reconnect and retries (the tokens are read when first used).
+        try:
+            return client.evalsha(_COUNT_SCRIPT_SHA, *args)
+        except NoScriptError:
+            return client.eval(_COUNT_SCRIPT, *args)
+    pool.release(connection)
+    return counts
 
-    return answer
 
-
-def _counting(*counters: tuple[str, str, bool], tokens: bool = False
-              ) -> Callable[[], list[tuple[int, int, int, str] | None]]:
-    """Starts counting, and returns what gives, for each (group, value, increment): (count, limit,
-    seconds left in the window, cache key) of django-ratelimit's counter for ``value`` (same key,
-    same window), after adding one if ``increment``; None when counting is off. On Redis all of
-    them take one round trip, with the request's version tokens (``versions.read_along``) if
-    ``tokens`` (``_redis_counting``)."""
+def _counts(*counters: tuple[str, str, bool], tokens: bool = False) -> list[tuple[int, int, int, str] | None]:
+    """For each (group, value, increment): (count, limit, seconds left in the window, cache key) of
+    django-ratelimit's counter for ``value`` (same key, same window), after adding one if
+    ``increment``; None when counting is off. On Redis all of them take one round trip, with the
+    request's version tokens (``versions.read_along``) if ``tokens`` (``_redis_counts``)."""
     if not getattr(settings, "RATELIMIT_ENABLE", True):
-        return lambda: [None] * len(counters)
+        return [None] * len(counters)
     cache = caches[getattr(settings, "RATELIMIT_USE_CACHE", "default")]
     plan = []
     for group, value, increment in counters:
@@ -167,30 +145,21 @@ def _counting(*counters: tuple[str, str, bool], tokens: bool = False
         window = core._get_window(value, period)
         key = core._make_cache_key(group, window, (limit, period), value, METHODS)
         plan.append((key, limit, period, window, increment))
-
-    def usages(counts: list[int]) -> list[tuple[int, int, int, str] | None]:
-        now = int(time.time())
-        return [(count, limit, window - now, key) for count, (key, limit, _period, window, _inc) in zip(counts, plan)]
-
     if isinstance(cache, RedisCache):
-        answer = _redis_counting(cache, [key for key, *_ in plan],
-                                 [period + core.EXPIRATION_FUDGE if increment else 0
-                                  for _key, _limit, period, _window, increment in plan], tokens=tokens)
-        return lambda: usages(answer())
-    counts = []
-    for key, _limit, period, _window, increment in plan:
-        if not increment:
-            counts.append(cache.get(key, 0))
-        elif cache.add(key, 1, period + core.EXPIRATION_FUDGE):
-            counts.append(1)
-        else:
-            counts.append(cache.incr(key))
-    return lambda: usages(counts)
-
-
-def _counts(*counters: tuple[str, str, bool], tokens: bool = False) -> list[tuple[int, int, int, str] | None]:
-    """``_counting``'s answer, waited for at once."""
-    return _counting(*counters, tokens=tokens)()
+        counts = _redis_counts(cache, [key for key, *_ in plan],
+                               [period + core.EXPIRATION_FUDGE if increment else 0
+                                for _key, _limit, period, _window, increment in plan], tokens=tokens)
+    else:
+        counts = []
+        for key, _limit, period, _window, increment in plan:
+            if not increment:
+                counts.append(cache.get(key, 0))
+            elif cache.add(key, 1, period + core.EXPIRATION_FUDGE):
+                counts.append(1)
+            else:
+                counts.append(cache.incr(key))
+    now = int(time.time())
+    return [(count, limit, window - now, key) for count, (key, limit, _period, window, _inc) in zip(counts, plan)]
 
 
 def _count(group: str, value: str, *, increment: bool, tokens: bool = False) -> tuple[int, int, int, str] | None:
