@@ -77,3 +77,19 @@ def test_a_row_petitions_refer_to_cannot_be_deleted_through_django_or_sql(submit
                                    parent=community.parent)
     unused.delete()  # one nobody refers to goes
     assert Region.objects.filter(pk=community.pk).exists() and not Region.objects.filter(code="440311009999").exists()
+
+
+def test_the_admin_refuses_to_delete_a_region_or_category_petitions_refer_to(client, submit, category, tree):
+    """The administrator's door: Django's delete page names the petitions in the way and deletes nothing."""
+    from django.urls import reverse
+
+    from tests.factories import UserFactory
+
+    petition = submit(category)
+    client.force_login(UserFactory(username="root", is_staff=True, is_superuser=True))
+    for name, obj in [("communities_region", petition.community), ("petitions_category", category)]:
+        url = reverse(f"admin:{name}_delete", args=[obj.pk])
+        page = client.post(url, {"post": "yes"}, HTTP_ACCEPT_LANGUAGE="zh-hans")
+        assert page.status_code == 200 and "无法删除" in page.content.decode()  # "Cannot delete", in Chinese
+        assert type(obj).objects.filter(pk=obj.pk).exists()
+    assert Petition.objects.filter(pk=petition.pk).exists()
