@@ -151,9 +151,9 @@ def notify(
     With ``dedupe_key``, each recipient and channel gets the message once, however often the
     cause is replayed (a sweep run twice, two workers): the key is unique in the table.
     """
-    rows = [Notification(**row) for row in _rows(
-        recipients=recipients, kind=kind, subject=subject, body=body, link=link, payload=payload,
-        dedupe_key=dedupe_key, channels=channels, webhooks=webhooks, addresses=addresses)]
+    values = _rows(recipients=recipients, kind=kind, subject=subject, body=body, link=link, payload=payload,
+                   dedupe_key=dedupe_key, channels=channels, webhooks=webhooks, addresses=addresses)
+    rows = [Notification(**row) for row in values]
     # One INSERT for every row; keyed rows already written (a replayed cause) are skipped by the
     # unique key. Their primary keys are not read back.
     keyed = [row for row in rows if row.dedupe_key]
@@ -162,7 +162,7 @@ def notify(
         Notification.objects.bulk_create(keyed, ignore_conflicts=True)
     if plain:
         Notification.objects.bulk_create(plain)
-    if any(row.status == Status.PENDING for row in rows):
+    if _any_to_deliver(values):
         _kick_on_commit()
     return rows
 
@@ -203,6 +203,11 @@ def _rows(*, recipients: Iterable[User], kind: str, subject: str, body: str = ""
     return rows
 
 
+def _any_to_deliver(rows: list[dict]) -> bool:
+    """Whether any of ``_rows``' rows waits for delivery (an in-app row is written sent)."""
+    return any(row.get("status", Status.PENDING) == Status.PENDING for row in rows)
+
+
 def notify_many(messages: Iterable[dict], *, together: Iterable[tuple[type[Model], list[dict]]] = ()) -> int:
     """``notify`` for many messages at once (a sweep's batch): each a dict of ``notify``'s
     arguments, all their rows written in one INSERT. A row whose dedupe key is already in the
@@ -212,7 +217,7 @@ def notify_many(messages: Iterable[dict], *, together: Iterable[tuple[type[Model
     rows = [row for message in messages for row in _rows(**message)]
     insert_together([*((model, model_rows, False) for model, model_rows in together),
                      (Notification, rows, True)])
-    if any(row.get("status", Status.PENDING) == Status.PENDING for row in rows):
+    if _any_to_deliver(rows):
         _kick_on_commit()
     return len(rows)
 
