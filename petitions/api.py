@@ -11,6 +11,7 @@ from drf_spectacular.utils import (
 from rest_framework import exceptions, generics, serializers, status
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
@@ -20,6 +21,7 @@ from communities.people import access
 from communities.people.access import ResidentActor
 from communities.network.api import LargePagePagination
 from communities.core.errors import DomainError
+from communities.core.negotiation import FirstRenderer
 from communities.core.action_api import ActionAPIView
 from communities.core.parsers import JSONParser  # DRF's, with too-deep nesting a 400
 from communities.core.api_query import cursor_field, keyset_page, page_answer, validated_query
@@ -215,8 +217,14 @@ def _tracked(request, code: str, lookup):
 
 @extend_schema_view(get=extend_schema(parameters=[TrackSerializer], responses={200: PublicViewSerializer}))
 class PetitionTrack(APIView):
-    """The resident's view: status, public timeline and replies. Wrong code or phone: 404."""
+    """The resident's view: status, public timeline and replies. Wrong code or phone: 404.
 
+    The code and the phone are the credentials: whoever asks, signed in or not, gets the same
+    answer, so no session or token is read; and the answer is JSON whatever the client accepts."""
+
+    authentication_classes: list = []
+    renderer_classes = [JSONRenderer]
+    content_negotiation_class = FirstRenderer
     permission_classes = [AllowAny]
     rate_limited_methods = {"GET"}
 

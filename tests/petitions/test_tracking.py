@@ -123,3 +123,12 @@ def test_a_connection_the_database_dropped_costs_the_resident_nothing(submit, ca
 def test_the_phone_is_checked_before_anything_is_looked_up(handled, query, message):
     answer = APIClient().get(f"/api/petitions/track/{handled.tracking_code}/", query, HTTP_ACCEPT_LANGUAGE="en")
     assert answer.status_code == 400 and answer.json() == {"phone": [message]}
+
+
+def test_the_code_and_phone_are_the_credentials_whatever_else_the_client_sends(handled):
+    """A resident's app with a stale token, or a browser with an expired session, still gets the
+    view: tracking reads neither (nor does it answer anything but JSON)."""
+    stale = APIClient().get(f"/api/petitions/track/{handled.tracking_code}/", {"phone": PHONE[-4:]},
+                            HTTP_AUTHORIZATION="Token not-a-token", HTTP_ACCEPT="text/html", REMOTE_ADDR="10.9.0.7")
+    assert stale.status_code == 200 and stale["Content-Type"] == "application/json"
+    assert stale.json()["tracking_code"] == handled.tracking_code
