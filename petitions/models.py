@@ -149,6 +149,7 @@ class RiskLevel(models.IntegerChoices):
 
 
 INBOX_SCOPES = ("district", "street", "community")
+PARTLY_SET = ("resident", "created_by", "repeat_of", "merged_into")
 INBOX_NARROW_SCOPES = {"service_point": "point", "grid": "grid", "handler_department": "dept"}  # column: index name
 
 
@@ -168,14 +169,16 @@ class Petition(SweepState, models.Model):
     service = models.CharField(_("service"), max_length=20, choices=Service.choices)
     title = models.CharField(_("title"), max_length=100)
     description = models.TextField(_("description"))
+    # No index of their own: the inbox indexes below begin with each of them (community, street,
+    # district), and every index is one more entry to write at each intake and each non-HOT update.
     community = models.ForeignKey(Region, verbose_name=_("community"), on_delete=models.PROTECT,
-                                  related_name="petitions", db_constraint=False)
+                                  related_name="petitions", db_constraint=False, db_index=False)
     # The community's street and district, copied at intake (regions never move), so scoping a
     # supervisor's list is one indexed equality instead of a join on the region tree.
     street = models.ForeignKey(Region, verbose_name=_("street"), on_delete=models.PROTECT, related_name="+",
-                               db_constraint=False)
+                               db_constraint=False, db_index=False)
     district = models.ForeignKey(Region, verbose_name=_("district"), on_delete=models.PROTECT, related_name="+",
-                                 db_constraint=False)
+                                 db_constraint=False, db_index=False)
     grid = models.ForeignKey(Region, verbose_name=_("grid"), null=True, blank=True, on_delete=models.PROTECT,
                              related_name="grid_petitions", db_constraint=False)
     address = models.CharField(_("address"), max_length=200, blank=True)
@@ -188,7 +191,8 @@ class Petition(SweepState, models.Model):
     resident_name = models.CharField(_("name"), max_length=50, blank=True)
     resident_phone = models.CharField(_("mobile number"), max_length=11)
     resident = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("resident account"), null=True,
-                                 blank=True, on_delete=models.SET_NULL, related_name="own_petitions")
+                                 blank=True, on_delete=models.SET_NULL, related_name="own_petitions",
+                                 db_index=False)
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.SUBMITTED)
     handler_department = models.ForeignKey(Department, verbose_name=_("handling department"), null=True,
                                            blank=True, on_delete=models.PROTECT, related_name="petitions",
@@ -211,7 +215,7 @@ class Petition(SweepState, models.Model):
     # Failed reviews: each sent it back to its handler to be done again (petitions.models.PetitionReview).
     rework_count = models.PositiveSmallIntegerField(_("times sent back for rework"), default=0, db_default=0)
     repeat_of = models.ForeignKey("self", verbose_name=_("repeat of"), null=True, blank=True,
-                                  on_delete=models.SET_NULL, related_name="repeats")
+                                  on_delete=models.SET_NULL, related_name="repeats", db_index=False)
     rating = models.PositiveSmallIntegerField(_("rating"), null=True, blank=True,
                                               validators=[MinValueValidator(1), MaxValueValidator(5)])
     rating_comment = models.CharField(_("rating comment"), max_length=300, blank=True)
@@ -220,7 +224,7 @@ class Petition(SweepState, models.Model):
     # clears it.
     review_flagged_at = models.DateTimeField(_("flagged for review at"), null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("taken in by"), null=True,
-                                   blank=True, on_delete=models.SET_NULL, related_name="+")
+                                   blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False)
     risk_level = models.PositiveSmallIntegerField(_("risk level"), default=RiskLevel.NORMAL,
                                                   choices=RiskLevel.choices)
     risk_reasons = models.JSONField(_("why"), default=list, blank=True)
@@ -241,7 +245,7 @@ class Petition(SweepState, models.Model):
     # A duplicate merged into another petition: closed, its reporters followed by the survivor; a
     # split restores the status it had (petitions.duplicates).
     merged_into = models.ForeignKey("self", verbose_name=_("merged into"), null=True, blank=True,
-                                    on_delete=models.PROTECT, related_name="merged")
+                                    on_delete=models.PROTECT, related_name="merged", db_index=False)
     # A database default too: bulk loaders (petitions.generator's COPY) name only the columns they fill.
     status_before_merge = models.CharField(_("status before the merge"), max_length=12, blank=True, default="",
                                            db_default="", choices=Status.choices)
@@ -296,6 +300,11 @@ class Petition(SweepState, models.Model):
             # The dashboard's "being reworked now": the few open petitions sent back after a failed review.
             models.Index(fields=["community"], condition=Q(rework_count__gt=0, status__in=[Status.SUBMITTED, *OPEN_STATUSES]),
                          name="petition_in_rework"),
+            # Links most petitions do not have (a resident's account, staff who took it in, a repeat,
+            # a merge): indexed where set, so a petition without them writes no entry for them; an
+            # equality (a user's own petitions, a deleted account's SET_NULL) still reads the index.
+            *(models.Index(fields=[link], condition=Q(**{f"{link}__isnull": False}), name=f"petition_{link}")
+              for link in PARTLY_SET),
             # Duplicates near a point (petitions.duplicates.petitions_nearby): a bounding box on the
             # open petitions only.
             models.Index(fields=["latitude", "longitude"], condition=Q(status__in=DUPLICATE_STATUSES),
