@@ -31,6 +31,7 @@ LISTS = {  # name -> (page, API)
     "red notices": ("/red-notices/", "/api/red-notices/"),
     "mediation cases": ("/mediation/cases/", "/api/mediation-cases/"),
     "alerts": ("/alerts/", "/api/alerts/"),
+    "acknowledged alerts": ("/alerts/?show=all", "/api/alerts/"),
 }
 
 
@@ -60,6 +61,11 @@ def world(tree, make_user):
                 petition()
             elif kind == "alerts":
                 RedAlert.objects.create(petition=petition(), reasons=[{"kind": "people", "params": {"n": 60}}])
+            elif kind == "acknowledged alerts":  # with the incident filed again, and a note
+                alert = RedAlert.objects.create(petition=petition(), reasons=[{"kind": "people", "params": {"n": 60}}],
+                                                count=2, acknowledged_at=timezone.now(),
+                                                acknowledged_by=people["street"], note="已处置")
+                alert.petitions.add(petition())
             elif kind == "red notices":
                 now = timezone.now()
                 rn.red_notice_issue(actor=people["secretary"], community=tree["c11"], department=department,
