@@ -41,6 +41,14 @@ def _vacuum(*tables: str) -> None:
             _sql(f"VACUUM ANALYZE {table}")
 
 
+def _settle() -> None:
+    """Write out what the setup changed before a sweep is timed: the setup rewrites every row (a
+    gigabyte at 1 M petitions), and a sweep timed while those pages are still dirty in shared memory
+    pays for writing them out (its backend evicts them), which no sweep in service does."""
+    if connection.vendor == "postgresql":
+        _sql("CHECKPOINT")
+
+
 def _reset_outputs() -> None:
     """Each measurement starts with no overdue events or notifications left by the one before (the
     demo's other events stay: attachments and reviews refer to them)."""
@@ -188,6 +196,7 @@ def run(args) -> None:
         _open_petitions(now, DUE)
         _open_red_notices(size, now, DUE)
         _reset_outputs()
+        _settle()
         open_petitions = Petition.objects.filter(status__in=["submitted", "in_progress"]).count()
         print(f"  {size:>11,} petitions ({open_petitions:,} open), {RedNotice.objects.count():,} open red notices:"
               f" made in {time.perf_counter() - started:.0f} s")
