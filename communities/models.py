@@ -518,11 +518,16 @@ class RedNotice(SweepState, models.Model):
     @property
     def number(self) -> str:
         """The official style: 光明社区吹哨〔2026〕17号."""
-        return f"{self.community.name}吹哨〔{self.year}〕{self.serial}号"
+        return red_notice_number(self.community.name, self.year, self.serial)
 
     @property
     def is_overdue(self) -> bool:
         return bool(self.overdue_ack_at or self.overdue_checkin_at or self.overdue_result_at)
+
+
+def red_notice_number(community: str, year: int, serial: int) -> str:
+    """A red notice's number in the official style, from its community's name, year and serial."""
+    return f"{community}吹哨〔{year}〕{serial}号"
 
 
 class RedNoticeCheckinTally(models.Model):

@@ -8,6 +8,7 @@ write the change with an immutable event, notify through the outbox in the same 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
@@ -25,7 +26,7 @@ from communities.core.deadlines import due_in_working_hours
 from communities.core.errors import DomainError, Forbidden
 from communities.core.lifecycle import Lifecycle
 from communities.models import (Department, RedNotice, RedNoticeAttachment, RedNoticeCheckinTally, RedNoticeEvent,
-                                Region, User)
+                                Region, User, red_notice_number)
 from communities.core.names import SYSTEM, display_name
 from communities.notifications.services import notify, notify_many
 from communities.notifications.recipients import notice_department_staff
@@ -335,15 +336,54 @@ def red_notices_visible_to(user: User) -> QuerySet[RedNotice]:
     return access.scoped(RedNotice.objects.select_related("community", "department"), _scope_conditions(user))
 
 
+@dataclass(slots=True, eq=False)
+class RedNoticeRow:
+    """One notice of the list page as the plain values its row shows, read with its community's and
+    department's names in one statement, not as three model instances (building them, with every
+    deadline and mark of the notice, was a fifth of the page's time)."""
+
+    id: int
+    number: str
+    department: str
+    matter: str
+    status: str
+    is_overdue: bool
+    checkin_due_at: datetime
+    checkin_on_time: bool | None
+    result_due_at: datetime
+
+    @property
+    def pk(self) -> int:
+        return self.id
+
+
+_ROW_COLUMNS = ("id", "community__name", "year", "serial", "department__name", "matter", "status",
+                "overdue_ack_at", "overdue_checkin_at", "overdue_result_at", "checkin_due_at", "checkin_on_time",
+                "result_due_at")
+
+
+def _plain_rows(ids: list[int]) -> list[RedNoticeRow]:
+    """The notices ``ids`` as list rows, in that order (``RedNotice.number`` and ``is_overdue``)."""
+    by_id = {}
+    for (pk, community, year, serial, department, matter, status, late_ack, late_checkin, late_result,
+         checkin_due, on_time, result_due) in RedNotice.objects.filter(pk__in=ids).order_by().values_list(*_ROW_COLUMNS):
+        by_id[pk] = RedNoticeRow(
+            id=pk, number=red_notice_number(community, year, serial), department=department, matter=matter,
+            status=status, is_overdue=bool(late_ack or late_checkin or late_result), checkin_due_at=checkin_due,
+            checkin_on_time=on_time, result_due_at=result_due)
+    return [by_id[pk] for pk in ids]
+
+
 def red_notice_page(user: User, *, status: str = "", department: str = "", overdue: bool = False,
-                    after: str = "", size: int | None = None) -> keyset.Page:
+                    after: str = "", size: int | None = None, plain: bool = False) -> keyset.Page:
     """One page of the notices ``user`` may see, for the page and the API alike: open notices past
     a deadline first, then open ones, then closed ones, newest first within each (``list_rank``).
 
     ``overdue`` keeps the open notices past a deadline only; ``department`` is a department's code.
     Keyset pages (``after`` is the previous page's ``next_cursor``): each scope condition walks its
     index (``rednotice_<scope>_list``) in the list's order and stops after a page, so a page costs
-    the same whatever the number of notices; nothing counts them."""
+    the same whatever the number of notices; nothing counts them. ``plain``: the rows are
+    ``RedNoticeRow`` (what the list page shows), not notices."""
     size = size or PAGE_SIZE
     conditions = _scope_conditions(user)
     if conditions is not None and not conditions:
@@ -358,6 +398,8 @@ def red_notice_page(user: User, *, status: str = "", department: str = "", overd
     if overdue:
         base = base.filter(list_rank=0)
     ids, next_cursor = keyset.page_ids(base, conditions, order=LIST_ORDER, size=size, after=after)
+    if plain:
+        return keyset.Page(rows=_plain_rows(ids), next_cursor=next_cursor, after=after)
     by_id = RedNotice.objects.select_related("community", "department").order_by().in_bulk(ids)  # ids hold the order
     return keyset.Page(rows=[by_id[pk] for pk in ids], next_cursor=next_cursor, after=after)
 

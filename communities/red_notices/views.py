@@ -46,7 +46,8 @@ def red_notice_list(request: HttpRequest) -> HttpResponse:
     department = request.GET.get("department", "")[:50]
     overdue = request.GET.get("overdue") == "1"
     after = request.GET.get("after", "")
-    page = rn.red_notice_page(request.user, status=status, department=department, overdue=overdue, after=after)
+    page = rn.red_notice_page(request.user, status=status, department=department, overdue=overdue, after=after,
+                              plain=True)
     rates = [(region, rn.department_checkin_rates(region)) for region in _supervised_regions(request.user)]
     query = request.GET.copy()
     query.pop("after", None)

@@ -2,12 +2,12 @@ from html import escape
 
 from django import template
 from django.template.defaulttags import CsrfTokenNode
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext, ngettext
 
+from communities.core.links import link_format
 from petitions.supervision.risk import whys
 
 register = template.Library()
@@ -49,15 +49,6 @@ _ALERT_FORM = ('<form method="post" action="{action}" class="inline-form">{csrf}
                '        <label class="visually-hidden" for="ack-{pk}">{note}</label>'
                '<input id="ack-{pk}" name="note" maxlength="300">\n'
                '        <button type="submit" class="button small">{acknowledge}</button></form>')
-_MARK = 987654321  # an id no link contains otherwise, where a link's id goes
-
-
-def _link_format(name: str) -> tuple[str, str]:
-    """The escaped text before and after the id in the link of ``name``, reversed once a page."""
-    before, after = reverse(name, args=[_MARK]).split(str(_MARK))
-    return escape(before), escape(after)
-
-
 def _alert_state(alert, zone, action: tuple[str, str], form: dict[str, str]) -> str:
     """The last cell of an alert's row: when and by whom it was acknowledged, or the form that does."""
     if alert.acknowledged_at:
@@ -75,7 +66,7 @@ def alert_rows(context, alerts) -> str:
     distinct set, the moments as the date filter writes them in the reader's time zone. A loop in
     the template cost 0.4 ms a row. ``escape`` is the standard library's, which Django's wraps."""
     zone = timezone.get_current_timezone()
-    link, action = _link_format("staff-petition"), _link_format("alert-acknowledge")
+    link, action = link_format("staff-petition"), link_format("alert-acknowledge")
     form = {"csrf": CsrfTokenNode().render(context), "note": escape(gettext("Note")),
             "acknowledge": escape(gettext("Acknowledge"))}
     reasons: dict[str, str] = {}
