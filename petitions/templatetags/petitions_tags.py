@@ -84,3 +84,53 @@ def alert_rows(context, alerts) -> str:
             title=escape(a.title), filed=filed, community=escape(a.community_name), why=why,
             state=_alert_state(a, zone, action, form)))
     return mark_safe("".join(rows))
+
+
+# One card of the staff inbox; every value is escaped before it is put in.
+_CARD = ('\n  <li class="inbox-card{urgent}" data-code="{code}">\n    <p class="inbox-deadline">\n      {pill}\n'
+         '      {due}\n    </p>\n    <h2 class="inbox-title"><a href="{link}"><span class="code">{code}</span> {title}</a>\n'
+         '      {repeat}\n      {assisting}</h2>\n    <p class="inbox-meta">\n      <span class="pill">{status}</span>\n'
+         '      <span>{category}</span> · <span>{community}</span> · <span>{channel}</span>\n    </p>\n'
+         '    <p class="inbox-meta">{name}<span>{phone}</span> · {created}</p>\n  </li>\n  ')
+
+
+def _time(moment, zone) -> str:
+    """``short_time`` of an aware moment, in ``zone``."""
+    moment = moment.astimezone(zone)
+    return f'<time datetime="{moment.isoformat()}">{moment:%m-%d %H:%M}</time>'
+
+
+@register.simple_tag
+def inbox_cards(rows, assisting) -> str:
+    """The card of each petition (``selectors.InboxRow``) of the staff inbox, as the template's loop
+    wrote them (0.2 ms a card): the link reversed and the labels translated once a page, the
+    moments as ``short_time`` writes them in the reader's time zone; ``assisting``: the ids of the
+    petitions the viewer's department assists with."""
+    zone = timezone.get_current_timezone()
+    before, after = link_format("staff-petition")
+    words = {key: escape(gettext(text)) for key, text in (
+        ("late", "Overdue"), ("soon", "Due soon"), ("follow_up", "Awaiting the agreed payments"),
+        ("accept_by", "Accept by"), ("resolve_by", "Resolve by"), ("repeat", "Repeat"), ("assisting", "Assisting"))}
+    pills = {"late": f'<span class="pill danger">{words["late"]}</span>',
+             "soon": f'<span class="pill warn">{words["soon"]}</span>'}
+    cards = []
+    for p in rows:
+        status = escape(p.get_status_display())
+        if p.urgency in pills:
+            pill = pills[p.urgency]
+        else:
+            pill = f'<span class="pill">{words["follow_up"]}</span>' if p.follow_up_since else ""
+        if p.due_at:
+            due = f'{words["accept_by"] if p.status == "submitted" else words["resolve_by"]}\n      {_time(p.due_at, zone)}'
+        else:
+            due = status
+        cards.append(_CARD.format(
+            urgent={"late": " is-late", "soon": " is-due-soon"}.get(p.urgency, ""), code=escape(p.tracking_code),
+            pill=pill, due=due, link=f"{before}{p.id}{after}", title=escape(p.title),
+            repeat=f'<span class="pill">{words["repeat"]}</span>' if p.repeat_of_id else "",
+            assisting=f'<span class="pill assisting">{words["assisting"]}</span>' if p.pk in assisting else "",
+            status=status, category=escape(p.category_label), community=escape(p.community.name),
+            channel=escape(p.get_channel_display()),
+            name=f"<span>{escape(p.resident_name)}</span> · " if p.resident_name else "",
+            phone=escape(p.resident_phone), created=_time(p.created_at, zone)))
+    return mark_safe("".join(cards))

@@ -3,9 +3,12 @@ inbox_rows) and builds the API's answer itself (serializers.petition_list_answer
 reads is what the documented serializer gives for the petition, field for field: the contact masked
 for those who do not handle it, the risk blank for a resident, the same labels in each language."""
 
+import re
+from datetime import timedelta
 from types import SimpleNamespace
 
 import pytest
+from django.template import Context, Template
 from django.utils import timezone, translation
 from rest_framework.test import APIClient
 
@@ -101,3 +104,53 @@ def test_an_assisting_officers_list_costs_the_same_for_3_or_30_petitions(assert_
                                  task="核查欠薪金额", working_days=2)
 
     assert_list_queries_flat(officer, add, "/staff/petitions/", "/api/petitions/")
+
+
+# The inbox's cards as the page's template wrote them, looping over the rows.
+CARD_LOOP = Template("""{% load i18n petitions_tags %}{% for p in page %}
+  <li class="inbox-card{% if p.urgency == 'late' %} is-late{% elif p.urgency == 'soon' %} is-due-soon{% endif %}" data-code="{{ p.tracking_code }}">
+    <p class="inbox-deadline">
+      {% if p.urgency == "late" %}<span class="pill danger">{% translate "Overdue" %}</span>{% elif p.urgency == "soon" %}<span class="pill warn">{% translate "Due soon" %}</span>{% elif p.follow_up_since %}<span class="pill">{% translate "Awaiting the agreed payments" %}</span>{% endif %}
+      {% if p.due_at %}{% if p.status == "submitted" %}{% translate "Accept by" %}{% else %}{% translate "Resolve by" %}{% endif %}
+      {{ p.due_at|short_time }}{% else %}{{ p.get_status_display }}{% endif %}
+    </p>
+    <h2 class="inbox-title"><a href="{% url 'staff-petition' p.pk %}"><span class="code">{{ p.tracking_code }}</span> {{ p.title }}</a>
+      {% if p.repeat_of_id %}<span class="pill">{% translate "Repeat" %}</span>{% endif %}
+      {% if p.pk in assisting %}<span class="pill assisting">{% translate "Assisting" %}</span>{% endif %}</h2>
+    <p class="inbox-meta">
+      <span class="pill">{{ p.get_status_display }}</span>
+      <span>{{ p.category_label }}</span> · <span>{{ p.community.name }}</span> · <span>{{ p.get_channel_display }}</span>
+    </p>
+    <p class="inbox-meta">{% if p.resident_name %}<span>{{ p.resident_name }}</span> · {% endif %}<span>{{ p.resident_phone }}</span> · {{ p.created_at|short_time }}</p>
+  </li>
+  {% endfor %}""")
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_each_inbox_card_reads_as_the_template_loop_wrote_it(varied, client, submit, category, language):
+    """The inbox's cards (the inbox_cards tag) for every viewer: overdue, due soon, awaiting the
+    agreed payments, a repeat, an assisted one, masked contacts, markup in a title."""
+    now = timezone.now()
+    late = submit(category, title="<script>alert(1)</script> & 路灯", name="")
+    Petition.objects.filter(pk=late.pk).update(accept_due_at=now - timedelta(hours=2), due_at=now - timedelta(hours=2),
+                                               overdue_accept_at=now - timedelta(hours=1))
+    soon = submit(category)
+    Petition.objects.filter(pk=soon.pk).update(accept_due_at=now + timedelta(hours=3), due_at=now + timedelta(hours=3))
+    waiting = submit(category)
+    Petition.objects.filter(pk=waiting.pk).update(follow_up_since=now, status="accepted")
+    seen = ""
+    for viewer in VIEWERS:
+        client.force_login(varied[viewer])
+        response = client.get("/staff/petitions/", {"status": "all"}, HTTP_ACCEPT_LANGUAGE=language)
+        if response.status_code != 200:
+            continue  # the resident has no staff inbox
+        cards = re.search(r'<ol class="inbox"[^>]*>\n  (.*)\n</ol>', response.content.decode(), re.S).group(1)
+        with translation.override(language):
+            expected = CARD_LOOP.render(Context(
+                {"page": response.context["page"], "assisting": response.context["assisting"]}))
+        assert cards == expected, viewer
+        seen += cards
+    for part in ("is-late", "is-due-soon", "pill assisting", "&lt;script&gt;alert(1)&lt;/script&gt; &amp; 路灯",
+                 "*", '<span class="pill">' + ("Repeat" if language == "en" else "重复"),
+                 "Awaiting the agreed payments" if language == "en" else "等待履行协议付款"):
+        assert part in seen, part
