@@ -5,7 +5,7 @@
 per round, `--paths track,lists` to measure only some paths, `--keepdb` to keep the data for the
 next run). For each size it fills its own
 database (suqiu_bench_hotpaths) with the petition generator, starts gunicorn with
-config/gunicorn.conf.py (4 workers, DEBUG off) and a Celery worker, and drives each path with
+config/gunicorn.conf.py (4 workers, or BENCH_WORKERS; DEBUG off) and a Celery worker, and drives each path with
 wrk, alternating product and baseline rounds. The server's settings are production's plus the
 baselines under /bench/ and raised per-client rate limits (benchmarks/settings.py): one load
 generator on 127.0.0.1 is one client, and would be throttled after ten petitions.
@@ -40,7 +40,9 @@ from petitions.models import Category, Petition
 
 ROOT = Path(__file__).resolve().parent.parent
 LUA = Path(__file__).resolve().parent / "wrk" / "hotpath.lua"
-WORKERS = 4
+# gunicorn's workers on both sides: production's default for 2 cores (BENCH_WORKERS=n to try another
+# count; the product and its baselines always run with the same).
+WORKERS = int(os.environ.get("BENCH_WORKERS", 4))
 POINTS = 100_000
 CENTRE = (22.77, 113.93)
 TABLE_SQL = """
@@ -101,9 +103,23 @@ def _free_port() -> int:
 
 
 def _database_url() -> str:
+    """The benchmark's database, reached as DATABASE_URL reaches the server: over TCP, or through
+    the server's Unix socket when it names one (``postgres://user@/name?host=/var/run/postgresql``)."""
     d = connection.settings_dict
     auth = d["USER"] + (f":{d['PASSWORD']}" if d.get("PASSWORD") else "")
+    sockets = (d.get("OPTIONS") or {}).get("host") or (d["HOST"] if d["HOST"].startswith("/") else "")
+    if sockets:
+        user = auth or (d.get("OPTIONS") or {}).get("user", "")
+        return f"postgres://{user}@/{d['NAME']}?host={sockets}"
     return f"postgres://{auth}@{d['HOST'] or '127.0.0.1'}:{d['PORT'] or 5432}/{d['NAME']}"
+
+
+def _transports() -> str:
+    """How the server reaches PostgreSQL and Redis: a loopback TCP round trip costs the web process
+    more CPU than one through a Unix socket (the kernel's TCP work on both ends is charged to it)."""
+    database = "socket" if "?host=/" in _database_url() else "TCP"
+    redis = "socket" if settings.CACHES["default"]["LOCATION"].startswith(("unix:", "redis+socket:")) else "TCP"
+    return f"PostgreSQL over {database}, Redis over {redis}"
 
 
 def product_env() -> dict[str, str]:
@@ -372,7 +388,8 @@ def run(args) -> None:
         base = f"http://127.0.0.1:{port}"
         server = Server(port=port, log_dir=tmp)
         print(f"\n  {Petition.objects.count():,} petitions; serving on {base} (gunicorn {WORKERS} workers, "
-              f"DEBUG off, Celery worker); wrk {args.rounds} rounds x {args.duration} s a side", flush=True)
+              f"DEBUG off, Celery worker; {_transports()}); wrk {args.rounds} rounds x {args.duration} s a side",
+              flush=True)
         server.start()
         try:
             intake_env = {"BENCH_MODE": "intake", "BENCH_CATEGORIES": categories, "BENCH_COMMUNITIES": communities}

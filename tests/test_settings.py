@@ -52,6 +52,20 @@ def test_database_and_redis_urls_select_postgres_and_redis():
     assert cache == "communities.core.cache.RedisCache"
 
 
+def test_redis_through_its_unix_socket_serves_the_cache_and_the_broker():
+    """One host: REDIS_URL names Redis's socket (redis-py's form); Celery's broker is the same
+    socket in kombu's form, which kombu resolves to its Redis transport (``unix://`` it refuses)."""
+    result = run(SHOW + ";import kombu; print(kombu.Connection(s.CELERY_BROKER_URL).transport_cls)",
+                 DATABASE_URL="postgres://postgres@/suqiu?host=/var/run/postgresql",
+                 REDIS_URL="unix:///run/redis/redis.sock?db=3", DEBUG="true")
+    assert result.returncode == 0, result.stderr
+    engine, broker, cache, _debug, _key, transport, *_ = result.stdout.split("\n")
+    assert engine == "django.db.backends.postgresql"
+    assert broker == "redis+socket:///run/redis/redis.sock?virtual_host=3"
+    assert cache == "communities.core.cache.RedisCache"
+    assert transport == "redis"  # kombu's Redis transport, through the socket
+
+
 def test_production_without_secret_key_refuses_to_start():
     result = run(SHOW, DEBUG="false", ALLOWED_HOSTS="suqiu.gm.gov.cn",
                  DATABASE_URL="postgres://postgres@127.0.0.1:5432/suqiu")
