@@ -34,7 +34,7 @@ from django.db.models import QuerySet
 from rest_framework.authtoken.models import Token
 
 from communities.models import Region, ServiceKind, ServicePoint, User
-from benchmarks.measure import cpu_spent, grow, process_cpu
+from benchmarks.measure import as_autovacuum_keeps_it, cpu_spent, grow, process_cpu
 from petitions.supervision import stats
 from petitions.models import Category, Petition
 
@@ -394,6 +394,7 @@ def run(args) -> None:
         try:
             intake_env = {"BENCH_MODE": "intake", "BENCH_CATEGORIES": categories, "BENCH_COMMUNITIES": communities}
             for clients in (16, 32) if "intake" in chosen else ():
+                print(f"  {as_autovacuum_keeps_it()}", flush=True)
                 before = Petition.objects.count()
                 product, _ = _compare(wrk, Path_(f"POST /api/petitions/ at {clients} clients",
                                                  f"{base}/api/petitions/", f"{base}/bench/intake/",
@@ -434,6 +435,7 @@ def run(args) -> None:
                                     f"{ServicePoint.objects.count():,}", base, base,
                                     {"BENCH_PATHS": str(_lines(tmp, "sp", points))}, json_env))
             for path in checks:
+                print(f"  {as_autovacuum_keeps_it()}", flush=True)
                 _compare(wrk, path, rounds=args.rounds, seconds=args.duration)
             if "first-pages" in chosen:
                 print(f"\n  one client at a time, {Petition.objects.count():,} petitions (p50 / p95):")
