@@ -49,6 +49,8 @@ _ALERT_FORM = ('<form method="post" action="{action}" class="inline-form">{csrf}
                '        <label class="visually-hidden" for="ack-{pk}">{note}</label>'
                '<input id="ack-{pk}" name="note" maxlength="300">\n'
                '        <button type="submit" class="button small">{acknowledge}</button></form>')
+
+
 def _alert_state(alert, zone, action: tuple[str, str], form: dict[str, str]) -> str:
     """The last cell of an alert's row: when and by whom it was acknowledged, or the form that does."""
     if alert.acknowledged_at:
