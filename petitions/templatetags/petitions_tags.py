@@ -96,12 +96,6 @@ _CARD = ('\n  <li class="inbox-card{urgent}" data-code="{code}">\n    <p class="
          '    <p class="inbox-meta">{name}<span>{phone}</span> · {created}</p>\n  </li>\n  ')
 
 
-def _time(moment, zone) -> str:
-    """``short_time`` of an aware moment, in ``zone``."""
-    moment = moment.astimezone(zone)
-    return f'<time datetime="{moment.isoformat()}">{moment:%m-%d %H:%M}</time>'
-
-
 @register.simple_tag
 def inbox_cards(rows, assisting) -> str:
     """The card of each petition (``selectors.InboxRow``) of the staff inbox, as the template's loop
@@ -123,7 +117,7 @@ def inbox_cards(rows, assisting) -> str:
         else:
             pill = f'<span class="pill">{words["follow_up"]}</span>' if p.follow_up_since else ""
         if p.due_at:
-            due = f'{words["accept_by"] if p.status == "submitted" else words["resolve_by"]}\n      {_time(p.due_at, zone)}'
+            due = f'{words["accept_by"] if p.status == "submitted" else words["resolve_by"]}\n      {short_time(p.due_at.astimezone(zone))}'
         else:
             due = status
         cards.append(_CARD.format(
@@ -134,5 +128,5 @@ def inbox_cards(rows, assisting) -> str:
             status=status, category=escape(p.category_label), community=escape(p.community.name),
             channel=escape(p.get_channel_display()),
             name=f"<span>{escape(p.resident_name)}</span> · " if p.resident_name else "",
-            phone=escape(p.resident_phone), created=_time(p.created_at, zone)))
+            phone=escape(p.resident_phone), created=short_time(p.created_at.astimezone(zone))))
     return mark_safe("".join(cards))
