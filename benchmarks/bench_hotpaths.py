@@ -115,8 +115,9 @@ def _database_url() -> str:
 
 
 def _transports() -> str:
-    """How the server reaches PostgreSQL and Redis: a loopback TCP round trip costs the web process
-    more CPU than one through a Unix socket (the kernel's TCP work on both ends is charged to it)."""
+    """How the server reaches PostgreSQL and Redis (TCP or a Unix socket), printed with the figures:
+    a round trip through the kernel's TCP stack and one through a socket cost differently, though in
+    the sixth session's runs no rate moved beyond the spread between them (README)."""
     database = "socket" if "?host=/" in _database_url() else "TCP"
     redis = "socket" if settings.CACHES["default"]["LOCATION"].startswith(("unix:", "redis+socket:")) else "TCP"
     return f"PostgreSQL over {database}, Redis over {redis}"

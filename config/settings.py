@@ -166,8 +166,7 @@ REDIS_URL = env.str("REDIS_URL", default="")
 
 def _broker_url(redis_url: str) -> str:
     """Celery's broker on the same Redis. redis-py reaches a Unix socket by ``unix:///path?db=n``;
-    kombu names that ``redis+socket:///path?virtual_host=n``. On one host, sockets spare each round
-    trip the kernel's TCP work (README, "Benchmarks")."""
+    kombu names that ``redis+socket:///path?virtual_host=n`` (it has no ``unix`` transport)."""
     from urllib.parse import parse_qs, urlsplit
 
     if not redis_url.startswith("unix://"):
