@@ -109,6 +109,7 @@ def inbox_cards(rows, assisting) -> str:
         ("accept_by", "Accept by"), ("resolve_by", "Resolve by"), ("repeat", "Repeat"), ("assisting", "Assisting"))}
     pills = {"late": f'<span class="pill danger">{words["late"]}</span>',
              "soon": f'<span class="pill warn">{words["soon"]}</span>'}
+    classes = {"late": " is-late", "soon": " is-due-soon"}
     cards = []
     for p in rows:
         status = escape(p.get_status_display())
@@ -121,7 +122,7 @@ def inbox_cards(rows, assisting) -> str:
         else:
             due = status
         cards.append(_CARD.format(
-            urgent={"late": " is-late", "soon": " is-due-soon"}.get(p.urgency, ""), code=escape(p.tracking_code),
+            urgent=classes.get(p.urgency, ""), code=escape(p.tracking_code),
             pill=pill, due=due, link=f"{before}{p.id}{after}", title=escape(p.title),
             repeat=f'<span class="pill">{words["repeat"]}</span>' if p.repeat_of_id else "",
             assisting=f'<span class="pill assisting">{words["assisting"]}</span>' if p.pk in assisting else "",
