@@ -1,8 +1,16 @@
-"""Delivering 10,000 pending notifications (after a worker outage) vs a bare loop marking the same rows sent."""
+"""Delivering 10,000 pending notifications (after a worker outage) vs a bare loop marking the same rows sent,
+and 10,000 pending SMS through a gateway that takes 50 ms a message."""
 
+import json
+import socket
+import subprocess
+import sys
 import time
+import urllib.request
+from pathlib import Path
 
 from django.db import connection
+from django.test import override_settings
 from django.utils import timezone
 
 from communities.models import Notification, User
@@ -46,3 +54,55 @@ def run(args) -> None:
     assert sent == n, f"{sent} of {n} sent"
     print(f"  delivering {n:,} pending notifications: {n / took:,.0f} rows/s in {runs} delivery run(s), "
           f"{took:.1f} s | bare loop {bare:,.0f} rows/s | ratio {n / took / bare:.2f}")
+    _through_gateway(n)
+
+
+GATEWAY_LATENCY = 0.05  # a provider's round trip, in seconds
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _gateway_stats(base: str) -> dict:
+    with urllib.request.urlopen(f"{base}/stats", timeout=5) as answer:
+        return json.loads(answer.read())
+
+
+def _through_gateway(n: int) -> None:
+    """``n`` SMS to residents pending after an outage, delivered through an SMS gateway on this
+    machine (benchmarks/sms_gateway.py, its own process) that answers each after 50 ms."""
+    port = _free_port()
+    gateway = subprocess.Popen([sys.executable, "-m", "benchmarks.sms_gateway", str(port), str(GATEWAY_LATENCY)],
+                               cwd=Path(__file__).resolve().parent.parent)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                _gateway_stats(base)
+                break
+            except OSError:
+                time.sleep(0.1)
+        now = timezone.now()
+        Notification.objects.bulk_create([
+            Notification(address=f"139{i:08d}", channel=Notification.Channel.SMS, kind="bench",
+                         subject=f"bench {now.timestamp()} {i}", next_attempt_at=now) for i in range(n)],
+            batch_size=5000)
+        with override_settings(SUQIU_SMS_GATEWAY_URL=f"{base}/sms"):
+            started = time.perf_counter()
+            runs = 0
+            while Notification.objects.filter(kind="bench", channel="sms", status=Notification.Status.PENDING).exists():
+                deliver_pending()
+                runs += 1
+            took = time.perf_counter() - started
+        stats = _gateway_stats(base)
+    finally:
+        gateway.terminate()
+        gateway.wait()
+    sent = Notification.objects.filter(kind="bench", channel="sms", status=Notification.Status.SENT).count()
+    assert sent == n == stats["messages"] and not stats["sent_twice"], (sent, n, stats)
+    print(f"  delivering {n:,} pending SMS through a gateway answering in {GATEWAY_LATENCY * 1000:.0f} ms: "
+          f"{n / took:,.0f} rows/s, {took:.1f} s in {runs} delivery run(s) over {stats['connections']:,} connection(s)"
+          f" (target: 10,000 within a minute)")

@@ -414,6 +414,10 @@ SUQIU_WEBHOOK_SECRET = env_secret("SUQIU_WEBHOOK_SECRET", default="")
 # One delivery run drains the outbox batch after batch for at most this long (under the task's
 # soft time limit of 120 s); the next push or beat carries on.
 SUQIU_DELIVERY_BUDGET_SECONDS = env.float("SUQIU_DELIVERY_BUDGET_SECONDS", default=90)
+# How many messages a delivery run has on the wire at once (SMS gateway, mail relay, webhooks), each
+# sending thread keeping its connections open for the run: at 50 ms a message, 16 deliver 10,000 SMS
+# in about half a minute where one at a time took nine.
+SUQIU_DELIVERY_SENDERS = env.int("SUQIU_DELIVERY_SENDERS", default=16)
 # Petitions
 SUQIU_REPEAT_WINDOW_DAYS = env.int("SUQIU_REPEAT_WINDOW_DAYS", default=30)
 SUQIU_REOPEN_DAYS = env.int("SUQIU_REOPEN_DAYS", default=7)

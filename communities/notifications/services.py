@@ -5,7 +5,8 @@ back change leaves no message and a committed one always has its rows (one INSER
 them, and one push to the broker per transaction, after commit). ``deliver_pending`` (kicked
 by that push, and by the beat; in-app messages need none: they are written sent, the row being the
 message) claims due rows a batch at a time and sends them through
-pluggable channels until the backlog is drained or its time budget is spent, retrying failures
+pluggable channels, side by side over connections kept for the run (``Senders``), until the
+backlog is drained or its time budget is spent, retrying failures
 with backoff; a row a killed worker left in "sending" goes back to pending after a while.
 Delivery is at least once on the wire, exactly once in the outbox.
 """
@@ -16,15 +17,17 @@ import hashlib
 import hmac
 import json
 import logging
+import threading
 import time
-import urllib.request
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
+import urllib3
 from celery import shared_task
 from django.conf import settings
+from django.core import mail
 from django.core.cache import cache
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import F, Model
 from django.utils import timezone
@@ -44,30 +47,124 @@ class DeliveryError(Exception):
     pass
 
 
+class Senders:
+    """What one delivery run sends through, each opened when first used and closed when the run
+    ends: keep-alive HTTP connections (urllib3) to the SMS gateway and the webhooks, and one
+    e-mail connection per sending thread. The rows of a batch go out side by side in
+    ``SUQIU_DELIVERY_SENDERS`` threads, so a gateway's or a mail relay's round trip, not one
+    connection after another, sets the pace (`make bench BENCH_ARGS=notifications`: 10,000 SMS
+    pending after an outage, through a gateway taking 50 ms a message, in about 35 s; one at a time
+    on a new connection each, 19 a second, they took nine minutes).
+
+    A channel's ``send`` runs in a sending thread: it reads what the row and its recipient (read
+    with it) hold and never touches the database, whose writes stay with the run."""
+
+    def __init__(self, threads: int | None = None) -> None:
+        self.threads = settings.SUQIU_DELIVERY_SENDERS if threads is None else threads
+        self._lock = threading.Lock()
+        self._http: urllib3.PoolManager | None = None
+        self._mail = threading.local()
+        self._mail_connections: list = []
+        self._pool: ThreadPoolExecutor | None = None
+
+    def post_json(self, url: str, data: dict, headers: dict[str, str]) -> None:
+        with self._lock:
+            if self._http is None:
+                self._http = urllib3.PoolManager(maxsize=max(1, self.threads), retries=False,
+                                                 timeout=urllib3.Timeout(total=10))
+        answer = self._http.request("POST", url, body=json.dumps(data, ensure_ascii=False).encode(),
+                                    headers={"Content-Type": "application/json", **headers})
+        if answer.status >= 300:
+            raise DeliveryError(f"HTTP {answer.status}")
+
+    def send_mail(self, subject: str, body: str, address: str) -> None:
+        connection = getattr(self._mail, "connection", None)
+        if connection is None:
+            connection = mail.get_connection()
+            connection.open()  # kept open: each message would otherwise open and close its own
+            self._mail.connection = connection
+            with self._lock:
+                self._mail_connections.append(connection)
+        try:
+            mail.EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [address], connection=connection).send()
+        except Exception:
+            self._mail.connection = None  # the next message opens a new one
+            _close_quietly(connection)
+            raise
+
+    def send_all(self, notes: Sequence[Notification]) -> list[Exception | None]:
+        """Send each row through its channel: what each raised, None for a row sent, in order.
+        Rows whose channel waits on nothing (in-app; the console SMS sender and a console or
+        in-memory e-mail backend) are done here; the others side by side."""
+
+        def send(note: Notification) -> Exception | None:
+            try:
+                CHANNELS[note.channel].send(note, self)
+            except Exception as exc:  # noqa: BLE001 - any failure is the row's, retried by the run
+                return exc
+            return None
+
+        outcome: list[Exception | None] = [None] * len(notes)
+        remote: list[int] = []
+        for i, note in enumerate(notes):
+            if getattr(CHANNELS.get(note.channel), "remote", True):
+                remote.append(i)
+            else:
+                outcome[i] = send(note)
+        if len(remote) > 1 and self.threads > 1:
+            with self._lock:
+                if self._pool is None:
+                    self._pool = ThreadPoolExecutor(self.threads, thread_name_prefix="suqiu-send")
+            sent = self._pool.map(send, [notes[i] for i in remote])
+        else:
+            sent = map(send, [notes[i] for i in remote])
+        for i, result in zip(remote, sent):
+            outcome[i] = result
+        return outcome
+
+    def close(self) -> None:
+        if self._pool is not None:
+            # Interrupted (the task's time limit): what has not started stays claimed, and goes
+            # back to pending with the rows of a killed worker.
+            self._pool.shutdown(cancel_futures=True)
+        for connection in self._mail_connections:
+            _close_quietly(connection)
+        if self._http is not None:
+            self._http.clear()
+
+
+def _close_quietly(connection) -> None:
+    try:
+        connection.close()
+    except Exception:  # noqa: BLE001 - a connection that failed may fail to close too
+        log.debug("e-mail connection did not close cleanly", exc_info=True)
+
+
 class InboxChannel:
     """In-app: the row itself is the message. ``notify`` writes it sent; one written pending some
     other way is delivered by marking it sent."""
 
-    def send(self, note: Notification) -> None:
+    remote = False  # nothing to wait for: sent in the run's own thread
+
+    def send(self, note: Notification, via: Senders) -> None:
         return None
 
 
+# E-mail backends that write where this process is (the console, memory, files): nothing to wait for.
+LOCAL_EMAIL_BACKENDS = {f"django.core.mail.backends.{name}.EmailBackend"
+                        for name in ("console", "locmem", "filebased", "dummy")}
+
+
 class EmailChannel:
-    def send(self, note: Notification) -> None:
+    @property
+    def remote(self) -> bool:
+        return settings.EMAIL_BACKEND not in LOCAL_EMAIL_BACKENDS
+
+    def send(self, note: Notification, via: Senders) -> None:
         address = note.address or (note.recipient.email if note.recipient else "")
         if not address:
             raise DeliveryError("no e-mail address")
-        body = note.body + (f"\n\n{note.link}" if note.link else "")
-        send_mail(note.subject, body, settings.DEFAULT_FROM_EMAIL, [address])
-
-
-def _post_json(url: str, data: dict, headers: dict[str, str]) -> None:
-    body = json.dumps(data, ensure_ascii=False).encode()
-    request = urllib.request.Request(url, data=body, method="POST",
-                                     headers={"Content-Type": "application/json", **headers})
-    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 (configured URL)
-        if response.status >= 300:
-            raise DeliveryError(f"HTTP {response.status}")
+        via.send_mail(note.subject, note.body + (f"\n\n{note.link}" if note.link else ""), address)
 
 
 sms_logger = logging.getLogger("suqiu.sms")
@@ -83,7 +180,11 @@ class SmsChannel:
     development machine) the console sender stands in: the text goes to the log, and the sent
     outbox row is what the SMS log page (/notifications/sms/) shows."""
 
-    def send(self, note: Notification) -> None:
+    @property
+    def remote(self) -> bool:
+        return bool(settings.SUQIU_SMS_GATEWAY_URL)
+
+    def send(self, note: Notification, via: Senders) -> None:
         url = settings.SUQIU_SMS_GATEWAY_URL
         phone = note.address or (note.recipient.phone if note.recipient else "")
         if not phone:
@@ -91,7 +192,7 @@ class SmsChannel:
         if not url:
             sms_logger.info("SMS (console sender) to %s: %s", mask_mobile(phone), sms_text(note))
             return
-        _post_json(url, {"phone": phone, "text": sms_text(note)}, {})
+        via.post_json(url, {"phone": phone, "text": sms_text(note)}, {})
 
 
 def mask_mobile(phone: str) -> str:
@@ -101,14 +202,14 @@ def mask_mobile(phone: str) -> str:
 class WebhookChannel:
     """Posts the notification as JSON, signed with HMAC-SHA256 over the body."""
 
-    def send(self, note: Notification) -> None:
+    def send(self, note: Notification, via: Senders) -> None:
         if not note.address:
             raise DeliveryError("no webhook URL")
         data = {"kind": note.kind, "subject": note.subject, "body": note.body, "link": note.link,
                 "payload": note.payload, "id": note.pk}
         secret = settings.SUQIU_WEBHOOK_SECRET.encode()
         signature = hmac.new(secret, json.dumps(data, ensure_ascii=False).encode(), hashlib.sha256).hexdigest()
-        _post_json(note.address, data, {"X-Suqiu-Signature": f"sha256={signature}"})
+        via.post_json(note.address, data, {"X-Suqiu-Signature": f"sha256={signature}"})
 
 
 CHANNELS = {
@@ -307,13 +408,17 @@ def deliver_pending(*, now=None, batch: int = 500, budget_seconds: float | None 
     budget = settings.SUQIU_DELIVERY_BUDGET_SECONDS if budget_seconds is None else budget_seconds
     _requeue_stuck(now or timezone.now())
     sent = 0
-    while True:
-        ids, claimed_at = _claim(now=now, batch=batch)
-        if not ids:
-            return sent
-        sent += _send_batch(ids, claimed_at=claimed_at, now=now or timezone.now())
-        if time.monotonic() - started > budget:
-            return sent
+    senders = Senders()
+    try:
+        while True:
+            ids, claimed_at = _claim(now=now, batch=batch)
+            if not ids:
+                return sent
+            sent += _send_batch(ids, claimed_at=claimed_at, now=now or timezone.now(), senders=senders)
+            if time.monotonic() - started > budget:
+                return sent
+    finally:
+        senders.close()
 
 
 @shared_task(name="communities.deliver_notifications", ignore_result=True, soft_time_limit=120, time_limit=180)
@@ -323,13 +428,12 @@ def deliver_notifications() -> None:
     deliver_pending()
 
 
-def _send_batch(ids: list[int], *, claimed_at, now) -> int:
+def _send_batch(ids: list[int], *, claimed_at, now, senders: Senders) -> int:
     mine = Notification.objects.filter(status=Status.SENDING, claimed_at=claimed_at)
     done: list[int] = []
-    for note in Notification.objects.filter(pk__in=ids).select_related("recipient").order_by("pk"):
-        try:
-            CHANNELS[note.channel].send(note)
-        except Exception as exc:  # noqa: BLE001 - any failure is retried, recorded, never fatal
+    notes = list(Notification.objects.filter(pk__in=ids).select_related("recipient").order_by("pk"))
+    for note, exc in zip(notes, senders.send_all(notes)):
+        if exc is not None:  # any failure is retried, recorded, never fatal
             attempts = note.attempts + 1
             error = f"{type(exc).__name__}: {exc}"[:2000]
             failed = attempts >= MAX_ATTEMPTS

@@ -60,7 +60,7 @@ def test_failures_retry_with_backoff_then_give_up(user, monkeypatch):
     calls = []
 
     class Broken:
-        def send(self, note):
+        def send(self, note, via):
             calls.append(note.pk)
             raise OSError("gateway down")
 
@@ -149,7 +149,7 @@ def test_two_deliveries_at_once_send_each_row_once(run_concurrently, monkeypatch
     sent = []
 
     class Recording:
-        def send(self, note):
+        def send(self, note, via):
             sent.append(note.pk)
 
     monkeypatch.setitem(notifications.CHANNELS, Notification.Channel.EMAIL, Recording())

@@ -1,0 +1,181 @@
+"""Delivery over the wire: SMS to an HTTP gateway, signed webhooks, e-mail to an SMTP server, each a
+real server on this machine. A run sends side by side over connections it keeps open, each row once,
+and a refusal is the refused row's alone."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import socket
+import threading
+import time
+from email import message_from_bytes
+from email.header import decode_header, make_header
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+from aiosmtpd.controller import Controller
+
+from communities.models import Notification
+from communities.notifications import services as notifications
+from tests.factories import UserFactory
+
+
+class Gateway:
+    """An HTTP endpoint taking JSON POSTs: it keeps each body and its headers, answers after
+    ``latency`` seconds, refuses with 503 the bodies holding ``refuse``, and counts connections and
+    the most requests it held at once."""
+
+    def __init__(self, latency: float = 0.0) -> None:
+        self.latency = latency
+        self.refuse = "\0"
+        self.received: list[tuple[dict, dict]] = []
+        self.connections = 0
+        self.in_flight = self.most_in_flight = 0
+        self.lock = threading.Lock()
+        gateway = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def setup(self) -> None:
+                super().setup()
+                self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+                with gateway.lock:
+                    gateway.connections += 1
+
+            def do_POST(self) -> None:  # noqa: N802 - http.server's name
+                raw = self.rfile.read(int(self.headers["Content-Length"]))
+                with gateway.lock:
+                    gateway.in_flight += 1
+                    gateway.most_in_flight = max(gateway.most_in_flight, gateway.in_flight)
+                time.sleep(gateway.latency)
+                refused = gateway.refuse in raw.decode()
+                with gateway.lock:
+                    gateway.in_flight -= 1
+                    if not refused:
+                        gateway.received.append((json.loads(raw), {**self.headers, "raw": raw}))
+                self.send_response(503 if refused else 200)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def gateway():
+    served = Gateway(latency=0.02)
+    yield served
+    served.close()
+
+
+def _sms(n: int) -> list[str]:
+    phones = [f"1390000{i:04d}" for i in range(n)]
+    for i, phone in enumerate(phones):
+        notifications.notify(recipients=[], kind="petition.received", subject=f"您的诉求 GM-{i:04d} 已受理",
+                             addresses=[("sms", phone)])
+    return phones
+
+
+def test_sms_go_to_the_gateway_side_by_side_each_once_over_kept_connections(db, settings, gateway):
+    settings.SUQIU_SMS_GATEWAY_URL = gateway.url
+    settings.SUQIU_DELIVERY_SENDERS = 4
+    phones = _sms(24)
+    assert notifications.deliver_pending() == 24
+    got = sorted((body["phone"], body["text"]) for body, _headers in gateway.received)
+    assert got == sorted((phone, f"您的诉求 GM-{i:04d} 已受理") for i, phone in enumerate(phones))
+    assert set(Notification.objects.values_list("status", "attempts")) == {("sent", 1)}
+    # Four messages on the wire at a time, over at most four connections kept for the run.
+    assert gateway.most_in_flight > 1
+    assert gateway.connections <= 4
+
+
+def test_a_refused_message_is_retried_and_the_others_are_sent(db, settings, gateway):
+    settings.SUQIU_SMS_GATEWAY_URL = gateway.url
+    phones = _sms(6)
+    gateway.refuse = phones[2]
+    notifications.deliver_pending()
+    refused = Notification.objects.get(address=phones[2])
+    assert (refused.status, refused.attempts, refused.last_error) == ("pending", 1, "DeliveryError: HTTP 503")
+    assert Notification.objects.filter(status="sent").count() == 5
+    assert sorted(body["phone"] for body, _ in gateway.received) == sorted(set(phones) - {phones[2]})
+
+
+def _free_port() -> int:
+    with socket.socket() as unused:
+        unused.bind(("127.0.0.1", 0))
+        return unused.getsockname()[1]
+
+
+def test_a_gateway_that_is_down_leaves_every_message_to_retry(db, settings):
+    settings.SUQIU_SMS_GATEWAY_URL = f"http://127.0.0.1:{_free_port()}/"
+    _sms(3)
+    assert notifications.deliver_pending() == 0
+    assert set(Notification.objects.values_list("status", "attempts")) == {("pending", 1)}
+    assert all("Connection refused" in note.last_error or "NewConnectionError" in note.last_error
+               for note in Notification.objects.all())
+
+
+def test_webhooks_are_signed_over_the_body_they_carry(db, settings, gateway):
+    settings.SUQIU_WEBHOOK_URLS = [gateway.url]
+    settings.SUQIU_WEBHOOK_SECRET = "shared-secret"
+    notifications.notify(recipients=[], kind="red_notice.issued", subject="红色通知 RN-0001", link="/rn/1/",
+                         webhooks=True)
+    notifications.deliver_pending()
+    [(body, headers)] = gateway.received
+    assert (body["kind"], body["subject"], body["link"]) == ("red_notice.issued", "红色通知 RN-0001", "/rn/1/")
+    expected = hmac.new(b"shared-secret", headers["raw"], hashlib.sha256).hexdigest()
+    assert headers["X-Suqiu-Signature"] == f"sha256={expected}"
+
+
+class _Mailbox:
+    """aiosmtpd's handler: keeps every message, counts the connections (each greets once)."""
+
+    def __init__(self) -> None:
+        self.messages: list[tuple[list[str], bytes]] = []
+        self.connections = 0
+
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):  # noqa: N802 - aiosmtpd's name
+        self.connections += 1
+        session.host_name = hostname
+        return responses
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802
+        self.messages.append((envelope.rcpt_tos, envelope.content))
+        return "250 OK"
+
+
+@pytest.fixture
+def smtp(settings):
+    mailbox = _Mailbox()
+    controller = Controller(mailbox, hostname="127.0.0.1", port=_free_port())
+    controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", controller.port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    yield mailbox
+    controller.stop()
+
+
+def test_emails_reach_the_mail_server_over_one_connection_per_sender(db, settings, smtp):
+    settings.SUQIU_DELIVERY_SENDERS = 2
+    staff = [UserFactory(email=f"staff{i}@guangming.gov.cn") for i in range(8)]
+    notifications.notify(recipients=staff, kind="petition.new", subject="新诉求 GM-7Q2K：路灯不亮",
+                         body="凤凰社区", link="/staff/petitions/7/", channels=["email"])
+    assert notifications.deliver_pending() == 8
+    assert sorted(to for [to], _ in smtp.messages) == sorted(user.email for user in staff)
+    first = message_from_bytes(smtp.messages[0][1])
+    assert str(make_header(decode_header(first["Subject"]))) == "新诉求 GM-7Q2K：路灯不亮"
+    assert first.get_payload(decode=True).decode().splitlines() == ["凤凰社区", "", "/staff/petitions/7/"]
+    assert smtp.connections <= 2  # eight messages, two sending threads, each on its kept connection
