@@ -402,17 +402,20 @@ def petition_inbox(user, filters: InboxFilters | None = None, *, after: str = ""
                                .values_list("pk", "due_at")[:size + 1] for condition in conditions]):
             keys[pk] = ("u", due.timestamp(), pk, due)
     taken = sorted(keys.values())[:size + 1]
-    # Read even when the urgent rows fill the page (one row), so a page costs the same number of
-    # statements whatever it holds.
-    wanted = max(1, size + 1 - len(taken))
-    rest = Q(due_at__isnull=True) | Q(due_at__gte=soon) | Q(follow_up_since__isnull=False)
-    if cursor and cursor[0] == "r":
-        rest &= Q(created_at__lte=cursor[1]) & (Q(created_at__lt=cursor[1]) | Q(pk__lt=cursor[2]))
-    more: dict[int, tuple] = {}
-    for pk, created in _parts([base.filter(condition, rest_status, rest).order_by("-created_at", "-pk")
-                               .values_list("pk", "created_at")[:wanted] for condition in conditions]):
-        more[pk] = ("r", -created.timestamp(), -pk, created)
-    taken += sorted(more.values())[:size + 1 - len(taken)]
+    # The rest only when the urgent rows leave room on the page, or for the one row past it that
+    # says whether there is a next page. Under a backlog nobody accepts (every new petition due
+    # within a day), even one rest row walks the scope's open petitions newest first past every
+    # urgent one: 38 ms of the district's first page at 195 k petitions, 60,000 of them waiting.
+    wanted = size + 1 - len(taken)
+    if wanted > 0:
+        rest = Q(due_at__isnull=True) | Q(due_at__gte=soon) | Q(follow_up_since__isnull=False)
+        if cursor and cursor[0] == "r":
+            rest &= Q(created_at__lte=cursor[1]) & (Q(created_at__lt=cursor[1]) | Q(pk__lt=cursor[2]))
+        more: dict[int, tuple] = {}
+        for pk, created in _parts([base.filter(condition, rest_status, rest).order_by("-created_at", "-pk")
+                                   .values_list("pk", "created_at")[:wanted] for condition in conditions]):
+            more[pk] = ("r", -created.timestamp(), -pk, created)
+        taken += sorted(more.values())[:wanted]
     page = inbox_rows(user, [abs(key[2]) for key in taken[:size]])
     for row in page:
         row.urgency = _urgency(row, now, soon)

@@ -21,7 +21,7 @@ from communities.red_notices import services as rn
 from communities.models import Role
 from communities.people.roles import role_assign, role_revoke
 from mediation import services as ms
-from petitions.models import RedAlert
+from petitions.models import Petition, RedAlert
 from petitions.services import PetitionInput, petition_submit
 from tests.factories import CategoryFactory, DepartmentFactory, ServicePointFactory
 
@@ -56,9 +56,11 @@ def world(tree, make_user):
             phone=f"1370000{made['n']:04d}", community=tree["c11"]))
 
     def add(kind: str, n: int) -> None:
-        for _ in range(n):
-            if kind == "petitions":
-                petition()
+        for i in range(n):
+            if kind == "petitions":  # a third resolved: both parts of the inbox's page (urgent, the rest) hold rows
+                made = petition()
+                if i % 3 == 2:
+                    Petition.objects.filter(pk=made.pk).update(status="resolved")
             elif kind == "alerts":
                 RedAlert.objects.create(petition=petition(), reasons=[{"kind": "people", "params": {"n": 60}}])
             elif kind == "acknowledged alerts":  # with the incident filed again, and a note

@@ -105,6 +105,32 @@ def test_pages_follow_on_with_a_next_link_in_the_same_order(client, submit, cate
     assert sum(p.tracking_code in rest for p in made) == 2
 
 
+def test_a_page_full_of_urgent_work_reads_nothing_past_it(submit, category, people):
+    """Under a backlog (every petition waiting due within the day) the first pages are urgent rows
+    only; the newest-first part is not read, since it would walk past every urgent row to find one."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from rest_framework.settings import api_settings
+
+    urgent = [submit(category, phone=f"1370000{i:04d}") for i in range(4)]
+    older = submit(category, phone="13700009999")
+    Petition.objects.filter(pk=older.pk).update(status="resolved")
+    api = APIClient()
+    api.force_authenticate(people["secretary"])
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(api_settings, "PAGE_SIZE", 3)
+        with CaptureQueriesContext(connection) as queries:
+            first = api.get("/api/petitions/").json()
+        statements = [q["sql"] for q in queries.captured_queries]  # read before the next request resets the log
+        second = api.get(first["next"]).json()
+    # The urgent part reads by deadline (ASC); the newest-first part (DESC) is never asked.
+    assert statements and not [sql for sql in statements if " DESC" in sql]
+    assert [row["tracking_code"] for row in first["results"] + second["results"]] == [
+        *sorted((p.tracking_code for p in urgent), key=lambda code: Petition.objects.get(tracking_code=code).due_at),
+        older.tracking_code]
+    assert second["next"] is None
+
+
 def test_a_garbled_cursor_starts_again_at_the_first_page(client, inbox, people):
     assert api_codes(people["secretary"], cursor="!!not-a-cursor") == api_codes(people["secretary"])
     assert page_codes(client, people["secretary"], after="Zm9vLmJhci5iYXo") == page_codes(client, people["secretary"])
