@@ -151,6 +151,12 @@ class _Mailbox:
         session.host_name = hostname
         return responses
 
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
+        if address.startswith("gone@"):
+            return "550 5.1.1 No such mailbox"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
     async def handle_DATA(self, server, session, envelope):  # noqa: N802
         self.messages.append((envelope.rcpt_tos, envelope.content))
         return "250 OK"
@@ -179,3 +185,15 @@ def test_emails_reach_the_mail_server_over_one_connection_per_sender(db, setting
     assert str(make_header(decode_header(first["Subject"]))) == "新诉求 GM-7Q2K：路灯不亮"
     assert first.get_payload(decode=True).decode().splitlines() == ["凤凰社区", "", "/staff/petitions/7/"]
     assert smtp.connections <= 2  # eight messages, two sending threads, each on its kept connection
+
+
+def test_a_refused_address_fails_its_own_message_and_the_next_goes_out_on_a_new_connection(db, settings, smtp):
+    settings.SUQIU_DELIVERY_SENDERS = 1
+    staff = [UserFactory(email=email) for email in ("li@guangming.gov.cn", "gone@guangming.gov.cn",
+                                                     "zhao@guangming.gov.cn")]
+    notifications.notify(recipients=staff, kind="petition.new", subject="新诉求", channels=["email"])
+    assert notifications.deliver_pending() == 2
+    assert sorted(to for [to], _ in smtp.messages) == ["li@guangming.gov.cn", "zhao@guangming.gov.cn"]
+    refused = Notification.objects.get(recipient=staff[1])
+    assert (refused.status, refused.attempts) == ("pending", 1) and "SMTPRecipientsRefused" in refused.last_error
+    assert smtp.connections == 2  # the refused message's connection is not used again
