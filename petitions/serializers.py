@@ -7,7 +7,7 @@ from rest_framework import serializers
 
 from communities.people.access import reads_internals, sees_contact
 from communities.core.masking import mask_name, mask_phone
-from communities.core.api_query import ChoiceLabelField, InputSerializer, choice_labels
+from communities.core.api_query import ChoiceLabelField, InputSerializer, choice_labels, moment_writer
 from communities.models import Department, Region, User
 from communities.network.serializers import RegionBriefSerializer
 
@@ -170,9 +170,6 @@ class PetitionSerializer(serializers.ModelSerializer):
         return petition.resident_phone if self._sees(petition) else mask_phone(petition.resident_phone)
 
 
-_WHEN = serializers.DateTimeField()  # how the serializer writes a moment: ISO 8601 in the current time zone
-
-
 def petition_list_answer(rows: list) -> list[dict]:
     """The API list's rows (``petitions.selectors.InboxRow``, already masked for their viewer) as
     ``PetitionSerializer`` answers them, field for field, in its order: the documented answer,
@@ -183,9 +180,7 @@ def petition_list_answer(rows: list) -> list[dict]:
     labels = {name: choice_labels(Petition._meta.get_field(name), language)
               for name in ("status", "channel", "risk_level")}
 
-    def when(value):
-        return _WHEN.to_representation(value) if value else None
-
+    when = moment_writer()
     answer = []
     for row in rows:
         community = row.community

@@ -4,14 +4,18 @@ what the OpenAPI document says of each parameter is what the server enforces."""
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
+from datetime import datetime
 from functools import lru_cache
 
-from django.utils import translation
+from django.conf import settings
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_serializer
-from rest_framework import exceptions, serializers
+from rest_framework import ISO_8601, exceptions, serializers
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.utils.urls import replace_query_param
 
 
@@ -88,6 +92,27 @@ class StrictPagination(PageNumberPagination):
         if raw and (len(raw) > 1 or not raw[0].isdigit() or int(raw[0]) < 1):
             raise exceptions.ValidationError({self.page_query_param: [_("Give a page number from 1.")]})
         return super().paginate_queryset(queryset, request, view)
+
+
+_MOMENT = serializers.DateTimeField()
+
+
+def moment_writer() -> Callable[[datetime | None], str | None]:
+    """How ``serializers.DateTimeField`` writes a moment (ISO 8601 in the current time zone, "Z"
+    for UTC; None for none), for the lists that write their rows from plain values: the time zone
+    is looked up once for the answer, where the field looks it up again for every value (through
+    asgiref's context-local storage: a third of a 50-row list's CPU with eleven moments a row)."""
+    if api_settings.DATETIME_FORMAT != ISO_8601 or not settings.USE_TZ:
+        return lambda value: _MOMENT.to_representation(value) if value else None
+    zone = timezone.get_current_timezone()
+
+    def write(value: datetime | None) -> str | None:
+        if not value:
+            return None
+        text = value.astimezone(zone).isoformat()  # the database's moments are aware
+        return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+    return write
 
 
 @lru_cache(maxsize=1024)

@@ -8,6 +8,7 @@ write the change with an immutable event, notify through the outbox in the same 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -362,7 +363,7 @@ _ROW_COLUMNS = ("id", "community__name", "year", "serial", "department__name", "
                 "result_due_at")
 
 
-def _plain_rows(ids: list[int]) -> list[RedNoticeRow]:
+def list_rows(ids: list[int]) -> list[RedNoticeRow]:
     """The notices ``ids`` as list rows, in that order (``RedNotice.number`` and ``is_overdue``)."""
     by_id = {}
     for (pk, community, year, serial, department, matter, status, late_ack, late_checkin, late_result,
@@ -374,16 +375,41 @@ def _plain_rows(ids: list[int]) -> list[RedNoticeRow]:
     return [by_id[pk] for pk in ids]
 
 
+def notices_by_id(ids: list[int]) -> list[RedNotice]:
+    """The notices ``ids`` in that order, with their community and department."""
+    by_id = RedNotice.objects.select_related("community", "department").order_by().in_bulk(ids)
+    return [by_id[pk] for pk in ids]
+
+
+# What the API's list answers of a notice (communities.red_notices.api.RedNoticeSerializer's fields,
+# its community's and department's code and name read with it).
+API_COLUMNS = ("id", "year", "serial", "status", "matter", "place", "staff_count", "posts", "named_staff",
+               "source_ref", "issued_at", "ack_due_at", "checkin_due_at", "result_due_at", "overdue_ack_at",
+               "overdue_checkin_at", "overdue_result_at", "acknowledged_at", "checked_in_at", "checkin_on_time",
+               "reported_at", "report", "attendees", "rating", "closed_at")
+
+
+def api_rows(ids: list[int]) -> list[dict]:
+    """The notices ``ids`` as the API's list reads them, in that order: their columns as values
+    (one statement, no model instances), with ``community__code``, ``community__name``,
+    ``department__code`` and ``department__name``."""
+    by_id = {row["id"]: row for row in RedNotice.objects.filter(pk__in=ids).order_by().values(
+        *API_COLUMNS, "community__code", "community__name", "department__code", "department__name")}
+    return [by_id[pk] for pk in ids]
+
+
 def red_notice_page(user: User, *, status: str = "", department: str = "", overdue: bool = False,
-                    after: str = "", size: int | None = None, plain: bool = False) -> keyset.Page:
+                    after: str = "", size: int | None = None,
+                    read: Callable[[list[int]], list] = notices_by_id) -> keyset.Page:
     """One page of the notices ``user`` may see, for the page and the API alike: open notices past
     a deadline first, then open ones, then closed ones, newest first within each (``list_rank``).
 
     ``overdue`` keeps the open notices past a deadline only; ``department`` is a department's code.
     Keyset pages (``after`` is the previous page's ``next_cursor``): each scope condition walks its
     index (``rednotice_<scope>_list``) in the list's order and stops after a page, so a page costs
-    the same whatever the number of notices; nothing counts them. ``plain``: the rows are
-    ``RedNoticeRow`` (what the list page shows), not notices."""
+    the same whatever the number of notices; nothing counts them. ``read`` turns the page's ids
+    into its rows, in their order: notices (the default), the list page's ``list_rows`` or the
+    API's ``api_rows``."""
     size = size or PAGE_SIZE
     conditions = _scope_conditions(user)
     if conditions is not None and not conditions:
@@ -398,10 +424,7 @@ def red_notice_page(user: User, *, status: str = "", department: str = "", overd
     if overdue:
         base = base.filter(list_rank=0)
     ids, next_cursor = keyset.page_ids(base, conditions, order=LIST_ORDER, size=size, after=after)
-    if plain:
-        return keyset.Page(rows=_plain_rows(ids), next_cursor=next_cursor, after=after)
-    by_id = RedNotice.objects.select_related("community", "department").order_by().in_bulk(ids)  # ids hold the order
-    return keyset.Page(rows=[by_id[pk] for pk in ids], next_cursor=next_cursor, after=after)
+    return keyset.Page(rows=read(ids), next_cursor=next_cursor, after=after)
 
 
 # --- the on-time check-in panel ------------------------------------------------------------

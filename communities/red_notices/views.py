@@ -47,7 +47,7 @@ def red_notice_list(request: HttpRequest) -> HttpResponse:
     overdue = request.GET.get("overdue") == "1"
     after = request.GET.get("after", "")
     page = rn.red_notice_page(request.user, status=status, department=department, overdue=overdue, after=after,
-                              plain=True)
+                              read=rn.list_rows)
     rates = [(region, rn.department_checkin_rates(region)) for region in _supervised_regions(request.user)]
     query = request.GET.copy()
     query.pop("after", None)

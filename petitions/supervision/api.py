@@ -9,7 +9,7 @@ from rest_framework.utils.urls import replace_query_param
 from rest_framework.views import APIView
 
 from communities.people import access
-from communities.core.api_query import InputSerializer, validated_query
+from communities.core.api_query import InputSerializer, moment_writer, validated_query
 from communities.core.api_schema import ErrorSerializer
 from communities.scoring.api import PeriodQuery
 from communities.scoring.services import current_period
@@ -163,15 +163,10 @@ class RedAlertSerializer(serializers.ModelSerializer):
         return [p.tracking_code for p in alert.petitions.all()]
 
 
-_WHEN = serializers.DateTimeField()  # how the serializer writes a moment: ISO 8601 in the current time zone
-
-
 def alert_list_answer(rows: list[risk.AlertRow]) -> list[dict]:
     """The alerts list's rows as ``RedAlertSerializer`` answers them, field for field, in its order:
     the documented answer, without a serializer's work per field and row."""
-    def when(value):
-        return _WHEN.to_representation(value) if value else None
-
+    when = moment_writer()
     return [{
         "id": row.id, "petition": row.tracking_code, "petition_id": row.petition_id, "title": row.title,
         "community": row.community_code, "reasons": row.reasons, "why": risk.why_list(row.reasons),

@@ -1,8 +1,10 @@
 """The red notices page writes its rows from plain values (services.RedNoticeRow, the
 red_notice_rows tag): each row reads exactly as the template's loop over the notices wrote it, in
 each language: the link, the number, the department, the matter cut to 40 characters and escaped,
-the status with its overdue pill, the deadlines in the reader's time zone and the late check-in."""
+the status with its overdue pill, the deadlines in the reader's time zone and the late check-in.
+The API's list, written from plain values too, answers what its serializer writes, per viewer."""
 
+import json
 import re
 from datetime import timedelta
 
@@ -69,3 +71,27 @@ def test_a_page_without_notices_says_so(client, crew):
     client.force_login(crew["street"])
     html = client.get("/red-notices/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert _rows(html) == '<tr><td colspan="6">No red notices.</td></tr>'
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+@pytest.mark.parametrize("who", ["district", "street", "secretary", "officer", "head", "other_officer"])
+def test_the_api_list_answers_what_the_serializer_writes_for_each_viewer(crew, notices, language, who):
+    """The API's list rows are written from plain values (``api.red_notice_list_answer``): field for
+    field what ``RedNoticeSerializer`` writes of the same notices, in the same order, per viewer."""
+    from rest_framework.renderers import JSONRenderer
+    from rest_framework.test import APIClient
+
+    from communities.red_notices.api import RedNoticeSerializer
+
+    api = APIClient()
+    api.force_authenticate(crew[who])
+    with time_machine.travel(START + timedelta(hours=5), tick=False):
+        answer = api.get("/api/red-notices/", HTTP_ACCEPT_LANGUAGE=language).json()["results"]
+        with translation.override(language):
+            expected = json.loads(JSONRenderer().render(
+                RedNoticeSerializer(rn.red_notice_page(crew[who]).rows, many=True).data))
+    assert answer == expected
+    assert answer and {row["id"] for row in answer} <= {n.pk for n in notices}
+    if who == "street":
+        assert len(answer) == 4 and {row["status_label"] for row in answer} >= (
+            {"Closed", "Checked in"} if language == "en" else {"已关闭", "已报到"})
