@@ -67,7 +67,7 @@ _AS_READ = ("id", "year", "serial", "status", "matter", "place", "staff_count", 
 def red_notice_list_answer(rows: list[dict]) -> list[dict]:
     """The list's notices (``services.api_rows``) as ``RedNoticeSerializer`` answers them, field for
     field, in its order: the documented answer without building three model instances and running
-    32 serializer fields a row (tests/communities/test_red_notices_api.py compares the two)."""
+    32 serializer fields a row (tests/communities/test_red_notice_rows.py compares the two)."""
     labels = choice_labels(RedNotice._meta.get_field("status"), translation.get_language())
     when = moment_writer()
     answer = []
