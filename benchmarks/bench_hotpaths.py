@@ -17,7 +17,6 @@ import os
 import random
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -34,7 +33,7 @@ from django.db.models import QuerySet
 from rest_framework.authtoken.models import Token
 
 from communities.models import Region, ServiceKind, ServicePoint, User
-from benchmarks.measure import as_autovacuum_keeps_it, cpu_spent, grow, process_cpu
+from benchmarks.measure import as_autovacuum_keeps_it, cpu_spent, free_port, grow, process_cpu
 from petitions.supervision import stats
 from petitions.models import Category, Petition
 
@@ -94,12 +93,6 @@ def _ensure_wrk() -> str:
     if not found:
         raise SystemExit("bench_hotpaths needs wrk: apt-get install wrk")
     return found
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _database_url() -> str:
@@ -385,7 +378,7 @@ def run(args) -> None:
     json_paths = _lines(tmp, "json", [f"/bench/json/GM-K7QD-{i:04d}/?phone=1234" for i in range(200)])
     for size in sizes:
         _fill(size, scale=args.scale)
-        port = _free_port()
+        port = free_port()
         base = f"http://127.0.0.1:{port}"
         server = Server(port=port, log_dir=tmp)
         print(f"\n  {Petition.objects.count():,} petitions; serving on {base} (gunicorn {WORKERS} workers, "

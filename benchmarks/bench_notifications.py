@@ -2,7 +2,6 @@
 and 10,000 pending SMS through a gateway that takes 50 ms a message."""
 
 import json
-import socket
 import subprocess
 import sys
 import time
@@ -15,6 +14,7 @@ from django.utils import timezone
 
 from communities.models import Notification, User
 from communities.notifications.services import deliver_pending
+from benchmarks.measure import free_port
 
 PENDING = 10_000
 
@@ -60,12 +60,6 @@ def run(args) -> None:
 GATEWAY_LATENCY = 0.05  # a provider's round trip, in seconds
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _gateway_stats(base: str) -> dict:
     with urllib.request.urlopen(f"{base}/stats", timeout=5) as answer:
         return json.loads(answer.read())
@@ -74,7 +68,7 @@ def _gateway_stats(base: str) -> dict:
 def _through_gateway(n: int) -> None:
     """``n`` SMS to residents pending after an outage, delivered through an SMS gateway on this
     machine (benchmarks/sms_gateway.py, its own process) that answers each after 50 ms."""
-    port = _free_port()
+    port = free_port()
     gateway = subprocess.Popen([sys.executable, "-m", "benchmarks.sms_gateway", str(port), str(GATEWAY_LATENCY)],
                                cwd=Path(__file__).resolve().parent.parent)
     base = f"http://127.0.0.1:{port}"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import statistics
 import time
 from collections.abc import Callable
@@ -17,6 +18,13 @@ from petitions import generator
 # Guangming's unified dispatch platform takes about 4,100 events a day: the generated history
 # spreads the petitions over as many days.
 PER_DAY = 4100
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 nothing listens on now (for a server the benchmark starts)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 def as_autovacuum_keeps_it() -> str:

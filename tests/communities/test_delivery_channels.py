@@ -6,76 +6,22 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
-import socket
-import threading
-import time
 from email import message_from_bytes
 from email.header import decode_header, make_header
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from aiosmtpd.controller import Controller
 
+from benchmarks.measure import free_port
+from benchmarks.sms_gateway import Gateway
 from communities.models import Notification
 from communities.notifications import services as notifications
 from tests.factories import UserFactory
 
 
-class Gateway:
-    """An HTTP endpoint taking JSON POSTs: it keeps each body and its headers, answers after
-    ``latency`` seconds, refuses with 503 the bodies holding ``refuse``, and counts connections and
-    the most requests it held at once."""
-
-    def __init__(self, latency: float = 0.0) -> None:
-        self.latency = latency
-        self.refuse = "\0"
-        self.received: list[tuple[dict, dict]] = []
-        self.connections = 0
-        self.in_flight = self.most_in_flight = 0
-        self.lock = threading.Lock()
-        gateway = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def setup(self) -> None:
-                super().setup()
-                self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-                with gateway.lock:
-                    gateway.connections += 1
-
-            def do_POST(self) -> None:  # noqa: N802 - http.server's name
-                raw = self.rfile.read(int(self.headers["Content-Length"]))
-                with gateway.lock:
-                    gateway.in_flight += 1
-                    gateway.most_in_flight = max(gateway.most_in_flight, gateway.in_flight)
-                time.sleep(gateway.latency)
-                refused = gateway.refuse in raw.decode()
-                with gateway.lock:
-                    gateway.in_flight -= 1
-                    if not refused:
-                        gateway.received.append((json.loads(raw), {**self.headers, "raw": raw}))
-                self.send_response(503 if refused else 200)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-            def log_message(self, *args) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-
-
 @pytest.fixture
 def gateway():
-    served = Gateway(latency=0.02)
+    served = Gateway(latency=0.02).start()
     yield served
     served.close()
 
@@ -112,14 +58,8 @@ def test_a_refused_message_is_retried_and_the_others_are_sent(db, settings, gate
     assert sorted(body["phone"] for body, _ in gateway.received) == sorted(set(phones) - {phones[2]})
 
 
-def _free_port() -> int:
-    with socket.socket() as unused:
-        unused.bind(("127.0.0.1", 0))
-        return unused.getsockname()[1]
-
-
 def test_a_gateway_that_is_down_leaves_every_message_to_retry(db, settings):
-    settings.SUQIU_SMS_GATEWAY_URL = f"http://127.0.0.1:{_free_port()}/"
+    settings.SUQIU_SMS_GATEWAY_URL = f"http://127.0.0.1:{free_port()}/"
     _sms(3)
     assert notifications.deliver_pending() == 0
     assert set(Notification.objects.values_list("status", "attempts")) == {("pending", 1)}
@@ -165,7 +105,7 @@ class _Mailbox:
 @pytest.fixture
 def smtp(settings):
     mailbox = _Mailbox()
-    controller = Controller(mailbox, hostname="127.0.0.1", port=_free_port())
+    controller = Controller(mailbox, hostname="127.0.0.1", port=free_port())
     controller.start()
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", controller.port
