@@ -60,18 +60,15 @@ class Senders:
     with it) hold and never touches the database, whose writes stay with the run."""
 
     def __init__(self, threads: int | None = None) -> None:
-        self.threads = settings.SUQIU_DELIVERY_SENDERS if threads is None else threads
+        self.threads = max(1, settings.SUQIU_DELIVERY_SENDERS if threads is None else threads)
         self._lock = threading.Lock()
-        self._http: urllib3.PoolManager | None = None
+        # Neither connects nor starts a thread until first used.
+        self._http = urllib3.PoolManager(maxsize=self.threads, retries=False, timeout=urllib3.Timeout(total=10))
+        self._pool = ThreadPoolExecutor(self.threads, thread_name_prefix="suqiu-send")
         self._mail = threading.local()
         self._mail_connections: list = []
-        self._pool: ThreadPoolExecutor | None = None
 
     def post_json(self, url: str, data: dict, headers: dict[str, str]) -> None:
-        with self._lock:
-            if self._http is None:
-                self._http = urllib3.PoolManager(maxsize=max(1, self.threads), retries=False,
-                                                 timeout=urllib3.Timeout(total=10))
         answer = self._http.request("POST", url, body=json.dumps(data, ensure_ascii=False).encode(),
                                     headers={"Content-Type": "application/json", **headers})
         if answer.status >= 300:
@@ -112,9 +109,6 @@ class Senders:
             else:
                 outcome[i] = send(note)
         if len(remote) > 1 and self.threads > 1:
-            with self._lock:
-                if self._pool is None:
-                    self._pool = ThreadPoolExecutor(self.threads, thread_name_prefix="suqiu-send")
             sent = self._pool.map(send, [notes[i] for i in remote])
         else:
             sent = map(send, [notes[i] for i in remote])
@@ -123,14 +117,12 @@ class Senders:
         return outcome
 
     def close(self) -> None:
-        if self._pool is not None:
-            # Interrupted (the task's time limit): what has not started stays claimed, and goes
-            # back to pending with the rows of a killed worker.
-            self._pool.shutdown(cancel_futures=True)
+        # Interrupted (the task's time limit): what has not started stays claimed, and goes back to
+        # pending with the rows of a killed worker.
+        self._pool.shutdown(cancel_futures=True)
         for connection in self._mail_connections:
             _close_quietly(connection)
-        if self._http is not None:
-            self._http.clear()
+        self._http.clear()
 
 
 def _close_quietly(connection) -> None:
