@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.db import models
 from django.utils import translation
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import generics, serializers, status
@@ -58,10 +59,11 @@ class RedNoticeListQuery(serializers.Serializer):
 
 RedNoticePageSerializer = keyset_page("RedNoticePageSerializer", RedNoticeSerializer(many=True))
 
-_MOMENTS = ("issued_at", "ack_due_at", "checkin_due_at", "result_due_at", "overdue_ack_at", "overdue_checkin_at",
-            "overdue_result_at", "acknowledged_at", "checked_in_at", "reported_at", "closed_at")
-_AS_READ = ("id", "year", "serial", "status", "matter", "place", "staff_count", "posts", "named_staff", "source_ref",
-            "checkin_on_time", "report", "attendees", "rating")
+# Of the columns the list reads (services.API_COLUMNS), the moments, written as the serializer writes
+# them, and the rest, which go as they are read.
+_MOMENTS = tuple(name for name in rn.API_COLUMNS
+                 if isinstance(RedNotice._meta.get_field(name), models.DateTimeField))
+_AS_READ = tuple(name for name in rn.API_COLUMNS if name not in _MOMENTS)
 
 
 def red_notice_list_answer(rows: list[dict]) -> list[dict]:
