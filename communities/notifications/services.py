@@ -390,8 +390,9 @@ def _requeue_stuck(now) -> None:
 
 
 def deliver_pending(*, now=None, batch: int = 500, budget_seconds: float | None = None) -> int:
-    """Deliver what is due, batch after batch, until nothing is due or the time budget
-    (settings.SUQIU_DELIVERY_BUDGET_SECONDS, under the task's time limit) is spent.
+    """Deliver what is due, batch after batch, until a batch comes back short (nothing left that
+    was due when it was claimed) or the time budget (settings.SUQIU_DELIVERY_BUDGET_SECONDS, under
+    the task's time limit) is spent.
 
     Safe to run in several workers at once: a worker claims a batch (one statement) and only
     the worker that claimed a row sends it and marks it, in one statement per batch for the rows
@@ -407,7 +408,10 @@ def deliver_pending(*, now=None, batch: int = 500, budget_seconds: float | None 
             if not ids:
                 return sent
             sent += _send_batch(ids, claimed_at=claimed_at, now=now or timezone.now(), senders=senders)
-            if time.monotonic() - started > budget:
+            if len(ids) < batch or time.monotonic() - started > budget:
+                # A short batch: every row due and not another run's is sent. What commits from now
+                # on is the run its own commit asks for (_kick_delivery); staying would claim each
+                # trickle of rows as its own batch, paying a batch's statements for a few rows.
                 return sent
     finally:
         senders.close()

@@ -136,6 +136,28 @@ def test_one_run_drains_a_backlog_of_many_batches(user):
     assert set(Notification.objects.values_list("status", flat=True)) == {"sent"}
 
 
+def test_a_run_that_has_caught_up_leaves_what_commits_later_to_its_own_run(user, monkeypatch):
+    """While residents keep filing, rows commit during every run. A run ends with its first short
+    batch (everything due when it claimed is sent); it does not claim the trickle a row at a time
+    for as long as filing goes on: each commit asks for the run that delivers it."""
+
+    class FilingGoesOn:
+        remote = False
+
+        def send(self, note, via):  # a resident files while this row is sent
+            if note.subject.startswith("after"):
+                return
+            Notification.objects.create(channel="email", kind="k", subject=f"after {note.subject}",
+                                        recipient=user, next_attempt_at=timezone.now())
+
+    monkeypatch.setitem(notifications.CHANNELS, Notification.Channel.EMAIL, FilingGoesOn())
+    for i in range(3):
+        notifications.notify(recipients=[user], kind="k", subject=f"s{i}", channels=["email"])
+    assert notifications.deliver_pending(batch=5) == 3  # a short batch: caught up
+    assert Notification.objects.filter(status="pending").count() == 3  # the next run's
+    assert notifications.deliver_pending(batch=5) == 3
+
+
 def test_a_run_stops_once_its_time_budget_is_spent_and_the_next_goes_on(user):
     for i in range(5):
         notifications.notify(recipients=[user], kind="k", subject=f"s{i}", channels=["email"])
