@@ -55,8 +55,8 @@ def resident_messages(petition: Petition, *, kind: str, key: str = "", **params)
     with translation.override(settings.LANGUAGE_CODE):
         subject = str(MESSAGES[kind]) % {"code": petition.tracking_code, "days": settings.SUQIU_REOPEN_DAYS,
                                          **params}
-        body = str(_("Progress: %(link)s (tracking code and the last 4 digits of this phone)")) % {
-            "link": status_link(petition)}
+        link = status_link(petition)
+        body = str(_("Progress: %(link)s (tracking code and the last 4 digits of this phone)")) % {"link": link}
     dedupe = f"petition:{petition.pk}:{kind}:{petition.reopen_count}" + (f":{key}" if key else "")
     messages = []
     if petition.resident_id:
@@ -66,7 +66,7 @@ def resident_messages(petition: Petition, *, kind: str, key: str = "", **params)
                          "link": reverse("petition-status", args=[petition.tracking_code]), "dedupe_key": dedupe})
     if petition.resident_phone:  # a snapshot report may come without a phone to tell
         messages.append({"recipients": [], "addresses": [(Notification.Channel.SMS, petition.resident_phone)],
-                         "kind": kind, "subject": subject, "body": body, "link": status_link(petition),
+                         "kind": kind, "subject": subject, "body": body, "link": link,
                          "dedupe_key": dedupe})
     return messages
 
