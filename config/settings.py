@@ -393,6 +393,16 @@ SUQIU_PERMISSIONS_POLICY = (
 
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="suqiu@localhost")
+# The mail relay, for the SMTP backend (EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend).
+EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env_secret("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+EMAIL_USE_SSL = env.bool("EMAIL_USE_SSL", default=False)
+# Seconds an SMTP command may take (Django's default waits for ever): a mail relay that hangs fails
+# its message and lets the delivery run end in time (communities.notifications.services.SEND_TIMEOUT).
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 
 LOGGING = {
     "version": 1,
@@ -411,8 +421,8 @@ SUQIU_SMS_GATEWAY_URL = env.str("SUQIU_SMS_GATEWAY_URL", default="")
 SUQIU_PUBLIC_URL = env.str("SUQIU_PUBLIC_URL", default="http://127.0.0.1:8000")
 SUQIU_WEBHOOK_URLS = env.list("SUQIU_WEBHOOK_URLS", default=[])
 SUQIU_WEBHOOK_SECRET = env_secret("SUQIU_WEBHOOK_SECRET", default="")
-# One delivery run drains the outbox batch after batch for at most this long (under the task's
-# soft time limit of 120 s); the next push or beat carries on.
+# One delivery run starts messages for at most this long (those on the wire then take at most 10 s
+# more, inside the task's soft time limit of 120 s); the next push or beat carries on.
 SUQIU_DELIVERY_BUDGET_SECONDS = env.float("SUQIU_DELIVERY_BUDGET_SECONDS", default=90)
 # How many messages a delivery run has on the wire at once (SMS gateway, mail relay, webhooks), each
 # sending thread keeping its connections open for the run: at 50 ms a message, 16 deliver 10,000 SMS

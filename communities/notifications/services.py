@@ -41,6 +41,17 @@ Status = Notification.Status
 
 MAX_ATTEMPTS = 6
 STUCK_AFTER = timedelta(minutes=10)
+# The longest one message may take on the wire (HTTP: connect and answer; SMTP: each command,
+# settings.EMAIL_TIMEOUT): a run stops starting messages at its budget's end and is over at most
+# this much later, inside the task's soft time limit.
+SEND_TIMEOUT = 10
+
+
+class NotStarted(Exception):
+    """A row the run had no time left to send: it goes back to the queue as it was."""
+
+
+NOT_STARTED = NotStarted("the run's time was up before this message was sent")
 
 
 class DeliveryError(Exception):
@@ -63,7 +74,8 @@ class Senders:
         self.threads = max(1, settings.SUQIU_DELIVERY_SENDERS if threads is None else threads)
         self._lock = threading.Lock()
         # Neither connects nor starts a thread until first used.
-        self._http = urllib3.PoolManager(maxsize=self.threads, retries=False, timeout=urllib3.Timeout(total=10))
+        self._http = urllib3.PoolManager(maxsize=self.threads, retries=False,
+                                         timeout=urllib3.Timeout(total=SEND_TIMEOUT))
         self._pool = ThreadPoolExecutor(self.threads, thread_name_prefix="suqiu-send")
         self._mail = threading.local()
         self._mail_connections: list = []
@@ -89,12 +101,15 @@ class Senders:
             _close_quietly(connection)
             raise
 
-    def send_all(self, notes: Sequence[Notification]) -> list[Exception | None]:
+    def send_all(self, notes: Sequence[Notification], *, deadline: float | None = None) -> list[Exception | None]:
         """Send each row through its channel: what each raised, None for a row sent, in order.
         Rows whose channel waits on nothing (in-app; the console SMS sender and a console or
-        in-memory e-mail backend) are done here; the others side by side."""
+        in-memory e-mail backend) are done here; the others side by side. A row not started by
+        ``deadline`` (``time.monotonic()``) is not sent: ``NOT_STARTED``."""
 
         def send(note: Notification) -> Exception | None:
+            if deadline is not None and time.monotonic() >= deadline:
+                return NOT_STARTED
             try:
                 CHANNELS[note.channel].send(note, self)
             except Exception as exc:  # noqa: BLE001 - any failure is the row's, retried by the run
@@ -391,14 +406,17 @@ def _requeue_stuck(now) -> None:
 
 def deliver_pending(*, now=None, batch: int = 500, budget_seconds: float | None = None) -> int:
     """Deliver what is due, batch after batch, until a batch comes back short (nothing left that
-    was due when it was claimed) or the time budget (settings.SUQIU_DELIVERY_BUDGET_SECONDS, under
-    the task's time limit) is spent.
+    was due when it was claimed) or the time budget (settings.SUQIU_DELIVERY_BUDGET_SECONDS) is
+    spent. No message is started after the budget: those of the batch in hand go back to the queue
+    unsent and uncounted, and the messages on the wire take at most SEND_TIMEOUT more, so a run
+    that meets a slow gateway still ends inside the task's soft time limit (interrupted there, it
+    would leave rows it had sent unmarked, to be sent again).
 
     Safe to run in several workers at once: a worker claims a batch (one statement) and only
     the worker that claimed a row sends it and marks it, in one statement per batch for the rows
     sent; a failed row is put back with its backoff, or given up after MAX_ATTEMPTS."""
-    started = time.monotonic()
     budget = settings.SUQIU_DELIVERY_BUDGET_SECONDS if budget_seconds is None else budget_seconds
+    deadline = time.monotonic() + budget
     _requeue_stuck(now or timezone.now())
     sent = 0
     senders = Senders()
@@ -407,8 +425,9 @@ def deliver_pending(*, now=None, batch: int = 500, budget_seconds: float | None 
             ids, claimed_at = _claim(now=now, batch=batch)
             if not ids:
                 return sent
-            sent += _send_batch(ids, claimed_at=claimed_at, now=now or timezone.now(), senders=senders)
-            if len(ids) < batch or time.monotonic() - started > budget:
+            sent += _send_batch(ids, claimed_at=claimed_at, now=now or timezone.now(), senders=senders,
+                                deadline=deadline)
+            if len(ids) < batch or time.monotonic() >= deadline:
                 # A short batch: every row due and not another run's is sent. What commits from now
                 # on is the run its own commit asks for (_kick_delivery); staying would claim each
                 # trickle of rows as its own batch, paying a batch's statements for a few rows.
@@ -424,11 +443,15 @@ def deliver_notifications() -> None:
     deliver_pending()
 
 
-def _send_batch(ids: list[int], *, claimed_at, now, senders: Senders) -> int:
+def _send_batch(ids: list[int], *, claimed_at, now, senders: Senders, deadline: float | None = None) -> int:
     mine = Notification.objects.filter(status=Status.SENDING, claimed_at=claimed_at)
     done: list[int] = []
+    late: list[int] = []
     notes = list(Notification.objects.filter(pk__in=ids).select_related("recipient").order_by("pk"))
-    for note, exc in zip(notes, senders.send_all(notes)):
+    for note, exc in zip(notes, senders.send_all(notes, deadline=deadline)):
+        if exc is NOT_STARTED:
+            late.append(note.pk)
+            continue
         if exc is not None:  # any failure is retried, recorded, never fatal
             attempts = note.attempts + 1
             error = f"{type(exc).__name__}: {exc}"[:2000]
@@ -441,6 +464,8 @@ def _send_batch(ids: list[int], *, claimed_at, now, senders: Senders) -> int:
             log.warning("notification %s failed (attempt %s): %s", note.pk, attempts, error)
             continue
         done.append(note.pk)
+    if late:  # back in the queue as they were, due now: not an attempt, the next run's first
+        mine.filter(pk__in=late).update(status=Status.PENDING, claimed_at=None)
     if not done:
         return 0
     return mine.filter(pk__in=done).update(status=Status.SENT, sent_at=timezone.now(), attempts=F("attempts") + 1)

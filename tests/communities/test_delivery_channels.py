@@ -4,6 +4,7 @@ and a refusal is the refused row's alone."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 from email import message_from_bytes
@@ -67,6 +68,26 @@ def test_a_gateway_that_is_down_leaves_every_message_to_retry(db, settings):
                for note in Notification.objects.all())
 
 
+def test_a_slow_gateway_cannot_hold_a_run_past_its_budget_and_each_message_goes_once(db, settings):
+    """A run starts no message once its budget is spent (so it ends inside the task's time limit,
+    which would otherwise cut it off with messages sent and not marked): the rest of its batch goes
+    back to the queue as it was, and the next run sends it."""
+    slow = Gateway(latency=0.3).start()
+    try:
+        settings.SUQIU_SMS_GATEWAY_URL = slow.url
+        settings.SUQIU_DELIVERY_SENDERS = 2
+        phones = _sms(12)
+        first = notifications.deliver_pending(budget_seconds=1)
+        assert 0 < first < 12  # two at a time, 0.3 s each: about eight fit in a second
+        assert not Notification.objects.filter(status="sending").exists()
+        assert Notification.objects.filter(status="pending", attempts=0).count() == 12 - first
+        assert notifications.deliver_pending() == 12 - first
+        assert sorted(body["phone"] for body, _ in slow.received) == sorted(phones)  # each once
+        assert set(Notification.objects.values_list("status", "attempts")) == {("sent", 1)}
+    finally:
+        slow.close()
+
+
 def test_webhooks_are_signed_over_the_body_they_carry(db, settings, gateway):
     settings.SUQIU_WEBHOOK_URLS = [gateway.url]
     settings.SUQIU_WEBHOOK_SECRET = "shared-secret"
@@ -98,6 +119,8 @@ class _Mailbox:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802
+        if any(to.startswith("hangs@") for to in envelope.rcpt_tos):
+            await asyncio.sleep(30)  # a relay that stops answering
         self.messages.append((envelope.rcpt_tos, envelope.content))
         return "250 OK"
 
@@ -137,3 +160,15 @@ def test_a_refused_address_fails_its_own_message_and_the_next_goes_out_on_a_new_
     refused = Notification.objects.get(recipient=staff[1])
     assert (refused.status, refused.attempts) == ("pending", 1) and "SMTPRecipientsRefused" in refused.last_error
     assert smtp.connections == 2  # the refused message's connection is not used again
+
+
+def test_a_mail_relay_that_stops_answering_fails_that_message_not_the_run(db, settings, smtp):
+    settings.SUQIU_DELIVERY_SENDERS = 1
+    settings.EMAIL_TIMEOUT = 1  # 10 s in production (config/settings.py); Django's default waits for ever
+    staff = [UserFactory(email=email) for email in ("li@guangming.gov.cn", "hangs@guangming.gov.cn",
+                                                     "zhao@guangming.gov.cn")]
+    notifications.notify(recipients=staff, kind="petition.new", subject="新诉求", channels=["email"])
+    assert notifications.deliver_pending() == 2
+    assert sorted(to for [to], _ in smtp.messages) == ["li@guangming.gov.cn", "zhao@guangming.gov.cn"]
+    hung = Notification.objects.get(recipient=staff[1])
+    assert (hung.status, hung.attempts) == ("pending", 1) and "timed out" in hung.last_error
