@@ -227,16 +227,23 @@ def _compare(wrk: str, path: Path_, *, rounds: int, seconds: int) -> tuple[Run, 
     _settle(path.url)
     _wrk(wrk, path.baseline_url, clients=path.clients, seconds=2, env=path.baseline_env)
     _settle(path.url)
+    per_round = []
     for r in range(rounds):
         sides = [(product, path.url, path.env), (baseline, path.baseline_url, path.baseline_env)]
+        rates = {}
         for total, url, env in (sides if r % 2 == 0 else sides[::-1]):
-            total.add(_wrk(wrk, url, clients=path.clients, seconds=seconds, env=env))
+            done = _wrk(wrk, url, clients=path.clients, seconds=seconds, env=env)
+            total.add(done)
+            rates[id(total)] = done.rate
             _settle(url)
+        per_round.append(rates[id(product)] / rates[id(baseline)] if rates[id(baseline)] else 0)
     product.warm_statuses = warm.statuses
     ratio = product.rate / baseline.rate if baseline.rate else 0
     print(f"{path.name}: product {product.rate:,.0f} req/s p50 {statistics.median(product.p50):.1f} ms "
           f"p99 {statistics.median(product.p99):.1f} ms | baseline {baseline.rate:,.0f} req/s | ratio {ratio:.2f}",
           flush=True)
+    # How far the machine moved under the run: each round's pair alone (its neighbours' load moves both sides).
+    print(f"    ratio round by round: {', '.join(f'{x:.2f}' for x in per_round)}", flush=True)
     print(f"    CPU a request (ms): product {_per_request(product)} | baseline {_per_request(baseline)}", flush=True)
     wrong = {s: n for s, n in product.statuses.items() if s != path.ok}
     if wrong or product.errors:
