@@ -88,7 +88,12 @@ class MediationCase(models.Model):
     @property
     def number(self) -> str:
         """The committee's yearly number in the official style: 光明社区调〔2026〕5号."""
-        return f"{self.committee.name}调〔{self.year}〕{self.serial}号"
+        return case_number(self.committee.name, self.year, self.serial)
+
+
+def case_number(committee: str, year: int, serial: int) -> str:
+    """A case's number in the official style, from its committee's name, year and serial."""
+    return f"{committee}调〔{year}〕{serial}号"
 
 
 class Party(models.Model):

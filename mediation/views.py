@@ -26,7 +26,7 @@ from .actions import CASE_ACTIONS, INLINE_ACTIONS
 from . import services
 from .documents import agreement_document, agreement_pdf
 from .models import CaseStatus, DisputeType, MediationCase, Party
-from .selectors import case_page, cases_visible_to, committees_of, mask_id, mediation_stats, stats_regions
+from .selectors import case_page, cases_visible_to, committees_of, list_rows, mask_id, mediation_stats, stats_regions
 
 # The case's steps in the order a mediator takes them; the page shows one step's forms at a time.
 STEPS = [
@@ -61,7 +61,7 @@ def _case(request: HttpRequest, pk: int) -> MediationCase:
 def case_list(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     status = status if status in CaseStatus.values else ""
-    page = case_page(request.user, status=status, after=request.GET.get("after", ""))
+    page = case_page(request.user, status=status, after=request.GET.get("after", ""), read=list_rows)
     query = request.GET.copy()
     query.pop("after", None)
     return render(request, "mediation/list.html", {
