@@ -60,8 +60,8 @@ def cases_by_id(ids: list[int]) -> list[MediationCase]:
 @dataclass(frozen=True, slots=True)
 class CaseRow:
     """One case of the list page as the plain values its row shows, read with its committee's and
-    mediator's names in one statement, not as three model instances (with the template's loop,
-    they were two thirds of a mediator's full page)."""
+    mediator's names in one statement, not as three model instances (with the template's loop over
+    them, about half of the CPU of a mediator's full page)."""
 
     id: int
     number: str

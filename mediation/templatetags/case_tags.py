@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 
 from communities.core.links import link_format
-from mediation.models import CaseStatus, MediationCase
+from mediation.models import CaseStatus, DisputeType
 
 register = template.Library()
 
@@ -24,7 +24,7 @@ def case_rows(rows) -> str:
     zone = timezone.get_current_timezone()
     before, after = link_format("mediation-case")
     statuses = {value: escape(str(label)) for value, label in CaseStatus.choices}
-    disputes = {value: escape(str(label)) for value, label in MediationCase._meta.get_field("dispute_type").choices}
+    disputes = {value: escape(str(label)) for value, label in DisputeType.choices}
     return mark_safe("".join(_ROW.format(
         link=f"{before}{c.id}{after}", number=escape(c.number), title=escape(c.title),
         dispute_type=disputes.get(c.dispute_type, escape(c.dispute_type)), mediator=escape(c.mediator),
