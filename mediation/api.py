@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 
+from django.db import models
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
@@ -14,8 +15,8 @@ from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from communities.core.action_api import ActionAPIView
-from communities.core.api_query import (InputSerializer, cursor_field, keyset_page, moment_writer, page_answer,
-                                        validated_query)
+from communities.core.api_query import (InputSerializer, cursor_field, keyset_page, moment_columns, moment_writer,
+                                        page_answer, validated_query)
 from communities.core.masking import mask_phone
 from communities.models import Region, User
 from petitions.selectors import petitions_visible_to
@@ -26,7 +27,7 @@ from .models import CaseEvent, CaseStatus, DisputeType, MediationCase, Obligatio
 from .serializers import PartyInputSerializer
 from communities.core.masking import mask_id
 
-from .selectors import api_rows, case_page, cases_visible_to, mediation_stats, stats_regions
+from .selectors import API_COLUMNS, api_rows, case_page, cases_visible_to, mediation_stats, stats_regions
 from communities.core.serializers import TraceEventSerializer
 
 
@@ -80,15 +81,18 @@ class CaseSerializer(serializers.ModelSerializer):
                   "amount_in_dispute", "amount_recovered", "opened_at", "agreed_at", "closed_at"]
 
 
-_CASE_MOMENTS = ("opened_at", "agreed_at", "closed_at")
-_CASE_AS_READ = ("id", "status", "dispute_type", "title")
+# Of the columns the list reads (selectors.API_COLUMNS), those that go as they are read (the amounts
+# then through the serializer's own decimal fields), and the moments.
+_CASE_AS_READ, _CASE_MOMENTS = moment_columns(MediationCase, API_COLUMNS)
+_CASE_AMOUNTS = tuple(name for name in _CASE_AS_READ
+                      if isinstance(MediationCase._meta.get_field(name), models.DecimalField))
 
 
 @functools.cache
 def _amount_fields() -> dict[str, serializers.Field]:
-    """CaseSerializer's own fields for the two amounts (DRF's decimal text, as configured)."""
+    """CaseSerializer's own fields for the amounts (DRF's decimal text, as configured)."""
     fields = CaseSerializer().fields
-    return {name: fields[name] for name in ("amount_in_dispute", "amount_recovered")}
+    return {name: fields[name] for name in _CASE_AMOUNTS}
 
 
 def case_list_answer(rows: list[dict]) -> list[dict]:

@@ -93,15 +93,18 @@ def list_rows(ids: list[int]) -> list[CaseRow]:
     return [by_id[pk] for pk in ids]
 
 
-# What the API's list answers (mediation.api.CaseSerializer), as values.
+# What the API's list answers of a case (mediation.api.CaseSerializer's fields), its committee's code
+# and name, its mediator's username and its petition's code read with it.
 API_COLUMNS = ("id", "year", "serial", "status", "dispute_type", "title", "amount_in_dispute", "amount_recovered",
-               "opened_at", "agreed_at", "closed_at", "committee__code", "committee__name", "mediator__username",
-               "petition__tracking_code")
+               "opened_at", "agreed_at", "closed_at")
 
 
 def api_rows(ids: list[int]) -> list[dict]:
-    """The cases ``ids`` as the API's list reads them, in that order: one statement, no model instances."""
-    by_id = {row["id"]: row for row in MediationCase.objects.filter(pk__in=ids).order_by().values(*API_COLUMNS)}
+    """The cases ``ids`` as the API's list reads them, in that order: their columns as values (one
+    statement, no model instances), with ``committee__code``, ``committee__name``,
+    ``mediator__username`` and ``petition__tracking_code``."""
+    by_id = {row["id"]: row for row in MediationCase.objects.filter(pk__in=ids).order_by().values(
+        *API_COLUMNS, "committee__code", "committee__name", "mediator__username", "petition__tracking_code")}
     return [by_id[pk] for pk in ids]
 
 

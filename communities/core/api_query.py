@@ -9,6 +9,7 @@ from datetime import datetime
 from functools import lru_cache
 
 from django.conf import settings
+from django.db import models
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_serializer
@@ -113,6 +114,13 @@ def moment_writer() -> Callable[[datetime | None], str | None]:
         return text[:-6] + "Z" if text.endswith("+00:00") else text
 
     return write
+
+
+def moment_columns(model, columns: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Of a list's own ``columns`` of ``model``, read as values: those that go into the answer as
+    they are read, and the moments (``moment_writer``), told apart by the model's field types."""
+    moments = tuple(name for name in columns if isinstance(model._meta.get_field(name), models.DateTimeField))
+    return tuple(name for name in columns if name not in moments), moments
 
 
 @lru_cache(maxsize=1024)

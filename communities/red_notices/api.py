@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.db import models
 from django.utils import translation
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import generics, serializers, status
@@ -12,7 +11,7 @@ from rest_framework.settings import api_settings
 
 from communities.red_notices import services as rn
 from communities.core.action_api import ActionAPIView
-from communities.core.api_query import ChoiceLabelField, InputSerializer, choice_labels, moment_writer, cursor_field, keyset_page, page_answer, validated_query
+from communities.core.api_query import ChoiceLabelField, InputSerializer, choice_labels, moment_columns, moment_writer, cursor_field, keyset_page, page_answer, validated_query
 from communities.red_notices.actions import RED_NOTICE_ACTIONS
 from communities.models import Department, RedNotice, RedNoticeEvent, Region, red_notice_number
 from communities.core.parsers import JSONParser  # DRF's, with too-deep nesting a 400
@@ -59,11 +58,9 @@ class RedNoticeListQuery(serializers.Serializer):
 
 RedNoticePageSerializer = keyset_page("RedNoticePageSerializer", RedNoticeSerializer(many=True))
 
-# Of the columns the list reads (services.API_COLUMNS), the moments, written as the serializer writes
-# them, and the rest, which go as they are read.
-_MOMENTS = tuple(name for name in rn.API_COLUMNS
-                 if isinstance(RedNotice._meta.get_field(name), models.DateTimeField))
-_AS_READ = tuple(name for name in rn.API_COLUMNS if name not in _MOMENTS)
+# Of the columns the list reads (services.API_COLUMNS), those that go as they are read, and the
+# moments, written as the serializer writes them.
+_AS_READ, _MOMENTS = moment_columns(RedNotice, rn.API_COLUMNS)
 
 
 def red_notice_list_answer(rows: list[dict]) -> list[dict]:
