@@ -7,6 +7,7 @@ cache), ``SECRET_KEY`` (or ``SECRET_KEY_FILE``) and ``ALLOWED_HOSTS``. ``make ru
 embedded default needs explicitly (``HTTPS=false``: a local demo over plain HTTP).
 """
 
+import hashlib
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -188,6 +189,16 @@ else:
     # too, but costs a table and a write per rate-limited request.
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
+
+# django-ratelimit's settings, named even where they keep its defaults: it reads each with a
+# default on every check, and a setting Django does not have costs a raised AttributeError each
+# time (six a tracking lookup). SUQIU_RATE_LIMITS: ceilings other than petitions/ratelimits.py's
+# RATES, by group (none in production; the benchmark raises them).
+RATELIMIT_ENABLE = True
+RATELIMIT_USE_CACHE = "default"
+RATELIMIT_CACHE_PREFIX = "rl:"
+RATELIMIT_HASH_ALGORITHM = hashlib.sha256
+SUQIU_RATE_LIMITS: dict[str, str] = {}
 
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=_broker_url(REDIS_URL) if REDIS_URL else "filesystem://")
 if CELERY_BROKER_URL == "filesystem://":

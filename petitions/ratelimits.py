@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import os
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -90,6 +92,29 @@ class _Along:
         self.commands.append(("MGET", *keys))
 
 
+class _Kept(threading.local):
+    """The Redis connection this thread counts on, kept open between requests and outside the
+    pool: lending a connection and taking it back costs redis-py 8's pool (its fork check, lock,
+    readiness poll, metrics and release event) a fifth of a count's work in the web process.
+    One per thread and process; a thread's closes when the thread ends."""
+
+    pid = 0
+    pool = None
+    connection = None
+
+
+_kept = _Kept()
+
+
+def _connection(pool):
+    kept = _kept
+    pid = os.getpid()
+    if kept.connection is None or kept.pool is not pool or kept.pid != pid:  # new, or forked
+        kept.connection = pool.connection_class(**pool.connection_kwargs)
+        kept.pool, kept.pid = pool, pid
+    return kept.connection
+
+
 def _redis_counts(cache: RedisCache, keys: list[str], keeps: list[int], *, tokens: bool = False) -> list[int]:
     """``_COUNT_SCRIPT``'s counts for the keys, in one round trip: the script by its digest, sent
     whole the first time a Redis server is asked (or after it lost its scripts), with the request's
@@ -99,10 +124,9 @@ def _redis_counts(cache: RedisCache, keys: list[str], keeps: list[int], *, token
     client = cache._cache.get_client(write=True)  # communities/core/cache.py keeps one per pool
     # django-ratelimit's keys are a prefix and a SHA-256 in hex: nothing for validate_key to warn of.
     args = (len(keys), *[cache.make_key(key) for key in keys], *keeps)
-    pool = client.connection_pool
     along = _Along()
     settle = versions.read_along(along, cache) if tokens else None
-    connection = pool.get_connection()
+    connection = _connection(client.connection_pool)  # connects when it is not connected
     try:
         connection.send_packed_command(connection.pack_commands([("EVALSHA", _COUNT_SCRIPT_SHA, *args),
                                                                  *along.commands]))
@@ -116,17 +140,15 @@ def _redis_counts(cache: RedisCache, keys: list[str], keeps: list[int], *, token
             connection.send_command("EVAL", _COUNT_SCRIPT, *args)
             counts = connection.read_response()
     except BaseException as exc:
-        connection.disconnect()  # an answer may still be on its way: never hand the connection on
-        pool.release(connection)
+        connection.disconnect()  # an answer may still be on its way: the next count reconnects
         if not isinstance(exc, (RedisConnectionError, RedisTimeoutError)):
             raise
-        # The kept connection went stale, or failed on the way: once more, with redis-py's
-        # reconnect and retries (the tokens are read when first used).
+        # The kept connection went stale, or failed on the way: once more, through the pool with
+        # redis-py's reconnect and retries (the tokens are read when first used).
         try:
             return client.evalsha(_COUNT_SCRIPT_SHA, *args)
         except NoScriptError:
             return client.eval(_COUNT_SCRIPT, *args)
-    pool.release(connection)
     return counts
 
 
