@@ -29,15 +29,18 @@ browser:
 	  else echo "No Chromium at $(CHROMIUM): browser tests will be skipped (apt-get install chromium)."; fi; \
 	fi
 
-# The hot-path benchmark drives the server with wrk; install it when missing and we may.
+# The hot-path benchmark drives the server with wrk, and bench_instructions counts with valgrind;
+# install them when missing and we may.
 wrk:
-	@if ! command -v wrk >/dev/null; then \
-	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	    echo "Installing wrk for the benchmarks (Debian package)…"; \
-	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null) \
-	      || echo "Could not install wrk: bench_hotpaths will not run."; \
-	  else echo "No wrk: bench_hotpaths will not run (apt-get install wrk)."; fi; \
-	fi
+	@for tool in wrk valgrind; do \
+	  if ! command -v $$tool >/dev/null; then \
+	    if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	      echo "Installing $$tool for the benchmarks (Debian package)…"; \
+	      (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$tool >/dev/null) \
+	        || echo "Could not install $$tool: the benchmarks that use it will not run."; \
+	    else echo "No $$tool: the benchmarks that use it will not run (apt-get install $$tool)."; fi; \
+	  fi; \
+	done
 
 # The embedded default, said explicitly: DEBUG off as in production, plain HTTP on 127.0.0.1 (no
 # HTTPS redirect, no secure-only cookies), static files collected and served by WhiteNoise. The

@@ -326,7 +326,7 @@ def _token(username: str) -> str:
 
 def _tracking_paths(tmp: Path) -> Path:
     """Tracking requests for petitions residents filed (the intake rounds filed them)."""
-    rows = list(_filed().order_by("-pk").values_list("tracking_code", "resident_phone")[:2000])
+    rows = list(filed().order_by("-pk").values_list("tracking_code", "resident_phone")[:2000])
     if not rows:
         raise RuntimeError("no petitions filed through intake to track")
     file = tmp / "track.txt"
@@ -352,7 +352,7 @@ def _chosen(args) -> set[str]:
     return chosen or set(PATHS)
 
 
-def _filed() -> QuerySet[Petition]:
+def filed() -> QuerySet[Petition]:
     """Petitions residents filed with a phone (the demo's taken-in ones have none)."""
     return Petition.objects.filter(tracking_code__startswith="GM-").exclude(resident_phone="")
 
@@ -360,7 +360,7 @@ def _filed() -> QuerySet[Petition]:
 def _file_for_tracking(wrk: str, base: str, intake_env: dict[str, str]) -> None:
     """Tracking reads petitions residents filed: without the intake rounds, file some (unmeasured)."""
     for _ in range(10):
-        if _filed().count() >= 500:
+        if filed().count() >= 500:
             return
         _wrk(wrk, f"{base}/api/petitions/", clients=16, seconds=5, env=intake_env)
         _settle(base + "/")
