@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 PORT ?= 8000
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: run test install browser wrk bench messages check-messages clean
+.PHONY: run test install browser bench-tools bench messages check-messages clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -31,7 +31,7 @@ browser:
 
 # The hot-path benchmark drives the server with wrk, and bench_instructions counts with valgrind;
 # install them when missing and we may.
-wrk:
+bench-tools:
 	@for tool in wrk valgrind; do \
 	  if ! command -v $$tool >/dev/null; then \
 	    if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
@@ -62,7 +62,7 @@ test: install browser
 # Benchmarks build a throw-away test database (any DATABASE_URL) as the test suite does: read the
 # settings as a developer's machine does (DEBUG is off unless set, and off again while they run).
 bench: export DEBUG ?= true
-bench: install wrk
+bench: install bench-tools
 	$(PY) -m benchmarks $(BENCH_ARGS)
 
 # Regenerate the translation catalogues after changing strings; commit the .po and .mo.

@@ -7,7 +7,8 @@ beside the same count for its baseline (`benchmarks/baseline.py`), and their rat
 this project is measured on, wrk's rates and even one process's CPU clock move by a fifth from minute to minute
 with the neighbours' load; this count, with the hash seed fixed, repeats to 0.1 %. It leaves out the kernel's share
 (each round trip to PostgreSQL or Redis costs some) and the servers' CPU, which `hotpaths` shows: use it to compare
-two versions of a path, `hotpaths` to see the rate. Not beside the test suite, which clears the shared Redis. `--scale` multiplies the measured requests (intake 150, tracking 300).
+two versions of a path, `hotpaths` to see the rate. Not beside the test suite, which clears the shared Redis.
+`--scale` multiplies the measured requests (intake 150, tracking 300).
 """
 
 from __future__ import annotations
@@ -33,8 +34,10 @@ WARM = 100  # requests before the counted ones: imports, the first statements pr
 def _instructions(path: str, requests: int) -> int:
     """The instructions of WARM + ``requests`` requests of ``path`` in a new process (cachegrind's I refs)."""
     valgrind = ["valgrind", "--tool=cachegrind", "--cache-sim=no", "--cachegrind-out-file=/dev/null"]
+    # The hash seed fixed: set and dict order otherwise moves the count by a tenth from run to run.
+    env = {**product_env(), "PYTHONMALLOC": "malloc", "PYTHONHASHSEED": "0"}
     done = subprocess.run([*valgrind, sys.executable, "-m", "benchmarks.instructions", path, str(WARM), str(requests)],
-                          env={**product_env(), "PYTHONMALLOC": "malloc", "PYTHONHASHSEED": "0"}, cwd=ROOT, capture_output=True, text=True)
+                          env=env, cwd=ROOT, capture_output=True, text=True)
     found = re.search(r"I\s+refs:\s+([\d,]+)", done.stderr)
     if done.returncode or not found:
         raise SystemExit(f"{path} under valgrind failed:\n{done.stderr[-2000:]}")

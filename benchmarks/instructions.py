@@ -6,7 +6,6 @@ are one request's."""
 from __future__ import annotations
 
 import io
-import json
 import os
 import sys
 
@@ -22,13 +21,11 @@ def main(path: str, warm: int, requests: int) -> None:
     from django.db import connection
 
     from benchmarks.bench_hotpaths import filed
-    from communities.models import Region
-    from petitions.models import Category
+    from benchmarks.intake_cpu import BARE, intake_choices, petition_body
 
     app = WSGIHandler()
     codes = list(filed().order_by("-pk").values_list("tracking_code", "resident_phone")[:1000])
-    kinds = list(Category.objects.filter(is_active=True, use__in=["petition", "both"]).values_list("code", flat=True))
-    communities = list(Region.objects.filter(level=Region.Level.COMMUNITY).values_list("code", flat=True))
+    kinds, communities = intake_choices()
     connection.close()
 
     def environ(i: int) -> dict:
@@ -36,15 +33,12 @@ def main(path: str, warm: int, requests: int) -> None:
         if path in ("track", "json"):
             code, phone = codes[i % len(codes)]
             url, query = (f"/api/petitions/track/{code}/" if path == "track" else f"/bench/json/{code}/"), f"phone={phone[-4:]}"
-        elif path == "intake":  # as the wrk script: a new phone each time, the kinds and communities in turn
+        elif path == "intake":  # a new phone each time, the kinds and communities in turn
             url, method = "/api/petitions/", "POST"
-            body = json.dumps({"category": kinds[i % len(kinds)], "community": communities[i % len(communities)],
-                               "title": "小区路灯不亮", "description": "晚上十点以后施工，影响休息，希望尽快处理。",
-                               "name": "张三", "phone": f"137{os.getpid() % 1000:03d}{i:05d}"}).encode()
+            body = petition_body(kinds[i % len(kinds)], communities[i % len(communities)],
+                                 f"137{os.getpid() % 1000:03d}{i:05d}").encode()
         else:
-            url, method = "/bench/intake/", "POST"
-            body = json.dumps({"category": "noise", "title": "小区路灯不亮", "description": "晚上十点以后施工",
-                               "community": "440311001001", "phone": "13800000000"}).encode()
+            url, method, body = "/bench/intake/", "POST", BARE.encode()
         return {"REQUEST_METHOD": method, "PATH_INFO": url, "QUERY_STRING": query, "SERVER_NAME": "127.0.0.1",
                 "SERVER_PORT": "80", "REMOTE_ADDR": "127.0.0.1", "HTTP_HOST": "127.0.0.1", "SERVER_PROTOCOL": "HTTP/1.1",
                 "CONTENT_TYPE": "application/json", "CONTENT_LENGTH": str(len(body)), "wsgi.input": io.BytesIO(body),

@@ -11,6 +11,26 @@ import statistics
 import sys
 import time
 
+# The bare DRF insert's body (benchmarks/baseline.py), the same for every request.
+BARE = json.dumps({"category": "noise", "title": "小区路灯不亮", "description": "晚上十点以后施工",
+                   "community": "440311001001", "phone": "13800000000"})
+
+
+def petition_body(kind: str, community: str, phone: str) -> str:
+    """A resident's petition as the wrk script files it."""
+    return json.dumps({"category": kind, "community": community, "title": "小区路灯不亮",
+                       "description": "晚上十点以后施工，影响休息，希望尽快处理。", "name": "张三", "phone": phone})
+
+
+def intake_choices() -> tuple[list[str], list[str]]:
+    """The codes of the categories residents file under and of the communities (after django.setup())."""
+    from communities.models import Region
+    from petitions.models import Category
+
+    kinds = list(Category.objects.filter(is_active=True, use__in=["petition", "both"]).values_list("code", flat=True))
+    communities = list(Region.objects.filter(level=Region.Level.COMMUNITY).values_list("code", flat=True))
+    return kinds, communities
+
 
 def main(requests: int, rounds: int) -> None:
     import django
@@ -20,23 +40,14 @@ def main(requests: int, rounds: int) -> None:
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    from communities.models import Region
-    from petitions.models import Category
-
-    kinds = list(Category.objects.filter(is_active=True, use__in=["petition", "both"]).values_list("code", flat=True))
-    communities = list(Region.objects.filter(level=Region.Level.COMMUNITY).values_list("code", flat=True))
+    kinds, communities = intake_choices()
     rng = random.Random()  # not seeded: a second run on a kept database would file every petition again
     client = Client(HTTP_HOST="127.0.0.1")
 
     def petition() -> str:
         # As bench_hotpaths' wrk script: one in ten from a thousand people who come back (a repeat).
         phone = f"139{rng.randrange(1000):08d}" if rng.random() < 0.1 else f"13{rng.randrange(3, 10)}{rng.randrange(10**8):08d}"
-        return json.dumps({"category": rng.choice(kinds), "community": rng.choice(communities), "title": "小区路灯不亮",
-                           "description": "晚上十点以后施工，影响休息，希望尽快处理。", "name": "张三",
-                           "phone": phone})
-
-    bare = json.dumps({"category": "noise", "title": "小区路灯不亮", "description": "晚上十点以后施工",
-                       "community": "440311001001", "phone": "13800000000"})
+        return petition_body(rng.choice(kinds), rng.choice(communities), phone)
 
     def timed(url: str, body) -> tuple[float, float]:
         cpu, wall = time.process_time(), time.perf_counter()
@@ -53,7 +64,7 @@ def main(requests: int, rounds: int) -> None:
     product, baseline = [], []
     for n in range(rounds):
         product.append(timed("/api/petitions/", petition))
-        baseline.append(timed("/bench/intake/", lambda: bare))
+        baseline.append(timed("/bench/intake/", lambda: BARE))
         print(f"  round {n + 1}: intake {product[-1][0]:.2f} ms CPU ({product[-1][1]:.2f} wall) | bare DRF insert "
               f"{baseline[-1][0]:.2f} ms CPU ({baseline[-1][1]:.2f} wall)", flush=True)
     cpu, cpu0 = statistics.median(p[0] for p in product), statistics.median(b[0] for b in baseline)
