@@ -33,7 +33,7 @@ from django.db.models import QuerySet
 from rest_framework.authtoken.models import Token
 
 from communities.models import Region, ServiceKind, ServicePoint, User
-from benchmarks.measure import as_autovacuum_keeps_it, cpu_spent, free_port, grow, process_cpu
+from benchmarks.measure import as_autovacuum_keeps_it, cpu_spent, free_port, grow, process_cpu, server_memory
 from petitions.supervision import stats
 from petitions.models import Category, Petition
 
@@ -452,6 +452,7 @@ def run(args) -> None:
                 ):
                     p50, p95 = _latency(base + url, token=token)
                     print(f"    {label:<40} {p50:7.1f} ms {p95:7.1f} ms", flush=True)
+            print(f"  web server's memory after the run: {server_memory(server.procs[0].pid)}", flush=True)
         finally:
             server.stop()
     if "notifications" in chosen:

@@ -136,3 +136,27 @@ def cpu_spent(before: dict[int, tuple[str, float]], after: dict[int, tuple[str, 
         if pid in before:
             spent[kind] = spent.get(kind, 0.0) + cpu - before[pid][1]
     return spent
+
+
+def server_memory(master: int) -> str:
+    """A preforking server's memory (Linux): its workers' own pages (written since the fork) and
+    the pages they still share with the master, each, and the proportional sum over all of them."""
+    def rollup(pid: int) -> dict[str, int]:
+        with open(f"/proc/{pid}/smaps_rollup") as f:
+            return {line.split(":")[0]: int(line.split()[1]) for line in f if line.split()[-1] == "kB"}
+
+    workers = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                if int(f.read().rsplit(")", 1)[1].split()[1]) == master:
+                    workers.append(rollup(int(pid)))
+        except OSError:  # it ended meanwhile
+            continue
+    if not workers:
+        return "no workers"
+    pss = rollup(master)["Pss"] + sum(w["Pss"] for w in workers)
+    own = statistics.mean(w["Private_Dirty"] for w in workers) / 1024
+    shared = statistics.mean(w["Shared_Dirty"] + w["Shared_Clean"] for w in workers) / 1024
+    return (f"{len(workers)} workers, each {own:.0f} MB of its own and {shared:.0f} MB shared; "
+            f"{pss / 1024:.0f} MB in all with the master (PSS)")
