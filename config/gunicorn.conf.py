@@ -33,9 +33,9 @@ def post_fork(server, worker):
 
 def pre_fork(server, worker):
     # What the master built while preloading (Django, the URLconf, the app registry) stays alive in
-    # every worker: moved out of the collector's reach, the workers' full collections skip it and
-    # never write to its pages, which stay shared with the master instead of being copied into
-    # each worker (Python's gc.freeze documentation).
+    # every worker: moved out of the collector's reach, it is skipped by the workers' full
+    # collections, which would otherwise write to every one of its pages and so copy them into each
+    # worker (Python's gc.freeze documentation). Each worker's own memory 59 -> 41 MB (README).
     import gc
 
     gc.freeze()
