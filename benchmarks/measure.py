@@ -105,22 +105,30 @@ def db_ms(fn: Callable[[], object], runs: int = 5) -> tuple[int, float | None]:
     return len(queries), statistics.median(totals)
 
 
-def process_cpu() -> dict[int, tuple[str, float]]:
-    """Every process's CPU seconds so far (user + system, from /proc; Linux), with its kind: the web
-    server (gunicorn), the database (postgres), the Celery worker, Redis, the load generator (wrk)."""
-    hz, found = os.sysconf("SC_CLK_TCK"), {}
+def _processes():
+    """Each process's pid, command name and the fields of ``/proc/<pid>/stat`` after the name
+    (Linux); a process that ends meanwhile is left out."""
     for pid in filter(str.isdigit, os.listdir("/proc")):
         try:
             with open(f"/proc/{pid}/stat") as f:
                 stat = f.read()
+        except OSError:  # it ended meanwhile
+            continue
+        yield int(pid), stat[stat.index("(") + 1:stat.rindex(")")], stat[stat.rindex(")") + 2:].split()
+
+
+def process_cpu() -> dict[int, tuple[str, float]]:
+    """Every process's CPU seconds so far (user + system, from /proc; Linux), with its kind: the web
+    server (gunicorn), the database (postgres), the Celery worker, Redis, the load generator (wrk)."""
+    hz, found = os.sysconf("SC_CLK_TCK"), {}
+    for pid, name, fields in _processes():
+        try:
             with open(f"/proc/{pid}/cmdline", "rb") as f:
                 command = f.read().replace(b"\0", b" ").decode(errors="replace")
         except OSError:  # it ended meanwhile
             continue
-        name = stat[stat.index("(") + 1:stat.rindex(")")]
-        fields = stat[stat.rindex(")") + 2:].split()
         kind = next((k for k, words in PROCESS_KINDS if any(w in command or w == name for w in words)), "other")
-        found[int(pid)] = (kind, (int(fields[11]) + int(fields[12])) / hz)
+        found[pid] = (kind, (int(fields[11]) + int(fields[12])) / hz)
     return found
 
 
@@ -146,13 +154,12 @@ def server_memory(master: int) -> str:
             return {line.split(":")[0]: int(line.split()[1]) for line in f if line.split()[-1] == "kB"}
 
     workers = []
-    for pid in filter(str.isdigit, os.listdir("/proc")):
-        try:
-            with open(f"/proc/{pid}/stat") as f:
-                if int(f.read().rsplit(")", 1)[1].split()[1]) == master:
-                    workers.append(rollup(int(pid)))
-        except OSError:  # it ended meanwhile
-            continue
+    for pid, _name, fields in _processes():
+        if int(fields[1]) == master:  # its parent
+            try:
+                workers.append(rollup(pid))
+            except OSError:  # it ended meanwhile
+                continue
     if not workers:
         return "no workers"
     pss = rollup(master)["Pss"] + sum(w["Pss"] for w in workers)
