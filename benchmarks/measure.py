@@ -118,8 +118,9 @@ def _processes():
 
 
 def process_cpu() -> dict[int, tuple[str, float]]:
-    """Every process's CPU seconds so far (user + system, from /proc; Linux), with its kind: the web
-    server (gunicorn), the database (postgres), the Celery worker, Redis, the load generator (wrk)."""
+    """Every process's CPU seconds so far (user + system, from /proc; Linux), its own and that of
+    the children it has reaped, with its kind: the web server (gunicorn), the database (postgres),
+    the Celery worker, Redis, the load generator (wrk)."""
     hz, found = os.sysconf("SC_CLK_TCK"), {}
     for pid, name, fields in _processes():
         try:
@@ -128,7 +129,7 @@ def process_cpu() -> dict[int, tuple[str, float]]:
         except OSError:  # it ended meanwhile
             continue
         kind = next((k for k, words in PROCESS_KINDS if any(w in command or w == name for w in words)), "other")
-        found[pid] = (kind, (int(fields[11]) + int(fields[12])) / hz)
+        found[pid] = (kind, sum(int(f) for f in fields[11:15]) / hz)  # utime, stime, cutime, cstime
     return found
 
 
@@ -137,12 +138,17 @@ PROCESS_KINDS = [("database", ("postgres",)), ("worker", ("celery",)), ("web", (
 
 
 def cpu_spent(before: dict[int, tuple[str, float]], after: dict[int, tuple[str, float]]) -> dict[str, float]:
-    """CPU seconds per kind of process between two ``process_cpu`` readings (processes alive at
-    both: the server's workers, its database connections, the Celery worker, Redis)."""
+    """CPU seconds per kind of process between two ``process_cpu`` readings: what each process
+    alive at the second had spent since the first (all of it if it started meanwhile), less what
+    each process gone by then had spent before the first, whose whole time its parent now counts
+    as a reaped child's. A gunicorn worker recycled after ``max_requests`` (20,000: several times
+    in a run of the bench) is so counted to its end, as is its database connection's backend."""
     spent: dict[str, float] = {}
     for pid, (kind, cpu) in after.items():
-        if pid in before:
-            spent[kind] = spent.get(kind, 0.0) + cpu - before[pid][1]
+        spent[kind] = spent.get(kind, 0.0) + cpu - (before[pid][1] if pid in before else 0.0)
+    for pid, (kind, cpu) in before.items():
+        if pid not in after:
+            spent[kind] = spent.get(kind, 0.0) - cpu
     return spent
 
 
