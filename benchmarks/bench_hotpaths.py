@@ -110,7 +110,7 @@ def _database_url() -> str:
 def _transports() -> str:
     """How the server reaches PostgreSQL and Redis (TCP or a Unix socket), printed with the figures:
     a round trip through the kernel's TCP stack and one through a socket cost differently, though in
-    the sixth session's runs no rate moved beyond the spread between them (README)."""
+    the sixth session's runs no rate moved beyond the spread between them (benchmarks/HISTORY.md)."""
     database = "socket" if "?host=/" in _database_url() else "TCP"
     redis = "socket" if settings.CACHES["default"]["LOCATION"].startswith(("unix:", "redis+socket:")) else "TCP"
     return f"PostgreSQL over {database}, Redis over {redis}"

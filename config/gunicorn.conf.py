@@ -35,7 +35,8 @@ def pre_fork(server, worker):
     # What the master built while preloading (Django, the URLconf, the app registry) stays alive in
     # every worker: moved out of the collector's reach, it is skipped by the workers' full
     # collections, which would otherwise write to every one of its pages and so copy them into each
-    # worker (Python's gc.freeze documentation). Each worker's own memory 59 -> 41 MB (README).
+    # worker (Python's gc.freeze documentation). Each worker's own memory 59 -> 41 MB
+    # (benchmarks/HISTORY.md, eleventh session).
     import gc
 
     gc.freeze()
