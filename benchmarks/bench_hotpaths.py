@@ -244,7 +244,8 @@ def _compare(wrk: str, path: Path_, *, rounds: int, seconds: int) -> tuple[Run, 
           flush=True)
     # How far the machine moved under the run: each round's pair alone (its neighbours' load moves both sides).
     print(f"    ratio round by round: {', '.join(f'{x:.2f}' for x in per_round)}", flush=True)
-    by_cpu = _cpu_a_request(baseline) / _cpu_a_request(product) if _cpu_a_request(product) else 0
+    product_cpu = _cpu_a_request(product)
+    by_cpu = _cpu_a_request(baseline) / product_cpu if product_cpu else 0
     print(f"    CPU a request (ms): product {_per_request(product)} | baseline {_per_request(baseline)} "
           f"| ratio by CPU {by_cpu:.2f}", flush=True)
     wrong = {s: n for s, n in product.statuses.items() if s != path.ok}
