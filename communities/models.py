@@ -372,9 +372,13 @@ class Notification(models.Model):
         SENT = "sent", _("Sent")
         FAILED = "failed", pgettext_lazy("delivery status", "Failed")
 
-    recipient = models.ForeignKey(  # indexed by notification_inbox, whose first column it is
+    # Indexed by notification_inbox, whose first column it is. No database foreign key: PostgreSQL's
+    # check of one locks the user row it points at (FOR KEY SHARE, a WAL record), so every petition
+    # filed in a community locked its secretary's and grid worker's rows. Deleting a user deletes
+    # their messages: Django (CASCADE), and for SQL a trigger (migration communities 0018).
+    recipient = models.ForeignKey(
         User, verbose_name=_("recipient"), null=True, blank=True, on_delete=models.CASCADE,
-        related_name="notifications", db_index=False,
+        related_name="notifications", db_index=False, db_constraint=False,
     )
     address = models.CharField(_("address"), max_length=300, blank=True)
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
@@ -402,7 +406,9 @@ class Notification(models.Model):
                          name="notification_due"),
             models.Index(fields=["claimed_at"], condition=Q(status="sending"),
                          name="notification_sending"),
-            models.Index(fields=["recipient", "channel", "read_at"], name="notification_inbox"),
+            # A person's inbox; a message to an address alone (a resident's SMS) has no entry.
+            models.Index(fields=["recipient", "channel", "read_at"], condition=Q(recipient__isnull=False),
+                         name="notification_inbox"),
         ]
         # A constraint rather than unique=True, which on PostgreSQL adds a second (LIKE) index on
         # the key: every row a sweep writes would update both. Nothing looks keys up by prefix.

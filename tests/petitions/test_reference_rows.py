@@ -1,7 +1,9 @@
 """Issue 12 point 5: intake does not lock rows shared by many petitions. A petition points at its
 category, regions and department without a database foreign key (checking one locked the row it
 points at, FOR KEY SHARE, so every intake of the district locked the district's one row); a row
-petitions still refer to cannot be deleted, through Django or in SQL."""
+petitions still refer to cannot be deleted, through Django or in SQL. The handlers' notices of a new
+petition point at their users the same way (a secretary's row was locked by every petition filed in
+the community), and a deleted user's messages go with the user, through Django or in SQL."""
 
 import threading
 
@@ -10,7 +12,8 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import ProtectedError
 from rest_framework.test import APIClient
 
-from communities.models import Region
+from communities.models import Notification, Region, User
+from communities.notifications.services import notify
 from petitions.models import Category, Petition
 
 URL = "/api/petitions/"
@@ -56,6 +59,59 @@ def test_filing_is_not_held_up_by_someone_holding_the_district_or_category_row(c
         thread.join(timeout=30)
     assert answers == [("filed", 201), ("released", True)]  # filed while the rows were held
     assert Petition.objects.filter(resident_phone="13812345001").exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_filing_is_not_held_up_by_someone_holding_the_secretarys_row(category, people, tree):
+    """The secretary of the community hears of each new petition (an inbox row pointing at their
+    user row); a transaction holding that row does not stop residents from filing there."""
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks are PostgreSQL's (SQLite serialises writers)")
+    secretary = people["secretary"]
+    locked, filed, answers = threading.Event(), threading.Event(), []
+
+    def holder():
+        try:
+            with transaction.atomic():
+                User.objects.select_for_update().get(pk=secretary.pk)
+                locked.set()
+                filed.wait(timeout=10)
+                answers.append(("released", filed.is_set()))
+        finally:
+            connection.close()
+
+    def resident():
+        try:
+            locked.wait(timeout=10)
+            answers.append(("filed", APIClient().post(URL, _form("13812345002"), format="json").status_code))
+            filed.set()
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=holder), threading.Thread(target=resident)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert answers == [("filed", 201), ("released", True)]
+    assert Notification.objects.filter(recipient=secretary, kind="petition.new").count() == 1
+
+
+def test_a_deleted_users_messages_go_with_them_through_django_or_sql(submit, category, people):
+    submit(category)
+    secretary = people["secretary"]
+    assert Notification.objects.filter(recipient=secretary, kind="petition.new").exists()
+    pk = secretary.pk
+    secretary.delete()
+    assert not Notification.objects.filter(recipient_id=pk).exists()
+    if connection.vendor != "postgresql":
+        return  # the embedded SQLite has Django's CASCADE only (see migration communities 0018)
+    gone = User.objects.create(username="gone")
+    notify(recipients=[gone], kind="test", subject="hello", channels=[Notification.Channel.INBOX])
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM communities_user WHERE id = %s", [gone.pk])
+    assert not Notification.objects.filter(recipient_id=gone.pk).exists()
+    assert Notification.objects.filter(recipient__isnull=True, channel="sms").exists()  # the resident's SMS stays
 
 
 def test_a_row_petitions_refer_to_cannot_be_deleted_through_django_or_sql(submit, category, tree):
