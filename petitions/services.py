@@ -331,7 +331,7 @@ def _submit(*, data: PetitionInput, phone: str, checked, actor, channel: str, se
             "recipients": intake_recipients(petition), "kind": "petition.new",
             "subject": _("New petition %(code)s: %(title)s") % {"code": petition.tracking_code, "title": petition.title},
             "link": f"/staff/petitions/{petition.pk}/", "dedupe_key": f"petition:{petition.pk}:new"}],
-            together=written)
+            together=written, new_keys=True)
         for item in checked:
             Attachment.objects.create(
                 petition=petition, file=attachment_rules.as_content_file(item), original_name=item.name,

@@ -316,15 +316,20 @@ def _any_to_deliver(rows: list[dict]) -> bool:
     return any(row.get("status", Status.PENDING) == Status.PENDING for row in rows)
 
 
-def notify_many(messages: Iterable[dict], *, together: Iterable[tuple[type[Model], list[dict]]] = ()) -> int:
+def notify_many(messages: Iterable[dict], *, together: Iterable[tuple[type[Model], list[dict]]] = (),
+                new_keys: bool = False) -> int:
     """``notify`` for many messages at once (a sweep's batch): each a dict of ``notify``'s
     arguments, all their rows written in one INSERT. A row whose dedupe key is already in the
     table is left out, as ``notify`` leaves it out. ``together``: the rows of the change that
     causes the messages ((model, rows) pairs for ``insert_together``), written in the same
-    statement (intake: the petition and its events). Returns how many outbox rows were offered."""
+    statement (intake: the petition and its events). ``new_keys``: every dedupe key names a row
+    this transaction has just created (a new petition's id), so none can be in the table yet, and
+    the rows go in without the conflict check (PostgreSQL's speculative insertion costs each row a
+    second WAL record); a key that was there after all fails the statement instead of being left out.
+    Returns how many outbox rows were offered."""
     rows = [row for message in messages for row in _rows(**message)]
     insert_together([*((model, model_rows, False) for model, model_rows in together),
-                     (Notification, rows, True)])
+                     (Notification, rows, not new_keys)])
     if _any_to_deliver(rows):
         _kick_on_commit()
     return len(rows)
