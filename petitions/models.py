@@ -149,7 +149,8 @@ class RiskLevel(models.IntegerChoices):
 
 
 INBOX_SCOPES = ("district", "street", "community")
-PARTLY_SET = ("resident", "created_by", "repeat_of", "merged_into")
+PARTLY_SET = ("resident", "created_by", "repeat_of", "merged_into", "assignee", "service_point", "grid",
+              "handler_department")
 INBOX_NARROW_SCOPES = {"service_point": "point", "grid": "grid", "handler_department": "dept"}  # column: index name
 
 
@@ -157,7 +158,7 @@ class Petition(SweepState, models.Model):
     tracking_code = models.CharField(_("tracking code"), max_length=16, unique=True)
     channel = models.CharField(_("channel"), max_length=12, choices=Channel.choices, default=Channel.WEB)
     service_point = models.ForeignKey(ServicePoint, verbose_name=_("service point"), null=True, blank=True,
-                                      on_delete=models.PROTECT, related_name="petitions")
+                                      on_delete=models.PROTECT, related_name="petitions", db_index=False)
     # The reference rows every petition points at (its category, its regions, its department) are
     # related without a database foreign key: PostgreSQL's check of one locks the row it points at
     # (FOR KEY SHARE), so every intake of the district locked the district's one row, and intake
@@ -180,7 +181,7 @@ class Petition(SweepState, models.Model):
     district = models.ForeignKey(Region, verbose_name=_("district"), on_delete=models.PROTECT, related_name="+",
                                  db_constraint=False, db_index=False)
     grid = models.ForeignKey(Region, verbose_name=_("grid"), null=True, blank=True, on_delete=models.PROTECT,
-                             related_name="grid_petitions", db_constraint=False)
+                             related_name="grid_petitions", db_constraint=False, db_index=False)
     address = models.CharField(_("address"), max_length=200, blank=True)
     # Database defaults too: the demo history generator writes rows by raw INSERT and COPY.
     building = models.CharField(_("building"), max_length=100, blank=True, default="", db_default="")
@@ -196,9 +197,9 @@ class Petition(SweepState, models.Model):
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.SUBMITTED)
     handler_department = models.ForeignKey(Department, verbose_name=_("handling department"), null=True,
                                            blank=True, on_delete=models.PROTECT, related_name="petitions",
-                                           db_constraint=False)
+                                           db_constraint=False, db_index=False)
     assignee = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("assignee"), null=True, blank=True,
-                                 on_delete=models.SET_NULL, related_name="assigned_petitions")
+                                 on_delete=models.SET_NULL, related_name="assigned_petitions", db_index=False)
     accept_due_at = models.DateTimeField(_("accept by"))
     resolve_due_at = models.DateTimeField(_("resolve by"))
     extended = models.BooleanField(_("extended"), default=False)
@@ -284,12 +285,15 @@ class Petition(SweepState, models.Model):
             )),
             # The same two partial indexes of open work for the narrower inboxes (a hall's or station's, a
             # grid worker's, a department's): without them a page ANDs two bitmaps of the whole table
-            # (48 ms at 10 M petitions for a hall). Their full history (status=all) reads the plain
-            # foreign-key index.
+            # (48 ms at 10 M petitions for a hall). Their full history (status=all) reads the
+            # foreign key's index (PARTLY_SET below). A petition without the column (filed on the web,
+            # no grid under it, handled by its community) has no entry in them.
             *(index for scope, short in INBOX_NARROW_SCOPES.items() for index in (
-                models.Index(fields=[scope, "due_at", "id"], condition=Q(due_at__isnull=False),
+                models.Index(fields=[scope, "due_at", "id"],
+                             condition=Q(due_at__isnull=False, **{f"{scope}__isnull": False}),
                              name=f"petition_{short}_due"),
-                models.Index(fields=[scope, "-created_at"], condition=Q(status__in=INBOX_OPEN),
+                models.Index(fields=[scope, "-created_at"],
+                             condition=Q(status__in=INBOX_OPEN, **{f"{scope}__isnull": False}),
                              name=f"petition_{short}_open"),
             )),
             models.Index(fields=["phone_last4"], name="petition_phone_last4"),
@@ -301,8 +305,9 @@ class Petition(SweepState, models.Model):
             models.Index(fields=["community"], condition=Q(rework_count__gt=0, status__in=[Status.SUBMITTED, *OPEN_STATUSES]),
                          name="petition_in_rework"),
             # Links most petitions do not have (a resident's account, staff who took it in, a repeat,
-            # a merge): indexed where set, so a petition without them writes no entry for them; an
-            # equality (a user's own petitions, a deleted account's SET_NULL) still reads the index.
+            # a merge, an assignee, a service point, a grid, a department): indexed where set, so a
+            # petition without them writes no entry for them; an equality (a user's own petitions, a
+            # deleted account's SET_NULL, a station's history) still reads the index.
             *(models.Index(fields=[link], condition=Q(**{f"{link}__isnull": False}), name=f"petition_{link}")
               for link in PARTLY_SET),
             # Duplicates near a point (petitions.duplicates.petitions_nearby): a bounding box on the
