@@ -91,7 +91,8 @@ def db_ms(fn: Callable[[], object], runs: int = 5) -> tuple[int, float | None]:
         fn()
     if connection.vendor != "postgresql":
         return len(queries), None
-    selects = [q["sql"] for q in queries.captured_queries if q["sql"].lstrip().upper().startswith("SELECT")]
+    # A UNION of parts (the inbox's scope conditions) begins with "(SELECT".
+    selects = [q["sql"] for q in queries.captured_queries if q["sql"].lstrip("( \n").upper().startswith("SELECT")]
     totals = []
     with connection.cursor() as cursor:
         for _ in range(runs):
