@@ -24,20 +24,15 @@ def _form(phone: str) -> dict:
             "community": "440311001001", "phone": phone, "name": "王小明"}
 
 
-@pytest.mark.django_db(transaction=True)
-def test_filing_is_not_held_up_by_someone_holding_the_district_or_category_row(category, people, tree):
-    """An administrator editing the district (its row locked FOR UPDATE until they save) or the
-    category does not stop residents from filing: before, each petition's commit waited for them."""
-    if connection.vendor != "postgresql":
-        pytest.skip("row locks are PostgreSQL's (SQLite serialises writers)")
-    district = tree["c11"].parent.parent
+def _file_while_held(hold, phone: str) -> list[tuple[str, object]]:
+    """One thread holds rows (``hold()`` locks them inside a transaction) until a resident in another
+    has filed a petition, or for 10 s; what each saw, in the order it happened."""
     locked, filed, answers = threading.Event(), threading.Event(), []
 
-    def administrator():
+    def holder():
         try:
             with transaction.atomic():
-                Region.objects.select_for_update().get(pk=district.pk)
-                Category.objects.select_for_update().get(pk=category.pk)
+                hold()
                 locked.set()
                 filed.wait(timeout=10)  # holds the rows until the petition is in, or 10 s
                 answers.append(("released", filed.is_set()))
@@ -47,17 +42,32 @@ def test_filing_is_not_held_up_by_someone_holding_the_district_or_category_row(c
     def resident():
         try:
             locked.wait(timeout=10)
-            answers.append(("filed", APIClient().post(URL, _form("13812345001"), format="json").status_code))
+            answers.append(("filed", APIClient().post(URL, _form(phone), format="json").status_code))
             filed.set()
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=administrator), threading.Thread(target=resident)]
+    threads = [threading.Thread(target=holder), threading.Thread(target=resident)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(timeout=30)
-    assert answers == [("filed", 201), ("released", True)]  # filed while the rows were held
+    return answers
+
+
+@pytest.mark.django_db(transaction=True)
+def test_filing_is_not_held_up_by_someone_holding_the_district_or_category_row(category, people, tree):
+    """An administrator editing the district (its row locked FOR UPDATE until they save) or the
+    category does not stop residents from filing: before, each petition's commit waited for them."""
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks are PostgreSQL's (SQLite serialises writers)")
+    district = tree["c11"].parent.parent
+
+    def administrator():
+        Region.objects.select_for_update().get(pk=district.pk)
+        Category.objects.select_for_update().get(pk=category.pk)
+
+    assert _file_while_held(administrator, "13812345001") == [("filed", 201), ("released", True)]  # filed while held
     assert Petition.objects.filter(resident_phone="13812345001").exists()
 
 
@@ -68,32 +78,11 @@ def test_filing_is_not_held_up_by_someone_holding_the_secretarys_row(category, p
     if connection.vendor != "postgresql":
         pytest.skip("row locks are PostgreSQL's (SQLite serialises writers)")
     secretary = people["secretary"]
-    locked, filed, answers = threading.Event(), threading.Event(), []
 
     def holder():
-        try:
-            with transaction.atomic():
-                User.objects.select_for_update().get(pk=secretary.pk)
-                locked.set()
-                filed.wait(timeout=10)
-                answers.append(("released", filed.is_set()))
-        finally:
-            connection.close()
+        User.objects.select_for_update().get(pk=secretary.pk)
 
-    def resident():
-        try:
-            locked.wait(timeout=10)
-            answers.append(("filed", APIClient().post(URL, _form("13812345002"), format="json").status_code))
-            filed.set()
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=holder), threading.Thread(target=resident)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    assert answers == [("filed", 201), ("released", True)]
+    assert _file_while_held(holder, "13812345002") == [("filed", 201), ("released", True)]
     assert Notification.objects.filter(recipient=secretary, kind="petition.new").count() == 1
 
 
