@@ -86,13 +86,19 @@ def test_filing_is_not_held_up_by_someone_holding_the_secretarys_row(category, p
     assert Notification.objects.filter(recipient=secretary, kind="petition.new").count() == 1
 
 
-def test_a_deleted_users_messages_go_with_them_through_django_or_sql(submit, category, people):
+def test_a_deleted_users_messages_go_with_them_through_the_admin_or_sql(client, submit, category, people):
+    """The administrator's door (communities.people.roles.user_delete, Django's CASCADE) and SQL."""
+    from django.urls import reverse
+
+    from tests.factories import UserFactory
+
     submit(category)
     secretary = people["secretary"]
     assert Notification.objects.filter(recipient=secretary, kind="petition.new").exists()
-    pk = secretary.pk
-    secretary.delete()
-    assert not Notification.objects.filter(recipient_id=pk).exists()
+    client.force_login(UserFactory(username="root", is_staff=True, is_superuser=True))
+    client.post(reverse("admin:communities_user_delete", args=[secretary.pk]), {"post": "yes"})
+    assert not User.objects.filter(pk=secretary.pk).exists()
+    assert not Notification.objects.filter(recipient_id=secretary.pk).exists()
     if connection.vendor != "postgresql":
         return  # the embedded SQLite has Django's CASCADE only (see migration communities 0018)
     gone = User.objects.create(username="gone")
