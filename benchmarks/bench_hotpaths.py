@@ -243,7 +243,7 @@ def _compare(wrk: str, path: Path_, *, rounds: int, seconds: int) -> tuple[Run, 
           f"p99 {statistics.median(product.p99):.1f} ms | baseline {baseline.rate:,.0f} req/s | ratio {ratio:.2f}",
           flush=True)
     # How far the machine moved under the run: each round's pair alone (its neighbours' load moves both sides).
-    print(f"    ratio round by round: {', '.join(f'{x:.2f}' for x in per_round)}", flush=True)
+    print(f"    ratio round by round: {', '.join(f'{x:.2f}' for x in per_round)}{_interval(per_round)}", flush=True)
     product_cpu = _cpu_a_request(product)
     by_cpu = _cpu_a_request(baseline) / product_cpu if product_cpu else 0
     print(f"    CPU a request (ms): product {_per_request(product)} | baseline {_per_request(baseline)} "
@@ -252,6 +252,21 @@ def _compare(wrk: str, path: Path_, *, rounds: int, seconds: int) -> tuple[Run, 
     if wrong or product.errors:
         print(f"    (product answers other than {path.ok}: {wrong}; socket errors {product.errors})")
     return product, baseline
+
+
+# Student's t for a two-sided 95 % interval, by degrees of freedom (rounds - 1); the normal 1.96 beyond.
+_T95 = {1: 12.71, 2: 4.30, 3: 3.18, 4: 2.78, 5: 2.57, 6: 2.45, 7: 2.36, 8: 2.31, 9: 2.26, 10: 2.23, 11: 2.20,
+        12: 2.18, 13: 2.16, 14: 2.14, 15: 2.13, 16: 2.12, 17: 2.11, 18: 2.10, 19: 2.09, 20: 2.09}
+
+
+def _interval(ratios: list[float]) -> str:
+    """The rounds' mean ratio and its 95 % confidence interval: whether a goal holds beyond the
+    machine's minute-to-minute spread, or only on the day's average (three rounds or more)."""
+    if len(ratios) < 3:
+        return ""
+    mean = statistics.mean(ratios)
+    half = _T95.get(len(ratios) - 1, 1.96) * statistics.stdev(ratios) / len(ratios) ** 0.5
+    return f" | mean {mean:.2f}, 95 % interval {mean - half:.2f}-{mean + half:.2f}"
 
 
 CPU_KINDS = ("web", "database", "worker", "redis")
