@@ -51,19 +51,26 @@ def _per_request(path: str, requests: int) -> float:
     return extra / requests
 
 
-def run(args) -> None:
+def prepare(name: str, *, tracking: bool = True) -> None:
+    """What a bench that runs the paths in one process needs (``name``: the bench, for its errors):
+    PostgreSQL and Redis, the demo district, the bare insert's table and, for ``tracking``,
+    petitions residents filed to look up; then the database vacuumed and analyzed."""
     if connection.vendor != "postgresql" or not settings.REDIS_URL:
-        raise SystemExit("bench_instructions runs on PostgreSQL and Redis: set DATABASE_URL and REDIS_URL")
-    if not shutil.which("valgrind"):
-        raise SystemExit("bench_instructions counts with valgrind: apt-get install valgrind")
+        raise SystemExit(f"{name} runs on PostgreSQL and Redis: set DATABASE_URL and REDIS_URL")
     with redirect_stdout(io.StringIO()):
         call_command("load_demo", "--once")
     with connection.cursor() as cursor:
         cursor.execute(TABLE_SQL)
-    if filed().count() < 1000:  # tracking reads petitions residents filed: file some, uncounted
+    if tracking and filed().count() < 1000:  # tracking reads petitions residents filed: file some, uncounted
         subprocess.run([sys.executable, "-m", "benchmarks.instructions", "intake", "1000", "0"],
                        env=product_env(), cwd=ROOT, check=True)
     print(f"  {as_autovacuum_keeps_it()}")
+
+
+def run(args) -> None:
+    if not shutil.which("valgrind"):
+        raise SystemExit("bench_instructions counts with valgrind: apt-get install valgrind")
+    prepare("bench_instructions")
     for label, product, baseline, requests in (
             ("POST /api/petitions/", "intake", "bare", 150),
             ("GET /api/petitions/track/<code>/?phone=", "track", "json", 300)):

@@ -10,25 +10,15 @@ the figure to compare between two versions of intake (`--rounds`, and `--scale` 
 
 from __future__ import annotations
 
-import io
 import subprocess
 import sys
-from contextlib import redirect_stdout
 
-from django.conf import settings
-from django.core.management import call_command
-from django.db import connection
-
-from benchmarks.bench_hotpaths import ROOT, TABLE_SQL, product_env
+from benchmarks.bench_hotpaths import ROOT, product_env
+from benchmarks.bench_instructions import prepare
 
 
 def run(args) -> None:
-    if connection.vendor != "postgresql" or not settings.REDIS_URL:
-        raise SystemExit("bench_intake_cpu runs on PostgreSQL and Redis: set DATABASE_URL and REDIS_URL")
-    with redirect_stdout(io.StringIO()):
-        call_command("load_demo", "--once")
-    with connection.cursor() as cursor:
-        cursor.execute(TABLE_SQL)
+    prepare("bench_intake_cpu", tracking=False)
     requests = max(50, int(300 * args.scale))
     subprocess.run([sys.executable, "-m", "benchmarks.intake_cpu", str(requests), str(args.rounds)],
                    env=product_env(), cwd=ROOT, check=True)
