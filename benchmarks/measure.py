@@ -106,16 +106,23 @@ def db_ms(fn: Callable[[], object], runs: int = 5) -> tuple[int, float | None]:
     return len(queries), statistics.median(totals)
 
 
+def stat_fields(pid: int) -> tuple[str, list[str]]:
+    """A process's command name and the fields of ``/proc/<pid>/stat`` after it (Linux): the 12th
+    and 13th (``[11:13]``) are its user and system CPU in clock ticks. OSError if it has ended."""
+    with open(f"/proc/{pid}/stat") as f:
+        stat = f.read()
+    return stat[stat.index("(") + 1:stat.rindex(")")], stat[stat.rindex(")") + 2:].split()
+
+
 def _processes():
     """Each process's pid, command name and the fields of ``/proc/<pid>/stat`` after the name
     (Linux); a process that ends meanwhile is left out."""
     for pid in filter(str.isdigit, os.listdir("/proc")):
         try:
-            with open(f"/proc/{pid}/stat") as f:
-                stat = f.read()
+            name, fields = stat_fields(int(pid))
         except OSError:  # it ended meanwhile
             continue
-        yield int(pid), stat[stat.index("(") + 1:stat.rindex(")")], stat[stat.rindex(")") + 2:].split()
+        yield int(pid), name, fields
 
 
 def process_cpu() -> dict[int, tuple[str, float]]:

@@ -30,11 +30,12 @@ BASELINE = {"intake": "bare", "track": "json"}
 
 def _backend_cpu(connection) -> float:
     """CPU seconds this connection's PostgreSQL backend has spent (it runs on this machine)."""
+    from benchmarks.measure import stat_fields
+
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_backend_pid()")
         pid = cursor.fetchone()[0]
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
+    _name, fields = stat_fields(pid)
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
@@ -110,6 +111,7 @@ def main(path: str, requests: int, rounds: int) -> None:
     from django.core.cache import caches
     from django.core.handlers.wsgi import WSGIHandler
     from django.db import connection
+    from django.test.utils import CaptureQueriesContext
 
     from benchmarks.instructions import WsgiRequests
 
@@ -119,11 +121,6 @@ def main(path: str, requests: int, rounds: int) -> None:
     app = WSGIHandler()
     redis = caches["default"]._cache.get_client()
     numbers = itertools.count()
-    statements = []
-
-    def count_statement(execute, sql, params, many, context):
-        statements.append(sql)
-        return execute(sql, params, many, context)
 
     def serve(side: str, n: int) -> None:
         request_of = made[side]
@@ -136,13 +133,12 @@ def main(path: str, requests: int, rounds: int) -> None:
                 raise SystemExit(f"{path} ({side}): answered {answered[0]}")
 
     def measured(side: str, watch: bool) -> tuple[float, float, float, int, int]:
-        """CPU ms a request of this process, its backend and Redis; the statements (counted only
-        where PostgreSQL answers from memory: a watcher sends the product's own reads another way)
+        """CPU ms a request of this process, its backend and Redis; the statements (captured only
+        where PostgreSQL answers from memory: captured, the product's own reads go another way)
         and the Redis commands, in all."""
-        statements.clear()
         backend, (redis_cpu, commands) = _backend_cpu(connection), _redis_cpu_and_commands(redis)
         cpu = time.process_time()
-        with connection.execute_wrapper(count_statement) if watch else nullcontext():
+        with CaptureQueriesContext(connection) if watch else nullcontext([]) as statements:
             serve(side, requests)
         cpu = time.process_time() - cpu
         backend = _backend_cpu(connection) - backend
